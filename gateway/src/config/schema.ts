@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { Secret } from './secret';
+
+const secretString = z
+  .string()
+  .min(1, 'must not be empty')
+  .transform((value) => new Secret(value));
+
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().positive();
+const logLevel = z.enum(['error', 'warn', 'info', 'http', 'debug']);
+
+/** The whole configuration. Every key has a default unless it identifies a real system. */
+export const configSchema = z
+  .object({
+    /** sandbox: embedded database + simulators; connected: real Infor OS, M3, ION and PayTrace. */
+    mode: z.enum(['sandbox', 'connected']).default('sandbox'),
+    http: z
+      .object({
+        port: port.default(8080),
+        host: z.string().default('127.0.0.1'),
+        publicBaseUrl: url.optional(),
+        bodyLimitBytes: z.coerce.number().int().positive().max(50 * 1024 * 1024).default(1024 * 1024),
+        trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+      })
+      .prefault({}),
+    database: z
+      .object({
+        /** postgres://… ; when absent the gateway starts an embedded PostgreSQL. */
+        url: secretString.optional(),
+        poolMax: z.coerce.number().int().min(2).max(200).default(10),
+        embedded: z
+          .object({
+            dataDir: z.string().default('.data/pg'),
+            /** 0 = any free port */
+            port: port.default(0),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    infor: z
+      .object({
+        /** Path of the Infor OS authorized-app credentials file (.ionapi). */
+        ionapiFile: z.string().min(1).optional(),
+        m3TimeoutMs: positiveMs.default(30_000),
+      })
+      .prefault({}),
+    paytrace: z
+      .object({
+        baseUrl: url.optional(),
+        username: secretString.optional(),
+        password: secretString.optional(),
+        integratorId: z.string().min(1).max(12, 'PayTrace integrator ids are at most 12 characters').optional(),
+        /** PayTrace sandbox calls were recorded at 7–19 s: keep this well above that. */
+        timeoutMs: positiveMs.default(60_000),
+      })
+      .prefault({}),
+    queue: z
+      .object({
+        /** pg-boss schema name inside the gateway database. */
+        schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('pgboss'),
+        retryLimit: z.coerce.number().int().min(0).max(100).default(8),
+        /** first retry delay in seconds; doubles each attempt, with jitter */
+        retryDelaySeconds: z.coerce.number().int().min(0).default(5),
+        expireInSeconds: z.coerce.number().int().positive().default(15 * 60),
+        pollingIntervalSeconds: z.coerce.number().min(0.5).default(1),
+      })
+      .prefault({}),
+    log: z.object({ level: logLevel.default('info') }).prefault({}),
+    shutdown: z.object({ graceMs: positiveMs.default(25_000) }).prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    if (config.mode !== 'connected') return;
+    // Connected mode talks to real systems: everything that identifies them is required.
+    const required: Array<[unknown, string[]]> = [
+      [config.database.url, ['database', 'url']],
+      [config.infor.ionapiFile, ['infor', 'ionapiFile']],
+      [config.paytrace.baseUrl, ['paytrace', 'baseUrl']],
+      [config.paytrace.username, ['paytrace', 'username']],
+      [config.paytrace.password, ['paytrace', 'password']],
+      [config.paytrace.integratorId, ['paytrace', 'integratorId']],
+      [config.http.publicBaseUrl, ['http', 'publicBaseUrl']],
+    ];
+    for (const [value, path] of required) {
+      if (value === undefined) ctx.addIssue({ code: 'custom', path, message: 'is required in connected mode' });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

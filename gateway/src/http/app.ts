@@ -1,0 +1,53 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { GatewayServices } from '../runtime/services';
+import { errorHandler, notFound } from './middleware/errors';
+import { httpMetrics } from './middleware/http-metrics';
+import { requestContext } from './middleware/request-context';
+import { healthRoutes } from './routes/health';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** the exact bytes of the body, for signature verification */
+    rawBody?: Buffer;
+  }
+}
+
+/** Routes contributed by later concerns (ION endpoints, payment links, admin, …). */
+export type RouteMount = (app: Express, services: GatewayServices) => void;
+
+export function createApp(services: GatewayServices, mounts: RouteMount[] = []): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', services.config.http.trustProxy);
+  app.use(requestContext);
+  app.use(httpMetrics(services.metrics, services.logger));
+  app.use(helmet());
+  app.use((req, res, next) => {
+    // Refuse new work while draining; health stays visible so operators can watch shutdown.
+    if (services.lifecycle.shuttingDown && !['/health', '/ready', '/metrics'].includes(req.path)) {
+      res.setHeader('Connection', 'close');
+      res.setHeader('Retry-After', '5');
+      res.status(503).type('application/problem+json').send(
+        JSON.stringify({ type: 'urn:m3-paytrace:problem:shutting-down', title: 'Shutting down', status: 503, code: 'SHUTTING_DOWN', errorClass: 'transient', requestId: res.locals.requestId }),
+      );
+      return;
+    }
+    next();
+  });
+  const limit = services.config.http.bodyLimitBytes;
+  app.use(
+    express.json({
+      limit,
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buf) => {
+        req.rawBody = buf;
+      },
+    }),
+  );
+  app.use(healthRoutes(services));
+  for (const mount of mounts) mount(app, services);
+  app.use(notFound);
+  app.use(errorHandler(services.logger));
+  return app;
+}

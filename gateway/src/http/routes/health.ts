@@ -1,0 +1,94 @@
+import { Router } from 'express';
+import { countOpenDeadLetters } from '../../queue/dead-letters';
+import type { GatewayServices } from '../../runtime/services';
+
+type Status = 'ok' | 'degraded' | 'down';
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T; ms: number } | { ok: false; error: string; ms: number }> {
+  const started = performance.now();
+  try {
+    const value = await fn();
+    return { ok: true, value, ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err), ms: Math.round(performance.now() - started) };
+  }
+}
+
+/** The health report: components with a status and the reason for it. */
+export async function healthReport(services: GatewayServices) {
+  const database = await timed(() => services.db.raw('select 1'));
+  const queue = database.ok ? await timed(() => services.queue.depth()) : undefined;
+  const deadLetters = database.ok ? await timed(() => countOpenDeadLetters(services.db)) : undefined;
+  const connectors = services.connectors.snapshot();
+
+  const components: Record<string, { status: Status; reason?: string; [k: string]: unknown }> = {
+    database: database.ok
+      ? { status: database.ms > 1000 ? 'degraded' : 'ok', latencyMs: database.ms, ...(database.ms > 1000 ? { reason: 'slow query round trip' } : {}) }
+      : { status: 'down', reason: database.error, latencyMs: database.ms },
+    queue: !queue
+      ? { status: 'down', reason: 'database unreachable' }
+      : queue.ok
+        ? {
+            status: queue.value.oldestWaitingSeconds !== null && queue.value.oldestWaitingSeconds > 300 ? 'degraded' : 'ok',
+            ...queue.value,
+            ...(queue.value.oldestWaitingSeconds !== null && queue.value.oldestWaitingSeconds > 300 ? { reason: 'jobs have waited more than 5 minutes' } : {}),
+          }
+        : { status: 'down', reason: queue.error },
+    deadLetters: !deadLetters || !deadLetters.ok
+      ? { status: 'down', reason: 'database unreachable' }
+      : { status: deadLetters.value > 0 ? 'degraded' : 'ok', open: deadLetters.value, ...(deadLetters.value > 0 ? { reason: `${deadLetters.value} dead letter(s) wait for an operator` } : {}) },
+  };
+  for (const [name, connector] of Object.entries(connectors)) {
+    components[`connector:${name}`] = {
+      status: connector.status === 'degraded' ? 'degraded' : 'ok',
+      ...(connector.status === 'unknown' ? { reason: 'not contacted yet' } : connector.status === 'degraded' ? { reason: connector.lastError?.detail } : {}),
+      lastContact: connector.lastContact,
+      lastOk: connector.lastOk,
+      lastError: connector.lastError,
+    };
+  }
+  const statuses = Object.values(components).map((c) => c.status);
+  const status: Status = components.database!.status === 'down' ? 'down' : statuses.includes('down') || statuses.includes('degraded') ? 'degraded' : 'ok';
+  if (typeof deadLetters?.ok === 'boolean' && deadLetters.ok) services.metrics.deadLetters.set(deadLetters.value);
+  return {
+    status,
+    mode: services.config.mode,
+    version: services.version,
+    uptimeSeconds: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
+    startedAt: services.startedAt.toISOString(),
+    components,
+  };
+}
+
+export function healthRoutes(services: GatewayServices): Router {
+  const router = Router();
+
+  /** Liveness: 200 while the process serves HTTP; the body says how each component is. */
+  router.get('/health', async (_req, res) => {
+    const report = await healthReport(services);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json(report);
+  });
+
+  /** Readiness: 503 while starting, shutting down, or without a database. */
+  router.get('/ready', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    if (!services.lifecycle.ready || services.lifecycle.shuttingDown) {
+      res.status(503).json({ ready: false, reason: services.lifecycle.shuttingDown ? 'shutting down' : 'starting' });
+      return;
+    }
+    try {
+      await services.db.raw('select 1');
+      res.status(200).json({ ready: true });
+    } catch (err) {
+      res.status(503).json({ ready: false, reason: `database unreachable: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', services.metrics.registry.contentType);
+    res.send(await services.metrics.registry.metrics());
+  });
+
+  return router;
+}

@@ -1,0 +1,78 @@
+/**
+ * `npm start`: with no configuration, sandbox mode (embedded PostgreSQL under .data/, every
+ * simulator on localhost, the gateway wired to them). With configuration (env or CONFIG_FILE),
+ * the same code against the real systems.
+ */
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, setLogger } from './observability/logger';
+import { startGateway } from './runtime/gateway';
+import { gatewayModules } from './runtime/modules';
+import { startInfrastructure } from './runtime/sandbox';
+
+function banner(lines: Array<[string, string]>): string {
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return ['', 'm3-paytrace is running', ...lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`), '', 'Press Ctrl-C to stop.', ''].join('\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level });
+  setLogger(logger);
+  process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection', { err: reason }));
+
+  const started = Date.now();
+  const infra = await startInfrastructure(config, logger, { simulatorLatencyMs: config.mode === 'sandbox' ? 250 : 0 });
+  let gateway;
+  try {
+    gateway = await startGateway(infra.config, { databaseUrl: infra.databaseUrl, logger, modules: gatewayModules() });
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
+
+  const lines: Array<[string, string]> = [
+    ['mode', config.mode],
+    ['gateway', gateway.url],
+    ['health', `${gateway.url}/health`],
+    ['readiness', `${gateway.url}/ready`],
+    ['metrics', `${gateway.url}/metrics`],
+    ['database', infra.embedded ? `embedded PostgreSQL on 127.0.0.1:${infra.embedded.port} (data ${infra.embedded.dataDir})` : 'DATABASE_URL'],
+    ...infra.simulators.map((s): [string, string] => [`${s.name} simulator`, `${s.url}   (inspect ${s.url}/_sim/state)`]),
+    ['started in', `${((Date.now() - started) / 1000).toFixed(1)} s`],
+  ];
+  process.stdout.write(banner(lines));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      logger.warn('second signal: exiting without waiting', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('signal received, stopping', { signal });
+    try {
+      await gateway.stop();
+      await infra.stop();
+      process.exit(0);
+    } catch (err) {
+      logger.error('shutdown failed', { err });
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`m3-paytrace failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+import { Secret } from '../config/secret';
+
+const MASK = '[REDACTED]';
+
+/** Keys whose values are secrets whatever they look like. Compared lower-cased, without - and _. */
+const SECRET_KEYS = new Set([
+  'password', 'passwd', 'secret', 'clientsecret', 'cs', 'sask', 'saak', 'token', 'accesstoken', 'refreshtoken',
+  'idtoken', 'authorization', 'cookie', 'setcookie', 'apikey', 'privatekey', 'enckey', 'hpftoken',
+  'csc', 'cvv', 'cvc', 'cardnumber', 'pan', 'encryptednumber', 'encryptedcsc', 'webhooksecret',
+]);
+
+function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+// 13–19 digits, optionally grouped by single spaces or dashes, not glued to other digits.
+const CARD_LIKE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+
+/** Mask every Luhn-valid 13–19 digit run (spaces and dashes allowed between digits). */
+export function maskCardNumbers(text: string): string {
+  if (text.length < 13) return text;
+  return text.replace(CARD_LIKE, (match) => {
+    const digits = match.replace(/[ -]/g, '');
+    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
+    return `[CARD ****${digits.slice(-4)}]`;
+  });
+}
+
+/**
+ * A deep copy of `value` that is safe to log: Secrets and secret-named keys masked,
+ * card-number-like digit runs masked in every string, errors reduced to name/message/code.
+ */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 12) return '[…]';
+  if (value instanceof Secret) return MASK;
+  if (typeof value === 'string') return maskCardNumbers(value);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const text = String(value);
+    return text.length >= 13 ? maskCardNumbers(text) : value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { name: value.name, message: maskCardNumbers(value.message) };
+    for (const key of ['code', 'errorClass', 'httpStatus'] as const) {
+      if (key in value) out[key] = (value as unknown as Record<string, unknown>)[key];
+    }
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = isSecretKey(key) && item !== undefined && item !== null && item !== '' ? MASK : redact(item, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,9 @@
+import type { GatewayModule } from './gateway';
+
+/**
+ * The concerns that plug into the gateway (routes, queues, pollers), in start order.
+ * Each issue's concern adds its module here.
+ */
+export function gatewayModules(): GatewayModule[] {
+  return [];
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '../store/embedded-postgres';
+import { SIMULATORS, type RunningSimulator } from '../../../simulators';
+
+export interface Infrastructure {
+  databaseUrl: string;
+  /** the configuration with the simulators' addresses filled in (sandbox mode) */
+  config: Config;
+  simulators: RunningSimulator[];
+  embedded?: EmbeddedPostgres;
+  stop(): Promise<void>;
+}
+
+/**
+ * What the gateway runs on: the configured database or an embedded PostgreSQL, and in
+ * sandbox mode every simulator on localhost, wired into the configuration.
+ */
+export async function startInfrastructure(config: Config, logger: Logger, options: { simulatorLatencyMs?: number } = {}): Promise<Infrastructure> {
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl: string;
+  if (config.database.url) {
+    databaseUrl = config.database.url.reveal();
+  } else {
+    const dataDir = path.resolve(config.database.embedded.dataDir);
+    logger.info('starting embedded PostgreSQL', { dataDir });
+    embedded = await startEmbeddedPostgres({ dataDir, port: config.database.embedded.port, log: (line) => logger.info(line) });
+    databaseUrl = await ensureDatabase(embedded.url, 'm3paytrace');
+  }
+
+  const simulators: RunningSimulator[] = [];
+  let wired = config;
+  if (config.mode === 'sandbox') {
+    try {
+      for (const start of Object.values(SIMULATORS)) simulators.push(await start({ latencyMs: options.simulatorLatencyMs ?? 0 }));
+    } catch (err) {
+      await Promise.all(simulators.map((s) => s.close()));
+      await embedded?.stop();
+      throw err;
+    }
+    const paytrace = simulators.find((s) => s.name === 'paytrace');
+    wired = {
+      ...config,
+      paytrace: {
+        ...config.paytrace,
+        baseUrl: config.paytrace.baseUrl ?? paytrace?.url,
+      },
+    };
+  }
+
+  return {
+    databaseUrl,
+    config: wired,
+    simulators,
+    embedded,
+    async stop() {
+      await Promise.all(simulators.map((s) => s.close()));
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { ConnectorStatus } from '../observability/connector-status';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { JobQueue } from '../queue/job-queue';
+
+/** Everything a route or flow needs, built once at start-up and passed down explicitly. */
+export interface GatewayServices {
+  config: Config;
+  db: Knex;
+  queue: JobQueue;
+  metrics: Metrics;
+  logger: Logger;
+  connectors: ConnectorStatus;
+  version: string;
+  startedAt: Date;
+  lifecycle: { ready: boolean; shuttingDown: boolean };
+}

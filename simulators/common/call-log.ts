@@ -1,0 +1,43 @@
+import type { NextFunction, Request, Response } from 'express';
+
+export interface LoggedCall {
+  seq: number;
+  at: string;
+  method: string;
+  path: string;
+  status?: number;
+  ms?: number;
+  /** request body as received (simulators never hold real card data) */
+  body?: unknown;
+}
+
+/** Every request a simulator saw, newest last, bounded. Tests use it to prove what was (not) called. */
+export class CallLog {
+  #seq = 0;
+  readonly calls: LoggedCall[] = [];
+  constructor(private readonly max = 5000) {}
+
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      if (req.path.startsWith('/_sim')) return next();
+      const started = performance.now();
+      const call: LoggedCall = { seq: ++this.#seq, at: new Date().toISOString(), method: req.method, path: req.originalUrl.split('?')[0]! };
+      this.calls.push(call);
+      if (this.calls.length > this.max) this.calls.splice(0, this.calls.length - this.max);
+      res.on('finish', () => {
+        call.status = res.statusCode;
+        call.ms = Math.round(performance.now() - started);
+        call.body = req.body;
+      });
+      res.on('close', () => {
+        call.ms ??= Math.round(performance.now() - started);
+        call.body ??= req.body;
+      });
+      next();
+    };
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+}

@@ -1,0 +1,105 @@
+import express, { type Express, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallLog } from './call-log';
+import { FaultInjector, type Faults } from './faults';
+
+export interface RunningSimulator {
+  name: string;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** default added latency (ms); sandbox uses a few hundred, tests zero */
+  latencyMs?: number;
+}
+
+export interface SimulatorKit {
+  app: Express;
+  faults: FaultInjector;
+  calls: CallLog;
+}
+
+/**
+ * The shared shell of every simulator: call log and fault injection in front of the
+ * simulator's own routes, and the /_sim inspection API:
+ *   GET  /_sim/state    the simulator's state (from `state()`)
+ *   GET  /_sim/calls    the call log (?path=regex&limit=N)
+ *   DELETE /_sim/calls  clear it
+ *   GET|PUT /_sim/faults  read / change fault injection (PUT merges the JSON body)
+ *   POST /_sim/reset    faults and state back to the start
+ */
+export function createSimulatorKit(
+  name: string,
+  hooks: { state: () => unknown; reset?: () => void; routes?: (app: Express) => void },
+): SimulatorKit {
+  const app = express();
+  app.disable('x-powered-by');
+  const faults = new FaultInjector();
+  const calls = new CallLog();
+  app.use(calls.middleware());
+  app.use(faults.middleware());
+
+  const sim = express.Router();
+  sim.use(express.json());
+  sim.get('/state', (_req, res) => {
+    res.json(hooks.state());
+  });
+  sim.get('/calls', (req: Request, res: Response) => {
+    const pattern = typeof req.query.path === 'string' ? new RegExp(req.query.path) : undefined;
+    const limit = Number(req.query.limit ?? 1000);
+    const selected = calls.calls.filter((c) => !pattern || pattern.test(c.path));
+    res.json({ simulator: name, calls: selected.slice(-limit) });
+  });
+  sim.delete('/calls', (_req, res) => {
+    calls.clear();
+    res.status(204).end();
+  });
+  sim.get('/faults', (_req, res) => {
+    res.json(faults.faults);
+  });
+  sim.put('/faults', (req: Request, res: Response) => {
+    const allowed = new Set<keyof Faults>(['latencyMs', 'errorRate', 'errorStatus', 'outage', 'outageMode', 'dropAfterCommit', 'pathPattern', 'seed']);
+    const patch: Partial<Faults> = {};
+    for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+      if (!allowed.has(key as keyof Faults)) {
+        res.status(400).json({ error: `unknown fault ${key}`, allowed: [...allowed] });
+        return;
+      }
+      (patch as Record<string, unknown>)[key] = value;
+    }
+    res.json(faults.update(patch));
+  });
+  sim.post('/reset', (_req, res) => {
+    faults.reset();
+    calls.clear();
+    hooks.reset?.();
+    res.status(204).end();
+  });
+  app.use('/_sim', sim);
+  hooks.routes?.(app);
+  return { app, faults, calls };
+}
+
+export async function listen(name: string, app: Express, options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    name,
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
