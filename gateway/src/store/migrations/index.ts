@@ -1,11 +1,15 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
+import * as m004 from './004_pipeline';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
  * same from TypeScript sources, compiled output and jest. Append new ones; never edit old ones.
  */
-const migrations: Array<[name: string, migration: Knex.Migration]> = [['001_foundation', m001]];
+const migrations: Array<[name: string, migration: Knex.Migration]> = [
+  ['001_foundation', m001],
+  ['004_pipeline', m004],
+];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
   getMigrations: async () => migrations,
