@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { GatewayServices } from '../runtime/services';
 import { errorHandler, notFound } from './middleware/errors';
 import { httpMetrics } from './middleware/http-metrics';
+import { refuseCardData } from './middleware/refuse-card-data';
 import { requestContext } from './middleware/request-context';
 import { healthRoutes } from './routes/health';
 
@@ -45,6 +46,7 @@ export function createApp(services: GatewayServices, mounts: RouteMount[] = []):
       },
     }),
   );
+  app.use(refuseCardData); // PCI: card numbers and CSCs never enter the gateway
   app.use(healthRoutes(services));
   for (const mount of mounts) mount(app, services);
   app.use(notFound);

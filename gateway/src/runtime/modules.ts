@@ -1,3 +1,4 @@
+import { payTraceModule } from '../paytrace/module';
 import type { GatewayModule } from './gateway';
 
 /**
@@ -5,5 +6,5 @@ import type { GatewayModule } from './gateway';
  * Each issue's concern adds its module here.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [];
+  return [payTraceModule()];
 }

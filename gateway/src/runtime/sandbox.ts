@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Config } from '../config';
+import { Secret, type Config } from '../config';
 import type { Logger } from '../observability/logger';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '../store/embedded-postgres';
 import { SIMULATORS, type RunningSimulator } from '../../../simulators';
@@ -45,6 +45,10 @@ export async function startInfrastructure(config: Config, logger: Logger, option
       paytrace: {
         ...config.paytrace,
         baseUrl: config.paytrace.baseUrl ?? paytrace?.url,
+        // the simulator's default API user (PayTrace's old public demo login) and a 12-character integrator id
+        username: config.paytrace.username ?? new Secret('demo123'),
+        password: config.paytrace.password ?? new Secret('demo123'),
+        integratorId: config.paytrace.integratorId ?? 'M3PTSANDBOX1',
       },
     };
   }

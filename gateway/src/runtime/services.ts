@@ -4,6 +4,7 @@ import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { JobQueue } from '../queue/job-queue';
+import type { PayTraceClient } from '../paytrace/client';
 
 /** Everything a route or flow needs, built once at start-up and passed down explicitly. */
 export interface GatewayServices {
@@ -16,4 +17,6 @@ export interface GatewayServices {
   version: string;
   startedAt: Date;
   lifecycle: { ready: boolean; shuttingDown: boolean };
+  /** set by the PayTrace module when paytrace.* is configured */
+  paytrace?: PayTraceClient;
 }

@@ -1,0 +1,92 @@
+import type { NextFunction, Request, Response } from 'express';
+import { sendProblem } from '../problem';
+
+/**
+ * PCI scope guard: the gateway never accepts a card number or CSC in clear (cards go
+ * straight from the shopper's browser to PayTrace Protect). Any request whose JSON body
+ * or query string has a card-data field, or a value holding a card number (Luhn-valid,
+ * 13–19 digits, a known brand prefix), is refused before a route sees it, and nothing of
+ * it is logged. Protect's hpf_token / enc_key are fine: they are not card data.
+ */
+
+/** Field names that only ever mean card data. Compared lower-cased without - and _. */
+const CARD_FIELDS = new Set([
+  'cardnumber', 'ccnumber', 'creditcardnumber', 'pan', 'primaryaccountnumber',
+  'csc', 'cvv', 'cvv2', 'cvc', 'cvc2', 'securitycode', 'cardcode', 'cardsecuritycode',
+  'track1', 'track2', 'swipe', 'trackdata', 'encryptednumber', 'encryptedcsc', 'encryptedswipe',
+]);
+
+/** `credit_card: { number }` is PayTrace's own shape for a PAN. */
+const CARD_OBJECTS = new Set(['creditcard', 'card', 'cc']);
+
+const normalize = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
+
+// 13–19 digits, optionally grouped by single spaces or dashes, not glued to other digits
+const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+// the issuer ranges of Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay and Maestro all start with 2–6
+const BRAND_PREFIX = /^[2-6]/;
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function containsCardNumber(text: string): boolean {
+  for (const match of text.matchAll(DIGIT_RUN)) {
+    const digits = match[0].replace(/[ -]/g, '');
+    if (digits.length >= 13 && digits.length <= 19 && BRAND_PREFIX.test(digits) && luhnValid(digits)) return true;
+  }
+  return false;
+}
+
+/** The path of the first card-data field or value in `value`, or undefined. */
+export function findCardData(value: unknown, path = '', parentKey = '', depth = 0): string | undefined {
+  if (depth > 32) return undefined;
+  if (typeof value === 'string') return containsCardNumber(value) ? path || '(body)' : undefined;
+  if (typeof value === 'number') return Number.isInteger(value) && containsCardNumber(String(value)) ? path || '(body)' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const hit = findCardData(item, `${path}[${i}]`, parentKey, depth + 1);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const here = path ? `${path}.${key}` : key;
+    const name = normalize(key);
+    const present = item !== undefined && item !== null && item !== '';
+    if (present && (CARD_FIELDS.has(name) || (name === 'number' && CARD_OBJECTS.has(parentKey)))) return here;
+    const hit = findCardData(item, here, name, depth + 1);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+export function refuseCardData(req: Request, res: Response, next: NextFunction): void {
+  const where = findCardData(req.body, 'body') ?? findCardData(req.query, 'query');
+  if (!where) {
+    next();
+    return;
+  }
+  // Drop what we were sent so no later handler or log line can see it.
+  req.body = undefined;
+  sendProblem(res, {
+    title: 'Card data refused',
+    status: 400,
+    code: 'CARD_DATA_REFUSED',
+    errorClass: 'business',
+    detail: `This service never accepts card numbers or security codes (found at ${where}). Enter card details only in the PayTrace payment fields.`,
+    requestId: res.locals.requestId as string | undefined,
+  });
+}

@@ -1,0 +1,263 @@
+import type { Secret } from '../config/secret';
+import { addToContext } from '../observability/context';
+import { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, payTraceError } from './errors';
+import type { PayTraceTransport } from './transport';
+import * as batches from './transformers/batches';
+import type { PayTraceResult, WireRequest } from './transformers/common';
+import * as customers from './transformers/customers';
+import * as exportsT from './transformers/exports';
+import * as protect from './transformers/protect';
+import * as tx from './transformers/transactions';
+
+export interface PayTraceClientOptions {
+  /**
+   * Allow operations that send a card number or CSC in clear (keyed sale/authorization,
+   * keyed customer create/update). ONLY for tests against the simulator: the gateway's
+   * configuration never sets it, so production code cannot forward card data.
+   */
+  allowKeyedCard?: boolean;
+  /** time zone of the merchant's PayTrace account, for MM/DD/YYYY dates (default UTC) */
+  timeZone?: string;
+  /** days searched either side of `around` in an invoice-id lookup (default 1) */
+  lookupWindowDays?: number;
+}
+
+/** Find a money movement whose outcome we did not see. */
+export type LookupQuery = { transactionId: number } | { invoiceId: string; around: Date };
+
+export type LookupResult =
+  | { found: false }
+  /** `transactions` has every match (a blind retry might have made two); `transaction` is the newest */
+  | { found: true; transaction: exportsT.ExportedTransaction; transactions: exportsT.ExportedTransaction[] };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * One method per PayTrace v1 operation. Every PayTrace answer comes back as a result
+ * whose `outcome` says what happened (approved, declined, auto_voided, validation_error,
+ * not_found, duplicate, state_error, …): a decline is a result, not an exception.
+ * Exceptions are for what is not an answer: AppError transient (timeout, 5xx, connection),
+ * configuration (bad credentials, keyed card not allowed), business (amount refused
+ * before the call), and UnknownOutcomeError for a money movement whose answer was lost.
+ */
+export class PayTraceClient {
+  readonly #transport: PayTraceTransport;
+  readonly #options: PayTraceClientOptions;
+
+  constructor(transport: PayTraceTransport, options: PayTraceClientOptions = {}) {
+    this.#transport = transport;
+    this.#options = options;
+  }
+
+  get transport(): PayTraceTransport {
+    return this.#transport;
+  }
+
+  // ---- sales and authorizations -------------------------------------------------------
+
+  /** TEST ONLY (needs allowKeyedCard): a sale with a card number in clear. */
+  saleKeyed(request: tx.KeyedChargeRequest): Promise<tx.TransactionResult> {
+    this.#assertKeyedAllowed('saleKeyed');
+    return this.#money(tx.keyedCharge('sale', request));
+  }
+
+  saleByCustomer(request: tx.CustomerChargeRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.customerCharge('sale', request));
+  }
+
+  /** A sale with the hpf_token + enc_key the pay page got from PayTrace Protect. */
+  saleProtect(request: tx.ProtectChargeRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.protectCharge('sale', request));
+  }
+
+  /** TEST ONLY (needs allowKeyedCard). */
+  authorizeKeyed(request: tx.KeyedChargeRequest): Promise<tx.TransactionResult> {
+    this.#assertKeyedAllowed('authorizeKeyed');
+    return this.#money(tx.keyedCharge('authorization', request));
+  }
+
+  authorizeByCustomer(request: tx.CustomerChargeRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.customerCharge('authorization', request));
+  }
+
+  authorizeProtect(request: tx.ProtectChargeRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.protectCharge('authorization', request));
+  }
+
+  capture(request: tx.CaptureRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.capture(request));
+  }
+
+  /** Void an unsettled transaction (after settlement PayTrace refuses; refund instead). */
+  voidTransaction(request: tx.VoidRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.voidTransaction(request));
+  }
+
+  /** Refund a settled transaction; an unsettled one gives outcome state_error (error 817): void it. */
+  refundTransaction(request: tx.RefundTransactionRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.refundTransaction(request));
+  }
+
+  refundToCustomer(request: tx.RefundCustomerRequest): Promise<tx.TransactionResult> {
+    return this.#money(tx.refundToCustomer(request));
+  }
+
+  async emailReceipt(request: tx.EmailReceiptRequest): Promise<PayTraceResult> {
+    return tx.parseTransaction(await this.#call(tx.emailReceipt(request)));
+  }
+
+  /** Force settlement of the open batch (what PayTrace's sandbox offers for tests). */
+  async settle(): Promise<PayTraceResult> {
+    return tx.parseTransaction(await this.#call(tx.settle()));
+  }
+
+  // ---- exports ---------------------------------------------------------------------------
+
+  async exportTransactionById(transactionId: number, options: { includeBin?: boolean } = {}): Promise<exportsT.ExportResult> {
+    return exportsT.parseExport(await this.#call(exportsT.exportById(transactionId, options.includeBin)));
+  }
+
+  async exportTransactionsByDateRange(request: exportsT.ExportByDateRangeRequest): Promise<exportsT.ExportResult> {
+    return exportsT.parseExport(await this.#call(exportsT.exportByDateRange(request, this.#options.timeZone)));
+  }
+
+  async exportBatch(batchNumber?: number): Promise<batches.BatchResult> {
+    return batches.parseBatchResult(await this.#call(batches.exportOneBatch(batchNumber)));
+  }
+
+  async exportBatches(startDate: Date, endDate: Date): Promise<batches.BatchListResult> {
+    return batches.parseBatchList(await this.#call(batches.exportBatches(startDate, endDate, this.#options.timeZone)));
+  }
+
+  async batchTransactions(batchNumber: number): Promise<batches.BatchTransactionsResult> {
+    return batches.parseBatchTransactions(await this.#call(batches.batchTransactionList(batchNumber)));
+  }
+
+  /**
+   * After an UnknownOutcomeError: what does PayTrace have? By id when we know it (capture,
+   * void, refund of a known transaction), else by date range around the time we sent it,
+   * keeping the records whose `invoice_id` is our reference. `found: false` means PayTrace
+   * did not record it: the movement may be sent again. Found: decide from its `state`
+   * (and treat a declined record as "not paid"). Never resend a money movement without
+   * this lookup — PayTrace v1 has no idempotency key.
+   */
+  async lookupTransaction(query: LookupQuery): Promise<LookupResult> {
+    let result: exportsT.ExportResult;
+    if ('transactionId' in query) {
+      result = await this.exportTransactionById(query.transactionId);
+      if (!result.approved && result.outcome !== 'not_found') throw lookupFailed(result);
+      const match = result.transactions.filter((t) => t.transactionId === query.transactionId);
+      return match.length ? { found: true, transaction: match[0]!, transactions: match } : { found: false };
+    }
+    const window = (this.#options.lookupWindowDays ?? 1) * DAY_MS;
+    result = await this.exportTransactionsByDateRange({
+      startDate: new Date(query.around.getTime() - window),
+      endDate: new Date(query.around.getTime() + window),
+      includingText: query.invoiceId,
+    });
+    if (!result.approved && result.outcome !== 'not_found') throw lookupFailed(result);
+    const matches = result.transactions.filter((t) => t.invoiceId === query.invoiceId).sort((a, b) => b.transactionId - a.transactionId);
+    return matches.length ? { found: true, transaction: matches[0]!, transactions: matches } : { found: false };
+  }
+
+  // ---- customer vault ----------------------------------------------------------------------
+
+  /** TEST ONLY (needs allowKeyedCard): a vault profile from a card in clear. */
+  async createCustomer(request: customers.KeyedCustomerRequest): Promise<customers.CustomerResult> {
+    this.#assertKeyedAllowed('createCustomer');
+    return customers.parseCustomer(await this.#call(customers.createCustomer(request)));
+  }
+
+  /** A vault profile from Protect tokens (the card never touches the gateway). */
+  async createCustomerProtect(request: customers.ProtectCustomerRequest): Promise<customers.CustomerResult> {
+    return customers.parseCustomer(await this.#call(customers.createCustomerProtect(request)));
+  }
+
+  async updateCustomer(request: customers.UpdateCustomerRequest): Promise<customers.CustomerResult> {
+    if (request.card) this.#assertKeyedAllowed('updateCustomer with a card');
+    return customers.parseCustomer(await this.#call(customers.updateCustomer(request)));
+  }
+
+  async deleteCustomer(customerId: string): Promise<customers.CustomerResult> {
+    return customers.parseCustomer(await this.#call(customers.deleteCustomer(customerId)));
+  }
+
+  /** All profiles, or the one with `customerId` (an empty list when it does not exist). */
+  async exportCustomers(customerId?: string): Promise<customers.CustomerExportResult> {
+    return customers.parseCustomerExport(await this.#call(customers.exportCustomers(customerId)));
+  }
+
+  // ---- Protect ------------------------------------------------------------------------------
+
+  /** The client key a pay page hands to PTPayment.setup({authorization:{clientKey}}). */
+  async paymentFieldsToken(): Promise<{ clientKey: Secret }> {
+    const response = await this.#call(protect.paymentFieldsToken());
+    const clientKey = protect.parseClientKey(response);
+    if (!clientKey) {
+      const envelope = tx.parseTransaction(response);
+      throw payTraceError(`PayTrace did not issue a Protect client key (HTTP ${response.status}, ${envelope.statusMessage || 'no message'})`, PayTraceErrorCode.badResponse, response.status === 401 || response.status === 403 ? 'configuration' : 'transient', { status: response.status, responseCode: envelope.responseCode });
+    }
+    return { clientKey };
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  #call(request: WireRequest) {
+    return this.#transport.post(request.path, request.body);
+  }
+
+  /**
+   * A money movement: a lost answer becomes UnknownOutcomeError (carrying what we sent),
+   * and so does an answer whose code we do not know. Only a refused connection is an
+   * ordinary transient error: PayTrace never saw that request.
+   */
+  async #money(request: tx.MoneyRequest): Promise<tx.TransactionResult> {
+    const sent = {
+      operation: request.operation,
+      path: request.path,
+      amount: request.amount,
+      transactionId: request.transactionId,
+      customerId: request.customerId,
+      invoiceId: request.invoiceId,
+      sentAt: new Date(),
+    };
+    let result: tx.TransactionResult;
+    try {
+      result = tx.parseTransaction(await this.#call(request));
+    } catch (err) {
+      if (err instanceof PayTraceTransportError && err.maybeProcessed) throw new UnknownOutcomeError(sent, err);
+      throw err;
+    }
+    if (result.outcome === 'unrecognized') {
+      throw new UnknownOutcomeError(sent, new Error(`unrecognized response_code ${result.responseCode} (success=${String(result.approved)}): ${result.statusMessage}`));
+    }
+    if (result.transactionId !== undefined) addToContext({ paytraceTransactionId: result.transactionId });
+    return result;
+  }
+
+  #assertKeyedAllowed(operation: string): void {
+    if (!this.#options.allowKeyedCard) {
+      throw payTraceError(`${operation} sends a card number in clear and is disabled: the gateway only takes cards through PayTrace Protect`, PayTraceErrorCode.keyedCardDisabled, 'configuration');
+    }
+  }
+}
+
+function lookupFailed(result: PayTraceResult) {
+  return payTraceError(`PayTrace transaction lookup failed: ${result.statusMessage} (${result.responseCode})`, PayTraceErrorCode.rejected, 'transient', { responseCode: result.responseCode, fieldErrors: result.fieldErrors });
+}
+
+/**
+ * For flows that only go on when PayTrace said yes: throws a business AppError with the
+ * field-level messages otherwise (code PAYTRACE_DECLINED for declines and auto-voids,
+ * PAYTRACE_REJECTED for the rest; a permission error is a configuration problem).
+ */
+export function expectApproved<T extends PayTraceResult>(result: T, what = 'PayTrace call'): T & { approved: true } {
+  if (result.approved) return result as T & { approved: true };
+  const declined = result.outcome === 'declined' || result.outcome === 'auto_voided';
+  const message = `${what} ${declined ? 'declined' : 'rejected'}: ${result.statusMessage}${result.fieldErrors.length ? ` (${result.fieldErrors.map((e) => `${e.code} ${e.message}`).join('; ')})` : ''}`;
+  throw payTraceError(message, declined ? PayTraceErrorCode.declined : PayTraceErrorCode.rejected, result.outcome === 'permission_error' ? 'configuration' : 'business', {
+    outcome: result.outcome,
+    responseCode: result.responseCode,
+    fieldErrors: result.fieldErrors.map((e) => ({ field: e.field, message: e.message, code: e.code })),
+  });
+}

@@ -1,0 +1,12 @@
+export { PayTraceClient, expectApproved, type PayTraceClientOptions, type LookupQuery, type LookupResult } from './client';
+export { PayTraceTransport, type PayTraceTransportOptions, type PayTraceHttpResponse } from './transport';
+export { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, type SentMoneyMovement } from './errors';
+export { RESPONSE_CODES, ERROR_CODES, classify, fieldErrorsOf, type OutcomeClass, type FieldError } from './codes';
+export { usdAmount, amountFromWire, toCents, fromCents, type UsdAmount } from './money';
+export { payTraceModule, payTraceClientFromConfig } from './module';
+export type { PayTraceResult, BillingAddress, TransactionExtras } from './transformers/common';
+export type { KeyedCard, ProtectTokens } from './transformers/card';
+export type * from './transformers/transactions';
+export type { ExportedTransaction, ExportResult, SettlementState, ExportByDateRangeRequest } from './transformers/exports';
+export type { BatchSummary, BatchResult, BatchListResult, BatchTransactionsResult } from './transformers/batches';
+export type { CustomerResult, CustomerExportResult, ExportedCustomer, KeyedCustomerRequest, ProtectCustomerRequest, UpdateCustomerRequest } from './transformers/customers';
