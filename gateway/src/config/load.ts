@@ -24,6 +24,7 @@ export const ENV_KEYS: ReadonlyArray<readonly [env: string, key: string]> = [
   ['PAYTRACE_TIMEOUT_MS', 'paytrace.timeoutMs'],
   ['QUEUE_RETRY_LIMIT', 'queue.retryLimit'],
   ['QUEUE_RETRY_DELAY_SECONDS', 'queue.retryDelaySeconds'],
+  ['ECOMMERCE_WEBHOOK_SECRET', 'ecommerce.webhookSecret'],
   ['LOG_LEVEL', 'log.level'],
   ['SHUTDOWN_GRACE_MS', 'shutdown.graceMs'],
 ];

@@ -9,6 +9,11 @@ const secretString = z
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
+/** Standard Webhooks signing secret: `whsec_` + base64 */
+const webhookSecret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be a Standard Webhooks secret: whsec_<base64>')
+  .transform((value) => new Secret(value));
 const logLevel = z.enum(['error', 'warn', 'info', 'http', 'debug']);
 
 /** The whole configuration. Every key has a default unless it identifies a real system. */
@@ -65,6 +70,29 @@ export const configSchema = z
         retryDelaySeconds: z.coerce.number().int().min(0).default(5),
         expireInSeconds: z.coerce.number().int().positive().default(15 * 60),
         pollingIntervalSeconds: z.coerce.number().min(0.5).default(1),
+      })
+      .prefault({}),
+    ecommerce: z
+      .object({
+        /** Standard Webhooks secret shared with the storefront (`whsec_<base64>`); without it the endpoint is closed. */
+        webhookSecret: webhookSecret.optional(),
+      })
+      .prefault({}),
+    webhooks: z
+      .object({
+        /** subscribers that receive our payment events, signed per Standard Webhooks */
+        subscribers: z
+          .array(
+            z.object({
+              name: z.string().min(1).max(64),
+              url: url,
+              secret: webhookSecret,
+              /** event types to send; empty = all */
+              types: z.array(z.string()).default([]),
+            }),
+          )
+          .default([]),
+        timeoutMs: positiveMs.default(10_000),
       })
       .prefault({}),
     log: z.object({ level: logLevel.default('info') }).prefault({}),
