@@ -1,0 +1,175 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { BodError } from './errors';
+
+/** A parsed element: text only, or an object of attributes (`@name`), text (`#text`) and children. */
+export type XmlNode = string | XmlElement;
+export interface XmlElement {
+  [name: string]: XmlNode | XmlNode[] | undefined;
+}
+
+export interface XmlLimits {
+  /** largest document accepted, in bytes */
+  maxBytes: number;
+  /** deepest element nesting accepted */
+  maxDepth: number;
+}
+
+export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 5 * 1024 * 1024, maxDepth: 40 };
+
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * Resolve only the five predefined entities and character references. The parser itself runs
+ * with entity processing off, so no declared entity (XXE, billion laughs) can ever expand.
+ */
+function decodeEntities(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g, (_m, ref: string) => {
+    if (ref[0] !== '#') return PREDEFINED[ref]!;
+    const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
+}
+
+const parsers = new Map<number, XMLParser>();
+
+function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
+  if (!parser) {
+    parser = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@',
+      textNodeName: '#text',
+      removeNSPrefix: true,
+      // keep every value a string: amounts and ids must never pass through a number
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      processEntities: false,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      maxNestedTags: maxDepth,
+      tagValueProcessor: (_name, value) => decodeEntities(value),
+      attributeValueProcessor: (_name, value) => decodeEntities(value),
+    });
+    parsers.set(maxDepth, parser);
+  }
+  return parser;
+}
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  format: false,
+  suppressEmptyNode: true,
+  processEntities: true,
+});
+
+export interface ParsedXml {
+  /** local name of the root element */
+  rootName: string;
+  /** namespace URI of the root element ('' when none) */
+  namespace: string;
+  root: XmlElement;
+}
+
+/** The first start tag: its optional prefix, local name and attribute text. */
+const ROOT_TAG = /<(?![?!])(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>/;
+
+/**
+ * Parse untrusted XML safely: size cap, refuse any DOCTYPE/ENTITY declaration before parsing,
+ * depth cap, no entity expansion. Errors are classified `BodError`s.
+ */
+export function parseXml(input: string | Buffer, limits: Partial<XmlLimits> = {}): ParsedXml {
+  const { maxBytes, maxDepth } = { ...DEFAULT_XML_LIMITS, ...limits };
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+  if (size > maxBytes) throw new BodError('BOD_TOO_LARGE', `the document is ${size} bytes; at most ${maxBytes} are accepted`, { size, maxBytes });
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
+    throw new BodError('BOD_DOCTYPE_REFUSED', 'documents with a DOCTYPE or ENTITY declaration are refused');
+  }
+  const tag = ROOT_TAG.exec(text);
+  if (!tag) throw new BodError('BOD_MALFORMED_XML', 'no root element found');
+  const [, prefix, rootName, attrText] = tag as unknown as [string, string | undefined, string, string];
+  const nsAttr = new RegExp(`\\bxmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*(["'])(.*?)\\1`).exec(attrText);
+  // the parser is lenient (it accepts mismatched end tags): check well-formedness first
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new BodError('BOD_MALFORMED_XML', `the document is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`, { line: valid.err.line });
+  }
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parserFor(maxDepth).parse(text) as Record<string, unknown>;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/nested tags/i.test(message)) throw new BodError('BOD_TOO_DEEP', `elements are nested deeper than ${maxDepth}`, { maxDepth }, err);
+    throw new BodError('BOD_MALFORMED_XML', `the document is not well-formed XML: ${message}`, undefined, err);
+  }
+  const rootValue = parsed[rootName];
+  const keys = Object.keys(parsed);
+  if (keys.length !== 1 || rootValue === undefined || Array.isArray(rootValue)) {
+    throw new BodError('BOD_MALFORMED_XML', 'the document must have exactly one root element');
+  }
+  const root: XmlElement = typeof rootValue === 'object' && rootValue !== null ? (rootValue as XmlElement) : {};
+  return { rootName, namespace: nsAttr ? decodeEntities(nsAttr[2]!) : '', root };
+}
+
+/** Serialize an element tree (same shape as `parseXml` returns) with the XML declaration. */
+export function buildXml(rootName: string, root: XmlElement): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ [rootName]: root }) as string}`;
+}
+
+// ---- reading helpers: tolerant of single/multiple occurrence and text/element forms ----
+
+export function children(node: XmlNode | undefined, name: string): XmlNode[] {
+  if (node === undefined || typeof node === 'string') return [];
+  const value = node[name];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function child(node: XmlNode | undefined, name: string): XmlNode | undefined {
+  return children(node, name)[0];
+}
+
+/** Text of a node ('' for an empty element), or undefined when absent. */
+export function textOf(node: XmlNode | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  if (typeof node === 'string') return node;
+  const text = node['#text'];
+  return typeof text === 'string' ? text : '';
+}
+
+export function attr(node: XmlNode | undefined, name: string): string | undefined {
+  if (node === undefined || typeof node === 'string') return undefined;
+  const value = node[`@${name}`];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Text at a path of child names, e.g. path(x, 'Sender', 'LogicalID'). */
+export function path(node: XmlNode | undefined, ...names: string[]): string | undefined {
+  let cursor = node;
+  for (const name of names) cursor = child(cursor, name);
+  const value = textOf(cursor);
+  return value === '' ? undefined : value;
+}
+
+/** An element with text and attributes, omitting undefined attributes. */
+export function el(text: string | undefined, attributes: Record<string, string | undefined> = {}): XmlNode {
+  const out: XmlElement = {};
+  for (const [k, v] of Object.entries(attributes)) if (v !== undefined) out[`@${k}`] = v;
+  if (Object.keys(out).length === 0) return text ?? '';
+  if (text !== undefined) out['#text'] = text;
+  return out;
+}
+
+/** Drop undefined members so the builder writes nothing for them (element order = key order). */
+export function compact(members: Record<string, XmlNode | XmlNode[] | undefined>): XmlElement {
+  const out: XmlElement = {};
+  for (const [k, v] of Object.entries(members)) {
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    out[k] = v;
+  }
+  return out;
+}
