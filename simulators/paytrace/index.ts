@@ -1,18 +1,158 @@
+import express, { type Express, type Request, type Response } from 'express';
 import { createSimulatorKit, listen, type RunningSimulator, type SimulatorOptions } from '../common/sim-server';
+import { jsonErrorHandler, mountTokenEndpoint } from './auth';
+import { mountCustomers } from './customers';
+import { mountExports } from './exports';
+import { mountProtect } from './protect';
+import { PayTraceState, SimClock, type SimBatch } from './state';
+import { mountTransactions } from './transactions';
+import { sendJson, type PayTraceConfig, type SimContext } from './wire';
+
+export { AMOUNT_TRIGGERS, ERROR, RESPONSE, TEST_CARDS } from './codes';
+export type { PayTraceConfig, SimContext } from './wire';
+export type { PayTraceState, SimTransaction, SimCustomer, SimBatch } from './state';
 
 /**
- * PayTrace JSON API v1 simulator. Foundation: the unauthenticated ping and the /_sim API;
- * the API itself (OAuth, transactions, vault, exports, Protect) is built in its own issue.
+ * PayTrace JSON API v1 simulator (reference: shared/reference/paytrace-api.md): OAuth, sales,
+ * authorizations, captures, voids, refunds, vault, exports, batches, settlement and Protect hosted
+ * fields, with the state rules of the real API on a simulated clock. See simulators/README.md.
  */
-export async function startPayTraceSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+
+export interface PayTraceSimulatorOptions extends SimulatorOptions, Partial<PayTraceConfig> {
+  /** the simulated clock's start (default: now) */
+  startTime?: Date | string;
+}
+
+export interface PayTraceSimulator extends RunningSimulator {
+  /** live context: state (replaced on reset), clock and the run-time configuration */
+  context: SimContext;
+  /** settle the open batch now; null when nothing was pending */
+  settle(): SimBatch | null;
+  /** move the simulated clock forward, running any nightly settlement that falls due */
+  advanceClock(seconds: number): Date;
+}
+
+const CONFIG_KEYS = [
+  'username',
+  'password',
+  'integratorIdRequired',
+  'declineHttpStatus',
+  'validationHttpStatus',
+  'tokenLifetimeSeconds',
+  'clientKeyLifetimeSeconds',
+  'hpfTokenLifetimeSeconds',
+  'autoVoidSuccess',
+  'settleAt',
+] as const satisfies ReadonlyArray<keyof PayTraceConfig>;
+
+export function defaultPayTraceConfig(): PayTraceConfig {
+  return {
+    username: 'demo123',
+    password: 'demo123',
+    integratorIdRequired: false,
+    declineHttpStatus: 200,
+    validationHttpStatus: 400,
+    tokenLifetimeSeconds: 7200,
+    clientKeyLifetimeSeconds: 900,
+    hpfTokenLifetimeSeconds: 900,
+    autoVoidSuccess: true,
+    settleAt: '02:00',
+  };
+}
+
+/** Only known keys with the right types; the message names the bad key. */
+function configPatch(input: Record<string, unknown>): Partial<PayTraceConfig> | string {
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) return `unknown setting ${key}`;
+    const ok =
+      key === 'declineHttpStatus'
+        ? value === 200 || value === 400
+        : key === 'settleAt'
+          ? value === null || (typeof value === 'string' && /^([01]?\d|2[0-3]):[0-5]\d$/.test(value))
+          : key === 'integratorIdRequired' || key === 'autoVoidSuccess'
+            ? typeof value === 'boolean'
+            : key === 'username' || key === 'password'
+              ? typeof value === 'string' && value !== ''
+              : typeof value === 'number' && Number.isInteger(value) && value > 0;
+    if (!ok) return `bad value for ${key}`;
+    patch[key] = value;
+  }
+  return patch as Partial<PayTraceConfig>;
+}
+
+function mountSimApi(app: Express, sim: { ctx: SimContext; settle: () => SimBatch | null; advance: (s: number) => Date }): void {
+  const json = express.json();
+  app.post('/_sim/settle', (_req, res) => {
+    const batch = sim.settle();
+    res.json({ batch });
+  });
+  app.get('/_sim/clock', (_req, res) => {
+    res.json({ now: sim.ctx.clock.now().toISOString() });
+  });
+  app.post('/_sim/clock/advance', json, (req: Request, res: Response) => {
+    const seconds = (req.body as { seconds?: unknown } | undefined)?.seconds;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      res.status(400).json({ error: 'seconds must be a non-negative number' });
+      return;
+    }
+    res.json({ now: sim.advance(seconds).toISOString() });
+  });
+  app.get('/_sim/config', (_req, res) => {
+    const { password: _password, ...visible } = sim.ctx.config;
+    res.json(visible);
+  });
+  app.put('/_sim/config', json, (req: Request, res: Response) => {
+    const patch = configPatch((req.body ?? {}) as Record<string, unknown>);
+    if (typeof patch === 'string') {
+      res.status(400).json({ error: patch, allowed: CONFIG_KEYS });
+      return;
+    }
+    Object.assign(sim.ctx.config, patch);
+    const { password: _password, ...visible } = sim.ctx.config;
+    res.json(visible);
+  });
+  app.get('/_sim/receipts', (_req, res) => {
+    res.json({ receipts: sim.ctx.state.receipts });
+  });
+}
+
+export async function startPayTraceSimulator(options: PayTraceSimulatorOptions = {}): Promise<PayTraceSimulator> {
+  const { port, host, latencyMs, startTime, ...rest } = options;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  const patch = configPatch(given);
+  if (typeof patch === 'string') throw new Error(`startPayTraceSimulator: ${patch}`);
+  const ctx: SimContext = {
+    state: new PayTraceState(),
+    clock: new SimClock(startTime === undefined ? undefined : new Date(startTime)),
+    config: { ...defaultPayTraceConfig(), ...patch },
+  };
+  ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt); // start the nightly schedule from now
+  const settle = () => ctx.state.settle(ctx.clock.now());
+  const advance = (seconds: number) => {
+    const now = ctx.clock.advance(seconds);
+    ctx.state.settleDue(now, ctx.config.settleAt);
+    return now;
+  };
+
   const kit = createSimulatorKit('paytrace', {
-    state: () => ({ simulator: 'paytrace' }),
+    state: () => ctx.state.snapshot(ctx.clock.now()),
+    reset: () => {
+      ctx.state = new PayTraceState();
+      ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt);
+    },
     routes: (app) => {
-      app.post('/v1/ping', (_req, res) => {
-        res.json({ success: true });
-      });
+      mountSimApi(app, { ctx, settle, advance });
+      app.post('/v1/ping', (_req, res) => sendJson(res, 200, { success: true, status_message: 'pong' }));
+      mountTokenEndpoint(app, ctx);
+      mountTransactions(app, ctx);
+      mountCustomers(app, ctx);
+      mountExports(app, ctx);
+      mountProtect(app, ctx);
+      app.use(jsonErrorHandler(ctx));
     },
   });
-  if (options.latencyMs) kit.faults.update({ latencyMs: options.latencyMs });
-  return listen('paytrace', kit.app, options);
+  if (latencyMs) kit.faults.update({ latencyMs });
+  const running = await listen('paytrace', kit.app, { port, host });
+  return { ...running, context: ctx, settle, advanceClock: advance };
 }

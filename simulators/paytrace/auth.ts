@@ -1,0 +1,96 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { ERROR } from './codes';
+import { railsClock, sendJson, singleError, type JsonBody, type Reply, type SimContext } from './wire';
+
+/**
+ * OAuth 2.0 password grant at /oauth/token (form or JSON body), the Bearer check on every v1
+ * resource call, and the `integrator_id` rule. Messages are Doorkeeper's, which PayTrace runs on.
+ */
+
+const INVALID_GRANT =
+  'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.';
+const UNSUPPORTED_GRANT = 'The authorization grant type is not supported by the authorization server.';
+const TOKEN_INVALID = 'The access token is invalid';
+const TOKEN_EXPIRED = 'The access token expired';
+
+export function mountTokenEndpoint(app: Express, ctx: SimContext): void {
+  app.post('/oauth/token', railsClock, express.urlencoded({ extended: false }), express.json(), (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const noStore = 'no-store';
+    res.set('Pragma', 'no-cache');
+    if (body.grant_type !== 'password') {
+      sendJson(res, 400, { error: 'unsupported_grant_type', error_description: UNSUPPORTED_GRANT }, noStore);
+      return;
+    }
+    if (body.username !== ctx.config.username || body.password !== ctx.config.password) {
+      sendJson(res, 400, { error: 'invalid_grant', error_description: INVALID_GRANT }, noStore);
+      return;
+    }
+    const now = ctx.clock.now();
+    const issued = ctx.state.issueToken(now, ctx.config.tokenLifetimeSeconds);
+    sendJson(
+      res,
+      200,
+      { access_token: issued.token, token_type: 'Bearer', expires_in: ctx.config.tokenLifetimeSeconds, created_at: Math.floor(now.getTime() / 1000) },
+      noStore,
+    );
+  });
+}
+
+function rejectToken(res: Response, description: string): void {
+  res.set('WWW-Authenticate', `Bearer realm="Doorkeeper", error="invalid_token", error_description="${description}"`);
+  sendJson(res, 401, { error: 'invalid_token', error_description: description }, 'no-store');
+}
+
+/** `Authorization: Bearer <token>`, scheme matched case-sensitively as PayTrace does (ticket ESC-141). */
+export function requireBearer(ctx: SimContext) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer ([^\s]+)$/.exec(header);
+    const issued = m ? ctx.state.tokens.get(m[1]!) : undefined;
+    if (!issued) return rejectToken(res, TOKEN_INVALID);
+    if (issued.expiresAt <= ctx.clock.now()) return rejectToken(res, TOKEN_EXPIRED);
+    next();
+  };
+}
+
+export type Handler = (body: JsonBody, ctx: SimContext) => Reply;
+
+/**
+ * A v1 resource endpoint: POST, Bearer, JSON body. Runs the nightly settlement that is due, then
+ * the handler, then answers with the Rails headers. `integratorId: false` for calls real clients make
+ * without a body (Protect client key, settle).
+ */
+export function mountApi(app: Express, ctx: SimContext, path: string, handler: Handler, options: { integratorId?: boolean } = {}): void {
+  app.post(path, railsClock, requireBearer(ctx), express.json({ limit: '1mb' }), (req: Request, res: Response) => {
+    ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt);
+    const body = (req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as JsonBody;
+    if (options.integratorId !== false && ctx.config.integratorIdRequired) {
+      const id = body.integrator_id;
+      if (typeof id !== 'string' || id.trim() === '' || id.length > 12) {
+        const reply = singleError(ctx, ERROR.integratorId);
+        sendJson(res, reply.status, reply.body);
+        return;
+      }
+    }
+    const reply = handler(body, ctx);
+    sendJson(res, reply.status, reply.body);
+  });
+}
+
+/** Malformed JSON bodies answer in the API's own error shape, not Express's HTML page. */
+export function jsonErrorHandler(ctx: SimContext) {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    const type = (err as { type?: unknown } | null)?.type;
+    if (type === 'entity.parse.failed') {
+      const reply = singleError(ctx, ERROR.malformedBody);
+      sendJson(res, reply.status, reply.body);
+      return;
+    }
+    if (type === 'entity.too.large') {
+      sendJson(res, 413, { success: false, response_code: 1, status_message: 'Request entity too large.' });
+      return;
+    }
+    next(err);
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * PayTrace v1 response codes, error keys, messages, test cards and the simulator's amount triggers.
+ * Facts follow /work/shared/reference/paytrace-api.md §5 and §7; entries marked "ours" are the
+ * simulator's own choice where the reference could not confirm the real value (kept in one place so
+ * they are easy to change when the real value becomes known).
+ */
+
+/** `response_code` values with their `status_message` (reference §5.1). */
+export const RESPONSE = {
+  errors: { code: 1, message: 'One or more errors has occurred.' },
+  approved: { code: 101, message: 'Your transaction was successfully approved.' },
+  declined: { code: 102, message: 'Your transaction was not approved.' },
+  /** approved, then voided automatically because AVS/CSC failed the merchant's fraud settings */
+  autoVoided: { code: 103, message: 'Your transaction was successfully approved. However, it was voided because your address and/or CSC did not match.' }, // message: ours
+  refunded: { code: 106, message: 'Your transaction was successfully refunded.' },
+  refundFailed: { code: 107, message: 'Your transaction was not successfully refunded.' }, // message: ours
+  voided: { code: 109, message: 'Your transaction was successfully voided.' },
+  voidFailed: { code: 110, message: 'Your transaction was not successfully voided.' }, // message: ours
+  captured: { code: 112, message: 'Your transaction was successfully captured.' },
+  captureFailed: { code: 113, message: 'Your transaction was not successfully captured.' },
+  receiptSent: { code: 149, message: 'Your receipt was successfully sent.' }, // message: ours
+  customerCreated: { code: 160 },
+  customerUpdated: { code: 161 },
+  customerDeleted: { code: 162 },
+  levelThreeAdded: { code: 170 },
+  /** exports, batches and settlement: the real code is unconfirmed (reference §12); ours */
+  exported: { code: 101, message: 'Your request has been successfully completed.' },
+} as const;
+
+/** Keys of the `errors` map that come with response_code 1 (reference §5.2). */
+export const ERROR = {
+  customerNotFound: '30',
+  cardNumber: '35',
+  expirationMonth: '43',
+  expirationYear: '44',
+  transactionId: '58',
+  customerIdNotUnique: '171',
+  refundUnsettled: '817',
+  permissions: '981',
+  // ours: the reference has no confirmed key for these
+  amount: '40',
+  csc: '148',
+  customerId: '31',
+  protectToken: '2001',
+  integratorId: '2002',
+  dateRange: '2003',
+  email: '2004',
+  batchNumber: '2005',
+  malformedBody: '2006',
+} as const;
+
+export type ErrorKey = (typeof ERROR)[keyof typeof ERROR];
+
+export const ERROR_MESSAGES: Record<ErrorKey, (detail?: string) => string> = {
+  '30': (id) => `Customer ID, ${id ?? ''}, was not found or is incomplete.`,
+  '35': () => 'Please provide a valid Credit Card Number.',
+  '43': () => 'Please provide a valid Expiration Month.',
+  '44': () => 'Please provide a valid Expiration Year.',
+  '58': () => 'Please provide a valid Transaction ID.',
+  '171': () => 'Please provide a unique customer ID.',
+  '817': () =>
+    'The Transaction ID that you provided could not be refunded. Only settled transactions can be refunded.  Please try to void the transaction instead.',
+  '981': () => 'Log in failed for insufficient permissions.',
+  '40': () => 'Please provide a valid Transaction Amount.',
+  '148': () => 'Please provide a valid CSC.',
+  '31': () => 'Please provide a valid Customer ID.',
+  '2001': () => 'The Protect token (hpf_token/enc_key) is invalid, expired or has already been used.',
+  '2002': () => 'Please provide a valid Integrator ID.',
+  '2003': () => 'Please provide a valid date range (start_date and end_date as MM/DD/YYYY).',
+  '2004': () => 'Please provide a valid Email Address.',
+  '2005': () => 'Please provide a valid Batch Number.',
+  '2006': () => 'The request body is not valid JSON.',
+};
+
+/** Processor texts passed through `approval_message`, leading spaces included (reference §5.4). */
+export const APPROVAL_MESSAGE = {
+  approved: '  NO  MATCH - Approved and completed',
+  doNotHonor: '    DECLINE - Do not honor',
+  expiredCard: '  EXPIRED CARD - Expired card',
+  insufficientFunds: '  NSF - Insufficient funds', // ours, same "  <CODE> - <text>" form
+  pickUpCard: '  PICK UP - Pick up card', // ours
+  cscMismatch: '  NO  MATCH - Approved and completed', // approved by the issuer, then auto-voided (103)
+  avsMismatch: '  NO  MATCH - Approved and completed',
+} as const;
+
+export interface AmountTrigger {
+  cents: number;
+  outcome: 'decline' | 'autoVoid';
+  approvalMessage: string;
+  avsResponse?: string;
+  cscResponse?: string;
+  reason: string;
+}
+
+/**
+ * Amounts that force an outcome, whatever the card (reference §7: the sandbox declines by amount).
+ * $0.29 and $1.12 are PayTrace's own; the rest is the simulator's documented table.
+ */
+export const AMOUNT_TRIGGERS: readonly AmountTrigger[] = [
+  { cents: 29, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, reason: 'do not honor (PayTrace sandbox)' },
+  { cents: 112, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, reason: 'do not honor (legacy PayTrace demo)' },
+  { cents: 51, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.insufficientFunds, reason: 'insufficient funds' },
+  { cents: 54, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.expiredCard, reason: 'expired card' },
+  { cents: 57, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.pickUpCard, reason: 'pick up card' },
+  { cents: 63, outcome: 'autoVoid', approvalMessage: APPROVAL_MESSAGE.cscMismatch, cscResponse: 'No Match', reason: 'CSC mismatch, auto-voided' },
+  { cents: 62, outcome: 'autoVoid', approvalMessage: APPROVAL_MESSAGE.avsMismatch, avsResponse: 'No Match', reason: 'AVS mismatch, auto-voided' },
+];
+
+export function triggerFor(cents: number): AmountTrigger | undefined {
+  return AMOUNT_TRIGGERS.find((t) => t.cents === cents);
+}
+
+/** Test cards of the current PayTrace sandbox and older samples (reference §7); any Luhn-valid number works. */
+export const TEST_CARDS = [
+  { brand: 'VISA', number: '4012000098765439' },
+  { brand: 'MASTERCARD', number: '5499740000000057' },
+  { brand: 'DISCOVER', number: '6011000993026909' },
+  { brand: 'AMEX', number: '371449635392376' },
+  { brand: 'VISA', number: '4111111111111111' },
+  { brand: 'VISA', number: '4012881888818888' },
+  { brand: 'MASTERCARD', number: '5454545454545454' },
+] as const;
+
+export type CardBrand = 'VISA' | 'MASTERCARD' | 'AMEX' | 'DISCOVER' | 'JCB' | 'DINERS' | 'UNKNOWN';
+
+export function brandOf(pan: string): CardBrand {
+  if (/^4/.test(pan)) return 'VISA';
+  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(pan)) return 'MASTERCARD';
+  if (/^3[47]/.test(pan)) return 'AMEX';
+  if (/^(6011|65|64[4-9])/.test(pan)) return 'DISCOVER';
+  if (/^35/.test(pan)) return 'JCB';
+  if (/^3(0[0-5]|[68])/.test(pan)) return 'DINERS';
+  return 'UNKNOWN';
+}
+
+export function luhnValid(pan: string): boolean {
+  if (!/^\d{12,19}$/.test(pan)) return false;
+  let sum = 0;
+  for (let i = 0; i < pan.length; i++) {
+    let d = pan.charCodeAt(pan.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** `xxxxxxxxxxxx5439`: 12 lowercase x and the last four (reference §3.1); first six + last four with include_bin. */
+export function maskCard(pan: string, includeBin = false): string {
+  const last4 = pan.slice(-4);
+  if (includeBin && pan.length >= 10) return `${pan.slice(0, 6)}${'x'.repeat(Math.max(pan.length - 10, 2))}${last4}`;
+  return `xxxxxxxxxxxx${last4}`;
+}

@@ -1,0 +1,236 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { brandOf, maskCard, type CardBrand } from './codes';
+
+/**
+ * The simulator's in-memory merchant: transactions, customer vault, batches, OAuth tokens and
+ * Protect tokens, on a simulated clock. Amounts are integer cents; card numbers stay in here and
+ * are only ever shown masked.
+ */
+
+export interface SimCard {
+  number: string;
+  expirationMonth: number;
+  expirationYear: number;
+  brand: CardBrand;
+}
+
+export interface Address {
+  name?: string;
+  street_address?: string;
+  street_address2?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+  country?: string;
+}
+
+export type TransactionType = 'SALE' | 'AUTHORIZATION' | 'REFUND';
+/** pending = settles tonight; authOnly = authorized, not captured; autoVoided = 103 */
+export type TransactionStatus = 'pending' | 'authOnly' | 'voided' | 'declined' | 'autoVoided' | 'settled';
+
+export interface SimTransaction {
+  id: number;
+  type: TransactionType;
+  /** how it was entered: keyed, swiped, by_customer, by_transaction, pt_protect, for_transaction, to_customer */
+  method: string;
+  /** amount asked for (authorized amount for an authorization) */
+  amountCents: number;
+  /** for a captured authorization: what was captured */
+  capturedCents?: number;
+  /** sum of refunds against this transaction (pending or settled, not voided) */
+  refundedCents: number;
+  status: TransactionStatus;
+  responseCode: number;
+  approvalCode: string;
+  approvalMessage: string;
+  avsResponse: string;
+  cscResponse: string;
+  card: SimCard;
+  customerId?: string;
+  invoiceId?: string;
+  description?: string;
+  email?: string;
+  billingAddress?: Address;
+  discretionaryData?: Record<string, unknown>;
+  /** for a refund: the transaction it refunds */
+  originalTransactionId?: number;
+  createdAt: Date;
+  settledAt?: Date;
+  batchNumber?: number;
+  levelThree?: { kind: 'visa' | 'mastercard'; lineItems: number };
+}
+
+export interface SimCustomer {
+  customerId: string;
+  card: SimCard;
+  billingAddress: Address;
+  shippingAddress?: Address;
+  email?: string;
+  phone?: string;
+  fax?: string;
+  discretionaryData?: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SimBatch {
+  number: number;
+  settledAt: Date;
+  transactionIds: number[];
+}
+
+export interface IssuedToken {
+  token: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+export interface ProtectClientKey {
+  key: string;
+  expiresAt: Date;
+}
+
+export interface ProtectCard {
+  hpfToken: string;
+  encKey: string;
+  card: SimCard;
+  csc?: string;
+  expiresAt: Date;
+  used: boolean;
+}
+
+export interface EmailReceipt {
+  transactionId: number;
+  email: string;
+  sentAt: Date;
+}
+
+/** A clock that runs with real time from a chosen start, and can be pushed forward. */
+export class SimClock {
+  #offsetMs: number;
+  constructor(start?: Date) {
+    this.#offsetMs = start ? start.getTime() - Date.now() : 0;
+  }
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  advance(seconds: number): Date {
+    this.#offsetMs += seconds * 1000;
+    return this.now();
+  }
+}
+
+export class PayTraceState {
+  transactions = new Map<number, SimTransaction>();
+  customers = new Map<string, SimCustomer>();
+  batches: SimBatch[] = [];
+  tokens = new Map<string, IssuedToken>();
+  clientKeys = new Map<string, ProtectClientKey>();
+  protectCards = new Map<string, ProtectCard>();
+  receipts: EmailReceipt[] = [];
+  #nextTransactionId = 1000001;
+  #nextBatchNumber = 1001;
+  #nextApproval = 100;
+
+  nextTransactionId(): number {
+    return this.#nextTransactionId++;
+  }
+
+  /** `TAS` + three digits, as the sandbox returns */
+  nextApprovalCode(): string {
+    const code = `TAS${String(this.#nextApproval).padStart(3, '0')}`;
+    this.#nextApproval = this.#nextApproval >= 999 ? 100 : this.#nextApproval + 1;
+    return code;
+  }
+
+  issueToken(now: Date, lifetimeSeconds: number): IssuedToken {
+    // three colon-separated segments, like the real opaque tokens
+    const token = `${randomBytes(16).toString('hex')}:${randomBytes(16).toString('hex')}:${randomBytes(24).toString('base64url')}`;
+    const issued = { token, issuedAt: now, expiresAt: new Date(now.getTime() + lifetimeSeconds * 1000) };
+    this.tokens.set(token, issued);
+    return issued;
+  }
+
+  issueClientKey(now: Date, lifetimeSeconds: number): ProtectClientKey {
+    const key = { key: randomBytes(32).toString('base64url'), expiresAt: new Date(now.getTime() + lifetimeSeconds * 1000) };
+    this.clientKeys.set(key.key, key);
+    return key;
+  }
+
+  storeProtectCard(card: SimCard, csc: string | undefined, now: Date, lifetimeSeconds: number): ProtectCard {
+    const entry: ProtectCard = {
+      hpfToken: randomUUID(),
+      encKey: randomBytes(32).toString('base64'), // 44 characters, like the real enc_key
+      card,
+      csc,
+      expiresAt: new Date(now.getTime() + lifetimeSeconds * 1000),
+      used: false,
+    };
+    this.protectCards.set(entry.hpfToken, entry);
+    return entry;
+  }
+
+  /** pending transactions (and captured authorizations) into a new batch; null when nothing is pending */
+  settle(now: Date): SimBatch | null {
+    const pending = [...this.transactions.values()].filter((t) => t.status === 'pending');
+    if (pending.length === 0) return null;
+    const batch: SimBatch = { number: this.#nextBatchNumber++, settledAt: now, transactionIds: pending.map((t) => t.id) };
+    for (const t of pending) {
+      t.status = 'settled';
+      t.settledAt = now;
+      t.batchNumber = batch.number;
+    }
+    this.batches.push(batch);
+    return batch;
+  }
+
+  #lastSettlementCheck: Date | undefined;
+
+  /**
+   * The nightly settlement, run lazily: every `settleAt` (HH:MM UTC) the simulated clock passed since the
+   * last check settles what is pending then. Lazy, so no timers run and advancing the clock is enough.
+   */
+  settleDue(now: Date, settleAt: string | null): SimBatch[] {
+    const last = this.#lastSettlementCheck ?? now;
+    this.#lastSettlementCheck = now;
+    if (!settleAt) return [];
+    const m = /^(\d{1,2}):(\d{2})$/.exec(settleAt);
+    if (!m) return [];
+    const settled: SimBatch[] = [];
+    const day = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate(), Number(m[1]), Number(m[2])));
+    for (let at = day; at <= now; at = new Date(at.getTime() + 86_400_000)) {
+      if (at <= last) continue;
+      const batch = this.settle(at);
+      if (batch) settled.push(batch);
+    }
+    return settled;
+  }
+
+  /** the number the next batch will get: what export_one reports as the open batch */
+  openBatchNumber(): number {
+    return this.#nextBatchNumber;
+  }
+
+  /** what is shown on /_sim/state: never a full card number */
+  snapshot(now: Date): unknown {
+    const card = (c: SimCard) => ({ masked_number: maskCard(c.number), brand: c.brand, expiration_month: c.expirationMonth, expiration_year: c.expirationYear });
+    return {
+      simulator: 'paytrace',
+      now: now.toISOString(),
+      transactions: [...this.transactions.values()].map((t) => ({ ...t, card: card(t.card) })),
+      customers: [...this.customers.values()].map((c) => ({ ...c, card: card(c.card) })),
+      batches: this.batches,
+      openBatchNumber: this.openBatchNumber(),
+      tokens: { active: [...this.tokens.values()].filter((t) => t.expiresAt > now).length },
+      protect: {
+        clientKeys: this.clientKeys.size,
+        hpfTokens: [...this.protectCards.values()].map((p) => ({ hpf_token: p.hpfToken, used: p.used, expiresAt: p.expiresAt, masked_number: maskCard(p.card.number) })),
+      },
+      receipts: this.receipts,
+    };
+  }
+}
+
+export function makeCard(number: string, month: number, year: number): SimCard {
+  return { number, expirationMonth: month, expirationYear: year, brand: brandOf(number) };
+}
