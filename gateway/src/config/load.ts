@@ -25,6 +25,9 @@ export const ENV_KEYS: ReadonlyArray<readonly [env: string, key: string]> = [
   ['QUEUE_RETRY_LIMIT', 'queue.retryLimit'],
   ['QUEUE_RETRY_DELAY_SECONDS', 'queue.retryDelaySeconds'],
   ['ECOMMERCE_WEBHOOK_SECRET', 'ecommerce.webhookSecret'],
+  ['RULES_DIR', 'rules.dir'],
+  ['POLLER_ENABLED', 'poller.enabled'],
+  ['POLLER_INTERVAL_SECONDS', 'poller.intervalSeconds'],
   ['LOG_LEVEL', 'log.level'],
   ['SHUTDOWN_GRACE_MS', 'shutdown.graceMs'],
 ];

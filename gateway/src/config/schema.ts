@@ -95,6 +95,17 @@ export const configSchema = z
         timeoutMs: positiveMs.default(10_000),
       })
       .prefault({}),
+    /** the declarative rules files (mappings/*.yaml); a relative path is taken from the working directory */
+    rules: z.object({ dir: z.string().min(1).default('mappings') }).prefault({}),
+    poller: z
+      .object({
+        enabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+        /** seconds between two reads of PayTrace's transaction and batch exports */
+        intervalSeconds: z.coerce.number().min(1).default(60),
+        initialLookbackDays: z.coerce.number().int().min(0).max(90).default(2),
+        overlapDays: z.coerce.number().int().min(0).max(30).default(1),
+      })
+      .prefault({}),
     log: z.object({ level: logLevel.default('info') }).prefault({}),
     shutdown: z.object({ graceMs: positiveMs.default(25_000) }).prefault({}),
   })

@@ -2,7 +2,7 @@ import { AppError, errorClassOf } from '../errors';
 import { runWithContext } from '../observability/context';
 import type { GatewayServices } from '../runtime/services';
 import { earlierPending, getInbox, markInbox, type InboxJob, type InboxRow } from '../store/inbox';
-import { withAggregateLock } from './aggregate-lock';
+import { withAggregateLock } from './advisory-lock';
 import type { JobMeta } from './job-queue';
 
 export type InboxHandler = (row: InboxRow, meta: JobMeta) => Promise<void>;

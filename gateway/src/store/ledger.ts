@@ -17,6 +17,7 @@ export interface PaymentFields {
   paytrace_transaction_id?: string | null;
   paytrace_customer_id?: string | null;
   paytrace_batch?: string | null;
+  settlement_state?: string | null;
   storefront_order_id?: string | null;
   amount?: string | null;
   currency?: string | null;
@@ -66,7 +67,7 @@ export async function openPayment(
 export async function updatePayment(
   db: Knex,
   id: string,
-  change: { status?: string; step: string; fields?: PaymentFields; detail?: Record<string, unknown> },
+  change: { status?: string; step: string; fields?: PaymentFields; detail?: Record<string, unknown>; /** a history row even without a status change */ recordEvent?: boolean },
 ): Promise<Payment> {
   return db.transaction(async (trx) => {
     const current = await trx<Payment>('payments').where({ id }).forUpdate().first();
@@ -75,11 +76,11 @@ export async function updatePayment(
       .where({ id })
       .update({ ...change.fields, ...(change.status ? { status: change.status } : {}), updated_at: trx.fn.now() })
       .returning('*');
-    if (change.status && change.status !== current.status) {
+    if ((change.status && change.status !== current.status) || change.recordEvent) {
       await trx('payment_events').insert({
         payment_id: id,
         from_status: current.status,
-        to_status: change.status,
+        to_status: change.status ?? current.status,
         step: change.step,
         detail: JSON.stringify({ ...change.fields, ...change.detail }),
       });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
 import * as m004 from './004_pipeline';
+import * as m006 from './006_paytrace_mirror';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -9,6 +10,7 @@ import * as m004 from './004_pipeline';
 const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['001_foundation', m001],
   ['004_pipeline', m004],
+  ['006_paytrace_mirror', m006],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
