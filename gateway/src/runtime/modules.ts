@@ -1,3 +1,4 @@
+import { rulesModule } from '../domain/module';
 import { payTraceModule } from '../paytrace/module';
 import type { GatewayModule } from './gateway';
 
@@ -6,5 +7,5 @@ import type { GatewayModule } from './gateway';
  * Each issue's concern adds its module here.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [payTraceModule()];
+  return [rulesModule(), payTraceModule()];
 }

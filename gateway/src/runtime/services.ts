@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { JobQueue } from '../queue/job-queue';
 import type { PayTraceClient } from '../paytrace/client';
+import type { Rules } from '../domain/rules-loader';
 
 /** Everything a route or flow needs, built once at start-up and passed down explicitly. */
 export interface GatewayServices {
@@ -19,4 +20,6 @@ export interface GatewayServices {
   lifecycle: { ready: boolean; shuttingDown: boolean };
   /** set by the PayTrace module when paytrace.* is configured */
   paytrace?: PayTraceClient;
+  /** set by the rules module (first to start): validated mappings/*.yaml */
+  rules?: Rules;
 }

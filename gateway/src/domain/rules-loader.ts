@@ -1,0 +1,186 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type z } from 'zod';
+import { AppError } from '../errors';
+import { addressRulesSchema, type AddressRules } from './address';
+import { currencyPolicySchema, type CurrencyPolicy } from './currency';
+import { m3FieldsSchema, paytraceBodSchema, type M3FieldDictionary, type PayTraceBodMap } from './field-maps';
+import { glRulesSchema, type GlRules } from './gl';
+import { matchingRulesSchema, type MatchingRules } from './matching';
+import { statusMapSchema, type StatusMap } from './status-map';
+
+/**
+ * Loads every rules file in mappings/, validates each with its zod schema and answers typed rules,
+ * or one error that lists every problem as file:line:column path: message.
+ */
+
+const RULE_FILES = {
+  currency: { file: 'currency-policy.yaml', schema: currencyPolicySchema },
+  statusMap: { file: 'status-map.yaml', schema: statusMapSchema },
+  gl: { file: 'gl-rules.yaml', schema: glRulesSchema },
+  matching: { file: 'matching.yaml', schema: matchingRulesSchema },
+  address: { file: 'address-rules.yaml', schema: addressRulesSchema },
+  m3Fields: { file: 'm3-fields.yaml', schema: m3FieldsSchema },
+  paytraceBod: { file: 'paytrace-bod.yaml', schema: paytraceBodSchema },
+} as const;
+
+/** The newest file format this code understands; a newer file stops the start instead of being half read. */
+export const SUPPORTED_RULES_VERSION = 1;
+
+export const RULES_FILE_NAMES: readonly string[] = Object.values(RULE_FILES).map((f) => f.file);
+
+export interface Rules {
+  /** where they were read from */
+  dir: string;
+  /** each file and its version, for /health and the audit trail */
+  files: Array<{ file: string; version: number }>;
+  currency: CurrencyPolicy;
+  statusMap: StatusMap;
+  gl: GlRules;
+  matching: MatchingRules;
+  address: AddressRules;
+  m3Fields: M3FieldDictionary;
+  paytraceBod: PayTraceBodMap;
+}
+
+export interface RuleProblem {
+  file: string;
+  /** dotted path inside the file ('' for the whole file) */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+export class RulesError extends AppError {
+  constructor(readonly problems: RuleProblem[]) {
+    super(`Invalid rules in mappings:\n${problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`, {
+      code: 'RULES_INVALID',
+      errorClass: 'configuration',
+      details: { problems },
+    });
+    this.name = 'RulesError';
+  }
+}
+
+export function formatProblem(p: RuleProblem): string {
+  const where = p.line !== undefined ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+  return `${where}${p.path ? ` ${p.path}` : ''}: ${p.message}`;
+}
+
+/** The YAML node at a zod path; for a missing key, the nearest node that exists (its parent). */
+function nodeAt(doc: Document, pathParts: ReadonlyArray<PropertyKey>): Node | undefined {
+  let node: unknown = doc.contents;
+  let found = node as Node | undefined;
+  for (const part of pathParts) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(part));
+      if (!pair) break;
+      // point at the value, or at the key when the value is empty
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(part)];
+      if (item === undefined) break;
+      node = item;
+    } else break;
+    found = node as Node;
+  }
+  return found;
+}
+
+function locate(doc: Document, counter: LineCounter, pathParts: ReadonlyArray<PropertyKey>): { line?: number; column?: number } {
+  const range = nodeAt(doc, pathParts)?.range;
+  if (!range) return {};
+  const pos = counter.linePos(range[0]);
+  return { line: pos.line, column: pos.col };
+}
+
+function parseOne<S extends z.ZodType>(file: string, text: string, schema: S): { value?: z.output<S>; problems: RuleProblem[] } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  const problems: RuleProblem[] = [];
+  for (const err of doc.errors) {
+    const pos = err.linePos?.[0];
+    problems.push({ file, path: '', line: pos?.line, column: pos?.col, message: `YAML: ${err.message.split('\n')[0]}` });
+  }
+  if (problems.length) return { problems };
+  const data: unknown = doc.toJS({ maxAliasCount: 50 });
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { problems: [{ file, path: '', line: 1, column: 1, message: 'the file must be a YAML mapping with a version: and its rules' }] };
+  }
+  const version = (data as { version?: unknown }).version;
+  if (typeof version === 'number' && Number.isInteger(version) && version > SUPPORTED_RULES_VERSION) {
+    return { problems: [{ file, path: 'version', ...locate(doc, counter, ['version']), message: `version ${version} is newer than this gateway understands (${SUPPORTED_RULES_VERSION})` }] };
+  }
+  const result = schema.safeParse(data);
+  if (result.success) return { value: result.data as z.output<S>, problems };
+  for (const issue of result.error.issues) {
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelled?)`;
+    if (issue.code === 'invalid_type' && issue.input === undefined) message = `is required (${issue.message})`;
+    problems.push({ file, path: issue.path.map(String).join('.'), ...locate(doc, counter, issue.path), message });
+  }
+  return { problems };
+}
+
+/** Checks that span files: every M3 field the BOD map names is in the field dictionary. */
+function crossCheck(rules: Omit<Rules, 'dir' | 'files'>): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  for (const [operation, def] of Object.entries(rules.paytraceBod.operations)) {
+    def.fields.forEach((f, i) => {
+      if (f.m3 && !rules.m3Fields.fields[f.m3]) {
+        problems.push({ file: RULE_FILES.paytraceBod.file, path: `operations.${operation}.fields.${i}.m3`, message: `M3 field ${f.m3} is not in ${RULE_FILES.m3Fields.file}` });
+      }
+    });
+  }
+  return problems;
+}
+
+/**
+ * Validate rules from file texts (name → YAML text). Every problem of every file is collected
+ * before throwing, so one start-up shows them all.
+ */
+export function parseRules(texts: ReadonlyMap<string, string>, dir = 'mappings'): Rules {
+  const problems: RuleProblem[] = [];
+  const out: Partial<Record<keyof typeof RULE_FILES, unknown>> = {};
+  const files: Rules['files'] = [];
+  for (const [key, def] of Object.entries(RULE_FILES) as Array<[keyof typeof RULE_FILES, (typeof RULE_FILES)[keyof typeof RULE_FILES]]>) {
+    const text = texts.get(def.file);
+    if (text === undefined) {
+      problems.push({ file: def.file, path: '', message: `missing: every rules file (${RULES_FILE_NAMES.join(', ')}) is required in ${dir}` });
+      continue;
+    }
+    const parsed = parseOne(def.file, text, def.schema as z.ZodType);
+    problems.push(...parsed.problems);
+    if (parsed.value !== undefined) {
+      out[key] = parsed.value;
+      files.push({ file: def.file, version: (parsed.value as { version: number }).version });
+    }
+  }
+  for (const name of texts.keys()) {
+    if (/\.ya?ml$/i.test(name) && !RULES_FILE_NAMES.includes(name)) {
+      problems.push({ file: name, path: '', message: `not a known rules file (expected ${RULES_FILE_NAMES.join(', ')}); misspelled?` });
+    }
+  }
+  if (problems.length) throw new RulesError(problems);
+  const rules = out as Omit<Rules, 'dir' | 'files'>;
+  const cross = crossCheck(rules);
+  if (cross.length) throw new RulesError(cross);
+  return { dir, files, ...rules };
+}
+
+/** Read and validate every rules file in `dir`. */
+export async function loadRules(dir: string): Promise<Rules> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    throw new RulesError([{ file: dir, path: '', message: `cannot read the rules folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }]);
+  }
+  const texts = new Map<string, string>();
+  for (const name of names.filter((n) => /\.ya?ml$/i.test(n)).sort()) {
+    texts.set(name, await readFile(path.join(dir, name), 'utf8'));
+  }
+  return parseRules(texts, dir);
+}

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { Money } from './money';
+
+/**
+ * What a PayTrace answer means for our ledger and for M3: response codes of the transaction
+ * endpoints, error keys inside `errors`, and the status text of export records, each mapped by
+ * the data in mappings/status-map.yaml.
+ */
+
+export const LEDGER_STATES = ['authorized', 'captured', 'settled', 'declined', 'voided', 'refunded', 'partially_refunded', 'rejected', 'unknown'] as const;
+export type LedgerState = (typeof LEDGER_STATES)[number];
+const ledgerState = z.enum(LEDGER_STATES);
+
+export const PAYTRACE_OPERATIONS = ['sale', 'authorization', 'capture', 'void', 'refund', 'check', 'customer', 'receipt', 'level3'] as const;
+export type PayTraceOperation = (typeof PAYTRACE_OPERATIONS)[number];
+const operation = z.enum(PAYTRACE_OPERATIONS);
+
+const outcome = z.enum(['approved', 'declined', 'error', 'test', 'info', 'unknown']);
+export type PayTraceOutcome = z.infer<typeof outcome>;
+
+const responseCodeSchema = z
+  .object({
+    meaning: z.string().min(1),
+    /** the `success` PayTrace sends with it; null when not confirmed */
+    success: z.boolean().nullable(),
+    outcome,
+    /** the operations this code answers */
+    operations: z.array(operation).min(1),
+    /** ledger state after this answer; null = no payment state change (customer, receipt, level 3) */
+    ledger: ledgerState.nullable(),
+    /** a different state for some operations (101 is `captured` for a sale but `authorized` for an authorization) */
+    ledgerByOperation: z.partialRecord(operation, ledgerState).optional(),
+    /** did money move to the merchant (or back)? 103 is approved-then-voided: not paid */
+    moneyMoved: z.boolean(),
+  })
+  .strict();
+
+const errorKeySchema = z
+  .object({
+    meaning: z.string().min(1),
+    errorClass: z.enum(['transient', 'business', 'configuration', 'bug']),
+    /** what the flow should do next */
+    action: z.enum(['void_instead', 'refund_instead', 'fail', 'park', 'create_customer', 'lookup']),
+  })
+  .strict();
+
+const exportRuleSchema = z
+  .object({
+    name: z.string().min(1),
+    /** regex on the record's status_code, case-insensitive */
+    statusCode: z.string().optional(),
+    /** regex on the record's status_message, case-insensitive */
+    statusMessage: z.string().optional(),
+    /** true: only when the record carries a settled date */
+    settled: z.boolean().optional(),
+    /** export transaction_type (SALE, REFUND, …), case-insensitive exact */
+    transactionType: z.string().optional(),
+    ledger: ledgerState,
+  })
+  .strict();
+
+const m3StatusSchema = z
+  .object({
+    /** payment status written on our Sync BOD and in the ledger view */
+    paymentStatus: z.string().min(1).max(20),
+    /** what happens to the M3 order */
+    order: z.enum(['none', 'confirm', 'stop', 'release_stop']),
+    /** what happens on the M3 invoice (AR) */
+    invoice: z.enum(['none', 'apply_receipt', 'reverse_receipt', 'partial_reverse_receipt']),
+    /** no further change is expected */
+    final: z.boolean(),
+  })
+  .strict();
+
+function isRegex(text: string): boolean {
+  try {
+    new RegExp(text, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const statusMapSchema = z
+  .object({
+    version: z.number().int().positive(),
+    responseCodes: z.record(z.string().regex(/^\d{1,4}$/, 'response codes are numbers'), responseCodeSchema),
+    errorKeys: z.record(z.string().regex(/^\d{1,4}$/, 'error keys are numbers'), errorKeySchema),
+    /** evaluated in order; the first rule that fits wins; the last rule should catch everything */
+    exportStatus: z.array(exportRuleSchema).min(1),
+    ledgerStates: z.record(ledgerState, m3StatusSchema),
+    /** allowed moves between ledger states (out-of-order events must not move a payment backwards) */
+    transitions: z.record(ledgerState, z.array(ledgerState)),
+  })
+  .strict()
+  .superRefine((map, ctx) => {
+    for (const state of LEDGER_STATES) {
+      if (!map.ledgerStates[state]) ctx.addIssue({ code: 'custom', path: ['ledgerStates'], message: `ledger state "${state}" has no M3 mapping` });
+      if (!map.transitions[state]) ctx.addIssue({ code: 'custom', path: ['transitions'], message: `ledger state "${state}" has no transitions entry (use [] for none)` });
+    }
+    map.exportStatus.forEach((rule, i) => {
+      for (const key of ['statusCode', 'statusMessage'] as const) {
+        const value = rule[key];
+        if (value !== undefined && !isRegex(value)) ctx.addIssue({ code: 'custom', path: ['exportStatus', i, key], message: `not a valid regular expression: ${value}` });
+      }
+    });
+    const last = map.exportStatus[map.exportStatus.length - 1];
+    if (last && (last.statusCode || last.statusMessage || last.settled !== undefined || last.transactionType)) {
+      ctx.addIssue({ code: 'custom', path: ['exportStatus', map.exportStatus.length - 1], message: 'the last export rule must have no conditions (it catches every other record)' });
+    }
+  });
+
+export type StatusMap = z.output<typeof statusMapSchema>;
+export type M3Status = z.output<typeof m3StatusSchema>;
+
+export interface PayTraceAnswer {
+  operation: PayTraceOperation;
+  responseCode: number;
+  /** keys of PayTrace's `errors` object when response_code is 1 */
+  errorKeys?: readonly string[];
+}
+
+export interface MappedAnswer {
+  responseCode: number;
+  meaning: string;
+  outcome: PayTraceOutcome;
+  /** null: the answer does not change a payment */
+  ledger: LedgerState | null;
+  moneyMoved: boolean;
+  m3: M3Status | null;
+  /** mapped error keys (response code 1), in the order PayTrace gave them */
+  errors: Array<{ key: string; meaning: string; errorClass: string; action: string }>;
+  /** the first error key that tells the flow what to do instead (e.g. 817 → void_instead) */
+  action?: string;
+}
+
+/**
+ * Map a transaction answer. An unknown response code is not guessed at: it maps to `unknown`
+ * (the flow looks the transaction up) and `known: false` lets it raise an alert.
+ */
+export function mapPayTraceAnswer(map: StatusMap, answer: PayTraceAnswer): MappedAnswer & { known: boolean } {
+  const entry = map.responseCodes[String(answer.responseCode)];
+  const errors = (answer.errorKeys ?? []).map((key) => {
+    const known = map.errorKeys[key];
+    return known ? { key, ...known } : { key, meaning: 'error key not in the status map', errorClass: 'business', action: 'fail' };
+  });
+  const action = errors.find((e) => e.action !== 'fail')?.action;
+  if (!entry) {
+    return { responseCode: answer.responseCode, meaning: 'response code not in the status map', outcome: 'unknown', ledger: 'unknown', moneyMoved: false, m3: map.ledgerStates.unknown ?? null, errors, action, known: false };
+  }
+  const ledger = entry.ledgerByOperation?.[answer.operation] ?? entry.ledger;
+  return {
+    responseCode: answer.responseCode,
+    meaning: entry.meaning,
+    outcome: entry.outcome,
+    ledger,
+    moneyMoved: entry.moneyMoved,
+    m3: ledger ? (map.ledgerStates[ledger] ?? null) : null,
+    errors,
+    action,
+    known: true,
+  };
+}
+
+/** The fields of a PayTrace export record that decide its state. */
+export interface ExportRecordStatus {
+  status_code?: string;
+  status_message?: string;
+  /** settled date text; empty or absent when not settled */
+  settled?: string | null;
+  transaction_type?: string;
+}
+
+export function mapExportStatus(map: StatusMap, record: ExportRecordStatus): { ledger: LedgerState; rule: string; m3: M3Status | null } {
+  const isSettled = typeof record.settled === 'string' && record.settled.trim() !== '';
+  for (const rule of map.exportStatus) {
+    if (rule.settled !== undefined && rule.settled !== isSettled) continue;
+    if (rule.statusCode !== undefined && !new RegExp(rule.statusCode, 'i').test(record.status_code ?? '')) continue;
+    if (rule.statusMessage !== undefined && !new RegExp(rule.statusMessage, 'i').test(record.status_message ?? '')) continue;
+    if (rule.transactionType !== undefined && rule.transactionType.toUpperCase() !== (record.transaction_type ?? '').toUpperCase()) continue;
+    return { ledger: rule.ledger, rule: rule.name, m3: map.ledgerStates[rule.ledger] ?? null };
+  }
+  // unreachable with a validated map (the last rule has no conditions)
+  return { ledger: 'unknown', rule: '(none)', m3: map.ledgerStates.unknown ?? null };
+}
+
+export function canTransition(map: StatusMap, from: LedgerState, to: LedgerState): boolean {
+  return from === to || (map.transitions[from] ?? []).includes(to);
+}
+
+/** Refuse a move the map does not allow (a stale or out-of-order event). */
+export function assertTransition(map: StatusMap, from: LedgerState, to: LedgerState): void {
+  if (!canTransition(map, from, to)) {
+    throw new AppError(`A payment in state ${from} cannot move to ${to}`, { code: 'LEDGER_TRANSITION_REFUSED', errorClass: 'business', details: { from, to } });
+  }
+}
+
+/** After a refund: fully or partially refunded, from exact amounts; refuses refunding more than was paid. */
+export function refundState(captured: Money, refundedSoFar: Money): 'refunded' | 'partially_refunded' {
+  if (refundedSoFar.compare(captured) > 0) {
+    throw new AppError(`Refunds of ${refundedSoFar.toString()} exceed the captured ${captured.toString()}`, { code: 'REFUND_EXCEEDS_CAPTURED', errorClass: 'business', details: { captured: captured.toJSON(), refunded: refundedSoFar.toJSON() } });
+  }
+  return refundedSoFar.equals(captured) ? 'refunded' : 'partially_refunded';
+}
+
+/** What is left to refund; a request above it is refused before any PayTrace call. */
+export function refundableRemainder(captured: Money, refundedSoFar: Money, requested: Money): Money {
+  const remaining = captured.subtract(refundedSoFar);
+  if (!requested.isPositive()) throw new AppError('A refund amount must be positive', { code: 'REFUND_AMOUNT_INVALID', errorClass: 'business', details: { requested: requested.toJSON() } });
+  if (requested.compare(remaining) > 0) {
+    throw new AppError(`Refund of ${requested.toString()} exceeds the remaining ${remaining.toString()}`, { code: 'REFUND_EXCEEDS_REMAINING', errorClass: 'business', details: { requested: requested.toJSON(), remaining: remaining.toJSON() } });
+  }
+  return remaining.subtract(requested);
+}
+
