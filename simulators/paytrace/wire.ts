@@ -145,7 +145,8 @@ export function readSmallInt(v: unknown, pattern: RegExp): number | undefined {
 }
 
 export function dollars(cents: number): string {
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+  const abs = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** Export records carry amounts as JSON numbers; cents/100 prints exactly for two-decimal values. */
