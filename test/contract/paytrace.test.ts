@@ -107,7 +107,7 @@ describe('PayTrace contract: the client parses the recorded answers', () => {
   it('validation errors 35 + 43 → validation_error with one field message each', async () => {
     const p = pair('validation errors 35 + 43');
     serve(p);
-    const result = await client.saleKeyed({ amount: '250.00', card: { number: new Secret('4000100011112224'), expirationMonth: '14', expirationYear: '2030' } });
+    const result = await client.saleKeyed({ amount: '250.00', card: { number: new Secret('4012000098765438'), expirationMonth: '14', expirationYear: '2030' } });
     expect(result).toMatchObject({ outcome: 'validation_error', responseCode: 1, statusMessage: 'One or more errors has occurred.' });
     expect(result.fieldErrors).toEqual([
       { code: '35', field: 'credit_card.number', message: 'Please provide a valid Credit Card Number.' },

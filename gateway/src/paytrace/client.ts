@@ -23,7 +23,11 @@ export interface PayTraceClientOptions {
 }
 
 /** Find a money movement whose outcome we did not see. */
-export type LookupQuery = { transactionId: number } | { invoiceId: string; around: Date };
+export type LookupQuery =
+  | { transactionId: number }
+  | { invoiceId: string; around: Date }
+  /** a refund/for_transaction (it takes no invoice_id): REFUND records pointing at the original */
+  | { refundOf: number; around: Date };
 
 export type LookupResult =
   | { found: false }
@@ -56,49 +60,49 @@ export class PayTraceClient {
   // ---- sales and authorizations -------------------------------------------------------
 
   /** TEST ONLY (needs allowKeyedCard): a sale with a card number in clear. */
-  saleKeyed(request: tx.KeyedChargeRequest): Promise<tx.TransactionResult> {
+  async saleKeyed(request: tx.KeyedChargeRequest): Promise<tx.TransactionResult> {
     this.#assertKeyedAllowed('saleKeyed');
     return this.#money(tx.keyedCharge('sale', request));
   }
 
-  saleByCustomer(request: tx.CustomerChargeRequest): Promise<tx.TransactionResult> {
+  async saleByCustomer(request: tx.CustomerChargeRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.customerCharge('sale', request));
   }
 
   /** A sale with the hpf_token + enc_key the pay page got from PayTrace Protect. */
-  saleProtect(request: tx.ProtectChargeRequest): Promise<tx.TransactionResult> {
+  async saleProtect(request: tx.ProtectChargeRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.protectCharge('sale', request));
   }
 
   /** TEST ONLY (needs allowKeyedCard). */
-  authorizeKeyed(request: tx.KeyedChargeRequest): Promise<tx.TransactionResult> {
+  async authorizeKeyed(request: tx.KeyedChargeRequest): Promise<tx.TransactionResult> {
     this.#assertKeyedAllowed('authorizeKeyed');
     return this.#money(tx.keyedCharge('authorization', request));
   }
 
-  authorizeByCustomer(request: tx.CustomerChargeRequest): Promise<tx.TransactionResult> {
+  async authorizeByCustomer(request: tx.CustomerChargeRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.customerCharge('authorization', request));
   }
 
-  authorizeProtect(request: tx.ProtectChargeRequest): Promise<tx.TransactionResult> {
+  async authorizeProtect(request: tx.ProtectChargeRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.protectCharge('authorization', request));
   }
 
-  capture(request: tx.CaptureRequest): Promise<tx.TransactionResult> {
+  async capture(request: tx.CaptureRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.capture(request));
   }
 
   /** Void an unsettled transaction (after settlement PayTrace refuses; refund instead). */
-  voidTransaction(request: tx.VoidRequest): Promise<tx.TransactionResult> {
+  async voidTransaction(request: tx.VoidRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.voidTransaction(request));
   }
 
   /** Refund a settled transaction; an unsettled one gives outcome state_error (error 817): void it. */
-  refundTransaction(request: tx.RefundTransactionRequest): Promise<tx.TransactionResult> {
+  async refundTransaction(request: tx.RefundTransactionRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.refundTransaction(request));
   }
 
-  refundToCustomer(request: tx.RefundCustomerRequest): Promise<tx.TransactionResult> {
+  async refundToCustomer(request: tx.RefundCustomerRequest): Promise<tx.TransactionResult> {
     return this.#money(tx.refundToCustomer(request));
   }
 
@@ -150,6 +154,13 @@ export class PayTraceClient {
       return match.length ? { found: true, transaction: match[0]!, transactions: match } : { found: false };
     }
     const window = (this.#options.lookupWindowDays ?? 1) * DAY_MS;
+    if ('refundOf' in query) {
+      result = await this.exportTransactionsByDateRange({ startDate: new Date(query.around.getTime() - window), endDate: new Date(query.around.getTime() + window), transactionType: 'REFUND' });
+      if (!result.approved && result.outcome !== 'not_found') throw lookupFailed(result);
+      // original_transaction_id is how the record names the refunded sale [inferred: not in the reference]
+      const refunds = result.transactions.filter((t) => Number(t.raw.original_transaction_id) === query.refundOf).sort((a, b) => b.transactionId - a.transactionId);
+      return refunds.length ? { found: true, transaction: refunds[0]!, transactions: refunds } : { found: false };
+    }
     result = await this.exportTransactionsByDateRange({
       startDate: new Date(query.around.getTime() - window),
       endDate: new Date(query.around.getTime() + window),

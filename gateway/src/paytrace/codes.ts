@@ -71,6 +71,10 @@ export interface ErrorCodeInfo {
 
 const errorTable: ErrorCodeInfo[] = [
   { code: '30', field: 'customer_id', outcome: 'not_found', meaning: 'customer id not found or incomplete' },
+  // 31, 40 and 148 are the simulator's choices for errors PayTrace surely has under some key (unconfirmed)
+  { code: '31', field: 'customer_id', outcome: 'validation_error', meaning: 'missing or invalid customer id' },
+  { code: '40', field: 'amount', outcome: 'validation_error', meaning: 'invalid amount' },
+  { code: '148', field: 'csc', outcome: 'validation_error', meaning: 'invalid CSC' },
   { code: '35', field: 'credit_card.number', outcome: 'validation_error', meaning: 'invalid credit card number' },
   { code: '43', field: 'credit_card.expiration_month', outcome: 'validation_error', meaning: 'invalid expiration month' },
   { code: '44', field: 'credit_card.expiration_year', outcome: 'validation_error', meaning: 'invalid expiration year' },

@@ -192,7 +192,9 @@ export class PayTraceTransport {
 
   #transportFailure(path: string, err: unknown, ms: number): PayTraceTransportError {
     const { code } = errorClassOf(err);
-    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    // DOMException from AbortSignal.timeout; checked by name (it may come from another realm)
+    const name = (err as { name?: unknown } | null)?.name;
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
     // Only a refused or unresolvable connection proves PayTrace never saw the request.
     const neverSent = code === 'INFRA_ECONNREFUSED' || code === 'INFRA_ENOTFOUND' || code === 'INFRA_EAI_AGAIN' || code === 'INFRA_EHOSTUNREACH' || code === 'INFRA_ENETUNREACH' || code === 'INFRA_UND_ERR_CONNECT_TIMEOUT';
     const detail = timedOut ? `timed out after ${this.#options.timeoutMs} ms` : `connection failed (${code})`;

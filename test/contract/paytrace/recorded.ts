@@ -82,9 +82,9 @@ export const recordedPairs: RecordedPair[] = [
   {
     name: 'validation errors 35 + 43',
     path: '/v1/transactions/sale/keyed',
-    request: { amount: '250.00', credit_card: { number: '4000100011112224', expiration_month: '14', expiration_year: '2030' }, integrator_id: 'M3PTSANDBOX1' },
+    request: { amount: '250.00', credit_card: { number: '4012000098765438', expiration_month: '14', expiration_year: '2030' }, integrator_id: 'M3PTSANDBOX1' },
     status: 400,
-    response: { success: false, response_code: 1, status_message: 'One or more errors has occurred.', errors: { '35': ['Please provide a valid Credit Card Number.'], '43': ['Please provide a valid Expiration Month.'] }, external_transaction_id: '', masked_card_number: 'xxxxxxxxxxxx2224' },
+    response: { success: false, response_code: 1, status_message: 'One or more errors has occurred.', errors: { '35': ['Please provide a valid Credit Card Number.'], '43': ['Please provide a valid Expiration Month.'] }, external_transaction_id: '', masked_card_number: 'xxxxxxxxxxxx5438' },
   },
 ];
 
