@@ -1,0 +1,173 @@
+import YAML from 'yaml';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { convertToLocal, rateFromCrs055, type ConvertedAmount, type CurrencyPolicy } from '../../../gateway/src/domain/currency';
+import { assertBalanced, buildGlBatch, cardBrandOf, determineGlRule, glRulesSchema, uncoveredCombinations, type GlRules } from '../../../gateway/src/domain/gl';
+import { Money } from '../../../gateway/src/domain/money';
+import { MAPPINGS_DIR, appErrorOf, shippedRules } from './helpers';
+
+let gl: GlRules;
+let policy: CurrencyPolicy;
+beforeAll(async () => {
+  const rules = await shippedRules();
+  gl = rules.gl;
+  policy = rules.currency;
+});
+
+const usd = (amount: string): ConvertedAmount => convertToLocal(Money.parse(amount, 'USD'), 'USD', undefined, policy);
+const base = { transactionType: 'sale', cardBrand: 'visa', paymentMethod: 'card', company: '100', division: 'AAA', reference: 'M3I-AAA-2026-200001' };
+
+describe('card brand', () => {
+  it.each([
+    [{ cardType: 'VISA' }, 'visa'],
+    [{ cardType: 'MasterCard' }, 'mastercard'],
+    [{ cardType: 'American Express' }, 'amex'],
+    [{ cardType: 'diners club' }, 'diners'],
+    [{ maskedNumber: '401200xxxxxx5439' }, 'visa'],
+    [{ maskedNumber: '549974xxxxxx0057' }, 'mastercard'],
+    [{ maskedNumber: '222100xxxxxx0001' }, 'mastercard'],
+    [{ maskedNumber: '371449xxxxx2376' }, 'amex'],
+    [{ maskedNumber: '601100xxxxxx3026' }, 'discover'],
+    [{ maskedNumber: '622126xxxxxx0000' }, 'discover'],
+    [{ maskedNumber: '352800xxxxxx0000' }, 'jcb'],
+    [{ maskedNumber: '305693xxxx5904' }, 'diners'],
+    [{ maskedNumber: 'xxxxxxxxxxxx5439' }, 'unknown'],
+    [{ cardType: 'Sparkle Pay' }, 'unknown'],
+    [{}, 'unknown'],
+  ])('%j → %s', (card, brand) => {
+    expect(cardBrandOf(gl, card)).toBe(brand);
+  });
+});
+
+describe('rule determination', () => {
+  it('takes the highest-priority rule whose conditions hold', () => {
+    expect(determineGlRule(gl, base).name).toBe('sale-card');
+    expect(determineGlRule(gl, { ...base, cardBrand: 'amex' }).name).toBe('sale-amex');
+    expect(determineGlRule(gl, { ...base, division: 'BBB' }).name).toBe('sale-card-division-bbb');
+    expect(determineGlRule(gl, { ...base, division: 'BBB', cardBrand: 'amex' }).name).toBe('sale-amex');
+    expect(determineGlRule(gl, { ...base, paymentMethod: 'ach' }).name).toBe('sale-ach');
+    expect(determineGlRule(gl, { ...base, transactionType: 'refund', cardBrand: 'amex' }).name).toBe('refund-amex');
+    expect(determineGlRule(gl, { ...base, transactionType: 'chargeback' }).name).toBe('chargeback');
+  });
+
+  it('covers every combination of the declared dimensions', () => {
+    expect(uncoveredCombinations(gl)).toEqual([]);
+  });
+
+  it('parks a payment outside the rules as a configuration error', () => {
+    const err = appErrorOf(() => determineGlRule(gl, { ...base, transactionType: 'interest' }));
+    expect(err.code).toBe('GL_NO_RULE');
+    expect(err.errorClass).toBe('configuration');
+  });
+});
+
+describe('balanced GL lines', () => {
+  it('posts a card sale with its fee: clearing net + fee expense = receivable gross', () => {
+    const batch = buildGlBatch(gl, { ...base, gross: usd('1250.00'), fee: usd('36.55') });
+    expect(batch.rule).toBe('sale-card');
+    expect(batch.lines.map((l) => [l.side, l.accounting.AIT1, l.accounting.AIT2, l.local.toM3(), l.text])).toEqual([
+      ['debit', '1931', 'PAYTRACE', '1213.45', 'Card sale M3I-AAA-2026-200001'],
+      ['debit', '6570', 'PAYTRACE', '36.55', 'Card fee M3I-AAA-2026-200001'],
+      ['credit', '1510', '', '1250.00', 'Card sale M3I-AAA-2026-200001'],
+    ]);
+    expect(batch.totals.debit.equals(batch.totals.credit)).toBe(true);
+    expect(batch.lines.every((l) => Object.values(l.accounting).every((v) => v.length <= 10))).toBe(true);
+  });
+
+  it('leaves out the fee line when there is no fee', () => {
+    const batch = buildGlBatch(gl, { ...base, gross: usd('19.99') });
+    expect(batch.lines).toHaveLength(2);
+    expect(batch.totals.debit.toM3()).toBe('19.99');
+  });
+
+  it('balances in local currency with the foreign amount beside each line, whatever the rounding', () => {
+    const rate = rateFromCrs055({ CUCD: 'EUR', CRTP: '1', CUTD: '20261124', ARAT: '1.086100', DMCU: '1', RAFA: '1', LOCD: 'USD' });
+    const gross = convertToLocal(Money.parse('1250.00', 'EUR'), 'USD', rate, policy); // 1357.625 → 1357.62
+    const fee = convertToLocal(Money.parse('33.33', 'EUR'), 'USD', rate, policy); // 36.199713 → 36.20
+    const batch = buildGlBatch(gl, { ...base, gross, fee });
+    expect(batch.lines.map((l) => [l.side, l.local.toM3(), l.local.currency, l.foreign.toM3(), l.foreign.currency])).toEqual([
+      ['debit', '1321.42', 'USD', '1216.67', 'EUR'],
+      ['debit', '36.20', 'USD', '33.33', 'EUR'],
+      ['credit', '1357.62', 'USD', '1250.00', 'EUR'],
+    ]);
+    expect(batch.totals.debit.equals(batch.totals.credit)).toBe(true);
+    expect(batch.totals.debitForeign.equals(batch.totals.creditForeign)).toBe(true);
+  });
+
+  it('reverses a refund with swapped sides', () => {
+    const batch = buildGlBatch(gl, { ...base, transactionType: 'refund', gross: usd('49.95') });
+    expect(batch.lines.map((l) => [l.side, l.accounting.AIT1])).toEqual([
+      ['debit', '1510'],
+      ['credit', '1931'],
+    ]);
+  });
+
+  it('posts a settlement net of fees to the bank', () => {
+    const batch = buildGlBatch(gl, { ...base, transactionType: 'settlement', gross: usd('10000.00'), fee: usd('290.00'), reference: 'BATCH 4711' });
+    expect(batch.lines.map((l) => [l.side, l.accounting.AIT1, l.local.toM3()])).toEqual([
+      ['debit', '1940', '9710.00'],
+      ['debit', '6570', '290.00'],
+      ['credit', '1931', '10000.00'],
+    ]);
+  });
+
+  it('refuses negative amounts, a fee above the gross, and empty batches', () => {
+    expect(appErrorOf(() => buildGlBatch(gl, { ...base, gross: usd('-1.00') })).code).toBe('GL_NEGATIVE_AMOUNT');
+    const err = appErrorOf(() => buildGlBatch(gl, { ...base, gross: usd('1.00'), fee: usd('1.01') }));
+    expect(err.code).toBe('GL_FEE_EXCEEDS_GROSS');
+    expect(err.errorClass).toBe('business');
+    expect(appErrorOf(() => buildGlBatch(gl, { ...base, gross: usd('0.00') })).code).toBe('GL_EMPTY_BATCH');
+  });
+
+  it('refuses to hand out an unbalanced batch', () => {
+    const batch = buildGlBatch(gl, { ...base, gross: usd('10.00') });
+    const tampered = { ...batch, totals: { ...batch.totals, credit: Money.parse('9.99', 'USD') } };
+    const err = appErrorOf(() => assertBalanced(tampered));
+    expect(err.code).toBe('GL_UNBALANCED');
+    expect(err.errorClass).toBe('bug');
+  });
+});
+
+describe('gl-rules.yaml validation', () => {
+  const shipped = (): Record<string, unknown> => YAML.parse(readFileSync(path.join(MAPPINGS_DIR, 'gl-rules.yaml'), 'utf8')) as Record<string, unknown>;
+  const messages = (data: unknown) => {
+    const result = glRulesSchema.safeParse(data);
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('accepts the shipped file', () => {
+    expect(messages(shipped())).toEqual([]);
+  });
+
+  it('refuses a rule whose debits and credits differ', () => {
+    const data = shipped() as { rules: Array<{ lines: Array<{ amount: string }> }> };
+    data.rules[0]!.lines[1]!.amount = 'gross';
+    expect(messages(data).join('\n')).toMatch(/rules\.0\.lines: rule "sale-amex" does not balance/);
+  });
+
+  it('refuses a combination no rule covers', () => {
+    const data = shipped() as { rules: Array<{ name: string }> };
+    data.rules = data.rules.filter((r) => r.name !== 'chargeback');
+    expect(messages(data).join('\n')).toMatch(/rules: \d+ combination\(s\) match no rule and there is no catch-all rule, e\.g\. chargeback\/visa\/card\/100\/AAA/);
+  });
+
+  it('accepts an explicit catch-all rule instead of full coverage', () => {
+    const data = shipped() as { rules: Array<Record<string, unknown>> };
+    data.rules = data.rules.filter((r) => r.name !== 'chargeback');
+    data.rules.push({ name: 'suspense', priority: 0, when: {}, lines: [{ side: 'debit', account: 'chargeback_loss', amount: 'gross' }, { side: 'credit', account: 'card_clearing', amount: 'gross' }] });
+    expect(messages(data)).toEqual([]);
+  });
+
+  it('refuses AIT values over 10 characters, unknown accounts, duplicate priorities and unknown dimension values', () => {
+    const data = shipped() as { accounts: Record<string, Record<string, string>>; rules: Array<Record<string, unknown> & { lines: Array<{ account: string }>; when: Record<string, unknown> }> };
+    data.accounts.bank!.AIT2 = 'ELEVENCHARS';
+    data.rules[1]!.lines[0]!.account = 'no_such_account';
+    data.rules[2]!.priority = 200;
+    data.rules[3]!.when.cardBrand = 'maestro';
+    const text = messages(data).join('\n');
+    expect(text).toMatch(/accounts\.bank\.AIT2: accounting dimensions \(AIT1…AIT7\) are at most 10 characters/);
+    expect(text).toMatch(/rules\.1\.lines\.0\.account: unknown account "no_such_account"/);
+    expect(text).toMatch(/rules\.2\.priority: priority 200 is also used by rule "sale-amex"/);
+    expect(text).toMatch(/rules\.3\.when\.cardBrand: "maestro" is not one of dimensions/);
+  });
+});
