@@ -105,13 +105,9 @@ export class Authority {
     return new Authority(issuer, tenant, clients, settings, privateKey, publicKey, jwk);
   }
 
-  /** forget every grant, code and revocation (the keys stay, so issued tokens still verify by signature) */
+  /** settings back to the start; issued tokens and grants stay valid, as a restart of M3 would not log anyone out */
   reset(settings: OsSettings): void {
     this.settings = settings;
-    this.#grants.clear();
-    this.#refreshTokens.clear();
-    this.#codes.clear();
-    this.#revokedJti.clear();
   }
 
   client(clientId: string): OAuthClient | undefined {
