@@ -88,12 +88,12 @@ export class PayTraceTransport {
    */
   async post(path: string, body: Record<string, unknown>): Promise<PayTraceHttpResponse> {
     const wireBody = JSON.stringify(revealForWire({ ...body, integrator_id: this.#options.integratorId }));
-    let token = await this.#currentToken();
+    let token = await this.#tokenBefore(path);
     let response = await this.#send(path, wireBody, token.value);
     if (isInvalidToken(response)) {
       if (this.#token === token) this.#token = undefined;
       this.#logger.info('PayTrace token rejected, renewing once', { path });
-      token = await this.#currentToken();
+      token = await this.#tokenBefore(path);
       response = await this.#send(path, wireBody, token.value);
       if (isInvalidToken(response)) {
         this.#record(false, `token rejected twice on ${path}`);
@@ -109,6 +109,18 @@ export class PayTraceTransport {
     const response = await this.#request('/v1/ping', { 'Content-Type': 'application/json' }, '{}');
     this.#record(response.status < 500, `ping HTTP ${response.status}`);
     return response;
+  }
+
+  /** The token for a call to `path`. If getting it fails, the call itself was never sent. */
+  async #tokenBefore(path: string): Promise<CachedToken> {
+    try {
+      return await this.#currentToken();
+    } catch (err) {
+      if (err instanceof PayTraceTransportError && err.maybeProcessed) {
+        throw new PayTraceTransportError(`${err.message} (getting a token for ${path}, which was not sent)`, err.code, false, { path }, err);
+      }
+      throw err;
+    }
   }
 
   async #currentToken(): Promise<CachedToken> {
