@@ -49,6 +49,33 @@ export const configSchema = z
         /** Path of the Infor OS authorized-app credentials file (.ionapi). */
         ionapiFile: z.string().min(1).optional(),
         m3TimeoutMs: positiveMs.default(30_000),
+        /** password = service account saak/sask (the standard backend flow); client_credentials for apps without one */
+        grant: z.enum(['password', 'client_credentials']).default('password'),
+        tokenScope: z.string().min(1).optional(),
+        /** how client id/secret go to the token endpoint: form fields (post) or HTTP Basic */
+        tokenClientAuth: z.enum(['post', 'basic']).default('post'),
+        /** M3 MI REST base; default `{iu}/{ti}/M3/m3api-rest` */
+        m3BaseUrl: url.optional(),
+        /** extra attempts of a read transaction (Get/Lst/Search/Sel) after a transient failure; writes never retry */
+        m3ReadRetries: z.coerce.number().int().min(0).max(10).default(2),
+        /** ION Messaging Service base; default `{iu}/{ti}/IONSERVICES/api/ion/messaging/service` */
+        ionMessagingUrl: url.optional(),
+        /** our IMS connection point's logical id (fromLogicalId, Sender/LogicalID) [inferred name] */
+        ionLogicalId: z.string().regex(/^lid:\/\//, 'must start with lid://').default('lid://infor.ims.m3paytrace'),
+        /** where our BODs go; lid://default lets ION's document flows route them */
+        ionToLogicalId: z.string().regex(/^lid:\/\//, 'must start with lid://').default('lid://default'),
+        ionComponentId: z.string().min(1).default('m3-paytrace-gateway'),
+        /** IMS endpoints require an Infor OS bearer token verified against the JWKS */
+        imsAuth: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+        /** Infor OS JWKS; default `{pu}jwks.json` [inferred: set it for a real tenant] */
+        jwksUrl: url.optional(),
+        /** expected `iss` of Infor OS tokens; default pu without its trailing slash [inferred] */
+        tokenIssuer: z.string().min(1).optional(),
+        tokenAudience: z.string().min(1).optional(),
+        /** largest BOD accepted on the IMS endpoints */
+        imsMaxBodyBytes: z.coerce.number().int().positive().max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+        /** deepest element nesting accepted in a BOD */
+        bodMaxDepth: z.coerce.number().int().min(10).max(500).default(40),
       })
       .prefault({}),
     paytrace: z
@@ -104,6 +131,27 @@ export const configSchema = z
         intervalSeconds: z.coerce.number().min(1).default(60),
         initialLookbackDays: z.coerce.number().int().min(0).max(90).default(2),
         overlapDays: z.coerce.number().int().min(0).max(30).default(1),
+      })
+      .prefault({}),
+    flows: z
+      .object({
+        /** M3 company (CONO) and division (DIVI) used when a trigger does not name them */
+        company: z.coerce.number().int().positive().default(100),
+        division: z.string().min(1).max(3).default('AAA'),
+        /** the division's local currency (LOCD); amounts in another currency convert with CRS055 rates */
+        localCurrency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+        /** CRS610MI customer template (CUTM) for customers created from web orders */
+        customerTemplate: z.string().min(1).max(10).default('WEBCUST'),
+        /** AR payment method (PYCD) of card-paid orders */
+        paymentMethod: z.string().min(1).max(3).default('CC'),
+        /** third-party provider id (TRDP / 3RDP) that stands for PayTrace in CRS434 */
+        provider: z.string().min(1).max(10).default('PAYTRACE'),
+        /** ARS040 batch payment type (BOPE) of card receipts */
+        receiptPaymentType: z.string().min(1).max(3).default('CC'),
+        /** GLS850 interface (INTN) and its PARM layout: tenant-defined, so configurable */
+        glInterfaceName: z.string().min(1).max(15).default('PAYTRACE'),
+        /** how many jobs of each flow one gateway runs at once */
+        concurrency: z.coerce.number().int().min(1).max(64).default(4),
       })
       .prefault({}),
     log: z.object({ level: logLevel.default('info') }).prefault({}),

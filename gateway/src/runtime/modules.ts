@@ -1,5 +1,6 @@
 import { rulesModule } from '../domain/module';
 import { payTraceModule } from '../paytrace/module';
+import { inforModule } from '../infor/module';
 import type { GatewayModule } from './gateway';
 
 /**
@@ -7,5 +8,5 @@ import type { GatewayModule } from './gateway';
  * Each issue's concern adds its module here.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [rulesModule(), payTraceModule()];
+  return [rulesModule(), payTraceModule(), inforModule()];
 }

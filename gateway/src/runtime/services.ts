@@ -6,6 +6,7 @@ import type { Metrics } from '../observability/metrics';
 import type { JobQueue } from '../queue/job-queue';
 import type { PayTraceClient } from '../paytrace/client';
 import type { Rules } from '../domain/rules-loader';
+import type { InforConnectors } from '../infor/module';
 
 /** Everything a route or flow needs, built once at start-up and passed down explicitly. */
 export interface GatewayServices {
@@ -22,4 +23,6 @@ export interface GatewayServices {
   paytrace?: PayTraceClient;
   /** set by the rules module (first to start): validated mappings/*.yaml */
   rules?: Rules;
+  /** set by the Infor module when infor.ionapiFile is configured: token client, M3, ION, BOD handlers */
+  infor?: InforConnectors;
 }
