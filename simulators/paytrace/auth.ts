@@ -1,6 +1,6 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { ERROR } from './codes';
-import { railsClock, sendJson, singleError, type JsonBody, type Reply, type SimContext } from './wire';
+import { railsClock, readBody, sendJson, singleError, type Reply, type JsonBody, type SimContext } from './wire';
 
 /**
  * OAuth 2.0 password grant at /oauth/token (form or JSON body), the Bearer check on every v1
@@ -14,10 +14,15 @@ const TOKEN_INVALID = 'The access token is invalid';
 const TOKEN_EXPIRED = 'The access token expired';
 
 export function mountTokenEndpoint(app: Express, ctx: SimContext): void {
-  app.post('/oauth/token', railsClock, express.urlencoded({ extended: false }), express.json(), (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+  app.post('/oauth/token', railsClock, (req: Request, res: Response) => {
     const noStore = 'no-store';
     res.set('Pragma', 'no-cache');
+    const parsed = readBody(req, { form: 'default' });
+    if (parsed === 'malformed') {
+      sendJson(res, 400, { error: 'invalid_request', error_description: 'The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.' }, noStore);
+      return;
+    }
+    const body = parsed;
     if (body.grant_type !== 'password') {
       sendJson(res, 400, { error: 'unsupported_grant_type', error_description: UNSUPPORTED_GRANT }, noStore);
       return;
@@ -62,9 +67,14 @@ export type Handler = (body: JsonBody, ctx: SimContext) => Reply;
  * without a body (Protect client key, settle).
  */
 export function mountApi(app: Express, ctx: SimContext, path: string, handler: Handler, options: { integratorId?: boolean } = {}): void {
-  app.post(path, railsClock, requireBearer(ctx), express.json({ limit: '1mb' }), (req: Request, res: Response) => {
+  app.post(path, railsClock, requireBearer(ctx), (req: Request, res: Response) => {
     ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt);
-    const body = (req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as JsonBody;
+    const body = readBody(req);
+    if (body === 'malformed') {
+      const reply = singleError(ctx, ERROR.malformedBody);
+      sendJson(res, reply.status, reply.body);
+      return;
+    }
     if (options.integratorId !== false && ctx.config.integratorIdRequired) {
       const id = body.integrator_id;
       if (typeof id !== 'string' || id.trim() === '' || id.length > 12) {
@@ -78,15 +88,10 @@ export function mountApi(app: Express, ctx: SimContext, path: string, handler: H
   });
 }
 
-/** Malformed JSON bodies answer in the API's own error shape, not Express's HTML page. */
-export function jsonErrorHandler(ctx: SimContext) {
+/** A body above the size limit answers in JSON, not Express's HTML page. */
+export function bodyErrorHandler() {
   return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
     const type = (err as { type?: unknown } | null)?.type;
-    if (type === 'entity.parse.failed') {
-      const reply = singleError(ctx, ERROR.malformedBody);
-      sendJson(res, reply.status, reply.body);
-      return;
-    }
     if (type === 'entity.too.large') {
       sendJson(res, 413, { success: false, response_code: 1, status_message: 'Request entity too large.' });
       return;

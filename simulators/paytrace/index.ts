@@ -1,12 +1,12 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { createSimulatorKit, listen, type RunningSimulator, type SimulatorOptions } from '../common/sim-server';
-import { jsonErrorHandler, mountTokenEndpoint } from './auth';
+import { bodyErrorHandler, mountTokenEndpoint } from './auth';
 import { mountCustomers } from './customers';
 import { mountExports } from './exports';
 import { mountProtect } from './protect';
 import { PayTraceState, SimClock, type SimBatch } from './state';
 import { mountTransactions } from './transactions';
-import { sendJson, type PayTraceConfig, type SimContext } from './wire';
+import { captureBody, sendJson, type PayTraceConfig, type SimContext } from './wire';
 
 export { AMOUNT_TRIGGERS, ERROR, RESPONSE, TEST_CARDS } from './codes';
 export type { PayTraceConfig, SimContext } from './wire';
@@ -149,10 +149,13 @@ export async function startPayTraceSimulator(options: PayTraceSimulatorOptions =
       mountCustomers(app, ctx);
       mountExports(app, ctx);
       mountProtect(app, ctx);
-      app.use(jsonErrorHandler(ctx));
     },
   });
   if (latencyMs) kit.faults.update({ latencyMs });
-  const running = await listen('paytrace', kit.app, { port, host });
+  // bodies are read before the kit's fault injection, so a client timeout cannot stop a request that arrived
+  const server = express();
+  server.disable('x-powered-by');
+  server.use(captureBody(), kit.app, bodyErrorHandler());
+  const running = await listen('paytrace', server, { port, host });
   return { ...running, context: ctx, settle, advanceClock: advance };
 }

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express, type Request, type Response } from 'express';
+import type { Express, Request, Response } from 'express';
 import { mountApi } from './auth';
 import { checkCard } from './cards';
 import { ERROR, ERROR_MESSAGES } from './codes';
 import type { ProtectCard } from './state';
-import { FieldErrors, text, type JsonBody, type SimContext } from './wire';
+import { FieldErrors, readBody, text, type JsonBody, type SimContext } from './wire';
 
 /**
  * PayTrace Protect (hosted fields), reference §6.1:
@@ -69,8 +69,9 @@ export function mountProtect(app: Express, ctx: SimContext): void {
 
   // Only the fields iframe (same origin) can call this: it answers JSON without CORS headers,
   // so a merchant page's own script cannot post a card here.
-  app.post('/protect/hpf/tokenize', express.json({ limit: '16kb' }), (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as JsonBody;
+  app.post('/protect/hpf/tokenize', (req: Request, res: Response) => {
+    const parsed = readBody(req);
+    const body: JsonBody = parsed === 'malformed' ? {} : parsed;
     if (!clientKeyValid(ctx, body.clientKey)) {
       res.status(401).json({ errors: [{ responseCode: ERROR.protectToken, description: 'The clientKey is invalid or has expired.' }] });
       return;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { ERROR, ERROR_MESSAGES, RESPONSE, type ErrorKey } from './codes';
 import type { PayTraceState, SimClock } from './state';
 
@@ -35,6 +35,45 @@ export type JsonBody = Record<string, unknown>;
 export interface Reply {
   status: number;
   body: unknown;
+}
+
+/**
+ * Read every API request body to the end before fault injection runs (index.ts mounts this in front
+ * of the simulator kit). Like the real server, a request whose client gave up during injected
+ * latency still takes effect: the timeout case of the unknown outcome. /_sim keeps its own parser.
+ */
+export function captureBody(limit = '1mb') {
+  const raw = express.raw({ type: () => true, limit });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path.startsWith('/_sim')) return next();
+    raw(req, res, next);
+  };
+}
+
+/**
+ * The captured body as an object: JSON, or form fields when the request says it is a form
+ * (or `form: 'default'` and it does not say JSON, as on /oauth/token). 'malformed' for bad JSON.
+ */
+export function readBody(req: Request, options: { form?: 'default' } = {}): JsonBody | 'malformed' {
+  const captured: unknown = req.body;
+  let parsed: unknown = captured ?? {};
+  if (Buffer.isBuffer(captured)) {
+    const raw = captured.toString('utf8');
+    const type = req.get('content-type') ?? '';
+    const isForm = /x-www-form-urlencoded/i.test(type) || (options.form === 'default' && !/json/i.test(type));
+    if (raw.trim() === '') parsed = {};
+    else if (isForm) parsed = Object.fromEntries(new URLSearchParams(raw));
+    else {
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return 'malformed';
+      }
+    }
+  }
+  const body = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonBody) : {};
+  req.body = body; // the call log shows the parsed body
+  return body;
 }
 
 /** Stamp the request start, for `X-Runtime`. */

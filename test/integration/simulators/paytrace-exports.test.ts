@@ -1,3 +1,4 @@
+import { eventually } from '../../helpers/gateway';
 import { card, expectNoStateChange, MASTERCARD, PayTraceHarness } from './paytrace-harness';
 
 type Rec = Record<string, unknown>;
@@ -141,6 +142,22 @@ describe('PayTrace simulator: exports, batches, settlement, faults', () => {
       expect(found.body.transactions).toEqual([expect.objectContaining({ amount: 42, status_code: 'Y', invoice_id: 'M3-UNKNOWN-1' })]);
       // the fault was used up: the next call answers normally
       expect((await h.sale('1.00')).body.response_code).toBe(101);
+    });
+
+    it('a client that times out during latency does not stop the sale: it lands and the lookup finds it', async () => {
+      await h.simPost('/_sim/faults', { latencyMs: 300, pathPattern: 'sale' });
+      const call = fetch(`${h.url}/v1/transactions/sale/keyed`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${h.token}` },
+        body: JSON.stringify({ amount: '9.99', credit_card: card(), invoice_id: 'M3-SLOW-1' }),
+        signal: AbortSignal.timeout(50),
+      });
+      await expect(call).rejects.toThrow();
+      const landed = await eventually(async () => {
+        const found = await byRange({ including_text: 'M3-SLOW-1' });
+        return found.body.transactions.length > 0 ? found.body.transactions : undefined;
+      }, 5_000, 'the slow sale to land');
+      expect(landed).toEqual([expect.objectContaining({ amount: 9.99, status_code: 'Y' })]);
     });
 
     it('an outage answers 503 before anything happens; errorRate fails calls without effect', async () => {
