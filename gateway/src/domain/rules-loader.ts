@@ -98,11 +98,11 @@ function locate(doc: Document, counter: LineCounter, pathParts: ReadonlyArray<Pr
 
 function parseOne<S extends z.ZodType>(file: string, text: string, schema: S): { value?: z.output<S>; problems: RuleProblem[] } {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: true });
   const problems: RuleProblem[] = [];
   for (const err of doc.errors) {
     const pos = err.linePos?.[0];
-    problems.push({ file, path: '', line: pos?.line, column: pos?.col, message: `YAML: ${err.message.split('\n')[0]}` });
+    problems.push({ file, path: '', line: pos?.line, column: pos?.col, message: `YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` });
   }
   if (problems.length) return { problems };
   const data: unknown = doc.toJS({ maxAliasCount: 50 });
@@ -148,7 +148,7 @@ export function parseRules(texts: ReadonlyMap<string, string>, dir = 'mappings')
   for (const [key, def] of Object.entries(RULE_FILES) as Array<[keyof typeof RULE_FILES, (typeof RULE_FILES)[keyof typeof RULE_FILES]]>) {
     const text = texts.get(def.file);
     if (text === undefined) {
-      problems.push({ file: def.file, path: '', message: `missing: every rules file (${RULES_FILE_NAMES.join(', ')}) is required in ${dir}` });
+      problems.push({ file: def.file, path: '', message: `missing: every rules file is required (folder ${dir})` });
       continue;
     }
     const parsed = parseOne(def.file, text, def.schema as z.ZodType);

@@ -1,0 +1,144 @@
+import { cleanText, countryCode, harmonizeAddress, requireValidAddress, wrapWords, type AddressRules } from '../../../gateway/src/domain/address';
+import { appErrorOf, shippedRules } from './helpers';
+
+let rules: AddressRules;
+beforeAll(async () => {
+  rules = (await shippedRules()).address;
+});
+
+describe('text clean-up', () => {
+  it('normalizes to NFC, strips control characters and collapses spaces', () => {
+    const decomposed = 'Cafe\u0301  du\tParc\u0000\u200b Street ';
+    expect(cleanText(decomposed)).toBe('Café du Parc Street');
+    expect(cleanText(decomposed)).toHaveLength('Café du Parc Street'.length);
+    expect(cleanText('Line\r\nbreak')).toBe('Line break');
+    expect(cleanText('Zoë Straße', true)).toBe('Zoe Straße');
+  });
+
+  it('wraps at word boundaries and cuts only words longer than the field', () => {
+    expect(wrapWords('1234 North Very Long Avenue Name Boulevard Extension Suite 500', 36)).toEqual(['1234 North Very Long Avenue Name', 'Boulevard Extension Suite 500']);
+    expect(wrapWords('A'.repeat(40), 36)).toEqual(['A'.repeat(36), 'AAAA']);
+  });
+});
+
+describe('countries', () => {
+  it.each([
+    ['US', 'US'],
+    ['usa', 'US'],
+    ['U.S.A.', 'US'],
+    ['United States of America', 'US'],
+    ['Canada', 'CA'],
+    ['CAN', 'CA'],
+    ['Deutschland', 'DE'],
+    ['Allemagne', 'DE'],
+    ['England', 'GB'],
+    ['UK', 'GB'],
+    ['México', 'MX'],
+  ])('%j → %s', (text, alpha2) => {
+    expect(countryCode(rules, text)).toBe(alpha2);
+  });
+
+  it('knows no made-up country', () => {
+    expect(countryCode(rules, 'Atlantis')).toBeUndefined();
+    expect(countryCode(rules, 'XX')).toBeUndefined();
+  });
+});
+
+describe('harmonizeAddress', () => {
+  it('harmonizes a US address and keeps the original with every change', () => {
+    const input = { name: ' Acme  Supply Co ', lines: ['4200 Congress Ave', ' Suite 310 '], city: 'Austin', region: 'Texas', postalCode: '787011234', country: 'United States' };
+    const result = harmonizeAddress(rules, input);
+    expect(result.ok).toBe(true);
+    expect(result.m3).toEqual({ CUNM: 'Acme Supply Co', CUA1: '4200 Congress Ave', CUA2: 'Suite 310', TOWN: 'Austin', ECAR: 'TX', PONO: '78701-1234', CSCD: 'US' });
+    expect(result.country).toEqual({ alpha2: 'US', alpha3: 'USA' });
+    expect(result.original).toEqual(input);
+    expect(result.changes.map((c) => c.field)).toEqual(expect.arrayContaining(['CUNM', 'CSCD', 'ECAR', 'PONO', 'CUA1+CUA2']));
+    expect(result.changes.find((c) => c.field === 'ECAR')).toMatchObject({ from: 'Texas', to: 'TX' });
+  });
+
+  it('formats Canadian postal codes and province names', () => {
+    const result = harmonizeAddress(rules, { lines: ['100 Rue Saint-Jacques'], city: 'Montréal', region: 'Québec', postalCode: 'h2y1l6', country: 'CA' });
+    expect(result.m3).toMatchObject({ PONO: 'H2Y 1L6', ECAR: 'QC', CSCD: 'CA', TOWN: 'Montréal' });
+    expect(result.ok).toBe(true);
+  });
+
+  it('formats UK postcodes and leaves foreign regions out of ECAR', () => {
+    const result = harmonizeAddress(rules, { lines: ['10 Downing Street'], city: 'London', region: 'Greater London', postalCode: 'sw1a2aa', country: 'England' });
+    expect(result.m3).toMatchObject({ PONO: 'SW1A 2AA', CSCD: 'GB' });
+    expect(result.m3.ECAR).toBeUndefined();
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'ADDRESS_REGION_NOT_CODED', severity: 'warning' })]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('splits long street text into CUA1…CUA4 at word boundaries, 36 characters each', () => {
+    const long = 'Building 7, Industrial Park North, 12345 Very Long Manufacturers Boulevard, Loading Dock C, Attention Receiving';
+    const result = harmonizeAddress(rules, { lines: [long], city: 'Dallas', region: 'TX', postalCode: '75201', country: 'US' });
+    const street = [result.m3.CUA1, result.m3.CUA2, result.m3.CUA3, result.m3.CUA4].filter(Boolean) as string[];
+    expect(street.every((s) => s.length <= 36)).toBe(true);
+    expect(street.join(' ')).toBe(long);
+    expect(result.overflow).toBe('');
+    expect(result.ok).toBe(true);
+  });
+
+  it('packs many short lines together before giving up on any text', () => {
+    const result = harmonizeAddress(rules, { lines: ['Attn AP', 'Floor 3', 'Suite 310', 'Building B', '4200 Congress Ave'], city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' });
+    expect([result.m3.CUA1, result.m3.CUA2].join(' ')).toBe('Attn AP Floor 3 Suite 310 Building B 4200 Congress Ave');
+    expect(result.ok).toBe(true);
+  });
+
+  it('reports street text that does not fit, instead of dropping it', () => {
+    const words = Array.from({ length: 40 }, (_, i) => `Word${i}`).join(' ');
+    const result = harmonizeAddress(rules, { lines: [words], city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' });
+    expect(result.ok).toBe(false);
+    expect(result.overflow.length).toBeGreaterThan(0);
+    expect([result.m3.CUA1, result.m3.CUA2, result.m3.CUA3, result.m3.CUA4, result.overflow].join(' ')).toBe(words);
+    expect(result.problems).toContainEqual(expect.objectContaining({ code: 'ADDRESS_STREET_OVERFLOW', severity: 'error' }));
+  });
+
+  it('truncates a city longer than TOWN (20) with a warning and the change noted', () => {
+    const result = harmonizeAddress(rules, { lines: ['1 Main St'], city: 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch', postalCode: 'LL61 5UJ', country: 'GB' });
+    expect(result.m3.TOWN).toHaveLength(20);
+    expect(result.problems).toContainEqual(expect.objectContaining({ field: 'TOWN', code: 'ADDRESS_FIELD_TRUNCATED', severity: 'warning' }));
+    expect(result.original.city).toHaveLength(58);
+  });
+
+  it('uses the default country when none is given', () => {
+    const result = harmonizeAddress(rules, { lines: ['1 Main St'], city: 'Austin', region: 'tx', postalCode: '78701' });
+    expect(result.m3).toMatchObject({ CSCD: 'US', ECAR: 'TX', PONO: '78701' });
+    expect(result.changes).toContainEqual(expect.objectContaining({ field: 'CSCD', why: 'default country' }));
+  });
+
+  it('writes alpha-3 codes when the tenant uses them', () => {
+    const result = harmonizeAddress({ ...rules, countryCodeFormat: 'alpha3' }, { lines: ['1 Main St'], city: 'Toronto', region: 'ON', postalCode: 'M5V 3L9', country: 'Canada' });
+    expect(result.m3.CSCD).toBe('CAN');
+  });
+
+  it.each([
+    ['an unknown country', { country: 'Atlantis' }, 'ADDRESS_COUNTRY_UNKNOWN'],
+    ['a bad US ZIP', { postalCode: '7870' }, 'ADDRESS_POSTAL_CODE_FORMAT'],
+    ['an unknown US state', { region: 'Cascadia' }, 'ADDRESS_REGION_UNKNOWN'],
+    ['a missing US state', { region: '' }, 'ADDRESS_REGION_MISSING'],
+    ['no street', { lines: ['  '] }, 'ADDRESS_STREET_MISSING'],
+  ])('flags %s as an error that stops the flow (ADDRESS_INVALID)', (_label, change, code) => {
+    const result = harmonizeAddress(rules, { lines: ['1 Main St'], city: 'Austin', region: 'TX', postalCode: '78701', country: 'US', ...change });
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContainEqual(expect.objectContaining({ code, severity: 'error' }));
+    const err = appErrorOf(() => requireValidAddress(result));
+    expect(err.code).toBe('ADDRESS_INVALID');
+    expect(err.errorClass).toBe('business');
+    expect(err.message).toContain(code);
+  });
+
+  it('keeps personal data out of the error message', () => {
+    const result = harmonizeAddress(rules, { lines: ['221B Baker Street'], city: 'London', postalCode: 'NW1 6XE', country: 'Atlantis' });
+    const err = appErrorOf(() => requireValidAddress(result));
+    expect(err.message).not.toContain('Baker');
+    expect(err.message).not.toContain('Atlantis');
+    expect(JSON.stringify(err.details)).not.toContain('Atlantis');
+  });
+
+  it('returns the harmonized fields of a valid address', () => {
+    const result = harmonizeAddress(rules, { lines: ['1 Main St'], city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' });
+    expect(requireValidAddress(result)).toEqual(result.m3);
+  });
+});
