@@ -18,11 +18,24 @@ import { FieldErrors, readBody, text, type JsonBody, type SimContext } from './w
  * The browser code lives in ./protect-assets (plain JS, run by the browser, not by Node).
  */
 
-const ASSETS = path.join(__dirname, 'protect-assets');
-const load = (file: string) => readFileSync(path.join(ASSETS, file), 'utf8');
-const LIBRARY = load('protect.js');
-const FIELDS_SCRIPT = load('hpf.js');
-const FIELDS_PAGE = load('hpf.html');
+// Next to this file when run from source (tsx, jest); a tsc build to dist/ does not copy them,
+// so fall back to the source tree.
+const ASSET_DIRS = [path.join(__dirname, 'protect-assets'), path.resolve(__dirname, '..', '..', 'simulators', 'paytrace', 'protect-assets')];
+const assetCache = new Map<string, string>();
+function asset(file: string): string {
+  const cached = assetCache.get(file);
+  if (cached !== undefined) return cached;
+  for (const dir of ASSET_DIRS) {
+    try {
+      const content = readFileSync(path.join(dir, file), 'utf8');
+      assetCache.set(file, content);
+      return content;
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error(`PayTrace simulator: Protect asset ${file} not found in ${ASSET_DIRS.join(' or ')}`);
+}
 
 /** The Protect token pair of a pt_protect call: known, unused, unexpired, matching; else error 2001. Not consumed here. */
 export function takeProtectCard(body: JsonBody, ctx: SimContext, errors: FieldErrors): ProtectCard | undefined {
@@ -60,11 +73,11 @@ export function mountProtect(app: Express, ctx: SimContext): void {
     { integratorId: false },
   );
 
-  app.get('/js/protect.min.js', (_req, res) => sendAsset(res, 'application/javascript; charset=utf-8', LIBRARY));
-  app.get('/protect/hpf.js', (_req, res) => sendAsset(res, 'application/javascript; charset=utf-8', FIELDS_SCRIPT));
+  app.get('/js/protect.min.js', (_req, res) => sendAsset(res, 'application/javascript; charset=utf-8', asset('protect.js')));
+  app.get('/protect/hpf.js', (_req, res) => sendAsset(res, 'application/javascript; charset=utf-8', asset('hpf.js')));
   app.get('/protect/hpf', (req: Request, res: Response) => {
     const state = clientKeyValid(ctx, req.query.clientKey) ? 'ok' : 'invalid';
-    sendAsset(res, 'text/html; charset=utf-8', FIELDS_PAGE.replace('{{CLIENT_KEY_STATE}}', state), true);
+    sendAsset(res, 'text/html; charset=utf-8', asset('hpf.html').replace('{{CLIENT_KEY_STATE}}', state), true);
   });
 
   // Only the fields iframe (same origin) can call this: it answers JSON without CORS headers,

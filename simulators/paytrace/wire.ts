@@ -72,8 +72,23 @@ export function readBody(req: Request, options: { form?: 'default' } = {}): Json
     }
   }
   const body = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonBody) : {};
-  req.body = body; // the call log shows the parsed body
+  req.body = forCallLog(body); // the call log (/_sim/calls) shows the parsed body, card data masked
   return body;
+}
+
+const CARD_FIELDS = new Set(['number', 'csc', 'swipe', 'encrypted_number', 'encrypted_csc', 'encrypted_swipe', 'password']);
+
+/** A copy of a request body with card numbers, CSCs, track data and passwords masked. */
+export function forCallLog(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(forCallLog);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as JsonBody).map(([key, v]) => {
+      if (!CARD_FIELDS.has(key) || v === undefined || v === null) return [key, forCallLog(v)];
+      const digits = typeof v === 'string' || typeof v === 'number' ? String(v).replace(/\D/g, '') : '';
+      return [key, key === 'number' && digits.length >= 4 ? `xxxxxxxxxxxx${digits.slice(-4)}` : '[REDACTED]'];
+    }),
+  );
 }
 
 /** Stamp the request start, for `X-Runtime`. */
