@@ -1,6 +1,6 @@
 import type { Secret } from '../config/secret';
 import { addToContext } from '../observability/context';
-import { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, payTraceError } from './errors';
+import { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, payTraceError, type SentMoneyMovement } from './errors';
 import type { PayTraceTransport } from './transport';
 import * as batches from './transformers/batches';
 import type { PayTraceResult, WireRequest } from './transformers/common';
@@ -35,6 +35,20 @@ export type LookupResult =
   | { found: true; transaction: exportsT.ExportedTransaction; transactions: exportsT.ExportedTransaction[] };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How to find a lost money movement: capture and void by the transaction they act on, a
+ * refund of a transaction by the REFUND records pointing at it, everything else (sales,
+ * authorizations, refunds to a customer) by our invoice id around the time it was sent.
+ * Undefined when the request carried no reference: the flow cannot decide, so it parks the
+ * step for an operator instead of charging twice.
+ */
+export function lookupQueryFor(sent: SentMoneyMovement): LookupQuery | undefined {
+  if (sent.operation === 'refund/for_transaction' && sent.transactionId !== undefined) return { refundOf: sent.transactionId, around: sent.sentAt };
+  if (sent.transactionId !== undefined) return { transactionId: sent.transactionId };
+  if (sent.invoiceId !== undefined) return { invoiceId: sent.invoiceId, around: sent.sentAt };
+  return undefined;
+}
 
 /**
  * One method per PayTrace v1 operation. Every PayTrace answer comes back as a result

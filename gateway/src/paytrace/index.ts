@@ -1,4 +1,4 @@
-export { PayTraceClient, expectApproved, type PayTraceClientOptions, type LookupQuery, type LookupResult } from './client';
+export { PayTraceClient, expectApproved, lookupQueryFor, type PayTraceClientOptions, type LookupQuery, type LookupResult } from './client';
 export { PayTraceTransport, type PayTraceTransportOptions, type PayTraceHttpResponse } from './transport';
 export { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, type SentMoneyMovement } from './errors';
 export { RESPONSE_CODES, ERROR_CODES, classify, fieldErrorsOf, type OutcomeClass, type FieldError } from './codes';

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { lookupQueryFor } from '../../../gateway/src/paytrace/client';
 import { Secret } from '../../../gateway/src/config/secret';
 import * as customers from '../../../gateway/src/paytrace/transformers/customers';
 import * as exportsT from '../../../gateway/src/paytrace/transformers/exports';
@@ -95,5 +96,16 @@ describe('PayTrace response transformers', () => {
   it('a decline still carries its transaction id', () => {
     const result = tx.parseTransaction({ status: 200, body: { success: false, response_code: 102, status_message: 'Your transaction was not approved.', transaction_id: 9, approval_message: '  EXPIRED CARD - Expired card' } });
     expect(result).toMatchObject({ outcome: 'declined', approved: false, transactionId: 9, approvalMessage: 'EXPIRED CARD - Expired card' });
+  });
+});
+
+describe('lookupQueryFor', () => {
+  const sentAt = new Date('2026-03-01T12:00:00Z');
+  it('picks the lookup that can find each kind of money movement', () => {
+    expect(lookupQueryFor({ operation: 'sale/pt_protect', path: '', amount: '1.00', invoiceId: 'INV-1', sentAt })).toEqual({ invoiceId: 'INV-1', around: sentAt });
+    expect(lookupQueryFor({ operation: 'void', path: '', transactionId: 7, sentAt })).toEqual({ transactionId: 7 });
+    expect(lookupQueryFor({ operation: 'authorization/capture', path: '', transactionId: 7, sentAt })).toEqual({ transactionId: 7 });
+    expect(lookupQueryFor({ operation: 'refund/for_transaction', path: '', transactionId: 7, sentAt })).toEqual({ refundOf: 7, around: sentAt });
+    expect(lookupQueryFor({ operation: 'sale/by_customer', path: '', customerId: 'c', sentAt })).toBeUndefined();
   });
 });
