@@ -90,6 +90,7 @@ export async function addCardReference(
     'CRCCINMI',
     'AddCCRefNo',
     {
+      DIVI: scope.divi,
       '3RDP': input.provider,
       RORC: '3',
       ORNO: input.orno,

@@ -3,7 +3,7 @@ import { AppError } from '../../errors';
 import type { ConnectorStatus } from '../../observability/connector-status';
 import type { Logger } from '../../observability/logger';
 import type { IonApiCredentials } from '../ionapi';
-import { inforOsError } from './errors';
+import { inforOsError, withOAuthBody } from './errors';
 
 export type InforGrant = 'password' | 'client_credentials';
 
@@ -105,7 +105,7 @@ export class InforTokenClient {
       response = await this.#request(previous?.refreshToken);
       this.#options.status?.record('infor-os', true);
     } catch (err) {
-      const classified = inforOsError(err, 'token request');
+      const classified = inforOsError(await withOAuthBody(err), 'token request');
       this.#options.status?.record('infor-os', false, `${classified.code}: ${classified.message}`);
       throw classified;
     }

@@ -36,7 +36,11 @@ export interface Invoice {
   extendedAmount?: Amount;
   taxAmount?: Amount;
   totalAmount: Amount;
+  /** what is still to be paid (M3 RAFC / OCUA) */
+  openAmount?: Amount;
   paymentTermCode?: string;
+  /** M3 PYCD */
+  paymentMethodCode?: string;
   dueDateTime?: string;
   lines: InvoiceLine[];
 }
@@ -82,7 +86,8 @@ export const invoiceCodec: NounCodec<Invoice> = {
     return {
       id: readDocumentId(header, 'InvoiceHeader'),
       displayId: path(header, 'DisplayID'),
-      invoiceYear: user['M3.YEA4'],
+      // M3 carries the invoice year (YEA4) as FiscalYear or in the UserArea
+      invoiceYear: path(header, 'FiscalYear') ?? user['M3.YEA4'],
       invoicePrefix: user['M3.INPX'],
       documentDateTime: path(header, 'DocumentDateTime'),
       status: path(header, 'Status', 'Code'),
@@ -93,8 +98,10 @@ export const invoiceCodec: NounCodec<Invoice> = {
       extendedAmount: readAmount(child(header, 'ExtendedAmount'), 'InvoiceHeader/ExtendedAmount'),
       taxAmount: readAmount(child(header, 'TotalTaxAmount'), 'InvoiceHeader/TotalTaxAmount'),
       totalAmount: total,
+      openAmount: readAmount(child(header, 'OpenAmount'), 'InvoiceHeader/OpenAmount'),
       paymentTermCode: path(header, 'PaymentTerm', 'PaymentTermCode'),
-      dueDateTime: path(header, 'PaymentTerm', 'DueDateTime'),
+      paymentMethodCode: path(header, 'PaymentMethodCode'),
+      dueDateTime: path(header, 'PaymentTerm', 'DueDateTime') ?? path(header, 'PaymentTerm', 'Term', 'DueDateTime'),
       lines: children(node, 'InvoiceLine').map(readLine),
     };
   },
@@ -112,7 +119,9 @@ export const invoiceCodec: NounCodec<Invoice> = {
         ExtendedAmount: model.extendedAmount ? writeAmount(model.extendedAmount) : undefined,
         TotalTaxAmount: model.taxAmount ? writeAmount(model.taxAmount) : undefined,
         TotalAmount: writeAmount(model.totalAmount),
+        OpenAmount: model.openAmount ? writeAmount(model.openAmount) : undefined,
         PaymentTerm: model.paymentTermCode || model.dueDateTime ? compact({ PaymentTermCode: model.paymentTermCode, DueDateTime: model.dueDateTime }) : undefined,
+        PaymentMethodCode: model.paymentMethodCode,
         UserArea: writeUserArea({ 'M3.YEA4': model.invoiceYear, 'M3.INPX': model.invoicePrefix }),
       }),
       InvoiceLine: model.lines.map(writeLine),
