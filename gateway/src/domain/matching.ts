@@ -335,26 +335,42 @@ function decide(rules: MatchingRules, candidates: MatchCandidate[], noneReason: 
 
 // ---------------------------------------------------------------- subset sums (1:N and N:1)
 
-function exactSubsets<T>(items: readonly T[], amountOf: (t: T) => bigint, target: bigint, tolerance: bigint, maxSize: number, limit = 10): T[][] {
-  const out: T[][] = [];
+/** Upper bound on search steps: the subset search is exponential, so it stops and says so. */
+export const SUBSET_SEARCH_BUDGET = 200_000;
+
+interface SubsetSearch<T> {
+  groups: T[][];
+  /** the budget ran out before the search finished: absence of a group proves nothing */
+  exhausted: boolean;
+}
+
+function exactSubsets<T>(items: readonly T[], amountOf: (t: T) => bigint, target: bigint, tolerance: bigint, maxSize: number, limit = 10): SubsetSearch<T> {
+  const groups: T[][] = [];
   const pick: T[] = [];
+  let steps = 0;
+  let exhausted = false;
   const walk = (start: number, sum: bigint) => {
-    if (out.length >= limit) return;
+    if (groups.length >= limit || exhausted) return;
     if (pick.length >= 2) {
       const diff = sum > target ? sum - target : target - sum;
-      if (diff <= tolerance) out.push([...pick]);
+      if (diff <= tolerance) groups.push([...pick]);
     }
     if (pick.length === maxSize) return;
     for (let i = start; i < items.length; i++) {
-      const next = sum + amountOf(items[i]!);
-      if (next - target > tolerance && amountOf(items[i]!) > 0n) continue;
+      if (++steps > SUBSET_SEARCH_BUDGET) {
+        exhausted = true;
+        return;
+      }
+      const amount = amountOf(items[i]!);
+      // amounts are positive open amounts: a sum past the target cannot come back
+      if (amount > 0n && sum + amount - target > tolerance) continue;
       pick.push(items[i]!);
-      walk(i + 1, next);
+      walk(i + 1, sum + amount);
       pick.pop();
     }
   };
   walk(0, 0n);
-  return out;
+  return { groups, exhausted };
 }
 
 /**
@@ -389,8 +405,8 @@ export function matchPayment(rules: MatchingRules, payment: PaymentRecord, docum
     .slice(0, rules.grouping.maxCandidates);
   const customers = new Set(pool.map((d) => d.customer));
   if (payment.customer || customers.size === 1) {
-    const groups = exactSubsets(pool, (d) => d.amount.minor, payment.amount.minor, toleranceMinor(rules, payment.amount), rules.grouping.maxGroupSize);
-    const grouped = groups.map<MatchCandidate>((docs) => ({
+    const search = exactSubsets(pool, (d) => d.amount.minor, payment.amount.minor, toleranceMinor(rules, payment.amount), rules.grouping.maxGroupSize);
+    const grouped = search.groups.map<MatchCandidate>((docs) => ({
       documents: docs,
       payments: [payment],
       rule: 'one-to-many',
@@ -399,10 +415,13 @@ export function matchPayment(rules: MatchingRules, payment: PaymentRecord, docum
     }));
     if (grouped.length) {
       const all = [...singles, ...grouped];
-      if (grouped.length > 1) {
-        return { status: 'ambiguous', autoApply: false, best: grouped[0], candidates: all.sort((a, b) => b.confidence - a.confidence), reason: `${grouped.length} combinations of documents add up to the payment: a person decides` };
+      if (grouped.length > 1 || search.exhausted) {
+        return { status: 'ambiguous', autoApply: false, best: grouped[0], candidates: all.sort((a, b) => b.confidence - a.confidence), reason: `${grouped.length} combination(s) of documents add up to the payment${search.exhausted ? ' (search incomplete)' : ''}: a person decides` };
       }
       return withReferenceNote(decide(rules, all, ''), tagged);
+    }
+    if (search.exhausted && single.status === 'unmatched') {
+      return withReferenceNote({ ...single, reason: `${single.reason}; the search for combinations stopped after ${SUBSET_SEARCH_BUDGET} steps: a person decides` }, tagged);
     }
   }
   return withReferenceNote(single, tagged);
@@ -440,16 +459,20 @@ export function matchPaymentsToDocument(rules: MatchingRules, payments: readonly
   const pool = payments
     .filter((p) => p.amount.currency === doc.amount.currency && (p.customer === undefined || p.customer === doc.customer) && dateScore(rules, p.date, doc.date))
     .slice(0, rules.grouping.maxCandidates);
-  const groups = exactSubsets(pool, (p) => p.amount.minor, doc.amount.minor, tolerance, rules.grouping.maxGroupSize);
-  const candidates = groups.map<MatchCandidate>((group) => ({
+  const search = exactSubsets(pool, (p) => p.amount.minor, doc.amount.minor, tolerance, rules.grouping.maxGroupSize);
+  const candidates = search.groups.map<MatchCandidate>((group) => ({
     documents: [doc],
     payments: group,
     rule: 'many-to-one',
     confidence: group.every((p) => p.customer === doc.customer) ? rules.grouping.confidence : round3(rules.grouping.confidence * 0.75),
     reason: `${group.length} payments (${group.map((p) => p.id).join(', ')}) add up to the open ${doc.amount.toString()} of ${doc.kind} ${doc.id}`,
   }));
-  if (candidates.length > 1) {
-    return { status: 'ambiguous', autoApply: false, best: candidates[0], candidates, reason: `${candidates.length} combinations of payments add up to ${doc.kind} ${doc.id}: a person decides` };
+  if (candidates.length > 1 || (candidates.length === 1 && search.exhausted)) {
+    // an unfinished search cannot prove the one combination found is the only one
+    return { status: 'ambiguous', autoApply: false, best: candidates[0], candidates, reason: `${candidates.length} combination(s) of payments add up to ${doc.kind} ${doc.id}${search.exhausted ? ' (search incomplete)' : ''}: a person decides` };
   }
-  return decide(rules, candidates, `no combination of payments adds up to ${doc.amount.toString()}`);
+  const none = search.exhausted
+    ? `the search for combinations stopped after ${SUBSET_SEARCH_BUDGET} steps without one adding up to ${doc.amount.toString()}: a person decides`
+    : `no combination of payments adds up to ${doc.amount.toString()}`;
+  return decide(rules, candidates, none);
 }

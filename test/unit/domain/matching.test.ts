@@ -168,3 +168,14 @@ describe('split and combined payments', () => {
     expect(many.status).toBe('ambiguous');
   });
 });
+
+describe('bounded search', () => {
+  it('stops a combination search that would explode and says so', () => {
+    const wide = { ...rules, grouping: { ...rules.grouping, maxCandidates: 40, maxGroupSize: 8 } };
+    // 40 payments of 1.00 cannot reach 1000.00 in 8: the search would visit millions of subsets
+    const payments = Array.from({ length: 40 }, (_, i) => payment({ id: String(i), amount: usd('1.00'), customer: 'C10001' }));
+    const result = matchPaymentsToDocument(wide, payments, invoice('200001', '1000.00'));
+    expect(result.status).toBe('unmatched');
+    expect(result.reason).toMatch(/stopped after 200000 steps/);
+  });
+});
