@@ -87,6 +87,8 @@ export async function startInforSimulator(options: InforSimulatorOptions = {}): 
       state = seedState();
       m3Settings = defaultM3Settings();
       os().reset(initialOsSettings());
+      // the start-up latency is part of the simulator's character, not a fault to clear
+      if (options.latencyMs) kit.faults.update({ latencyMs: options.latencyMs });
     },
     routes: (app) => {
       app.use(
