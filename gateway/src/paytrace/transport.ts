@@ -170,16 +170,21 @@ export class PayTraceTransport {
     const started = Date.now();
     let response: Response;
     let text: string;
+    // our own timer rather than AbortSignal.timeout: that one costs a third of the throughput on Node 20
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${this.#options.timeoutMs} ms`, 'TimeoutError')), this.#options.timeoutMs);
     try {
       response = await fetch(`${this.#base}${path}`, {
         method: 'POST',
         headers: { Accept: 'application/json', ...headers },
         body,
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
+        signal: controller.signal,
       });
       text = await response.text();
     } catch (err) {
       throw this.#transportFailure(path, err, Date.now() - started);
+    } finally {
+      clearTimeout(timer);
     }
     const ms = Date.now() - started;
     const requestId = response.headers.get('x-request-id') ?? undefined;
@@ -189,7 +194,8 @@ export class PayTraceTransport {
     } catch {
       parsed = undefined;
     }
-    this.#logger.debug('PayTrace call', { path, status: response.status, ms, paytraceRequestId: requestId });
+    // winston formats (and redacts) before the level filter: skip the work when debug is off
+    if (this.#logger.isDebugEnabled()) this.#logger.debug('PayTrace call', { path, status: response.status, ms, paytraceRequestId: requestId });
     if (response.status >= 500) {
       this.#record(false, `HTTP ${response.status} on ${path}`);
       // The request reached PayTrace: it may have been carried out before the error.
