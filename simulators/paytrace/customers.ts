@@ -31,7 +31,7 @@ function optionalFields(body: JsonBody): Partial<SimCustomer> {
 }
 
 /** `customer_id`: the merchant's key, 1–50 characters; on create it must be new */
-function readNewCustomerId(body: JsonBody, ctx: SimContext, errors: FieldErrors): string | undefined {
+export function readNewCustomerId(body: JsonBody, ctx: SimContext, errors: FieldErrors): string | undefined {
   const id = text(body, 'customer_id');
   if (id === undefined || id.length > 50) {
     errors.add(ERROR.customerId);
@@ -41,7 +41,7 @@ function readNewCustomerId(body: JsonBody, ctx: SimContext, errors: FieldErrors)
   return id;
 }
 
-function created(ctx: SimContext, id: string, card: SimCard, body: JsonBody): JsonBody {
+export function created(ctx: SimContext, id: string, card: SimCard, body: JsonBody): JsonBody {
   const now = ctx.clock.now();
   const customer: SimCustomer = { customerId: id, card, billingAddress: {}, createdAt: now, updatedAt: now, ...optionalFields(body) };
   ctx.state.customers.set(id, customer);

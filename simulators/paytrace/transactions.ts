@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { mountApi, type Handler } from './auth';
 import { readCsc, readKeyedCard, readSwipe } from './cards';
+import { created, readNewCustomerId } from './customers';
 import { ERROR, maskCard, RESPONSE, triggerFor, APPROVAL_MESSAGE } from './codes';
 import { takeProtectCard } from './protect';
 import type { SimCard, SimTransaction, TransactionType } from './state';
@@ -112,6 +113,25 @@ function paymentHandler(type: 'SALE' | 'AUTHORIZATION', method: Method): Handler
     return { status: declined ? ctx.config.declineHttpStatus : 200, body: reply };
   };
 }
+
+/**
+ * `sale/pt_protect_customer`: a Protect sale that also stores the card as a vault profile. The path is
+ * confirmed, the shape is not (reference §4.0): here the body is the pt_protect sale's plus `customer_id`,
+ * the answer the sale's plus `customer_id`; the profile is created only when the sale is approved.
+ */
+const protectSaleWithCustomer: Handler = (body, ctx) => {
+  const errors = new FieldErrors();
+  const customerId = readNewCustomerId(body, ctx, errors);
+  if (errors.any || !customerId) return errorReply(ctx, errors);
+  const reply = paymentHandler('SALE', 'pt_protect')(body, ctx);
+  const answer = reply.body as JsonBody;
+  if (answer.response_code !== RESPONSE.approved.code) return reply;
+  const sale = ctx.state.transactions.get(answer.transaction_id as number);
+  if (!sale) return reply;
+  created(ctx, customerId, sale.card, body);
+  sale.customerId = customerId;
+  return { status: reply.status, body: { ...answer, customer_id: customerId } };
+};
 
 /** what a transaction is worth once captured: the captured amount for authorizations */
 export function chargedCents(tx: SimTransaction): number {
@@ -269,6 +289,7 @@ export function mountTransactions(app: Express, ctx: SimContext): void {
     mountApi(app, ctx, `${base}/sale/${method}`, paymentHandler('SALE', method));
     mountApi(app, ctx, `${base}/authorization/${method}`, paymentHandler('AUTHORIZATION', method));
   }
+  mountApi(app, ctx, `${base}/sale/pt_protect_customer`, protectSaleWithCustomer);
   mountApi(app, ctx, `${base}/authorization/capture`, capture);
   mountApi(app, ctx, `${base}/void`, voidTransaction);
   mountApi(app, ctx, `${base}/refund/for_transaction`, refundForTransaction);

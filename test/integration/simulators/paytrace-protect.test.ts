@@ -97,6 +97,20 @@ describe('PayTrace simulator: Protect tokens', () => {
     expect(updated.body).toMatchObject({ success: true, response_code: 161, customer_id: 'p1' });
   });
 
+  it('sells and stores the card as a profile with sale/pt_protect_customer; a taken id spends nothing', async () => {
+    await h.call('/v1/customer/create', { customer_id: 'taken', credit_card: card() });
+    const pair = await tokens();
+    await expectNoStateChange(h, async () => {
+      expect((await h.call('/v1/transactions/sale/pt_protect_customer', { customer_id: 'taken', amount: '5.00', ...pair })).body).toMatchObject({ errors: { '171': [expect.any(String)] } });
+    });
+    const sale = await h.call('/v1/transactions/sale/pt_protect_customer', { customer_id: 'fresh', amount: '5.00', ...pair });
+    expect(sale.body).toMatchObject({ success: true, response_code: 101, customer_id: 'fresh', masked_card_number: 'xxxxxxxxxxxx5439' });
+    expect((await h.call('/v1/transactions/sale/by_customer', { customer_id: 'fresh', amount: '1.00' })).body.response_code).toBe(101);
+    const declined = await h.call('/v1/transactions/sale/pt_protect_customer', { customer_id: 'never', amount: '0.29', ...(await tokens()) });
+    expect(declined.body.response_code).toBe(102);
+    expect(((await h.call('/v1/customer/export', { customer_id: 'never' })).body.customers as unknown[]).length).toBe(0);
+  });
+
   it('masks card numbers and CSCs in the call log', async () => {
     await tokens();
     await h.call('/v1/transactions/sale/keyed', { amount: '1.00', credit_card: card(), csc: '999' });
