@@ -136,7 +136,10 @@ export async function startPayTraceSimulator(options: PayTraceSimulatorOptions =
   };
 
   const kit = createSimulatorKit('paytrace', {
-    state: () => ctx.state.snapshot(ctx.clock.now()),
+    state: () => {
+      ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt); // show what real time has settled meanwhile
+      return ctx.state.snapshot(ctx.clock.now());
+    },
     reset: () => {
       ctx.state = new PayTraceState();
       ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt);
