@@ -147,7 +147,8 @@ export interface ConvertedAmount {
 export function convertToLocal(amount: Money, localCurrency: string, rate: M3CurrencyRate | undefined, policy: CurrencyPolicy): ConvertedAmount {
   const local = { decimals: policy.decimalsOverride[localCurrency] };
   if (amount.currency === localCurrency) {
-    return { transaction: amount, local: Money.fromMinor(amount.minor, localCurrency, local), effectiveRate: '1', rounding: policy.rounding, unrounded: amount.toFixedString() };
+    // same currency: only the scale can differ (an M3 decimals override), so re-scale through the rounding rule
+    return { transaction: amount, local: Money.fromDecimal(amount.toDecimal(), localCurrency, policy.rounding, local), effectiveRate: '1', rounding: policy.rounding, unrounded: amount.toFixedString() };
   }
   if (!rate) {
     throw new AppError(`Converting ${amount.currency} to ${localCurrency} needs a CRS055 rate`, { code: 'CURRENCY_RATE_MISSING', errorClass: 'configuration', details: { currency: amount.currency, localCurrency } });

@@ -1,3 +1,4 @@
+import currencyCodes from 'currency-codes';
 import Decimal from 'decimal.js';
 import { AppError } from '../errors';
 
@@ -25,24 +26,22 @@ export function decimalRounding(mode: RoundingMode): Decimal.Rounding {
   return DECIMAL_ROUNDING[mode];
 }
 
-let knownCurrencies: Set<string> | undefined;
-
-/** ISO 4217 codes that this Node's ICU knows. */
+/** ISO 4217 codes of the current list (package currency-codes, which ships the ISO list itself). */
 export function isKnownCurrency(code: string): boolean {
-  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
-  return knownCurrencies.has(code);
+  return currencyCodes.code(code) !== undefined;
 }
 
 /**
- * The number of decimals of a currency, from ICU's ISO 4217 data (USD 2, JPY 0, KWD 3).
- * M3 can carry its own count per currency (CRS055MI GetBasicData DCCD); pass it as `override`.
+ * The number of decimals of a currency from ISO 4217 (USD 2, JPY 0, KWD 3, HUF 2). Not from ICU:
+ * CLDR's display digits differ for accounting (it shows HUF, IDR, COP with 0). M3 can carry its own
+ * count per currency (CRS055MI GetBasicData DCCD); pass it as `override`.
  */
 export function currencyDecimals(code: string, override?: number): number {
-  if (!/^[A-Z]{3}$/.test(code) || !isKnownCurrency(code)) {
+  const record = /^[A-Z]{3}$/.test(code) ? currencyCodes.code(code) : undefined;
+  if (!record) {
     throw new AppError(`Unknown currency code "${code}"`, { code: 'MONEY_UNKNOWN_CURRENCY', errorClass: 'business', details: { currency: code } });
   }
-  if (override !== undefined) return override;
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  return override ?? record.digits;
 }
 
 const PLAIN_DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;

@@ -133,6 +133,8 @@ export interface MappedAnswer {
   errors: Array<{ key: string; meaning: string; errorClass: string; action: string }>;
   /** the first error key that tells the flow what to do instead (e.g. 817 → void_instead) */
   action?: string;
+  /** false when the code is known but not an answer to this operation (106 to a sale): alert, look up */
+  expectedForOperation: boolean;
 }
 
 /**
@@ -147,7 +149,7 @@ export function mapPayTraceAnswer(map: StatusMap, answer: PayTraceAnswer): Mappe
   });
   const action = errors.find((e) => e.action !== 'fail')?.action;
   if (!entry) {
-    return { responseCode: answer.responseCode, meaning: 'response code not in the status map', outcome: 'unknown', ledger: 'unknown', moneyMoved: false, m3: map.ledgerStates.unknown ?? null, errors, action, known: false };
+    return { responseCode: answer.responseCode, meaning: 'response code not in the status map', outcome: 'unknown', ledger: 'unknown', moneyMoved: false, m3: map.ledgerStates.unknown ?? null, errors, action, known: false, expectedForOperation: false };
   }
   const ledger = entry.ledgerByOperation?.[answer.operation] ?? entry.ledger;
   return {
@@ -160,6 +162,7 @@ export function mapPayTraceAnswer(map: StatusMap, answer: PayTraceAnswer): Mappe
     errors,
     action,
     known: true,
+    expectedForOperation: entry.operations.includes(answer.operation),
   };
 }
 

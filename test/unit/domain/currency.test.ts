@@ -105,6 +105,12 @@ describe('conversion to the local currency', () => {
     expect(result.rate).toBeUndefined();
   });
 
+  it('re-scales the same currency when M3 keeps other decimals for it', () => {
+    const result = toLocalCurrency(Money.parse('1234.56', 'HUF'), { localCurrency: 'HUF', date: '2026-11-26', rates: [] }, { ...policy, decimalsOverride: { HUF: 0 } });
+    expect(result.local.toM3()).toBe('1235');
+    expect(result.transaction.toM3()).toBe('1234.56');
+  });
+
   it('refuses a rate of another currency pair', () => {
     const err = appErrorOf(() => convertToLocal(Money.parse('1.00', 'EUR'), 'USD', rates[4], policy));
     expect(err.code).toBe('CURRENCY_RATE_MISMATCH');

@@ -49,6 +49,8 @@ describe('Money parsing', () => {
     expect(currencyDecimals('USD')).toBe(2);
     expect(currencyDecimals('JPY')).toBe(0);
     expect(currencyDecimals('BHD')).toBe(3);
+    expect(currencyDecimals('HUF')).toBe(2); // ISO 4217, not CLDR's display digits (0)
+    expect(currencyDecimals('IQD')).toBe(3);
     expect(currencyDecimals('HUF', 0)).toBe(0);
     expect(Money.parse('12', 'HUF', { decimals: 0 }).toM3()).toBe('12');
   });

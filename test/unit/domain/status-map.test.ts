@@ -81,6 +81,12 @@ describe('PayTrace response codes', () => {
     }
   });
 
+  it('flags a known code that does not answer this operation', () => {
+    expect(mapPayTraceAnswer(map, { operation: 'sale', responseCode: 106 }).expectedForOperation).toBe(false);
+    expect(mapPayTraceAnswer(map, { operation: 'refund', responseCode: 106 }).expectedForOperation).toBe(true);
+    expect(mapPayTraceAnswer(map, { operation: 'refund', responseCode: 1 }).expectedForOperation).toBe(true);
+  });
+
   it('maps a code the table does not know to unknown, flagged for an alert', () => {
     const mapped = mapPayTraceAnswer(map, { operation: 'sale', responseCode: 999 });
     expect(mapped).toMatchObject({ known: false, ledger: 'unknown', outcome: 'unknown', moneyMoved: false });
