@@ -8,6 +8,7 @@ import { AppError, type ErrorClass } from '../errors';
 export const PayTraceErrorCode = {
   timeout: 'PAYTRACE_TIMEOUT',
   serverError: 'PAYTRACE_SERVER_ERROR',
+  rateLimited: 'PAYTRACE_RATE_LIMITED',
   connection: 'PAYTRACE_CONNECTION',
   badResponse: 'PAYTRACE_BAD_RESPONSE',
   invalidCredentials: 'PAYTRACE_INVALID_CREDENTIALS',

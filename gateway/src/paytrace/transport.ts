@@ -201,6 +201,11 @@ export class PayTraceTransport {
       // The request reached PayTrace: it may have been carried out before the error.
       throw new PayTraceTransportError(`PayTrace answered HTTP ${response.status} on ${path}`, PayTraceErrorCode.serverError, true, { path, status: response.status, ms });
     }
+    if (response.status === 429) {
+      // rate limits are not documented for v1; a 429 is refused before any processing
+      this.#record(false, `HTTP 429 on ${path}`);
+      throw new PayTraceTransportError(`PayTrace answered HTTP 429 (too many requests) on ${path}`, PayTraceErrorCode.rateLimited, false, { path, status: 429, ms, retryAfter: response.headers.get('retry-after') ?? undefined });
+    }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       this.#record(false, `unreadable body (HTTP ${response.status}) on ${path}`);
       throw new PayTraceTransportError(`PayTrace answered HTTP ${response.status} on ${path} with a body that is not a JSON object`, PayTraceErrorCode.badResponse, true, { path, status: response.status, ms });

@@ -137,6 +137,14 @@ describe('PayTrace transport', () => {
     await expect(client.saleProtect({ amount: '1.00', tokens: { hpfToken: new Secret('h'), encKey: new Secret('k') } })).rejects.toBeInstanceOf(UnknownOutcomeError);
   });
 
+  it('a 429 is transient and not an unknown outcome: nothing was processed', async () => {
+    const client = build();
+    replay.reply('/v1/transactions/sale/by_customer', { status: 429, body: { error: 'rate limited' } });
+    const error = await client.saleByCustomer({ amount: '1.00', customerId: 'c1' }).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(UnknownOutcomeError);
+    expect(error).toMatchObject({ code: 'PAYTRACE_RATE_LIMITED', errorClass: 'transient', maybeProcessed: false });
+  });
+
   it('a timeout on a read is an ordinary transient error', async () => {
     const client = build({ timeoutMs: 150 });
     replay.reply('/v1/customer/export', { status: 200, body: { success: true, customers: [] }, delayMs: 600 });
