@@ -1,0 +1,213 @@
+/**
+ * IMS round trip with a real gateway (real PostgreSQL, pg-boss) and the ION hub simulator:
+ * hub → gateway /ims → inbox (dedupe by BODID) + job → handler → done; duplicates; unknown
+ * noun and handler business errors → ConfirmBOD back to ION and the row `rejected`; hostile
+ * documents kept as `rejected` and answered 4xx; IMS auth; gateway → hub.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AppError } from '../../../gateway/src/errors';
+import { parseBod, type Bod } from '../../../gateway/src/infor/bod';
+import { inforModule } from '../../../gateway/src/infor/module';
+import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { startInforFixture, type InforFixture } from './infor-fixture';
+
+const SAMPLES = path.resolve(__dirname, '..', '..', '..', 'ion-bods', 'samples');
+
+let fx: InforFixture;
+let gw: TestGateway;
+let dir: string;
+const seen: { invoices: Array<Bod<'Invoice'>> } = { invoices: [] };
+
+interface InboxRow {
+  id: string;
+  kind: string;
+  dedupe_key: string;
+  status: string;
+  error_code: string | null;
+  payload: { xml: string; parameters: Record<string, unknown>; refused?: { bytesKept: number; complete: boolean } };
+}
+interface HubMessage {
+  documentName: string;
+  fromLogicalId: string;
+  payload: string;
+  parameterRequest: Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  fx = await startInforFixture();
+  dir = mkdtempSync(path.join(tmpdir(), 'ims-'));
+  const ionapiFile = path.join(dir, 'sandbox.ionapi');
+  await fx.sim.writeIonapiFile(ionapiFile);
+  gw = await startTestGateway({ config: { infor: { ionapiFile } }, modules: [inforModule()] });
+  fx.sim.setGatewayImsUrl(`${gw.url}/ims`);
+  const infor = gw.services.infor!;
+  infor.registerBodHandler('Sync.Invoice', async (bod) => {
+    seen.invoices.push(bod);
+  });
+  infor.registerBodHandler('Sync.CustomerPartyMaster', async (bod) => {
+    if (bod.model.name.includes('REJECT')) throw new AppError(`customer ${bod.model.id.value} cannot be synced`, { code: 'CUSTOMER_REJECTED', errorClass: 'business' });
+  });
+});
+
+afterAll(async () => {
+  await gw?.stop();
+  await fx?.sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const inbox = (where: Record<string, string>) => gw.database.db<InboxRow>('inbox').where(where);
+const hubMessages = async () => (await fx.simGet<{ messages: HubMessage[] }>('/ion/messages')).messages;
+
+async function push(documentName: string, xml: string): Promise<{ status: string; lastError?: string }> {
+  return fx.simPost('/ion/push', { documentName, xml });
+}
+
+async function imsPost(body: FormData, token?: string | null): Promise<Response> {
+  const bearer = token === null ? undefined : (token ?? (await fx.tokens().getAccessToken()));
+  return fetch(`${gw.url}/ims/service/v2/multipartMessage`, { method: 'POST', body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+}
+
+function form(xml: string | Buffer, documentName = 'Sync.Invoice'): FormData {
+  const f = new FormData();
+  f.append('ParameterRequest', new Blob([JSON.stringify({ documentName, fromLogicalId: 'lid://infor.m3.m3', toLogicalId: 'lid://default' })], { type: 'application/json' }), 'ParameterRequest.json');
+  f.append('MessagePayload', new Blob([xml], { type: 'application/octet-stream' }), 'MessagePayload.xml');
+  return f;
+}
+
+test('ION Desk "Test": ping and protocol answer with a valid Infor OS token', async () => {
+  const result = await fx.simPost<{ ok: boolean }>('/ion/test-connection');
+  expect(result.ok).toBe(true);
+  const token = await fx.tokens().getAccessToken();
+  const protocol = await fetch(`${gw.url}/ims/service/protocol`, { headers: { authorization: `Bearer ${token}` } });
+  expect(await protocol.json()).toEqual({ version: 'v3', messageMethod: 'multipartMessage', hasDiscovery: false });
+});
+
+test('hub → gateway: an invoice created in M3 arrives as Sync.Invoice, is stored, acknowledged and handled', async () => {
+  const invoice = await fx.simPost<{ ivno: number | string }>('/m3/invoices', { cuno: 'C10001', amount: '321.09' });
+  // the hub pushes in the background: wait until ION has delivered it (a 2xx from the gateway)
+  await fx.sim.ionIdle();
+  const outbox = await fx.simGet<{ documents: Array<{ documentName: string; status: string; documentId: string }> }>('/ion/outbox');
+  const doc = outbox.documents.find((d) => d.documentName === 'Sync.Invoice' && d.documentId === String(invoice.ivno));
+  expect(doc?.status).toBe('delivered');
+  const row = await eventually(async () => (await inbox({ source: 'ion', kind: 'Sync.Invoice' }).andWhere('status', 'done').orderBy('id', 'desc').first()) ?? undefined, 15_000, 'the invoice handled');
+  const bod = seen.invoices.find((b) => b.model.id.value === String(invoice.ivno))!;
+  expect(bod.model.totalAmount).toEqual({ value: '321.09', currency: 'USD' });
+  expect(bod.envelope.accountingEntityId).toBe('100_AAA');
+  expect(row.dedupe_key).toBe(bod.envelope.bodId);
+});
+
+test('a redelivered BOD (same BODID) answers 2xx and creates no second job', async () => {
+  const xml = readFileSync(path.join(SAMPLES, 'Sync.Invoice.xml'), 'utf8');
+  const bodId = parseBod(xml).envelope.bodId;
+  expect((await push('Sync.Invoice', xml)).status).toBe('delivered');
+  expect((await push('Sync.Invoice', xml)).status).toBe('delivered');
+  const rows = await inbox({ source: 'ion', dedupe_key: bodId });
+  expect(rows).toHaveLength(1);
+  await eventually(async () => (await inbox({ id: rows[0]!.id }).first())?.status === 'done', 15_000, 'processed');
+  const jobs = await gw.database.db.raw(`select count(*)::int as n from pgboss.job where name = 'ion-inbound' and data->'payload'->>'inboxId' = ?`, [rows[0]!.id]);
+  expect(jobs.rows[0].n).toBe(1);
+  expect(seen.invoices.filter((b) => b.envelope.bodId === bodId)).toHaveLength(1);
+});
+
+test('unknown noun: accepted and kept, then rejected with a ConfirmBOD to ION', async () => {
+  const xml = readFileSync(path.join(SAMPLES, 'Sync.Invoice.xml'), 'utf8')
+    .replace(/SyncInvoice/g, 'SyncPurchaseOrder')
+    .replace(/<(\/?)Invoice>/g, '<$1PurchaseOrder>')
+    .replace('6f1d3c2a-9b7e-4c1a-8d55-0e2f4a9b1c77', '11111111-2222-4333-8444-555555555555');
+  expect((await push('Sync.PurchaseOrder', xml)).status).toBe('delivered');
+  const row = await eventually(async () => (await inbox({ source: 'ion', dedupe_key: '11111111-2222-4333-8444-555555555555' }).andWhere('status', 'rejected').first()) ?? undefined, 15_000, 'rejected');
+  expect(row.error_code).toBe('BOD_UNKNOWN_NOUN');
+  // the hub's /_sim/ion/push trims the document; everything else arrives byte for byte
+  expect(row.payload.xml).toBe(xml.trim());
+  const confirm = await eventually(async () => (await hubMessages()).find((m) => m.documentName === 'Confirm.BOD' && m.payload.includes('11111111-2222-4333-8444-555555555555')), 15_000, 'ConfirmBOD');
+  expect(confirm.fromLogicalId).toBe('lid://infor.ims.m3paytrace');
+  const bod = parseBod(confirm.payload);
+  expect(bod.model).toMatchObject({ outcome: 'Rejected', original: { bodId: '11111111-2222-4333-8444-555555555555' }, messages: [{ reasonCode: 'BOD_UNKNOWN_NOUN' }] });
+});
+
+test("a handler's business error rejects the BOD with a ConfirmBOD carrying the code", async () => {
+  await fx.m3().execute('CRS610MI', 'ChgBasicData', { CUNO: 'C10003', CUNM: 'Initech REJECT' });
+  const row = await eventually(
+    async () => (await inbox({ source: 'ion', kind: 'Sync.CustomerPartyMaster' }).andWhere('status', 'rejected').first()) ?? undefined,
+    15_000,
+    'customer rejected',
+  );
+  expect(row.error_code).toBe('CUSTOMER_REJECTED');
+  const confirm = await eventually(async () => (await hubMessages()).find((m) => m.documentName === 'Confirm.BOD' && m.payload.includes(row.dedupe_key)), 15_000, 'ConfirmBOD');
+  expect(parseBod(confirm.payload).model).toMatchObject({ messages: [{ reasonCode: 'CUSTOMER_REJECTED', description: 'customer C10003 cannot be synced' }] });
+});
+
+describe('hostile or broken documents: 4xx, classified, and kept in the inbox', () => {
+  const base = () => readFileSync(path.join(SAMPLES, 'Sync.Invoice.xml'), 'utf8');
+
+  test.each([
+    ['XXE / DOCTYPE', () => base().replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'), 400, 'BOD_DOCTYPE_REFUSED'],
+    ['wrong namespace', () => base().replace('http://schema.infor.com/InforOAGIS/2', 'urn:not-infor'), 400, 'BOD_WRONG_NAMESPACE'],
+    ['missing BODID', () => base().replace(/<BODID>[^<]*<\/BODID>/, ''), 400, 'BOD_MISSING_FIELD'],
+    ['deep nesting', () => base().replace('<Name>Acme Supply Co &amp; Sons</Name>', `<Name>${'<a>'.repeat(3000)}${'</a>'.repeat(3000)}</Name>`), 400, 'BOD_TOO_DEEP'],
+    ['not XML', () => 'hello', 400, 'BOD_MALFORMED_XML'],
+  ])('%s', async (_name, make, status, code) => {
+    const xml = make();
+    const response = await imsPost(form(xml));
+    expect(response.status).toBe(status);
+    const problem = (await response.json()) as { code: string; errorClass: string };
+    expect(problem).toMatchObject({ code, errorClass: 'business' });
+    const row = await inbox({ source: 'ion', error_code: code }).orderBy('id', 'desc').first();
+    expect(row?.status).toBe('rejected');
+    expect(row?.payload.xml).toBe(xml);
+  });
+
+  test('a 10 MB body: 413, and the start of it is kept', async () => {
+    const xml = base().replace('<DataArea>', `<DataArea><!--${'x'.repeat(10 * 1024 * 1024)}-->`);
+    const response = await imsPost(form(xml));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { code: string }).code).toBe('BOD_TOO_LARGE');
+    const row = await inbox({ source: 'ion', error_code: 'BOD_TOO_LARGE' }).first();
+    expect(row?.status).toBe('rejected');
+    expect(row?.payload.refused).toMatchObject({ complete: false });
+    expect(row?.payload.xml.startsWith('<?xml')).toBe(true);
+  });
+
+  test('the hub sees the refusal as a failed delivery (it keeps the document for redelivery)', async () => {
+    const result = await push('Sync.Invoice', base().replace('http://schema.infor.com/InforOAGIS/2', 'urn:hub-wrong'));
+    expect(result.status).toBe('failed');
+    expect(result.lastError).toMatch(/HTTP 400/);
+  });
+
+  test('a request without the MessagePayload part', async () => {
+    const f = new FormData();
+    f.append('ParameterRequest', new Blob(['{}'], { type: 'application/json' }));
+    const response = await imsPost(f);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe('IMS_PART_MISSING');
+  });
+});
+
+describe('IMS authentication', () => {
+  test('no token → 401', async () => {
+    const response = await imsPost(form('<x/>'), null);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { code: string }).code).toBe('INFOR_TOKEN_MISSING');
+  });
+
+  test('a forged token → 401', async () => {
+    const token = await fx.tokens().getAccessToken();
+    const [h, p] = token.split('.') as [string, string];
+    const response = await imsPost(form('<x/>'), `${h}.${p}.${Buffer.from('forged').toString('base64url')}`);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { code: string }).code).toBe('INFOR_TOKEN_INVALID');
+  });
+});
+
+test('gateway → hub: IonClient.sendBod posts ParameterRequest + MessagePayload, ION keeps it', async () => {
+  const xml = readFileSync(path.join(SAMPLES, 'Sync.MyPTPayment.xml'), 'utf8');
+  const sent = await gw.services.infor!.ion.sendBod({ documentName: 'Sync.MyPTPayment', xml, messageId: '0d5c7e2b-3f91-4a8c-b6e4-1a2b3c4d5e6f', accountingEntity: '100_AAA', documentId: 'pay_01JD8X4Q2M6T' });
+  expect(sent.status).toBe(201);
+  const message = (await hubMessages()).find((m) => m.documentName === 'Sync.MyPTPayment');
+  expect(message).toBeDefined();
+  expect(message!.payload).toBe(xml);
+  expect(message!.parameterRequest).toMatchObject({ messageId: sent.messageId, fromLogicalId: 'lid://infor.ims.m3paytrace', toLogicalId: 'lid://default', accountingEntity: '100_AAA' });
+  expect(gw.services.connectors.snapshot().ion!.status).toBe('ok');
+});
