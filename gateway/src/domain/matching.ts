@@ -229,8 +229,19 @@ function daysBetween(fromIso: string, toIso: string): number {
   return Math.round((Date.parse(`${toIso}T00:00:00Z`) - Date.parse(`${fromIso}T00:00:00Z`)) / 86_400_000);
 }
 
+// the absolute tolerance per rules object and currency scale: scoring runs it once per candidate
+const absoluteTolerances = new WeakMap<MatchingRules, Map<string, bigint>>();
+
 function toleranceMinor(rules: MatchingRules, amount: Money): bigint {
-  const absolute = Money.fromM3(rules.tolerant.amountTolerance.absolute, amount.currency, { decimals: amount.decimals }).minor;
+  let byCurrency = absoluteTolerances.get(rules);
+  if (!byCurrency) absoluteTolerances.set(rules, (byCurrency = new Map()));
+  const key = `${amount.currency}/${amount.decimals}`;
+  let absolute = byCurrency.get(key);
+  if (absolute === undefined) {
+    absolute = Money.fromM3(rules.tolerant.amountTolerance.absolute, amount.currency, { decimals: amount.decimals }).minor;
+    byCurrency.set(key, absolute);
+  }
+  if (/^0*(\.0*)?$/.test(rules.tolerant.amountTolerance.percent)) return absolute;
   const percent = amount.abs().multiply(rules.tolerant.amountTolerance.percent, 'down').minor / 100n;
   return absolute > percent ? absolute : percent;
 }

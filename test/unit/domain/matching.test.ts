@@ -118,6 +118,13 @@ describe('tolerant matching', () => {
     expect(result.best!.confidence).toBeLessThan(1);
   });
 
+  it('applies a percentage tolerance of the open amount', () => {
+    const percent = { ...rules, tolerant: { ...rules.tolerant, amountTolerance: { absolute: '0.00', percent: '0.5' } } };
+    const doc = [invoice('200001', '1250.00')];
+    expect(matchPayment(percent, payment({ amount: usd('1243.75'), customer: 'C10001', description: 'INV 200001' }), doc).best?.reason).toMatch(/within tolerance/); // 6.25 off
+    expect(matchPayment(percent, payment({ amount: usd('1243.74'), customer: 'C10001', description: 'INV 200001' }), doc).status).toBe('unmatched'); // 6.26 off
+  });
+
   it('tolerates one wrong digit in the quoted number, with a lower confidence', () => {
     const exact = matchPayment(rules, payment({ amount: usd('75.00'), customer: 'C10001', description: 'inv 200123' }), [invoice('200123', '75.00')]);
     const typo = matchPayment(rules, payment({ amount: usd('75.00'), customer: 'C10001', description: 'inv 200124' }), [invoice('200123', '75.00')]);
