@@ -69,7 +69,7 @@ async function imsPost(body: FormData, token?: string | null): Promise<Response>
   return fetch(`${gw.url}/ims/service/v2/multipartMessage`, { method: 'POST', body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
 }
 
-function form(xml: string | Buffer, documentName = 'Sync.Invoice'): FormData {
+function form(xml: string, documentName = 'Sync.Invoice'): FormData {
   const f = new FormData();
   f.append('ParameterRequest', new Blob([JSON.stringify({ documentName, fromLogicalId: 'lid://infor.m3.m3', toLogicalId: 'lid://default' })], { type: 'application/json' }), 'ParameterRequest.json');
   f.append('MessagePayload', new Blob([xml], { type: 'application/octet-stream' }), 'MessagePayload.xml');
