@@ -141,7 +141,7 @@ export const configSchema = z
         /** the division's local currency (LOCD); amounts in another currency convert with CRS055 rates */
         localCurrency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
         /** CRS610MI customer template (CUTM) for customers created from web orders */
-        customerTemplate: z.string().min(1).max(10).default('WEBCUST'),
+        customerTemplate: z.string().min(1).max(10).default('TEMPLATE'),
         /** AR payment method (PYCD) of card-paid orders */
         paymentMethod: z.string().min(1).max(3).default('CC'),
         /** third-party provider id (TRDP / 3RDP) that stands for PayTrace in CRS434 */
@@ -150,6 +150,12 @@ export const configSchema = z
         receiptPaymentType: z.string().min(1).max(3).default('CC'),
         /** GLS850 interface (INTN) and its PARM layout: tenant-defined, so configurable */
         glInterfaceName: z.string().min(1).max(15).default('PAYTRACE'),
+        /** CRCCINMI transaction type (TRTY, 2 characters) recorded for a captured card sale [inferred code] */
+        cardSaleTransactionType: z.string().min(1).max(2).default('SA'),
+        /** M3 card type codes (CTPY, CRS434) by card brand */
+        cardTypeCodes: z
+          .record(z.string(), z.string().min(1).max(2))
+          .default({ visa: 'VI', mastercard: 'MC', amex: 'AX', discover: 'DI', diners: 'DC', jcb: 'JC', unknown: 'CC' }),
         /** how many jobs of each flow one gateway runs at once */
         concurrency: z.coerce.number().int().min(1).max(64).default(4),
       })

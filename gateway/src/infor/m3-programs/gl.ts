@@ -57,23 +57,23 @@ export async function postGlBatch(
   const existing = await findGlBatch(m3, scope, batch.key1);
   if (existing?.STAT === '90') return { key1: batch.key1, resumed: true };
   if (!existing) {
-    await m3.execute('GLS840MI', 'AddBatchHead', { KEY1: batch.key1, INTN: layout.interfaceName, DESC: batch.description.slice(0, 40), DIVI: scope.divi }, scope);
+    await m3.execute('GLS840MI', 'AddBatchHead', { CONO: String(scope.cono), KEY1: batch.key1, INTN: layout.interfaceName, DESC: batch.description.slice(0, 40), DIVI: scope.divi }, scope);
   }
   const present = existing
-    ? new Set((await m3.execute('GLS840MI', 'LstBatchLine', { KEY1: batch.key1, DIVI: scope.divi }, { ...scope, maxrecs: 0 })).records.map((r) => Number(r.LINE)))
+    ? new Set((await m3.execute('GLS840MI', 'LstBatchLine', { CONO: String(scope.cono), KEY1: batch.key1, DIVI: scope.divi }, { ...scope, maxrecs: 0 })).records.map((r) => Number(r.LINE)))
     : new Set<number>();
   for (const [index, line] of batch.lines.entries()) {
     const lineNo = index + 1;
     if (present.has(lineNo)) continue;
-    await m3.execute('GLS840MI', 'AddBatchLine', { KEY1: batch.key1, LINE: String(lineNo), PARM: glParm(layout, scope.divi, batch.accountingDate, line), DIVI: scope.divi }, scope);
+    await m3.execute('GLS840MI', 'AddBatchLine', { CONO: String(scope.cono), KEY1: batch.key1, LINE: String(lineNo), PARM: glParm(layout, scope.divi, batch.accountingDate, line), DIVI: scope.divi }, scope);
   }
-  await m3.execute('GLS840MI', 'CtrlBatch', { KEY1: batch.key1, DIVI: scope.divi }, scope);
-  await m3.execute('GLS840MI', 'UpdBatch', { KEY1: batch.key1, DIVI: scope.divi }, scope);
+  await m3.execute('GLS840MI', 'CtrlBatch', { CONO: String(scope.cono), KEY1: batch.key1, DIVI: scope.divi }, scope);
+  await m3.execute('GLS840MI', 'UpdBatch', { CONO: String(scope.cono), KEY1: batch.key1, DIVI: scope.divi }, scope);
   return { key1: batch.key1, resumed: existing !== undefined };
 }
 
 /** The GL interface batch with KEY1 `key1`, if M3 has it (GLS840MI/LstBatchHead). */
 export async function findGlBatch(m3: M3Executor, scope: M3Scope, key1: string): Promise<Record<string, string> | undefined> {
-  const { records } = await m3.execute('GLS840MI', 'LstBatchHead', { KEY1: key1 }, { ...scope, maxrecs: 0 });
+  const { records } = await m3.execute('GLS840MI', 'LstBatchHead', { CONO: String(scope.cono), KEY1: key1 }, { ...scope, maxrecs: 0 });
   return records.find((r) => r.KEY1 === key1);
 }

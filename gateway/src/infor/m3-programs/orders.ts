@@ -84,7 +84,7 @@ export async function orderErrors(m3: M3Executor, scope: M3Scope, tempOrno: stri
 export async function addCardReference(
   m3: M3Executor,
   scope: M3Scope,
-  input: { orno: string; provider: string; transactionId: string; amount: string; currency: string; maskedCard: string; cardType: string },
+  input: { orno: string; provider: string; transactionId: string; amount: string; currency: string; maskedCard: string; cardType: string; transactionType: string },
 ): Promise<string> {
   const { records } = await m3.execute(
     'CRCCINMI',
@@ -100,7 +100,7 @@ export async function addCardReference(
       CTPY: input.cardType,
       STAT: '20',
       REFE: input.transactionId,
-      TRTY: 'SALE',
+      TRTY: input.transactionType,
       CUCD: input.currency,
       '3RDI': input.transactionId,
     },

@@ -1,0 +1,39 @@
+import { AppError } from '../errors';
+import { inboxWorker } from '../queue/inbox-worker';
+import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayServices } from '../runtime/services';
+import type { InboxJob } from '../store/inbox';
+import { runEcommerceSale } from './ecommerce/flow';
+import { ECOMMERCE_QUEUE, ecommerceRoutes } from './ecommerce/routes';
+import type { FlowContext } from './shared/context';
+
+/** The flow context, once the connectors and rules it needs are in place. */
+export function flowContext(services: GatewayServices): FlowContext {
+  const m3 = services.infor?.m3;
+  const paytrace = services.paytrace;
+  const rules = services.rules;
+  if (!m3 || !paytrace || !rules) {
+    const missing = [!m3 && 'Infor (.ionapi)', !paytrace && 'PayTrace', !rules && 'rules'].filter(Boolean).join(', ');
+    throw new AppError(`the payment flows need ${missing}`, { code: 'FLOWS_NOT_CONFIGURED', errorClass: 'configuration' });
+  }
+  return { db: services.db, queue: services.queue, m3, paytrace, rules, config: services.config, logger: services.logger };
+}
+
+/** The four payment flows: their queues (inbox-driven, per-aggregate order) and their HTTP triggers. */
+export function flowsModule(): GatewayModule {
+  return {
+    routes: (app, services) => {
+      app.use(ecommerceRoutes(services));
+    },
+    async start(services) {
+      const concurrency = services.config.flows.concurrency;
+      await services.queue.register<InboxJob>({
+        name: ECOMMERCE_QUEUE,
+        concurrency,
+        handler: inboxWorker(services, async (row) => {
+          await runEcommerceSale(flowContext(services), row);
+        }),
+      });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConfigInput } from '../../gateway/src/config';
+import { rulesModule } from '../../gateway/src/domain/module';
+import { eventsModule } from '../../gateway/src/events/module';
+import { flowsModule } from '../../gateway/src/flows/module';
+import { inforModule } from '../../gateway/src/infor/module';
+import { payTraceModule } from '../../gateway/src/paytrace/module';
+import type { GatewayModule } from '../../gateway/src/runtime/gateway';
+import { startInforSimulator } from '../../simulators/infor';
+import { startPayTraceSimulator, type PayTraceSimulator } from '../../simulators/paytrace';
+import { createTestDatabase, type TestDatabase } from './db';
+import { startTestGateway, type TestGateway } from './gateway';
+
+export type InforSimulator = Awaited<ReturnType<typeof startInforSimulator>>;
+
+export interface Stack {
+  gateway: TestGateway;
+  infor: InforSimulator;
+  paytrace: PayTraceSimulator;
+  ecommerceSecret: string;
+  /** start another gateway process-alike on the same database (scale-out, restarts) */
+  startAnotherGateway(): Promise<TestGateway>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole product on real HTTP: the Infor and PayTrace simulators, and a gateway with every
+ * module wired to them, on a fresh real PostgreSQL database.
+ */
+export async function startStack(options: { config?: ConfigInput; modules?: GatewayModule[] } = {}): Promise<Stack> {
+  const infor = await startInforSimulator();
+  const paytrace = await startPayTraceSimulator();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'm3pt-stack-'));
+  const ionapiFile = path.join(dir, 'sandbox.ionapi');
+  await infor.writeIonapiFile(ionapiFile);
+  const ecommerceSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  const database: TestDatabase = await createTestDatabase();
+  const config: ConfigInput = {
+    ...options.config,
+    infor: { ionapiFile, ...options.config?.infor },
+    paytrace: { baseUrl: paytrace.url, username: 'demo123', password: 'demo123', integratorId: '9TEST0000001', timeoutMs: 10_000, ...options.config?.paytrace },
+    ecommerce: { webhookSecret: ecommerceSecret, ...options.config?.ecommerce },
+    poller: { enabled: false, ...options.config?.poller },
+  };
+  const modules = () => [rulesModule(), payTraceModule(), inforModule(), eventsModule(), flowsModule(), ...(options.modules ?? [])];
+  const gateways: TestGateway[] = [];
+  const start = async () => {
+    const gw = await startTestGateway({ config, modules: modules(), database });
+    gateways.push(gw);
+    return gw;
+  };
+  const gateway = await start();
+  infor.setGatewayImsUrl(`${gateway.url}/ims`);
+  return {
+    gateway,
+    infor,
+    paytrace,
+    ecommerceSecret,
+    startAnotherGateway: start,
+    async stop() {
+      for (const gw of gateways) await gw.stop().catch(() => undefined);
+      await database.drop();
+      await infor.close();
+      await paytrace.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function simJson<T = unknown>(baseUrl: string, pathAndQuery: string, init?: { method?: string; body?: unknown }): Promise<T> {
+  const res = await fetch(`${baseUrl}${pathAndQuery}`, {
+    method: init?.method ?? (init?.body ? 'POST' : 'GET'),
+    headers: init?.body ? { 'content-type': 'application/json' } : {},
+    body: init?.body ? JSON.stringify(init.body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${pathAndQuery} → ${res.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
