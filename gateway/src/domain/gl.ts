@@ -161,8 +161,13 @@ function ruleMatches(rule: GlRule, ctx: GlContext): boolean {
   );
 }
 
+// sorted once per loaded rules object: determination runs for every posting
+const sortedRules = new WeakMap<GlRules, GlRule[]>();
+
 function byPriority(rules: GlRules): GlRule[] {
-  return [...rules.rules].sort((a, b) => b.priority - a.priority);
+  let sorted = sortedRules.get(rules);
+  if (!sorted) sortedRules.set(rules, (sorted = [...rules.rules].sort((a, b) => b.priority - a.priority)));
+  return sorted;
 }
 
 /** The winning rule: the highest priority among those whose conditions all hold. */

@@ -26,9 +26,12 @@ export function decimalRounding(mode: RoundingMode): Decimal.Rounding {
   return DECIMAL_ROUNDING[mode];
 }
 
+// the package searches its list linearly; money is created on every line of every posting
+const iso4217Digits = new Map(currencyCodes.data.map((record) => [record.code, record.digits]));
+
 /** ISO 4217 codes of the current list (package currency-codes, which ships the ISO list itself). */
 export function isKnownCurrency(code: string): boolean {
-  return currencyCodes.code(code) !== undefined;
+  return iso4217Digits.has(code);
 }
 
 /**
@@ -37,11 +40,11 @@ export function isKnownCurrency(code: string): boolean {
  * count per currency (CRS055MI GetBasicData DCCD); pass it as `override`.
  */
 export function currencyDecimals(code: string, override?: number): number {
-  const record = /^[A-Z]{3}$/.test(code) ? currencyCodes.code(code) : undefined;
-  if (!record) {
+  const digits = iso4217Digits.get(code);
+  if (digits === undefined) {
     throw new AppError(`Unknown currency code "${code}"`, { code: 'MONEY_UNKNOWN_CURRENCY', errorClass: 'business', details: { currency: code } });
   }
-  return override ?? record.digits;
+  return override ?? digits;
 }
 
 const PLAIN_DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
