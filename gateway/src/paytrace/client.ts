@@ -203,6 +203,11 @@ export class PayTraceClient {
     return customers.parseCustomer(await this.#call(customers.updateCustomer(request)));
   }
 
+  /** Replace a profile's card with Protect tokens. */
+  async updateCustomerProtect(request: Parameters<typeof customers.updateCustomerProtect>[0]): Promise<customers.CustomerResult> {
+    return customers.parseCustomer(await this.#call(customers.updateCustomerProtect(request)));
+  }
+
   async deleteCustomer(customerId: string): Promise<customers.CustomerResult> {
     return customers.parseCustomer(await this.#call(customers.deleteCustomer(customerId)));
   }

@@ -198,6 +198,9 @@ describe('PayTrace client against the simulator: operations and codes', () => {
       expect(await t.client.capture({ transactionId: auth.transactionId! })).toMatchObject({ outcome: 'approved', responseCode: 112 });
       const created = await t.client.createCustomerProtect({ customerId: `protect-${Date.now()}`, tokens: await t.protectTokens(), billingAddress: { name: 'P Tect' } });
       expect(created).toMatchObject({ outcome: 'approved', responseCode: 160, maskedCardNumber: 'xxxxxxxxxxxx5439' });
+      const updated = await t.client.updateCustomerProtect({ customerId: created.customerId!, tokens: await t.protectTokens(MASTERCARD) });
+      expect(updated).toMatchObject({ outcome: 'approved', responseCode: 161 });
+      expect((await t.client.exportCustomers(created.customerId!)).customers[0]?.maskedCardNumber).toBe('xxxxxxxxxxxx0057');
     });
   });
 

@@ -72,6 +72,12 @@ export function updateCustomer(request: UpdateCustomerRequest): WireRequest {
   return { path: '/v1/customer/update', body: { ...profileToWire(request), ...(request.card ? cardToWire(request.card) : {}) } };
 }
 
+/** Replace a profile's card with one entered in the Protect fields. */
+export function updateCustomerProtect(request: Partial<Omit<CustomerProfile, 'customerId'>> & { customerId: string; tokens: ProtectTokens }): WireRequest {
+  checkText('customerId', request.customerId, 50);
+  return { path: '/v1/customer/pt_protect_update', body: { ...profileToWire(request), ...protectToWire(request.tokens) } };
+}
+
 export function deleteCustomer(customerId: string): WireRequest {
   checkText('customerId', customerId, 50);
   return { path: '/v1/customer/delete', body: { customer_id: customerId } };
