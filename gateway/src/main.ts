@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   let gateway;
   try {
     gateway = await startGateway(infra.config, { databaseUrl: infra.databaseUrl, logger, modules: gatewayModules() });
+    infra.connectGateway(gateway.url);
   } catch (err) {
     await infra.stop();
     throw err;

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Secret, type Config } from '../config';
 import type { Logger } from '../observability/logger';
@@ -10,7 +11,15 @@ export interface Infrastructure {
   config: Config;
   simulators: RunningSimulator[];
   embedded?: EmbeddedPostgres;
+  /** sandbox: tell the ION hub simulator where the gateway's IMS endpoints are */
+  connectGateway(gatewayUrl: string): void;
   stop(): Promise<void>;
+}
+
+/** The parts of the Infor simulator the sandbox wires (see simulators/infor). */
+interface InforSandboxSimulator extends RunningSimulator {
+  writeIonapiFile?(file: string): Promise<void>;
+  setGatewayImsUrl?(url: string | undefined): void;
 }
 
 /**
@@ -40,6 +49,14 @@ export async function startInfrastructure(config: Config, logger: Logger, option
       throw err;
     }
     const paytrace = simulators.find((s) => s.name === 'paytrace');
+    // the Infor simulator's authorized app, as an admin would download it, under .data/
+    const infor = simulators.find((s): s is InforSandboxSimulator => s.name === 'infor');
+    let ionapiFile = config.infor.ionapiFile;
+    if (!ionapiFile && infor?.writeIonapiFile) {
+      ionapiFile = path.resolve('.data', 'infor-sandbox.ionapi');
+      await mkdir(path.dirname(ionapiFile), { recursive: true });
+      await infor.writeIonapiFile(ionapiFile);
+    }
     wired = {
       ...config,
       paytrace: {
@@ -50,6 +67,7 @@ export async function startInfrastructure(config: Config, logger: Logger, option
         password: config.paytrace.password ?? new Secret('demo123'),
         integratorId: config.paytrace.integratorId ?? 'M3PTSANDBOX1',
       },
+      infor: { ...config.infor, ionapiFile },
     };
   }
 
@@ -58,6 +76,10 @@ export async function startInfrastructure(config: Config, logger: Logger, option
     config: wired,
     simulators,
     embedded,
+    connectGateway(gatewayUrl) {
+      const infor = simulators.find((s): s is InforSandboxSimulator => s.name === 'infor');
+      infor?.setGatewayImsUrl?.(`${gatewayUrl}/ims`);
+    },
     async stop() {
       await Promise.all(simulators.map((s) => s.close()));
       await embedded?.stop();
