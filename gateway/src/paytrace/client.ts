@@ -5,7 +5,7 @@ import type { PayTraceTransport } from './transport';
 import * as batches from './transformers/batches';
 import type { PayTraceResult, WireRequest } from './transformers/common';
 import * as customers from './transformers/customers';
-import * as exportsT from './transformers/exports';
+import * as txExports from './transformers/exports';
 import * as protect from './transformers/protect';
 import * as tx from './transformers/transactions';
 
@@ -32,7 +32,7 @@ export type LookupQuery =
 export type LookupResult =
   | { found: false }
   /** `transactions` has every match (a blind retry might have made two); `transaction` is the newest */
-  | { found: true; transaction: exportsT.ExportedTransaction; transactions: exportsT.ExportedTransaction[] };
+  | { found: true; transaction: txExports.ExportedTransaction; transactions: txExports.ExportedTransaction[] };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -131,12 +131,12 @@ export class PayTraceClient {
 
   // ---- exports ---------------------------------------------------------------------------
 
-  async exportTransactionById(transactionId: number, options: { includeBin?: boolean } = {}): Promise<exportsT.ExportResult> {
-    return exportsT.parseExport(await this.#call(exportsT.exportById(transactionId, options.includeBin)));
+  async exportTransactionById(transactionId: number, options: { includeBin?: boolean } = {}): Promise<txExports.ExportResult> {
+    return txExports.parseExport(await this.#call(txExports.exportById(transactionId, options.includeBin)));
   }
 
-  async exportTransactionsByDateRange(request: exportsT.ExportByDateRangeRequest): Promise<exportsT.ExportResult> {
-    return exportsT.parseExport(await this.#call(exportsT.exportByDateRange(request, this.#options.timeZone)));
+  async exportTransactionsByDateRange(request: txExports.ExportByDateRangeRequest): Promise<txExports.ExportResult> {
+    return txExports.parseExport(await this.#call(txExports.exportByDateRange(request, this.#options.timeZone)));
   }
 
   async exportBatch(batchNumber?: number): Promise<batches.BatchResult> {
@@ -160,7 +160,7 @@ export class PayTraceClient {
    * this lookup — PayTrace v1 has no idempotency key.
    */
   async lookupTransaction(query: LookupQuery): Promise<LookupResult> {
-    let result: exportsT.ExportResult;
+    let result: txExports.ExportResult;
     if ('transactionId' in query) {
       result = await this.exportTransactionById(query.transactionId);
       if (!result.approved && result.outcome !== 'not_found') throw lookupFailed(result);

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { lookupQueryFor } from '../../../gateway/src/paytrace/client';
 import { Secret } from '../../../gateway/src/config/secret';
 import * as customers from '../../../gateway/src/paytrace/transformers/customers';
-import * as exportsT from '../../../gateway/src/paytrace/transformers/exports';
+import * as txExports from '../../../gateway/src/paytrace/transformers/exports';
 import * as tx from '../../../gateway/src/paytrace/transformers/transactions';
 import { revealForWire } from '../../../gateway/src/paytrace/transport';
 
@@ -63,17 +63,17 @@ describe('PayTrace request transformers', () => {
 
   it('export dates are MM/DD/YYYY in the merchant time zone', () => {
     const at = new Date('2026-03-01T06:30:00Z');
-    expect(exportsT.formatPayTraceDate(at)).toBe('03/01/2026');
-    expect(exportsT.formatPayTraceDate(at, 'America/Los_Angeles')).toBe('02/28/2026');
-    expect(exportsT.exportByDateRange({ startDate: at, endDate: at, includingText: 'INV-1' }).body).toEqual({ start_date: '03/01/2026', end_date: '03/01/2026', including_text: 'INV-1' });
+    expect(txExports.formatPayTraceDate(at)).toBe('03/01/2026');
+    expect(txExports.formatPayTraceDate(at, 'America/Los_Angeles')).toBe('02/28/2026');
+    expect(txExports.exportByDateRange({ startDate: at, endDate: at, includingText: 'INV-1' }).body).toEqual({ start_date: '03/01/2026', end_date: '03/01/2026', including_text: 'INV-1' });
   });
 });
 
 describe('PayTrace response transformers', () => {
   it('reads an export record with its settlement state', () => {
     const record = { transaction_id: 1001, amount: 51.88, status_code: 'Y', status_message: 'Pending Settlement', approval_code: 'TAS123', invoice_id: 'INV-1', created: { at: '7/3/2018 5:06:57 PM' }, credit_card: { masked_number: 'xxxxxxxxxxxx5439' } };
-    expect(exportsT.parseExportedTransaction(record)).toMatchObject({ transactionId: 1001, amount: '51.88', state: 'pending_settlement', invoiceId: 'INV-1', createdAt: '7/3/2018 5:06:57 PM', maskedCardNumber: 'xxxxxxxxxxxx5439' });
-    expect(exportsT.parseExportedTransaction({ amount: 1 })).toBeUndefined();
+    expect(txExports.parseExportedTransaction(record)).toMatchObject({ transactionId: 1001, amount: '51.88', state: 'pending_settlement', invoiceId: 'INV-1', createdAt: '7/3/2018 5:06:57 PM', maskedCardNumber: 'xxxxxxxxxxxx5439' });
+    expect(txExports.parseExportedTransaction({ amount: 1 })).toBeUndefined();
   });
 
   it.each([
@@ -85,11 +85,11 @@ describe('PayTrace response transformers', () => {
     ['Settled 77', '', 'settled'],
     ['?', '', 'unknown'],
   ])('status_code %s / %s → %s', (code, message, state) => {
-    expect(exportsT.settlementState(code, message)).toBe(state);
+    expect(txExports.settlementState(code, message)).toBe(state);
   });
 
   it('reads an export envelope whose response_code is not documented as a good answer', () => {
-    const result = exportsT.parseExport({ status: 200, body: { success: true, response_code: 100, status_message: 'Your request has been successfully completed.', transactions: [{ transaction_id: 5, amount: '1.00', status_code: 'Y' }] } });
+    const result = txExports.parseExport({ status: 200, body: { success: true, response_code: 100, status_message: 'Your request has been successfully completed.', transactions: [{ transaction_id: 5, amount: '1.00', status_code: 'Y' }] } });
     expect(result).toMatchObject({ approved: true, outcome: 'approved', transactions: [{ transactionId: 5, amount: '1.00' }] });
   });
 
