@@ -4,6 +4,7 @@ import type { GatewayModule } from '../runtime/gateway';
 import type { GatewayServices } from '../runtime/services';
 import type { InboxJob } from '../store/inbox';
 import { runEcommerceSale } from './ecommerce/flow';
+import { INVOICE_PAYMENT_QUEUE, runInvoicePayment } from './invoice-payment/flow';
 import { ECOMMERCE_QUEUE, ecommerceRoutes } from './ecommerce/routes';
 import type { FlowContext } from './shared/context';
 
@@ -16,7 +17,7 @@ export function flowContext(services: GatewayServices): FlowContext {
     const missing = [!m3 && 'Infor (.ionapi)', !paytrace && 'PayTrace', !rules && 'rules'].filter(Boolean).join(', ');
     throw new AppError(`the payment flows need ${missing}`, { code: 'FLOWS_NOT_CONFIGURED', errorClass: 'configuration' });
   }
-  return { db: services.db, queue: services.queue, m3, paytrace, rules, config: services.config, logger: services.logger };
+  return { db: services.db, queue: services.queue, m3, paytrace, ion: services.infor?.ion, rules, config: services.config, logger: services.logger };
 }
 
 /** The four payment flows: their queues (inbox-driven, per-aggregate order) and their HTTP triggers. */
@@ -32,6 +33,13 @@ export function flowsModule(): GatewayModule {
         concurrency,
         handler: inboxWorker(services, async (row) => {
           await runEcommerceSale(flowContext(services), row);
+        }),
+      });
+      await services.queue.register<InboxJob>({
+        name: INVOICE_PAYMENT_QUEUE,
+        concurrency,
+        handler: inboxWorker(services, async (row) => {
+          await runInvoicePayment(flowContext(services), row);
         }),
       });
     },

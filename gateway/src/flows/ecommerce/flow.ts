@@ -6,12 +6,12 @@ import { AppError, errorClassOf } from '../../errors';
 import { ensureCustomer } from '../../infor/m3-programs/customers';
 import { addCardReference, createOrder } from '../../infor/m3-programs/orders';
 import { addToContext } from '../../observability/context';
-import { publishEvent } from '../../events/outbound';
 import type { ExportedTransaction } from '../../paytrace/transformers/exports';
 import type { InboxRow } from '../../store/inbox';
 import { perform } from '../../store/intents';
 import { openPayment, updatePayment, type Payment } from '../../store/ledger';
 import { scopeOf, type FlowContext } from '../shared/context';
+import { announcePayment } from '../shared/announce';
 import { convert, postPaymentGl } from '../shared/posting';
 import { ecommerceNotificationSchema, type EcommerceNotification } from './notification';
 
@@ -183,11 +183,12 @@ export async function runEcommerceSale(ctx: FlowContext, row: InboxRow): Promise
     });
 
     const done = await updatePayment(ctx.db, payment.id, { status: 'completed', step: 'gl', fields: { gl_batch_key: gl.key1 } });
-    await publishEvent(ctx.db, ctx.queue, ctx.config.webhooks, {
-      type: 'payment.succeeded',
-      eventId: `evt_${payment.id}_completed`,
-      paymentId: payment.id,
+    await announcePayment(ctx, done, {
+      status: transaction.state === 'settled' ? 'Settled' : 'Captured',
+      eventType: 'payment.succeeded',
       data: { flow: 'ecommerce_sale', reference: payment.reference, storefrontOrderId: order.orderId, orno: created.orno, cuno, amount: amount.transaction.toJSON(), paytraceTransactionId: transaction.transactionId },
+      card: { brand, last4: transaction.maskedCardNumber?.slice(-4) },
+      authorizationCode: transaction.approvalCode,
     });
     return done;
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import type { Rules } from '../../domain/rules-loader';
+import type { IonClient } from '../../infor/ion/ion-client';
 import type { M3Executor, M3Scope } from '../../infor/m3-programs/executor';
 import type { Logger } from '../../observability/logger';
 import type { PayTraceClient } from '../../paytrace/client';
@@ -12,6 +13,8 @@ export interface FlowContext {
   queue: JobQueue;
   m3: M3Executor;
   paytrace: PayTraceClient;
+  /** ION, when Infor is connected: where payment BODs go */
+  ion?: IonClient;
   rules: Rules;
   config: Config;
   logger: Logger;
