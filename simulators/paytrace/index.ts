@@ -21,6 +21,8 @@ export type { PayTraceState, SimTransaction, SimCustomer, SimBatch } from './sta
 export interface PayTraceSimulatorOptions extends SimulatorOptions, Partial<PayTraceConfig> {
   /** the simulated clock's start (default: now) */
   startTime?: Date | string;
+  /** the simulated clock stands still except when advanced (tests) */
+  freezeClock?: boolean;
 }
 
 export interface PayTraceSimulator extends RunningSimulator {
@@ -118,13 +120,13 @@ function mountSimApi(app: Express, sim: { ctx: SimContext; settle: () => SimBatc
 }
 
 export async function startPayTraceSimulator(options: PayTraceSimulatorOptions = {}): Promise<PayTraceSimulator> {
-  const { port, host, latencyMs, startTime, ...rest } = options;
+  const { port, host, latencyMs, startTime, freezeClock, ...rest } = options;
   const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const patch = configPatch(given);
   if (typeof patch === 'string') throw new Error(`startPayTraceSimulator: ${patch}`);
   const ctx: SimContext = {
     state: new PayTraceState(),
-    clock: new SimClock(startTime === undefined ? undefined : new Date(startTime)),
+    clock: new SimClock(startTime === undefined ? undefined : new Date(startTime), freezeClock === true),
     config: { ...defaultPayTraceConfig(), ...patch },
   };
   ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt); // start the nightly schedule from now

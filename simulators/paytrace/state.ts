@@ -105,17 +105,23 @@ export interface EmailReceipt {
   sentAt: Date;
 }
 
-/** A clock that runs with real time from a chosen start, and can be pushed forward. */
+/**
+ * A clock that runs with real time from a chosen start, and can be pushed forward. Frozen, it only
+ * moves when pushed: tests use that so expiry and dates do not depend on how busy the machine is.
+ */
 export class SimClock {
   #offsetMs: number;
-  constructor(start?: Date) {
+  #frozenAt: number | undefined;
+  constructor(start?: Date, frozen = false) {
     this.#offsetMs = start ? start.getTime() - Date.now() : 0;
+    this.#frozenAt = frozen ? Date.now() + this.#offsetMs : undefined;
   }
   now(): Date {
-    return new Date(Date.now() + this.#offsetMs);
+    return new Date(this.#frozenAt ?? Date.now() + this.#offsetMs);
   }
   advance(seconds: number): Date {
-    this.#offsetMs += seconds * 1000;
+    if (this.#frozenAt !== undefined) this.#frozenAt += seconds * 1000;
+    else this.#offsetMs += seconds * 1000;
     return this.now();
   }
 }

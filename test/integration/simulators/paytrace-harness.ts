@@ -25,7 +25,7 @@ export class PayTraceHarness {
   constructor(readonly sim: PayTraceSimulator) {}
 
   static async start(options: PayTraceSimulatorOptions = {}): Promise<PayTraceHarness> {
-    const harness = new PayTraceHarness(await startPayTraceSimulator({ port: 0, startTime: '2026-03-10T15:00:00Z', ...options }));
+    const harness = new PayTraceHarness(await startPayTraceSimulator({ port: 0, startTime: '2026-03-10T15:00:00Z', freezeClock: true, ...options }));
     await harness.login();
     return harness;
   }
