@@ -165,7 +165,8 @@ export function wrapWords(text: string, width: number): string[] {
   return out;
 }
 
-function formatPostal(rules: AddressRules, country: string | undefined, raw: string, problems: AddressProblem[]): string {
+/** A postal code in its country's format; `problems` receives a mismatch. */
+export function formatPostal(rules: AddressRules, country: string | undefined, raw: string, problems: AddressProblem[] = []): string {
   const cleaned = cleanText(raw).toUpperCase();
   const rule = (country && rules.postalFormats[country]) || rules.postalFormats.default!;
   const m = new RegExp(`^(?:${rule.pattern})$`, 'u').exec(cleaned);
@@ -182,6 +183,14 @@ function formatPostal(rules: AddressRules, country: string | undefined, raw: str
     .replace(/\$(\d)/g, (_all, n: string) => m[Number(n)] ?? '')
     .replace(/[\s-]+$/u, '')
     .trim();
+}
+
+/** The region code for a name or code in a country with a region table; undefined when unknown or no table. */
+export function regionCode(rules: AddressRules, country: string, text: string): string | undefined {
+  const table = rules.regions[country];
+  if (!table) return undefined;
+  const upper = cleanText(text).toUpperCase().replace(/\./g, '');
+  return Object.values(table).includes(upper) ? upper : table[upper];
 }
 
 /**
@@ -258,10 +267,8 @@ export function harmonizeAddress(rules: AddressRules, input: AddressInput): Harm
   if (input.region?.trim()) {
     const region = cleanText(input.region, fold);
     const table = alpha2 ? rules.regions[alpha2] : undefined;
-    const upper = region.toUpperCase().replace(/\./g, '');
     if (table) {
-      const codes = new Set(Object.values(table));
-      const code = codes.has(upper) ? upper : table[upper];
+      const code = regionCode(rules, alpha2!, region);
       if (code) {
         m3.ECAR = code;
         note('ECAR', input.region, code, `${alpha2} region code`);

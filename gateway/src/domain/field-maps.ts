@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { AppError } from '../errors';
+import { cleanText, countryCode, formatPostal, regionCode, type AddressProblem, type AddressRules } from './address';
+import { Money } from './money';
 
 /**
  * The two descriptive files: the M3 field dictionary (what each MI field we read or write is,
@@ -60,3 +63,85 @@ export const paytraceBodSchema = z
   .strict();
 
 export type PayTraceBodMap = z.output<typeof paytraceBodSchema>;
+
+export type BodOperation = keyof PayTraceBodMap['operations'];
+
+function setPath(target: Record<string, unknown>, dotted: string, value: string): void {
+  const parts = dotted.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+/**
+ * Build the PayTrace request fields of one operation from BOD element values (path → text, as
+ * the BOD parser extracted them), applying each mapping's transform. Missing required elements and
+ * values a transform refuses are collected and thrown together as one business error that names
+ * the BOD paths only (the values may be personal data).
+ */
+export function bodToPayTrace(
+  rules: { paytraceBod: PayTraceBodMap; address: AddressRules },
+  operation: BodOperation,
+  values: ReadonlyMap<string, string>,
+  options: { currency: string },
+): Record<string, unknown> {
+  const fields = rules.paytraceBod.operations[operation].fields;
+  const missing: string[] = [];
+  const invalid: Array<{ bod: string; problem: string }> = [];
+  const out: Record<string, unknown> = {};
+  // the country decides how region and postal code are read, so it goes first
+  const countryField = fields.find((f) => f.transform === 'country-alpha2');
+  const countryText = countryField ? values.get(countryField.bod)?.trim() : undefined;
+  const country = (countryText ? countryCode(rules.address, countryText) : undefined) ?? rules.address.defaultCountry;
+  for (const field of fields) {
+    const raw = values.get(field.bod)?.trim();
+    if (!raw) {
+      if (field.required) missing.push(field.bod);
+      continue;
+    }
+    let value: string | undefined;
+    switch (field.transform) {
+      case 'none':
+        value = raw;
+        break;
+      case 'money':
+        try {
+          value = Money.parse(raw, options.currency).toPayTrace();
+        } catch (err) {
+          invalid.push({ bod: field.bod, problem: err instanceof AppError ? err.code : 'MONEY_INVALID_AMOUNT' });
+        }
+        break;
+      case 'address-line':
+        value = cleanText(raw, rules.address.asciiFold);
+        break;
+      case 'country-alpha2':
+        value = countryCode(rules.address, raw);
+        if (!value) invalid.push({ bod: field.bod, problem: 'ADDRESS_COUNTRY_UNKNOWN' });
+        break;
+      case 'region-code':
+        value = country && rules.address.regions[country] ? regionCode(rules.address, country, raw) : cleanText(raw).toUpperCase();
+        if (!value) invalid.push({ bod: field.bod, problem: 'ADDRESS_REGION_UNKNOWN' });
+        break;
+      case 'postal-code': {
+        const problems: AddressProblem[] = [];
+        value = formatPostal(rules.address, country, raw, problems);
+        if (problems.some((p) => p.severity === 'error')) invalid.push({ bod: field.bod, problem: 'ADDRESS_POSTAL_CODE_FORMAT' });
+        break;
+      }
+      case 'truncate':
+        value = cleanText(raw).slice(0, field.maxLength);
+        break;
+    }
+    if (value !== undefined) setPath(out, field.paytrace, value);
+  }
+  if (missing.length || invalid.length) {
+    throw new AppError(
+      `${operation} BOD cannot be mapped to PayTrace: ${[...missing.map((m) => `${m} missing`), ...invalid.map((i) => `${i.bod} ${i.problem}`)].join(', ')}`,
+      { code: missing.length ? 'BOD_FIELD_MISSING' : 'BOD_FIELD_INVALID', errorClass: 'business', details: { operation, missing, invalid } },
+    );
+  }
+  return out;
+}
