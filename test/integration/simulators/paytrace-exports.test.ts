@@ -145,13 +145,20 @@ describe('PayTrace simulator: exports, batches, settlement, faults', () => {
     });
 
     it('a client that times out during latency does not stop the sale: it lands and the lookup finds it', async () => {
-      await h.simPost('/_sim/faults', { latencyMs: 300, pathPattern: 'sale' });
+      await h.simPost('/_sim/faults', { latencyMs: 1000, pathPattern: 'sale' });
+      const client = new AbortController();
       const call = fetch(`${h.url}/v1/transactions/sale/keyed`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${h.token}` },
         body: JSON.stringify({ amount: '9.99', credit_card: card(), invoice_id: 'M3-SLOW-1' }),
-        signal: AbortSignal.timeout(50),
+        signal: client.signal,
       });
+      // the call log sees the request once its body has arrived; then the client gives up, mid-latency
+      await eventually(async () => {
+        const log = (await (await fetch(`${h.url}/_sim/calls?path=sale`)).json()) as { calls: unknown[] };
+        return log.calls.length > 0;
+      }, 5_000, 'the sale to reach the simulator');
+      client.abort();
       await expect(call).rejects.toThrow();
       const landed = await eventually(async () => {
         const found = await byRange({ including_text: 'M3-SLOW-1' });
