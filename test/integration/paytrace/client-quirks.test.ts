@@ -61,7 +61,7 @@ describe('PayTrace client against the simulator: unknown outcome and lookup', ()
   let t: ClientUnderTest;
 
   beforeAll(async () => {
-    t = await startClientAndSimulator({ timeoutMs: 300 });
+    t = await startClientAndSimulator();
   });
   afterEach(async () => {
     await fetch(`${t.sim.url}/_sim/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ latencyMs: 0, dropAfterCommit: 0, outage: false, errorRate: 0, pathPattern: '' }) });
@@ -100,15 +100,16 @@ describe('PayTrace client against the simulator: unknown outcome and lookup', ()
   });
 
   it('a timeout (PayTrace slower than our limit): unknown outcome; the lookup tells what PayTrace has', async () => {
-    await t.client.exportCustomers(); // token first: the timeout must hit the sale itself
-    await t.simPut('faults', { latencyMs: 700, pathPattern: 'sale' });
-    const error = await unknown(t.client.saleKeyed({ amount: '9.99', card: card(), invoiceId: 'INV-SLOW-1' }));
+    const impatient = new PayTraceClient(new PayTraceTransport({ baseUrl: t.sim.url, username: new Secret('demo123'), password: new Secret('demo123'), integratorId: 'M3PTSANDBOX1', timeoutMs: 500 }), { allowKeyedCard: true });
+    await impatient.exportCustomers(); // token first: the timeout must hit the sale itself
+    await t.simPut('faults', { latencyMs: 1_500, pathPattern: 'sale' });
+    const error = await unknown(impatient.saleKeyed({ amount: '9.99', card: card(), invoiceId: 'INV-SLOW-1' }));
     expect(error.cause).toMatchObject({ code: 'PAYTRACE_TIMEOUT' });
     expect(error.sent).toMatchObject({ operation: 'sale/keyed', amount: '9.99', invoiceId: 'INV-SLOW-1' });
-    // There is no event to wait for: let the simulator's 700 ms pass. Whether it then carries out
+    // There is no event to wait for: let the simulator's latency pass. Whether it then carries out
     // a request whose client went away depends on the socket, as with the real API: the lookup
     // must report exactly what PayTrace has.
-    await new Promise((r) => setTimeout(r, 800));
+    await new Promise((r) => setTimeout(r, 1_600));
     const truth = (await t.simState()).transactions.some((x) => x.invoiceId === 'INV-SLOW-1');
     const lookup = await t.client.lookupTransaction({ invoiceId: 'INV-SLOW-1', around: error.sent.sentAt });
     expect(lookup.found).toBe(truth);

@@ -110,8 +110,9 @@ describe('PayTrace transport', () => {
   });
 
   it('a timeout on a sale is an unknown outcome carrying what was sent', async () => {
-    const client = build({ timeoutMs: 150 });
-    replay.reply('/v1/transactions/sale/by_customer', { status: 200, body: approved, delayMs: 600 });
+    const client = build({ timeoutMs: 500 });
+    await client.exportCustomers().catch(() => undefined); // get the token first: only the sale may time out
+    replay.reply('/v1/transactions/sale/by_customer', { status: 200, body: approved, delayMs: 2_000 });
     const error = await client.saleByCustomer({ amount: '12.34', customerId: 'c1', invoiceId: 'INV-77' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownOutcomeError);
     expect(error).toMatchObject({ code: 'PAYTRACE_UNKNOWN_OUTCOME', errorClass: 'transient', sent: { operation: 'sale/by_customer', amount: '12.34', customerId: 'c1', invoiceId: 'INV-77', sentAt: expect.any(Date) } });
@@ -146,8 +147,9 @@ describe('PayTrace transport', () => {
   });
 
   it('a timeout on a read is an ordinary transient error', async () => {
-    const client = build({ timeoutMs: 150 });
-    replay.reply('/v1/customer/export', { status: 200, body: { success: true, customers: [] }, delayMs: 600 });
+    const client = build({ timeoutMs: 500 });
+    await client.voidTransaction({ transactionId: 1 }).catch(() => undefined); // token first
+    replay.reply('/v1/customer/export', { status: 200, body: { success: true, customers: [] }, delayMs: 2_000 });
     const error = await client.exportCustomers().catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(UnknownOutcomeError);
     expect(error).toMatchObject({ code: 'PAYTRACE_TIMEOUT', errorClass: 'transient' });
