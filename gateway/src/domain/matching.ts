@@ -181,7 +181,8 @@ export function normalizeReference(rules: MatchingRules, text: string): string {
   for (let changed = true; changed; ) {
     changed = false;
     for (const prefix of prefixes) {
-      if (s.startsWith(prefix)) {
+      // a prefix is a word of its own: "NO 123" and "INV123" lose it, "NORTHWIND" keeps its "NO"
+      if (s.startsWith(prefix) && s.length > prefix.length && !/\p{L}/u.test(s[prefix.length]!)) {
         s = s.slice(prefix.length).replace(/^[\s.:#\-_/]+/, '');
         changed = true;
       }

@@ -72,6 +72,10 @@ describe('normalized invoice text', () => {
     ['ＩＮＶ１２３', '123'],
     ['PO 4500-77', '450077'],
     ['0', '0'],
+    ['INV123', '123'],
+    ['Northwind 77', 'NORTHWIND77'],
+    ['Invoices', 'INVOICES'],
+    ['INV', 'INV'],
   ])('%j → %j', (text, normalized) => {
     expect(normalizeReference(rules, text)).toBe(normalized);
   });
