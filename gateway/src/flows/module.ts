@@ -3,7 +3,11 @@ import { inboxWorker } from '../queue/inbox-worker';
 import type { GatewayModule } from '../runtime/gateway';
 import type { GatewayServices } from '../runtime/services';
 import type { InboxJob } from '../store/inbox';
+import { registerBodHandler } from '../infor/module';
 import { runEcommerceSale } from './ecommerce/flow';
+import { runRefund } from './refund/flow';
+import { REFUND_QUEUE, refundRequestSchema, requestRefund } from './refund/request';
+import { refundRoutes } from './refund/routes';
 import { INVOICE_PAYMENT_QUEUE, runInvoicePayment } from './invoice-payment/flow';
 import { ECOMMERCE_QUEUE, ecommerceRoutes } from './ecommerce/routes';
 import type { FlowContext } from './shared/context';
@@ -25,6 +29,7 @@ export function flowsModule(): GatewayModule {
   return {
     routes: (app, services) => {
       app.use(ecommerceRoutes(services));
+      app.use(refundRoutes(services));
     },
     async start(services) {
       const concurrency = services.config.flows.concurrency;
@@ -41,6 +46,32 @@ export function flowsModule(): GatewayModule {
         handler: inboxWorker(services, async (row) => {
           await runInvoicePayment(flowContext(services), row);
         }),
+      });
+      await services.queue.register<InboxJob>({
+        name: REFUND_QUEUE,
+        concurrency,
+        handler: inboxWorker(services, async (row) => {
+          await runRefund(flowContext(services), row);
+        }),
+      });
+      // M3 asks for refunds with Process.MyPTRefundRequest: persisted like an API request
+      registerBodHandler(services, 'Process.MyPTRefundRequest', async (bod, context) => {
+        for (const request of [bod.model, ...bod.more]) {
+          await requestRefund(
+            services.db,
+            services.queue,
+            refundRequestSchema.parse({
+              refundId: request.id.value,
+              originalTransactionId: request.originalTransactionId,
+              amount: request.amount.value,
+              currency: request.amount.currency,
+              reason: request.reason,
+              requestedBy: bod.envelope.sender.logicalId,
+            }),
+            'ion',
+            context.correlationId,
+          );
+        }
       });
     },
   };

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
+import { findPaymentByReference, getPayment, openPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { eventually } from '../../helpers/gateway';
+import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
+import { simJson, startStack, type Stack } from '../../helpers/stack';
+
+/** Flow 4: refunds through the API (an Infor OS bearer token), void or refund as PayTrace decides. */
+describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL', () => {
+  let stack: Stack;
+  let token: string;
+  beforeAll(async () => {
+    stack = await startStack({ config: { queue: { retryLimit: 2, retryDelaySeconds: 0 } } });
+    token = await stack.gateway.services.infor!.tokens.getAccessToken();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  async function paidInvoice(ivno: string, cuno: string, amount: string): Promise<Payment> {
+    const reference = `LINK-${randomUUID().slice(0, 8)}`;
+    const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount, card: TEST_VISA, invoiceId: reference });
+    const { payment } = await openPayment(stack.gateway.services.db, {
+      flow: 'invoice_payment',
+      reference,
+      status: 'charged',
+      correlationId: reference,
+      fields: { cono: 100, divi: 'AAA', ivno, yea4: 2026, cuno, amount, currency: 'USD', paytrace_transaction_id: String(sale.transactionId) },
+    });
+    await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+    return eventually(async () => {
+      const p = await getPayment(stack.gateway.services.db, payment.id);
+      return p?.status === 'completed' ? p : undefined;
+    }, 20_000, 'invoice paid');
+  }
+
+  async function refund(body: Record<string, unknown>, auth = `Bearer ${token}`) {
+    const res = await fetch(`${stack.gateway.url}/api/refunds`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  const refundPayment = (refundId: string, status: string) =>
+    eventually(async () => {
+      const p = await findPaymentByReference(stack.gateway.services.db, `REFUND-${refundId}`);
+      return p?.status === status ? p : undefined;
+    }, 20_000, `refund ${refundId} ${status}`);
+
+  it('refunds part of a settled payment once, reverses the receipt and posts the reversal GL', async () => {
+    const paid = await paidInvoice('200002', 'C10001', '300.00');
+    await simJson(stack.paytrace.url, '/_sim/settle', { method: 'POST', body: {} });
+    const first = await refund({ refundId: 'RMA-1', originalTransactionId: paid.paytrace_transaction_id, amount: '100.00', reason: 'damaged goods' });
+    expect(first).toMatchObject({ status: 202, body: { refundId: 'RMA-1', accepted: true, duplicate: false } });
+    expect((await refund({ refundId: 'RMA-1', originalTransactionId: paid.paytrace_transaction_id, amount: '100.00' })).body).toMatchObject({ duplicate: true });
+    const done = await refundPayment('RMA-1', 'completed');
+    expect(done).toMatchObject({ flow: 'refund', parent_payment_id: paid.id, amount: '100.0000', ivno: '200002' });
+    expect(done.paytrace_transaction_id).not.toBe(paid.paytrace_transaction_id);
+    expect(done.gl_batch_key).toMatch(/^PTR/);
+    const receipts = await simJson<{ receiptsForInvoice: number }>(stack.infor.url, '/_sim/m3/counts?cino=200002');
+    expect(receipts.receiptsForInvoice).toBe(2); // the payment, and its reversal
+    const status = await fetch(`${stack.gateway.url}/api/refunds/RMA-1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await status.json()).toMatchObject({ refundId: 'RMA-1', status: 'completed', amount: '100.0000' });
+
+    // more than what remains (200.00) is refused, and nothing moves
+    await refund({ refundId: 'RMA-2', originalTransactionId: paid.paytrace_transaction_id, amount: '250.00' });
+    expect((await refundPayment('RMA-2', 'failed')).last_error_code).toBe('REFUND_EXCEEDS_REMAINING');
+  });
+
+  it('voids an unsettled sale refunded in full (PayTrace answers 817 to the refund)', async () => {
+    const paid = await paidInvoice('200001', 'C10001', '1250.00');
+    await refund({ refundId: 'RMA-3', originalTransactionId: paid.paytrace_transaction_id, amount: '1250.00' });
+    const done = await refundPayment('RMA-3', 'completed');
+    expect(done.settlement_state).toBe('voided');
+    const exported = await stack.gateway.services.paytrace!.exportTransactionById(Number(paid.paytrace_transaction_id));
+    expect(exported.transactions[0]!.state).toBe('voided');
+  });
+
+  it('parks a partial refund of an unsettled sale until it settles', async () => {
+    const paid = await paidInvoice('200005', 'C10002', '75.50');
+    await refund({ refundId: 'RMA-4', originalTransactionId: paid.paytrace_transaction_id, amount: '10.00' });
+    expect((await refundPayment('RMA-4', 'failed')).last_error_code).toBe('REFUND_NEEDS_SETTLEMENT');
+  });
+
+  it('refuses callers without a valid Infor OS token, and bad requests', async () => {
+    expect((await refund({ refundId: 'X', originalTransactionId: 1, amount: '1.00' }, '')).status).toBe(401);
+    expect((await refund({ refundId: 'X', originalTransactionId: 1, amount: '1.00' }, 'Bearer forged.token.value')).status).toBe(401);
+    const bad = await refund({ refundId: 'bad id!', originalTransactionId: 'abc', amount: '1.005' });
+    expect(bad.status).toBe(422);
+    expect((bad.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['amount', 'originalTransactionId', 'refundId']);
+  });
+});
