@@ -1,12 +1,15 @@
 import { rulesModule } from '../domain/module';
-import { payTraceModule } from '../paytrace/module';
+import { eventsModule } from '../events/module';
+import { flowsModule } from '../flows/module';
+import { payTracePollerModule } from '../flows/poller/module';
 import { inforModule } from '../infor/module';
+import { payTraceModule } from '../paytrace/module';
 import type { GatewayModule } from './gateway';
 
 /**
- * The concerns that plug into the gateway (routes, queues, pollers), in start order.
- * Each issue's concern adds its module here.
+ * The concerns that plug into the gateway (routes, queues, pollers), in start order:
+ * rules first (everything validates against them), then the connectors, then what uses them.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [rulesModule(), payTraceModule(), inforModule()];
+  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule()];
 }

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Secret, type Config } from '../config';
 import type { Logger } from '../observability/logger';
@@ -68,6 +69,8 @@ export async function startInfrastructure(config: Config, logger: Logger, option
         integratorId: config.paytrace.integratorId ?? 'M3PTSANDBOX1',
       },
       infor: { ...config.infor, ionapiFile },
+      // the storefront demo's signing secret, kept under .data/ so it survives restarts
+      ecommerce: { ...config.ecommerce, webhookSecret: config.ecommerce.webhookSecret ?? (await sandboxSecret('ecommerce-webhook-secret')) },
     };
   }
 
@@ -85,4 +88,17 @@ export async function startInfrastructure(config: Config, logger: Logger, option
       await embedded?.stop();
     },
   };
+}
+
+/** A Standard Webhooks secret for sandbox mode, made once and kept in .data/ (mode 0600). */
+async function sandboxSecret(name: string): Promise<Secret> {
+  const file = path.resolve('.data', `${name}.txt`);
+  try {
+    return new Secret((await readFile(file, 'utf8')).trim());
+  } catch {
+    const value = `whsec_${randomBytes(24).toString('base64')}`;
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, value, { mode: 0o600 });
+    return new Secret(value);
+  }
 }
