@@ -96,6 +96,8 @@ export const configSchema = z
         /** first retry delay in seconds; doubles each attempt, with jitter */
         retryDelaySeconds: z.coerce.number().int().min(0).default(5),
         expireInSeconds: z.coerce.number().int().positive().default(15 * 60),
+        /** how often expired jobs (those of a crashed gateway) are failed back into retry; one instance does it per interval */
+        maintenanceIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(120),
         pollingIntervalSeconds: z.coerce.number().min(0.5).default(1),
       })
       .prefault({}),
@@ -156,8 +158,65 @@ export const configSchema = z
         cardTypeCodes: z
           .record(z.string(), z.string().min(1).max(2))
           .default({ visa: 'VI', mastercard: 'MC', amex: 'AX', discover: 'DI', diners: 'DC', jcb: 'JC', unknown: 'CC' }),
+        /** seconds between CRS610MI pulls of changed customers (0 = only Sync.CustomerPartyMaster from ION) */
+        customerPullIntervalSeconds: z.coerce.number().int().min(0).default(3600),
         /** how many jobs of each flow one gateway runs at once */
         concurrency: z.coerce.number().int().min(1).max(64).default(4),
+      })
+      .prefault({}),
+    /** the operator web app (/ui) and its admin API */
+    admin: z
+      .object({
+        /** Infor OS web-application client for operator sign-in (authorization code + PKCE) */
+        oidc: z
+          .object({
+            /** issuer = the .ionapi pu without its trailing slash; discovery at {pu}.well-known/openid-configuration */
+            issuer: url,
+            clientId: z.string().min(1),
+            clientSecret: secretString.optional(),
+            scope: z.string().min(1).default('openid profile email'),
+            /** the token claim that lists the user's roles [inferred: Infor OS tenants map IFS security roles differently] */
+            rolesClaim: z.string().min(1).default('roles'),
+            /** the IdP role names that mean viewer / operator / admin [inferred] */
+            roleMap: z.record(z.string(), z.enum(['viewer', 'operator', 'admin'])).default({ viewer: 'viewer', operator: 'operator', admin: 'admin' }),
+          })
+          .optional(),
+        sessionTtlMinutes: z.coerce.number().int().min(5).max(24 * 60).default(8 * 60),
+        alerts: z
+          .object({
+            enabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
+            intervalSeconds: z.coerce.number().min(1).default(60),
+            /** open dead letters added within the window that raise an alert */
+            dlqGrowth: z.coerce.number().int().min(1).default(5),
+            dlqWindowMinutes: z.coerce.number().int().min(1).default(15),
+            pollerLagSeconds: z.coerce.number().int().min(1).default(15 * 60),
+            /** declined share of the last window's card attempts that raises an alert (0–1), with a minimum sample */
+            declineRatio: z.coerce.number().min(0).max(1).default(0.3),
+            declineMinSample: z.coerce.number().int().min(1).default(10),
+            declineWindowMinutes: z.coerce.number().int().min(1).default(30),
+            /** who gets alert e-mails (through the outbox); none = alerts only in the UI */
+            recipients: z.array(z.email()).default([]),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    links: z
+      .object({
+        /** how long a payment link stays payable */
+        ttlDays: z.coerce.number().min(0.001).max(365).default(14),
+        /** HMAC key of link ids; without it the gateway keeps a generated key in its database (shared by every instance) */
+        signingSecret: secretString.optional(),
+        /** the seller's name on the pay page and in e-mails */
+        merchantName: z.string().min(1).max(80).default('Northwind Supply Co.'),
+        /** who the customer asks for a new link */
+        supportContact: z.string().min(1).max(120).default('your account manager'),
+        /** PayTrace Protect script; default `{paytrace.baseUrl}/js/protect.min.js` (the simulator serves it). Real: https://protect.paytrace.com/js/protect.min.js */
+        protectScriptUrl: url.optional(),
+        /** what sends link e-mails: a local capture kept in the outbox (sandbox) or SMTP */
+        mailTransport: z.enum(['capture', 'smtp']).default('capture'),
+        /** smtp(s)://user:pass@host:port */
+        smtpUrl: secretString.optional(),
+        mailFrom: z.string().min(3).default('Payments <payments@example.com>'),
       })
       .prefault({}),
     log: z.object({ level: logLevel.default('info') }).prefault({}),

@@ -4,6 +4,8 @@ import type { GatewayModule } from '../runtime/gateway';
 import type { GatewayServices } from '../runtime/services';
 import type { InboxJob } from '../store/inbox';
 import { registerBodHandler } from '../infor/module';
+import { asSingleton } from '../queue/advisory-lock';
+import { CUSTOMER_SYNC_QUEUE, customerChanged, pullChangedCustomers, runCustomerSync } from './customer-sync/flow';
 import { runEcommerceSale } from './ecommerce/flow';
 import { runRefund } from './refund/flow';
 import { REFUND_QUEUE, refundRequestSchema, requestRefund } from './refund/request';
@@ -26,7 +28,11 @@ export function flowContext(services: GatewayServices): FlowContext {
 
 /** The four payment flows: their queues (inbox-driven, per-aggregate order) and their HTTP triggers. */
 export function flowsModule(): GatewayModule {
+  let customerPull: NodeJS.Timeout | undefined;
   return {
+    async stop() {
+      if (customerPull) clearInterval(customerPull);
+    },
     routes: (app, services) => {
       app.use(ecommerceRoutes(services));
       app.use(refundRoutes(services));
@@ -54,6 +60,43 @@ export function flowsModule(): GatewayModule {
           await runRefund(flowContext(services), row);
         }),
       });
+      await services.queue.register<InboxJob>({
+        name: CUSTOMER_SYNC_QUEUE,
+        concurrency,
+        handler: inboxWorker(services, async (row) => {
+          await runCustomerSync(flowContext(services), row);
+        }),
+      });
+      // M3 publishes customer changes as Sync.CustomerPartyMaster
+      registerBodHandler(services, 'Sync.CustomerPartyMaster', async (bod, context) => {
+        for (const customer of [bod.model, ...bod.more]) {
+          const cono = Number((customer.id.accountingEntity ?? bod.envelope.accountingEntityId ?? `${services.config.flows.company}_`).split('_')[0]) || services.config.flows.company;
+          await customerChanged(
+            services.db,
+            services.queue,
+            {
+              cono,
+              cuno: customer.id.value,
+              name: customer.name,
+              address: { lines: customer.address?.lines ?? [], city: customer.address?.city, region: customer.address?.region, postalCode: customer.address?.postalCode, country: customer.address?.countryCode },
+              email: customer.email,
+              phone: customer.phone,
+              source: 'ion',
+            },
+            context.correlationId,
+          );
+        }
+      });
+      // and the scheduled CRS610MI pull catches what ION did not deliver (one gateway at a time)
+      const pullSeconds = services.config.flows.customerPullIntervalSeconds;
+      if (pullSeconds > 0 && services.infor && services.paytrace && services.rules) {
+        customerPull = setInterval(() => {
+          void asSingleton(services.db, 'crs610-pull', () => pullChangedCustomers(flowContext(services), services.config.flows.company)).catch((err: unknown) =>
+            services.logger.warn('CRS610MI customer pull failed; the next run retries', { err }),
+          );
+        }, pullSeconds * 1000);
+        customerPull.unref();
+      }
       // M3 asks for refunds with Process.MyPTRefundRequest: persisted like an API request
       registerBodHandler(services, 'Process.MyPTRefundRequest', async (bod, context) => {
         for (const request of [bod.model, ...bod.more]) {

@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
 import * as m004 from './004_pipeline';
+import * as m005 from './005_customer_sync';
 import * as m006 from './006_paytrace_mirror';
+import * as m007 from './007_links';
+import * as m008 from './008_admin';
+import * as m009 from './009_recon';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -10,7 +14,11 @@ import * as m006 from './006_paytrace_mirror';
 const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['001_foundation', m001],
   ['004_pipeline', m004],
+  ['005_customer_sync', m005],
   ['006_paytrace_mirror', m006],
+  ['007_links', m007],
+  ['008_admin', m008],
+  ['009_recon', m009],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
