@@ -1,7 +1,11 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { BodError } from './errors';
 
-/** A parsed element: text only, or an object of attributes (`@name`), text (`#text`) and children. */
+/**
+ * A parsed element: text only, or an object of attributes (`@name`), text (`#text`) and children.
+ * Text and attribute values are raw (predefined entities not yet resolved): read them with
+ * `textOf`/`attr`/`path`, which resolve them (cheaper than a parser callback on every value).
+ */
 export type XmlNode = string | XmlElement;
 export interface XmlElement {
   [name: string]: XmlNode | XmlNode[] | undefined;
@@ -49,12 +53,20 @@ function parserFor(maxDepth: number): XMLParser {
       ignoreDeclaration: true,
       ignorePiTags: true,
       maxNestedTags: maxDepth,
-      tagValueProcessor: (_name, value) => decodeEntities(value),
-      attributeValueProcessor: (_name, value) => decodeEntities(value),
+      // callbacks get no jPath string: building one per element costs more than the parse itself
+      jPath: false,
     });
     parsers.set(maxDepth, parser);
   }
   return parser;
+}
+
+const MARKUP = /[&<>"']/;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/** Escape markup in a value; most values have none, so test before replacing. */
+function escapeXml(value: unknown): unknown {
+  return typeof value === 'string' && MARKUP.test(value) ? value.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : value;
 }
 
 const builder = new XMLBuilder({
@@ -63,7 +75,10 @@ const builder = new XMLBuilder({
   textNodeName: '#text',
   format: false,
   suppressEmptyNode: true,
-  processEntities: true,
+  // our own escaping: one test per value instead of the builder's regex pass per entity
+  processEntities: false,
+  tagValueProcessor: (_name, value) => escapeXml(value),
+  attributeValueProcessor: (_name, value) => escapeXml(value),
 });
 
 export interface ParsedXml {
@@ -130,21 +145,24 @@ export function children(node: XmlNode | undefined, name: string): XmlNode[] {
 }
 
 export function child(node: XmlNode | undefined, name: string): XmlNode | undefined {
-  return children(node, name)[0];
+  // no array allocation: this runs for every field of every line
+  if (node === undefined || typeof node === 'string') return undefined;
+  const value = node[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Text of a node ('' for an empty element), or undefined when absent. */
 export function textOf(node: XmlNode | undefined): string | undefined {
   if (node === undefined) return undefined;
-  if (typeof node === 'string') return node;
+  if (typeof node === 'string') return decodeEntities(node);
   const text = node['#text'];
-  return typeof text === 'string' ? text : '';
+  return typeof text === 'string' ? decodeEntities(text) : '';
 }
 
 export function attr(node: XmlNode | undefined, name: string): string | undefined {
   if (node === undefined || typeof node === 'string') return undefined;
   const value = node[`@${name}`];
-  return typeof value === 'string' ? value : undefined;
+  return typeof value === 'string' ? decodeEntities(value) : undefined;
 }
 
 /** Text at a path of child names, e.g. path(x, 'Sender', 'LogicalID'). */
