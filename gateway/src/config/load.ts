@@ -34,6 +34,11 @@ export const ENV_KEYS: ReadonlyArray<readonly [env: string, key: string]> = [
   ['RULES_DIR', 'rules.dir'],
   ['POLLER_ENABLED', 'poller.enabled'],
   ['POLLER_INTERVAL_SECONDS', 'poller.intervalSeconds'],
+  ['ADMIN_OIDC_ISSUER', 'admin.oidc.issuer'],
+  ['ADMIN_OIDC_CLIENT_ID', 'admin.oidc.clientId'],
+  ['ADMIN_OIDC_CLIENT_SECRET', 'admin.oidc.clientSecret'],
+  ['ADMIN_SESSION_TTL_MINUTES', 'admin.sessionTtlMinutes'],
+  ['ADMIN_ALERTS_ENABLED', 'admin.alerts.enabled'],
   ['LOG_LEVEL', 'log.level'],
   ['SHUTDOWN_GRACE_MS', 'shutdown.graceMs'],
 ];

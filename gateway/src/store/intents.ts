@@ -55,6 +55,20 @@ async function record(db: Knex, key: string, change: Partial<IntentRow>): Promis
     .update({ ...change, result: change.result === undefined ? undefined : JSON.stringify(change.result), updated_at: db.fn.now() });
 }
 
+export interface IntentOutcome {
+  system: string;
+  operation: string;
+  outcome: 'succeeded' | 'found_by_lookup' | 'failed' | 'unknown';
+  errorClass?: string;
+}
+
+/** Called after each recorded intent outcome (business metrics); a listener must not throw. */
+export const intentOutcomeListeners = new Set<(outcome: IntentOutcome) => void>();
+
+function emitOutcome(outcome: IntentOutcome): void {
+  for (const listener of intentOutcomeListeners) listener(outcome);
+}
+
 export async function perform<T>(db: Knex, effect: SideEffect<T>): Promise<T> {
   const existing = await db<IntentRow>('intents').where({ key: effect.key }).first();
   if (existing?.status === 'succeeded') return existing.result as T;
@@ -69,6 +83,7 @@ export async function perform<T>(db: Knex, effect: SideEffect<T>): Promise<T> {
     const found = await effect.lookup(); // a failing lookup is transient: the job retries later
     if (found.found) {
       await record(db, effect.key, { status: 'succeeded', result: found.result, resolved_by: 'lookup', error: null, error_code: null });
+      emitOutcome({ system: effect.system, operation: effect.operation, outcome: 'found_by_lookup' });
       logger.info('side effect found by lookup, not repeated', { intent: effect.key, operation: effect.operation });
       return found.result;
     }
@@ -92,11 +107,13 @@ export async function perform<T>(db: Knex, effect: SideEffect<T>): Promise<T> {
   try {
     const result = await effect.execute();
     await record(db, effect.key, { status: 'succeeded', result: (result ?? null) as unknown, resolved_by: 'execute', error: null, error_code: null });
+    emitOutcome({ system: effect.system, operation: effect.operation, outcome: 'succeeded' });
     return result;
   } catch (err) {
     const classified = errorClassOf(err);
     const notApplied = (effect.certainlyNotApplied ?? notAppliedByDefault)(err);
     await record(db, effect.key, { status: notApplied ? 'failed' : 'unknown', error_code: classified.code, error: classified.message.slice(0, 2000) });
+    emitOutcome({ system: effect.system, operation: effect.operation, outcome: notApplied ? 'failed' : 'unknown', errorClass: classified.errorClass });
     throw err;
   }
 }

@@ -63,13 +63,24 @@ export async function openPayment(
   });
 }
 
+export interface PaymentTransition {
+  flow: string;
+  from: string;
+  to: string;
+  step: string;
+}
+
+/** Called after a status change commits (business metrics); a listener must not throw. */
+export const paymentTransitionListeners = new Set<(transition: PaymentTransition) => void>();
+
 /** Move a payment to a new status (and/or record ids), with a history row for the trace view. */
 export async function updatePayment(
   db: Knex,
   id: string,
   change: { status?: string; step: string; fields?: PaymentFields; detail?: Record<string, unknown>; /** a history row even without a status change */ recordEvent?: boolean },
 ): Promise<Payment> {
-  return db.transaction(async (trx) => {
+  let transition: PaymentTransition | undefined;
+  const updated = await db.transaction(async (trx) => {
     const current = await trx<Payment>('payments').where({ id }).forUpdate().first();
     if (!current) throw new Error(`payment ${id} does not exist`);
     const [updated] = await trx<Payment>('payments')
@@ -85,8 +96,11 @@ export async function updatePayment(
         detail: JSON.stringify({ ...change.fields, ...change.detail }),
       });
     }
+    if (change.status && change.status !== current.status) transition = { flow: current.flow, from: current.status, to: change.status, step: change.step };
     return updated!;
   });
+  if (transition) for (const listener of paymentTransitionListeners) listener(transition);
+  return updated;
 }
 
 export async function getPayment(db: Knex, id: string): Promise<Payment | undefined> {

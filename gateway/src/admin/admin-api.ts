@@ -1,0 +1,207 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { redact } from '../observability/redact';
+import { abandonDeadLetters, replayDeadLetters } from '../queue/dead-letter-actions';
+import { listDeadLetters } from '../queue/dead-letters';
+import type { GatewayServices } from '../runtime/services';
+import { currentRuleTexts, listVersions, saveIonapi, savePayTraceCredentials, saveRules } from './config-versions';
+import { dashboard } from './dashboard-queries';
+import { actorOf, requireRole } from './guard';
+import type { Role } from './roles';
+import { testConnection, SYSTEMS } from './test-connection';
+import { paymentTimeline, searchTrace } from './trace-queries';
+
+type Handler = (req: Request, res: Response, services: GatewayServices) => Promise<unknown>;
+
+export interface AdminEndpoint {
+  method: 'get' | 'post';
+  path: string;
+  role: Role;
+  handler: Handler;
+}
+
+function badRequest(issues: z.core.$ZodIssue[]): AppError {
+  return new AppError('invalid request', {
+    code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
+    details: { fieldErrors: issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
+  });
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(result.error.issues);
+  return result.data;
+}
+
+const isoDate = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
+const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() });
+const operatorAction = z.object({
+  ids: z.array(z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String)).min(1, 'select at least one').max(500),
+  reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000),
+});
+const dlqQuery = z.object({
+  status: z.enum(['open', 'replayed', 'abandoned']).optional(),
+  queue: z.string().max(100).optional(),
+  errorClass: z.enum(['transient', 'business', 'configuration', 'bug']).optional(),
+  errorCode: z.string().max(100).optional(),
+  olderThanMinutes: z.coerce.number().int().min(0).max(525_600).optional(),
+});
+const withReason = { reason: z.string().trim().max(1000).optional() };
+
+const ok = (res: Response, body: unknown) => {
+  res.setHeader('Cache-Control', 'no-store');
+  res.json(body);
+};
+
+/**
+ * Every admin endpoint with the role it needs: the router is built from this table and the
+ * 401/403 tests walk it, so an endpoint cannot be added without its guard and its test.
+ */
+export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
+  {
+    method: 'get', path: '/admin/api/me', role: 'viewer',
+    handler: async (_req, res) => {
+      const s = res.locals.adminSession!;
+      return { subject: s.subject, name: s.name, email: s.email, roles: s.roles, csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString() };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/dashboard', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const q = parse(rangeQuery, req.query);
+      const to = q.to ?? new Date();
+      const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
+      if (from >= to) throw new AppError('from must be before to', { code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400 });
+      return dashboard(s.db, { from, to });
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/trace', role: 'viewer',
+    handler: async (req, _res, s) => ({ hits: await searchTrace(s.db, parse(z.object({ q: z.string().min(1, 'type an id').max(200) }), req.query).q) }),
+  },
+  {
+    method: 'get', path: '/admin/api/trace/payments/:id', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const id = parse(z.uuid(), req.params.id);
+      const trace = await paymentTimeline(s.db, id);
+      if (!trace) throw new AppError('no such payment', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
+      return trace;
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/dead-letters', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const q = parse(dlqQuery, req.query);
+      const rows = await listDeadLetters(s.db, { ...q, olderThanSeconds: q.olderThanMinutes ? q.olderThanMinutes * 60 : undefined, limit: 500 });
+      return { deadLetters: rows.map(({ payload: _payload, ...row }) => redact(row)) };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/dead-letters/:id', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
+      const row = await s.db('dead_letters').where({ id }).first<Record<string, unknown> | undefined>();
+      if (!row) throw new AppError('no such dead letter', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
+      const history = await s.db('audit_log').where({ subject_type: 'dead_letter', subject_id: id }).orderBy('id');
+      return { deadLetter: redact(row), audit: redact(history) };
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/dead-letters/replay', role: 'operator',
+    handler: async (req, res, s) => {
+      const body = parse(operatorAction, req.body);
+      return replayDeadLetters(s.db, s.queue, { ids: body.ids, reason: body.reason, actor: actorOf(res) });
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/dead-letters/abandon', role: 'operator',
+    handler: async (req, res, s) => {
+      const body = parse(operatorAction, req.body);
+      return abandonDeadLetters(s.db, { ids: body.ids, reason: body.reason, actor: actorOf(res) });
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/audit', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const q = parse(z.object({ subjectType: z.string().max(50).optional(), action: z.string().max(100).optional() }), req.query);
+      const rows = await s.db('audit_log')
+        .modify((b) => {
+          if (q.subjectType) b.where('subject_type', q.subjectType);
+          if (q.action) b.where('action', q.action);
+        })
+        .orderBy('id', 'desc')
+        .limit(200);
+      return { entries: redact(rows) };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/alerts', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const q = parse(z.object({ status: z.enum(['open', 'resolved']).optional() }), req.query);
+      const rows = await s.db('alerts').modify((b) => (q.status ? b.where('status', q.status) : b)).orderBy('id', 'desc').limit(200);
+      return { alerts: rows };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/config', role: 'admin',
+    handler: async (_req, _res, s) => {
+      const c = s.config;
+      const infor = s.infor?.credentials;
+      return {
+        mode: c.mode,
+        infor: infor
+          ? { tenant: infor.tenant, appName: infor.appName, ionApiUrl: infor.ionApiUrl, authServerUrl: infor.authServerUrl, tokenUrl: infor.tokenUrl, apiBaseUrl: infor.apiBaseUrl, serviceAccount: infor.serviceAccountKey !== undefined }
+          : null,
+        paytrace: { baseUrl: c.paytrace.baseUrl ?? null, usernameSet: c.paytrace.username !== undefined, passwordSet: c.paytrace.password !== undefined, integratorId: c.paytrace.integratorId ?? null },
+        rules: s.rules ? { dir: s.rules.dir, files: s.rules.files } : null,
+        versions: await listVersions(s.db),
+        systems: SYSTEMS,
+      };
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/config/ionapi', role: 'admin',
+    handler: async (req, res, s) => {
+      const body = parse(z.object({ content: z.string().min(1, 'choose a file').max(64 * 1024), ...withReason }), req.body);
+      return saveIonapi(s.db, body.content, actorOf(res), body.reason);
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/config/paytrace', role: 'admin',
+    handler: async (req, res, s) => {
+      const { reason, ...credentials } = parse(z.object({ ...withReason }).loose(), req.body) as { reason?: string } & Record<string, unknown>;
+      return savePayTraceCredentials(s.db, credentials, actorOf(res), reason);
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/config/rules', role: 'admin',
+    handler: async (_req, _res, s) => ({ dir: s.config.rules.dir, files: await currentRuleTexts(s.config.rules.dir) }),
+  },
+  {
+    method: 'post', path: '/admin/api/config/rules', role: 'admin',
+    handler: async (req, res, s) => {
+      const body = parse(z.object({ files: z.record(z.string().max(100), z.string().max(256 * 1024)), ...withReason }), req.body);
+      return saveRules(s.db, s.config.rules.dir, body.files, actorOf(res), body.reason);
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/config/test/:system', role: 'admin',
+    handler: async (req, res, s) => {
+      const system = parse(z.enum(SYSTEMS), req.params.system);
+      const result = await testConnection(s, system);
+      s.logger.info('connection test', { system, ok: result.ok, actor: actorOf(res) });
+      return result;
+    },
+  },
+];
+
+export function adminApiRoutes(services: GatewayServices): Router {
+  const router = Router();
+  for (const endpoint of ADMIN_ENDPOINTS) {
+    router[endpoint.method](endpoint.path, requireRole(services.db, endpoint.role), async (req: Request, res: Response) => {
+      ok(res, await endpoint.handler(req, res, services));
+    });
+  }
+  return router;
+}

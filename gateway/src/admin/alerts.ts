@@ -1,0 +1,124 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { ConnectorStatus } from '../observability/connector-status';
+import type { Logger } from '../observability/logger';
+import { asSingleton } from '../queue/advisory-lock';
+
+/** the poller's row in poller_state (flows/poller/paytrace-poller.ts) */
+export const PAYTRACE_POLLER_STATE = 'paytrace-transactions';
+
+export type AlertRule = 'dlq_growth' | 'poller_lag' | 'connector_down' | 'decline_spike';
+
+export interface Firing {
+  rule: AlertRule;
+  /** one open alert per key: the rule plus its subject (e.g. the connector) */
+  key: string;
+  severity: 'warning' | 'critical';
+  message: string;
+  detail: Record<string, unknown>;
+}
+
+type AlertSettings = Config['admin']['alerts'];
+
+/** Evaluate every rule once against the database and the connector status; answers what fires now. */
+export async function evaluateRules(db: Knex, settings: AlertSettings, context: { connectors: ConnectorStatus; pollerEnabled: boolean; startedAt: Date; now?: Date }): Promise<Firing[]> {
+  const now = context.now ?? new Date();
+  const firing: Firing[] = [];
+
+  const dlq = await db('dead_letters').where('created_at', '>', new Date(now.getTime() - settings.dlqWindowMinutes * 60_000)).count<{ count: string }[]>({ count: '*' }).first();
+  const newDead = Number(dlq?.count ?? 0);
+  if (newDead >= settings.dlqGrowth) {
+    firing.push({ rule: 'dlq_growth', key: 'dlq_growth', severity: 'critical', message: `${newDead} dead letters in the last ${settings.dlqWindowMinutes} minutes`, detail: { newDeadLetters: newDead, windowMinutes: settings.dlqWindowMinutes } });
+  }
+
+  if (context.pollerEnabled) {
+    const state = await db('poller_state').where({ name: PAYTRACE_POLLER_STATE }).first<{ high_water_mark: Date | null } | undefined>();
+    const since = state?.high_water_mark ? new Date(state.high_water_mark) : context.startedAt;
+    const lagSeconds = Math.round((now.getTime() - since.getTime()) / 1000);
+    if (lagSeconds > settings.pollerLagSeconds) {
+      firing.push({ rule: 'poller_lag', key: 'poller_lag', severity: 'warning', message: `PayTrace poller has not completed a pass for ${lagSeconds} s`, detail: { lagSeconds, thresholdSeconds: settings.pollerLagSeconds } });
+    }
+  }
+
+  for (const [name, c] of Object.entries(context.connectors.snapshot())) {
+    if (c.status === 'degraded') {
+      firing.push({ rule: 'connector_down', key: `connector_down:${name}`, severity: 'critical', message: `${name} failed its last call: ${c.lastError?.detail ?? 'error'}`, detail: { connector: name, lastError: c.lastError, lastOk: c.lastOk } });
+    }
+  }
+
+  const declines = await db('payments')
+    .whereIn('flow', ['ecommerce_sale', 'invoice_payment'])
+    .where('created_at', '>', new Date(now.getTime() - settings.declineWindowMinutes * 60_000))
+    .select(db.raw(`count(*)::int as total, count(*) filter (where status = 'failed' and coalesce(last_error_code, '') ilike '%declin%')::int as declined`))
+    .first<{ total: number; declined: number }>();
+  if (declines && declines.total >= settings.declineMinSample && declines.declined / declines.total >= settings.declineRatio) {
+    firing.push({
+      rule: 'decline_spike', key: 'decline_spike', severity: 'warning',
+      message: `${declines.declined} of ${declines.total} card payments declined in the last ${settings.declineWindowMinutes} minutes`,
+      detail: { ...declines, ratio: Number((declines.declined / declines.total).toFixed(3)) },
+    });
+  }
+  return firing;
+}
+
+/**
+ * Record what fires: a new alert once per key while it stays open (repeats only count), an
+ * e-mail per recipient through the outbox for each new alert, and open alerts whose rule no
+ * longer fires are resolved.
+ */
+export async function applyFirings(db: Knex, firing: Firing[], recipients: string[]): Promise<{ raised: number; repeated: number; resolved: number }> {
+  let raised = 0;
+  let repeated = 0;
+  for (const f of firing) {
+    const result = await db.raw<{ rows: Array<{ id: string; inserted: boolean }> }>(
+      `insert into alerts (rule, dedupe_key, severity, message, detail) values (?, ?, ?, ?, ?)
+       on conflict (dedupe_key) where status = 'open'
+       do update set occurrences = alerts.occurrences + 1, last_seen_at = now(), message = excluded.message, detail = excluded.detail
+       returning id, (xmax = 0) as inserted`,
+      [f.rule, f.key, f.severity, f.message, JSON.stringify(f.detail)],
+    );
+    const row = result.rows[0]!;
+    if (!row.inserted) {
+      repeated++;
+      continue;
+    }
+    raised++;
+    for (const to of recipients) {
+      await db('admin_email_outbox')
+        .insert({ dedupe_key: `alert:${row.id}:${to}`, to, subject: `[m3-paytrace ${f.severity}] ${f.message}`.slice(0, 200), body: `${f.message}\n\nrule: ${f.rule}\ndetail: ${JSON.stringify(f.detail)}\n` })
+        .onConflict('dedupe_key')
+        .ignore();
+    }
+  }
+  const keys = firing.map((f) => f.key);
+  const resolved = await db('alerts').where({ status: 'open' }).modify((q) => (keys.length ? q.whereNotIn('dedupe_key', keys) : q)).update({ status: 'resolved', resolved_at: db.fn.now() });
+  return { raised, repeated, resolved };
+}
+
+/** The periodic evaluator: one instance at a time across the cluster (advisory lock). */
+export function startAlertEvaluator(db: Knex, config: Config, context: { connectors: ConnectorStatus; startedAt: Date; logger: Logger }): { stop(): Promise<void>; tick(): Promise<void> } {
+  const settings = config.admin.alerts;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    const outcome = await asSingleton(db, 'admin-alerts', async () => {
+      const firing = await evaluateRules(db, settings, { connectors: context.connectors, pollerEnabled: config.poller.enabled, startedAt: context.startedAt });
+      return applyFirings(db, firing, settings.recipients);
+    });
+    if (outcome.ran && outcome.value.raised) context.logger.warn('alerts raised', outcome.value);
+  };
+  const timer = settings.enabled
+    ? setInterval(() => {
+        running = tick().catch((err: unknown) => {
+          context.logger.error('alert evaluation failed', { err });
+        });
+      }, settings.intervalSeconds * 1000)
+    : undefined;
+  timer?.unref();
+  return {
+    tick,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { Knex } from 'knex';
+import { redact } from '../observability/redact';
+
+export interface TraceHit {
+  paymentId: string | null;
+  flow: string | null;
+  status: string | null;
+  reference: string | null;
+  matchedOn: string;
+  correlationId: string;
+  ivno: string | null;
+  orno: string | null;
+  cuno: string | null;
+  amount: string | null;
+  currency: string | null;
+  createdAt: string;
+}
+
+const PAYMENT_COLUMNS = ['id', 'flow', 'status', 'reference', 'correlation_id', 'ivno', 'orno', 'cuno', 'amount', 'currency', 'created_at'];
+
+type PaymentRow = { id: string; flow: string; status: string; reference: string; correlation_id: string; ivno: string | null; orno: string | null; cuno: string | null; amount: string | null; currency: string | null; created_at: Date };
+
+/**
+ * Find payments by any id an operator may hold: ORNO, IVNO, CUNO, PayTrace transaction id,
+ * BODID (ION inbox dedupe key), link id / reference, storefront order, correlation id.
+ */
+export async function searchTrace(db: Knex, rawQuery: string): Promise<TraceHit[]> {
+  const q = rawQuery.trim().slice(0, 200);
+  if (!q) return [];
+  const hits = new Map<string, TraceHit>();
+  const add = (row: PaymentRow, matchedOn: string) => {
+    if (hits.has(row.id)) return;
+    hits.set(row.id, {
+      paymentId: row.id, flow: row.flow, status: row.status, reference: row.reference, matchedOn, correlationId: row.correlation_id,
+      ivno: row.ivno, orno: row.orno, cuno: row.cuno, amount: row.amount === null ? null : Number.isNaN(Number(row.amount)) ? row.amount : String(row.amount), currency: row.currency,
+      createdAt: new Date(row.created_at).toISOString(),
+    });
+  };
+  const byColumn: Array<[string, string]> = [
+    ['ivno', 'IVNO'], ['orno', 'ORNO'], ['cuno', 'CUNO'], ['reference', 'link id / reference'], ['correlation_id', 'correlation id'], ['storefront_order_id', 'storefront order'],
+  ];
+  for (const [column, label] of byColumn) {
+    const rows: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where(column, q).orderBy('created_at', 'desc').limit(50);
+    rows.forEach((r) => add(r, label));
+  }
+  if (/^\d{1,18}$/.test(q)) {
+    const rows: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where('paytrace_transaction_id', q).limit(50);
+    rows.forEach((r) => add(r, 'PayTrace transaction id'));
+  }
+  if (/^[0-9a-f-]{36}$/i.test(q)) {
+    const rows: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where('id', q);
+    rows.forEach((r) => add(r, 'payment id'));
+  }
+  // a BOD id or any other inbox key: follow its correlation id to the payments it started
+  const inbox = await db('inbox').select('id', 'source', 'kind', 'correlation_id', 'received_at', 'status').where('dedupe_key', q).limit(20);
+  for (const row of inbox as Array<{ id: string; source: string; kind: string; correlation_id: string; received_at: Date; status: string }>) {
+    const payments: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where('correlation_id', row.correlation_id).limit(20);
+    payments.forEach((p) => add(p, row.source === 'ion' ? 'BODID' : `${row.source} inbox key`));
+    if (!payments.length) {
+      hits.set(`inbox:${row.id}`, {
+        paymentId: null, flow: null, status: row.status, reference: null, matchedOn: row.source === 'ion' ? 'BODID' : `${row.source} inbox key`,
+        correlationId: row.correlation_id, ivno: null, orno: null, cuno: null, amount: null, currency: null, createdAt: new Date(row.received_at).toISOString(),
+      });
+    }
+  }
+  return [...hits.values()].slice(0, 100);
+}
+
+export interface TimelineEntry {
+  at: string;
+  /** inbox | payment | m3 | paytrace | ion | webhook | email | event | dead_letter | audit | settlement */
+  system: string;
+  what: string;
+  status: string;
+  detail: unknown;
+}
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : '');
+
+/** One payment's story across systems, oldest first; every payload masked. */
+export async function paymentTimeline(db: Knex, paymentId: string) {
+  const payment = await db('payments').where({ id: paymentId }).first<Record<string, unknown> | undefined>();
+  if (!payment) return undefined;
+  const correlationId = String(payment.correlation_id);
+  const entries: TimelineEntry[] = [];
+  const inbox = await db('inbox').where({ correlation_id: correlationId }).orderBy('id');
+  for (const r of inbox) entries.push({ at: iso(r.received_at), system: 'inbox', what: `${r.source} ${r.kind}`, status: r.status, detail: redact({ dedupeKey: r.dedupe_key, error: r.error, errorCode: r.error_code, payload: r.payload }) });
+  const events = await db('payment_events').where({ payment_id: paymentId }).orderBy('id');
+  for (const r of events) entries.push({ at: iso(r.at), system: 'payment', what: r.step ?? 'status', status: `${r.from_status ?? '∅'} → ${r.to_status}`, detail: redact(r.detail) });
+  const intents = await db('intents').where({ payment_id: paymentId }).orderBy('id');
+  for (const r of intents) entries.push({ at: iso(r.created_at), system: r.system, what: r.operation, status: `${r.status}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}${r.resolved_by === 'lookup' ? ' (found by lookup)' : ''}`, detail: redact({ request: r.request, result: r.result, errorCode: r.error_code, error: r.error }) });
+  const outbound = await db('outbound_events').where({ payment_id: paymentId }).orderBy('id');
+  for (const r of outbound) entries.push({ at: iso(r.created_at), system: 'event', what: r.type, status: r.status, detail: redact({ eventId: r.event_id, attempts: r.attempts }) });
+  const mirror = await db('paytrace_transactions')
+    .where({ payment_id: paymentId })
+    .modify((qb) => {
+      if (payment.paytrace_transaction_id) qb.orWhere({ transaction_id: payment.paytrace_transaction_id });
+    });
+  for (const r of mirror) entries.push({ at: iso(r.updated_at), system: 'settlement', what: `PayTrace transaction ${r.transaction_id}`, status: r.state, detail: redact({ batch: r.batch_number, amount: r.amount, settled: r.settled_text, card: r.masked_card_number }) });
+  const dead = await db('dead_letters').where({ correlation_id: correlationId }).orderBy('id');
+  for (const r of dead) entries.push({ at: iso(r.created_at), system: 'dead_letter', what: `${r.queue}: ${r.error_code}`, status: r.status, detail: redact({ id: r.id, errorClass: r.error_class, message: r.error_message }) });
+  const audits = await db('audit_log').where({ subject_id: paymentId }).orderBy('id');
+  for (const r of audits) entries.push({ at: iso(r.at), system: 'audit', what: r.action, status: r.actor, detail: redact({ reason: r.reason, details: r.details }) });
+  entries.sort((a, b) => a.at.localeCompare(b.at));
+  return { payment: redact(payment) as Record<string, unknown>, timeline: entries };
+}
