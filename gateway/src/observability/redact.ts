@@ -13,7 +13,8 @@ function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
 }
 
-function luhnValid(digits: string): boolean {
+/** The Luhn checksum every payment card number satisfies. */
+export function luhnValid(digits: string): boolean {
   let sum = 0;
   let double = false;
   for (let i = digits.length - 1; i >= 0; i--) {
@@ -29,7 +30,7 @@ function luhnValid(digits: string): boolean {
 }
 
 // 13–19 digits, optionally grouped by single spaces or dashes, not glued to other digits.
-const CARD_LIKE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+export const CARD_LIKE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
 
 /** Mask every Luhn-valid 13–19 digit run (spaces and dashes allowed between digits). */
 export function maskCardNumbers(text: string): string {

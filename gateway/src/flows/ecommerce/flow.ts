@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { harmonizeAddress, requireValidAddress } from '../../domain/address';
 import { cardBrandOf } from '../../domain/gl';
 import { Money } from '../../domain/money';
-import { AppError, errorClassOf } from '../../errors';
+import { errorClassOf } from '../../errors';
 import { ensureCustomer } from '../../infor/m3-programs/customers';
 import { addCardReference, createOrder } from '../../infor/m3-programs/orders';
 import { addToContext } from '../../observability/context';
@@ -12,6 +12,7 @@ import { perform } from '../../store/intents';
 import { openPayment, updatePayment, type Payment } from '../../store/ledger';
 import { scopeOf, type FlowContext } from '../shared/context';
 import { announcePayment } from '../shared/announce';
+import { fail, recordFlowError } from '../shared/outcome';
 import { convert, postPaymentGl } from '../shared/posting';
 import { ecommerceNotificationSchema, type EcommerceNotification } from './notification';
 
@@ -20,9 +21,6 @@ export function webCustomerNumber(storefrontId: string): string {
   return `W${createHash('sha256').update(storefrontId).digest('hex').slice(0, 9).toUpperCase()}`;
 }
 
-function fail(code: string, message: string, details?: Record<string, unknown>): never {
-  throw new AppError(message, { code, errorClass: 'business', details });
-}
 
 /**
  * Flow 1 — e-commerce sale. The storefront charged the card and told us; we never trust its
@@ -192,13 +190,7 @@ export async function runEcommerceSale(ctx: FlowContext, row: InboxRow): Promise
     });
     return done;
   } catch (err) {
-    const classified = errorClassOf(err);
-    if (classified.errorClass !== 'transient') {
-      await updatePayment(ctx.db, payment.id, { status: 'failed', step: 'error', fields: { last_error_code: classified.code, last_error: classified.message.slice(0, 1000) } });
-    } else {
-      await updatePayment(ctx.db, payment.id, { step: 'retry', fields: { last_error_code: classified.code, last_error: classified.message.slice(0, 1000) } });
-    }
-    throw err;
+    return recordFlowError(ctx.db, payment.id, err);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { cardBrandOf } from '../../domain/gl';
 import { Money } from '../../domain/money';
-import { AppError, errorClassOf } from '../../errors';
+import { AppError } from '../../errors';
 import { getInvoice } from '../../infor/m3-programs/invoices';
 import { addCashReceipt, findReceipts } from '../../infor/m3-programs/receipts';
 import { addToContext } from '../../observability/context';
@@ -10,6 +10,7 @@ import { ingest, type InboxRow } from '../../store/inbox';
 import { perform } from '../../store/intents';
 import { getPayment, updatePayment, type Payment } from '../../store/ledger';
 import { announcePayment } from '../shared/announce';
+import { fail, recordFlowError } from '../shared/outcome';
 import { m3Today, scopeOf, type FlowContext } from '../shared/context';
 import { convert, postPaymentGl, receiptBatchId } from '../shared/posting';
 
@@ -19,9 +20,6 @@ export interface InvoiceChargedPayload {
   paymentId: string;
 }
 
-function fail(code: string, message: string, details?: Record<string, unknown>): never {
-  throw new AppError(message, { code, errorClass: 'business', details });
-}
 
 /**
  * Hand a charged invoice payment (the pay page's PayTrace sale succeeded) to flow 2, durably:
@@ -126,13 +124,7 @@ export async function runInvoicePayment(ctx: FlowContext, row: InboxRow): Promis
     });
     return done;
   } catch (err) {
-    const classified = errorClassOf(err);
-    await updatePayment(ctx.db, payment.id, {
-      ...(classified.errorClass !== 'transient' ? { status: 'failed' } : {}),
-      step: classified.errorClass !== 'transient' ? 'error' : 'retry',
-      fields: { last_error_code: classified.code, last_error: classified.message.slice(0, 1000) },
-    });
-    throw err;
+    return recordFlowError(ctx.db, payment.id, err);
   }
 }
 

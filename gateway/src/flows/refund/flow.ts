@@ -1,7 +1,6 @@
 import { cardBrandOf } from '../../domain/gl';
 import { Money } from '../../domain/money';
 import { refundableRemainder, refundState } from '../../domain/status-map';
-import { AppError, errorClassOf } from '../../errors';
 import { addCashReceipt } from '../../infor/m3-programs/receipts';
 import { addToContext } from '../../observability/context';
 import type { ExportedTransaction } from '../../paytrace/transformers/exports';
@@ -9,13 +8,11 @@ import type { InboxRow } from '../../store/inbox';
 import { perform } from '../../store/intents';
 import { openPayment, updatePayment, type Payment } from '../../store/ledger';
 import { announcePayment } from '../shared/announce';
+import { fail, recordFlowError } from '../shared/outcome';
 import { m3Today, scopeOf, type FlowContext } from '../shared/context';
 import { convert, postPaymentGl, receiptBatchId } from '../shared/posting';
 import { refundRequestSchema } from './request';
 
-function fail(code: string, message: string, details?: Record<string, unknown>): never {
-  throw new AppError(message, { code, errorClass: 'business', details });
-}
 
 interface MoneyMovement {
   kind: 'void' | 'refund';
@@ -127,13 +124,7 @@ export async function runRefund(ctx: FlowContext, row: InboxRow): Promise<Paymen
     });
     return done;
   } catch (err) {
-    const classified = errorClassOf(err);
-    await updatePayment(ctx.db, payment.id, {
-      ...(classified.errorClass !== 'transient' ? { status: 'failed' } : {}),
-      step: classified.errorClass !== 'transient' ? 'error' : 'retry',
-      fields: { last_error_code: classified.code, last_error: classified.message.slice(0, 1000) },
-    });
-    throw err;
+    return recordFlowError(ctx.db, payment.id, err);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { CARD_LIKE, luhnValid } from '../../observability/redact';
 import { sendProblem } from '../problem';
 
 /**
@@ -21,28 +22,11 @@ const CARD_OBJECTS = new Set(['creditcard', 'card', 'cc']);
 
 const normalize = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
 
-// 13–19 digits, optionally grouped by single spaces or dashes, not glued to other digits
-const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
 // the issuer ranges of Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay and Maestro all start with 2–6
 const BRAND_PREFIX = /^[2-6]/;
 
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
 export function containsCardNumber(text: string): boolean {
-  for (const match of text.matchAll(DIGIT_RUN)) {
+  for (const match of text.matchAll(CARD_LIKE)) {
     const digits = match[0].replace(/[ -]/g, '');
     if (digits.length >= 13 && digits.length <= 19 && BRAND_PREFIX.test(digits) && luhnValid(digits)) return true;
   }
