@@ -139,6 +139,15 @@ test("a handler's business error rejects the BOD with a ConfirmBOD carrying the 
   expect(parseBod(confirm.payload).model).toMatchObject({ messages: [{ reasonCode: 'CUSTOMER_REJECTED', description: 'customer C10003 cannot be synced' }] });
 });
 
+test('a ConfirmBOD from ION is recorded, never answered with another ConfirmBOD', async () => {
+  const xml = readFileSync(path.join(SAMPLES, 'Confirm.BOD.xml'), 'utf8');
+  const before = (await hubMessages()).filter((m) => m.documentName === 'Confirm.BOD').length;
+  expect((await push('Confirm.BOD', xml)).status).toBe('delivered');
+  const row = await eventually(async () => (await inbox({ source: 'ion', dedupe_key: 'a3e0b6d4-51c2-4f0e-9d7a-6c8b2f1e0d99' }).andWhere('status', 'done').first()) ?? undefined, 15_000, 'confirm recorded');
+  expect(row.kind).toBe('Confirm.BOD');
+  expect((await hubMessages()).filter((m) => m.documentName === 'Confirm.BOD')).toHaveLength(before);
+});
+
 describe('hostile or broken documents: 4xx, classified, and kept in the inbox', () => {
   const base = () => readFileSync(path.join(SAMPLES, 'Sync.Invoice.xml'), 'utf8');
 

@@ -62,6 +62,17 @@ export function ionInboundWorker(deps: InboundWorkerDeps) {
         throw err;
       }
       const handler = deps.handlers.get(bod.documentName);
+      if (!handler && bod.envelope.noun === 'BOD') {
+        // ION's answer to a BOD we sent: record it. Never answer a ConfirmBOD with one (that loops).
+        const confirm = bod.model as { outcome: string; original: { bodId: string }; messages: Array<{ reasonCode?: string; description: string }> };
+        deps.logger.log(confirm.outcome === 'Rejected' ? 'warn' : 'info', 'ConfirmBOD from ION', {
+          outcome: confirm.outcome,
+          originalBodId: confirm.original.bodId,
+          reasons: confirm.messages.map((m) => `${m.reasonCode ?? ''} ${m.description}`.trim()),
+        });
+        await markInbox(deps.db, row.id, 'done');
+        return;
+      }
       if (!handler) {
         return reject(bod.envelope, new BodError('BOD_UNKNOWN_NOUN', `no handler for ${bod.documentName} is configured in the gateway`, { documentName: bod.documentName }));
       }
@@ -80,7 +91,7 @@ export function ionInboundWorker(deps: InboundWorkerDeps) {
 
     async function reject(envelope: BodEnvelope | undefined, error: AppError): Promise<void> {
       deps.logger.warn('BOD rejected', { errorCode: error.code, error: error.message, bodId: envelope?.bodId });
-      if (envelope && envelope.sender.confirmationCode !== 'Never') {
+      if (envelope && envelope.sender.confirmationCode !== 'Never' && envelope.verb !== 'Confirm') {
         // a failed send is transient: the job retries and the same ConfirmBOD (same BODID) goes again
         await sendConfirm(envelope, 'Rejected', [{ description: error.message, type: 'Error', reasonCode: error.code }]);
       }
