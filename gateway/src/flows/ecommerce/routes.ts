@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { AppError } from '../../errors';
+import { invalidRequest } from '../../http/validation';
 import { currentContext } from '../../observability/context';
 import type { GatewayServices } from '../../runtime/services';
 import { ingest } from '../../store/inbox';
@@ -44,12 +45,7 @@ export function ecommerceRoutes(services: GatewayServices): Router {
     }
     const parsed = ecommerceNotificationSchema.safeParse(req.body);
     if (!parsed.success) {
-      throw new AppError('the notification does not match the order.paid contract', {
-        code: 'ECOMMERCE_NOTIFICATION_INVALID',
-        errorClass: 'business',
-        httpStatus: 422,
-        details: { fieldErrors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) },
-      });
+      throw invalidRequest('ECOMMERCE_NOTIFICATION_INVALID', 'the notification does not match the order.paid contract', parsed.error);
     }
     const notification = parsed.data;
     const { inboxId, duplicate } = await ingest(services.db, services.queue, {

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../errors';
 import { requireInforCaller } from '../../http/middleware/infor-auth';
+import { invalidRequest } from '../../http/validation';
 import { currentContext } from '../../observability/context';
 import type { GatewayServices } from '../../runtime/services';
 import { findPaymentByReference } from '../../store/ledger';
@@ -17,12 +18,7 @@ export function refundRoutes(services: GatewayServices): Router {
   router.post('/api/refunds', auth, async (req: Request, res: Response) => {
     const parsed = refundRequestSchema.safeParse({ ...req.body, requestedBy: res.locals.caller as string });
     if (!parsed.success) {
-      throw new AppError('the refund request is not valid', {
-        code: 'REFUND_REQUEST_INVALID',
-        errorClass: 'business',
-        httpStatus: 422,
-        details: { fieldErrors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) },
-      });
+      throw invalidRequest('REFUND_REQUEST_INVALID', 'the refund request is not valid', parsed.error);
     }
     const result = await requestRefund(services.db, services.queue, parsed.data, 'api', currentContext()?.correlationId ?? parsed.data.refundId);
     res.status(202).location(`/api/refunds/${encodeURIComponent(parsed.data.refundId)}`).json({ refundId: parsed.data.refundId, accepted: true, duplicate: result.duplicate });
