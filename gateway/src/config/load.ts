@@ -39,6 +39,13 @@ export const ENV_KEYS: ReadonlyArray<readonly [env: string, key: string]> = [
   ['ADMIN_OIDC_CLIENT_SECRET', 'admin.oidc.clientSecret'],
   ['ADMIN_SESSION_TTL_MINUTES', 'admin.sessionTtlMinutes'],
   ['ADMIN_ALERTS_ENABLED', 'admin.alerts.enabled'],
+  ['LINK_TTL_DAYS', 'links.ttlDays'],
+  ['LINK_SIGNING_SECRET', 'links.signingSecret'],
+  ['MERCHANT_NAME', 'links.merchantName'],
+  ['PROTECT_SCRIPT_URL', 'links.protectScriptUrl'],
+  ['MAIL_TRANSPORT', 'links.mailTransport'],
+  ['SMTP_URL', 'links.smtpUrl'],
+  ['MAIL_FROM', 'links.mailFrom'],
   ['LOG_LEVEL', 'log.level'],
   ['SHUTDOWN_GRACE_MS', 'shutdown.graceMs'],
 ];

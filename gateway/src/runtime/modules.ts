@@ -3,6 +3,7 @@ import { eventsModule } from '../events/module';
 import { flowsModule } from '../flows/module';
 import { payTracePollerModule } from '../flows/poller/module';
 import { inforModule } from '../infor/module';
+import { linksModule } from '../links/module';
 import { payTraceModule } from '../paytrace/module';
 import type { GatewayModule } from './gateway';
 
@@ -11,5 +12,5 @@ import type { GatewayModule } from './gateway';
  * rules first (everything validates against them), then the connectors, then what uses them.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule()];
+  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule()];
 }

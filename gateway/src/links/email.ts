@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config';
+import { AppError } from '../errors';
+import { jobDbFor } from '../queue/job-queue';
+import type { GatewayServices } from '../runtime/services';
+import { audit } from '../store/audit';
+import type { LinkService } from './link-service';
+import type { LinkRow } from './link-store';
+import { displayAmount, displayDate, escapeHtml } from './pay-page';
+
+export const LINK_EMAIL_QUEUE = 'link-email';
+
+export interface MailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Where mail goes. The outbox row is the record; the sender only delivers. */
+export interface MailSender {
+  readonly kind: 'capture' | 'smtp';
+  send(message: MailMessage): Promise<{ messageId: string; raw?: string }>;
+}
+
+/** Sandbox: nodemailer renders the real RFC 5322 message, and we keep it instead of sending it. */
+export function captureSender(): MailSender {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'capture',
+    async send(message) {
+      const info = await transport.sendMail(message);
+      return { messageId: info.messageId, raw: (info.message as Buffer).toString('utf8') };
+    },
+  };
+}
+
+export function smtpSender(smtpUrl: string): MailSender {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    kind: 'smtp',
+    async send(message) {
+      try {
+        const info = await transport.sendMail(message);
+        return { messageId: info.messageId };
+      } catch (err) {
+        const code = (err as { responseCode?: number }).responseCode;
+        // 5xx from the SMTP server is permanent (bad address, refused); everything else may pass later
+        const permanent = code !== undefined && code >= 500;
+        throw new AppError(`SMTP delivery failed: ${(err as Error).message}`, { code: permanent ? 'EMAIL_REJECTED' : 'EMAIL_UNAVAILABLE', errorClass: permanent ? 'business' : 'transient', cause: err });
+      }
+    },
+  };
+}
+
+export function mailSenderFor(config: Config): MailSender {
+  if (config.links.mailTransport === 'smtp') {
+    if (!config.links.smtpUrl) throw new AppError('links.mailTransport is smtp but links.smtpUrl is not set', { code: 'EMAIL_NOT_CONFIGURED', errorClass: 'configuration' });
+    return smtpSender(config.links.smtpUrl.reveal());
+  }
+  return captureSender();
+}
+
+/** The e-mail a customer gets: HTML and plain text with the same content. */
+export function renderLinkEmail(config: Config, link: LinkRow, url: string, to: string): MailMessage {
+  const merchant = config.links.merchantName;
+  const amount = displayAmount(link.amount, link.currency);
+  const due = link.due_date ? displayDate(link.due_date) : undefined;
+  const expires = link.expires_at.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const greeting = link.customer_name ? `Dear ${link.customer_name},` : 'Hello,';
+  const text = [
+    greeting,
+    '',
+    `${merchant} invoice ${link.ivno} has ${amount} to pay${due ? `, due ${due}` : ''}.`,
+    'You can pay it by card here:',
+    '',
+    url,
+    '',
+    `The link works until ${expires}. Card details are entered on PayTrace's secure fields; ${merchant} never sees them.`,
+    `Questions? Reply to this e-mail or contact ${config.links.supportContact}.`,
+  ].join('\n');
+  const html = `<!doctype html><html><body style="font-family:Arial,sans-serif;color:#1d2733;line-height:1.5">
+<p>${escapeHtml(greeting)}</p>
+<p>${escapeHtml(merchant)} invoice <strong>${escapeHtml(link.ivno)}</strong> has <strong>${escapeHtml(amount)}</strong> to pay${due ? `, due ${escapeHtml(due)}` : ''}.</p>
+<p><a href="${escapeHtml(url)}" style="display:inline-block;padding:12px 20px;background:#1f6f43;color:#fff;text-decoration:none;border-radius:6px;font-weight:bold">Pay ${escapeHtml(amount)}</a></p>
+<p style="font-size:13px;color:#51606f">Or open this address: ${escapeHtml(url)}<br>The link works until ${escapeHtml(expires)}. Card details are entered on PayTrace's secure fields; ${escapeHtml(merchant)} never sees them.</p>
+</body></html>`;
+  return { from: config.links.mailFrom, to, subject: `Invoice ${link.ivno} from ${merchant}: ${amount} to pay`, html, text };
+}
+
+/** Render the e-mail and put it in the outbox with its delivery job, in one transaction. */
+export async function queueLinkEmail(services: GatewayServices, links: LinkService, link: LinkRow, to: string, baseUrl: string, caller: string): Promise<{ id: string }> {
+  const message = renderLinkEmail(services.config, link, links.urlOf(link, baseUrl), to);
+  const id = randomUUID();
+  await services.db.transaction(async (trx) => {
+    await trx('email_outbox').insert({ id, link_id: link.id, to_address: to, subject: message.subject, html: message.html, text: message.text, status: 'queued', requested_by: caller });
+    await audit(trx, { actor: caller, action: 'payment-link.email', subjectType: 'payment_link', subjectId: link.id, details: { emailId: id } });
+    await services.queue.send(LINK_EMAIL_QUEUE, { emailId: id }, { db: await jobDbFor(trx), correlationId: `email-${id}` });
+  });
+  return { id };
+}
+
+export interface OutboxRow {
+  id: string;
+  link_id: string | null;
+  to_address: string;
+  subject: string;
+  html: string;
+  text: string;
+  status: 'queued' | 'sent' | 'captured' | 'failed';
+  attempts: number;
+  message_id: string | null;
+  raw: string | null;
+  error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+/** Deliver one outbox row (the job handler). A row already delivered is not sent again. */
+export async function deliverEmail(db: Knex, sender: MailSender, emailId: string, from: string): Promise<void> {
+  const row = await db<OutboxRow>('email_outbox').where({ id: emailId }).first();
+  if (!row || row.status === 'sent' || row.status === 'captured') return;
+  await db('email_outbox').where({ id: emailId }).update({ attempts: db.raw('attempts + 1') });
+  try {
+    const sent = await sender.send({ from, to: row.to_address, subject: row.subject, html: row.html, text: row.text });
+    await db('email_outbox').where({ id: emailId }).update({ status: sender.kind === 'capture' ? 'captured' : 'sent', message_id: sent.messageId, raw: sent.raw ?? null, error: null, sent_at: db.fn.now() });
+  } catch (err) {
+    const permanent = err instanceof AppError && err.errorClass !== 'transient';
+    await db('email_outbox').where({ id: emailId }).update({ status: permanent ? 'failed' : 'queued', error: (err as Error).message.slice(0, 1000) });
+    throw err;
+  }
+}
+
+/** The sandbox capture (and the dashboard later): the newest e-mails in the outbox. */
+export async function recentEmails(db: Knex, limit = 50): Promise<OutboxRow[]> {
+  return db<OutboxRow>('email_outbox').orderBy('created_at', 'desc').limit(limit);
+}

@@ -1,0 +1,259 @@
+import { z } from 'zod';
+import { Secret } from '../config';
+import { Money } from '../domain/money';
+import { AppError, errorClassOf } from '../errors';
+import { invoiceCharged } from '../flows/invoice-payment/flow';
+import { getInvoice } from '../infor/m3-programs/invoices';
+import { addToContext } from '../observability/context';
+import type { PayTraceClient } from '../paytrace/client';
+import type { ExportedTransaction } from '../paytrace/transformers/exports';
+import type { TransactionResult } from '../paytrace/transformers/transactions';
+import type { GatewayServices } from '../runtime/services';
+import { intentsOf, perform } from '../store/intents';
+import { findPaymentByReference, openPayment, updatePayment, type Payment } from '../store/ledger';
+import { claimAttempt, getLink, releaseAttempt, setLinkStatus, type LinkRow } from './link-store';
+import type { LinkService } from './link-service';
+
+/** What the pay page posts: PayTrace Protect's tokens and the billing address. Never card data, never trusted amounts. */
+export const chargeRequestSchema = z
+  .object({
+    hpfToken: z.string().trim().min(8).max(200),
+    encKey: z.string().trim().min(8).max(200),
+    /** the amount the page showed: only compared with the link's, never charged */
+    amount: z.string().max(30).optional(),
+    billingAddress: z
+      .object({
+        name: z.string().trim().min(1, 'enter the cardholder name').max(50),
+        streetAddress: z.string().trim().max(50).optional(),
+        city: z.string().trim().max(50).optional(),
+        state: z.string().trim().max(2).optional(),
+        zip: z.string().trim().min(3, 'enter the billing ZIP code').max(10),
+        country: z.string().trim().length(2).default('US'),
+      })
+      .strict(),
+  })
+  .strict();
+export type ChargeRequest = z.output<typeof chargeRequestSchema>;
+
+/** The customer-facing result of a charge attempt; `status` drives the page. */
+export type ChargeOutcome =
+  | { status: 'paid'; httpStatus: 200; message: string; transactionId: number; amount: string; reference: string }
+  | { status: 'declined'; httpStatus: 402; message: string; reference: string }
+  | { status: 'confirming'; httpStatus: 202; message: string; reference: string }
+  | { status: 'refused'; httpStatus: number; code: string; message: string; linkStatus?: LinkRow['status'] };
+
+type SaleOutcome = { outcome: 'approved'; transactionId: number; maskedCard?: string } | { outcome: 'declined'; transactionId?: number; message: string };
+
+const referenceOf = (link: LinkRow, attempt: number) => `PL-${link.id}-${attempt}`;
+
+function fromSale(result: TransactionResult): SaleOutcome {
+  if (result.approved && result.transactionId !== undefined) return { outcome: 'approved', transactionId: result.transactionId, maskedCard: result.maskedCardNumber };
+  if (result.outcome === 'validation_error') {
+    // PayTrace refused the request before processing it (e.g. spent or expired Protect tokens): nothing was charged
+    throw new AppError(`PayTrace refused the card details: ${result.fieldErrors.map((e) => e.message).join('; ') || result.statusMessage}`, { code: 'PAY_CARD_DETAILS_REFUSED', errorClass: 'business', httpStatus: 422 });
+  }
+  return { outcome: 'declined', transactionId: result.transactionId, message: (result.approvalMessage ?? '').trim() || result.statusMessage || 'The card was declined.' };
+}
+
+function fromExport(t: ExportedTransaction): SaleOutcome {
+  return t.state === 'pending_settlement' || t.state === 'settled'
+    ? { outcome: 'approved', transactionId: t.transactionId, maskedCard: t.maskedCardNumber }
+    : { outcome: 'declined', transactionId: t.transactionId, message: 'The card was declined.' };
+}
+
+/** A decline text for the customer: the processor's reason without its code prefix. */
+function declineText(message: string): string {
+  const reason = message.replace(/^\s*[A-Z ]+ - /, '').trim();
+  return `Your card was declined${reason ? ` (${reason})` : ''}. No money was taken. You can try again or use another card.`;
+}
+
+/**
+ * Charging a payment link, safe against double clicks, replays, lost answers and an invoice
+ * that changed in M3 meanwhile. Each attempt is its own ledger payment (`PL-<link>-<n>`) whose
+ * PayTrace sale is guarded by an intent, so a lost answer is looked up, never charged twice.
+ */
+export class PayService {
+  constructor(
+    private readonly services: GatewayServices,
+    private readonly links: LinkService,
+  ) {}
+
+  get paytrace(): PayTraceClient {
+    const p = this.services.paytrace;
+    if (!p) throw new AppError('the pay page needs PayTrace (paytrace.*)', { code: 'LINKS_NOT_CONFIGURED', errorClass: 'configuration', httpStatus: 503 });
+    return p;
+  }
+
+  /** An attempt is "stuck" when its call failed without an answer, or its process died mid-call. */
+  private async unresolved(link: LinkRow): Promise<{ payment: Payment; resolvable: boolean } | undefined> {
+    if (link.charging_attempt === null) return undefined;
+    const payment = await findPaymentByReference(this.services.db, referenceOf(link, link.charging_attempt));
+    if (!payment) return undefined;
+    const sale = (await intentsOf(this.services.db, payment.id)).find((i) => i.key === `${payment.id}:sale`);
+    const crashedAfterMs = this.services.config.paytrace.timeoutMs + 30_000;
+    const resolvable = !sale || sale.status !== 'pending' || Date.now() - (link.charging_since?.getTime() ?? 0) > crashedAfterMs;
+    return { payment, resolvable };
+  }
+
+  /**
+   * Settle an attempt whose outcome we did not see: PayTrace is asked by our reference first.
+   * Found → finish it like an answer; not found → it never happened, the link is payable again.
+   */
+  async resolve(link: LinkRow): Promise<ChargeOutcome | undefined> {
+    const stuck = await this.unresolved(link);
+    if (!stuck) return undefined;
+    if (!stuck.resolvable) return { status: 'confirming', httpStatus: 202, message: 'Your payment is being processed. Please wait; do not pay again.', reference: stuck.payment.reference };
+    const attempt = link.charging_attempt!;
+    try {
+      const sale = await perform<SaleOutcome>(this.services.db, {
+        key: `${stuck.payment.id}:sale`,
+        paymentId: stuck.payment.id,
+        system: 'paytrace',
+        operation: 'sale/pt_protect',
+        execute: () => {
+          // the Protect tokens were single-use and are gone: this attempt cannot be sent again
+          throw new AppError('the charge never reached PayTrace', { code: 'PAY_ATTEMPT_NOT_SENT', errorClass: 'business' });
+        },
+        lookup: async () => {
+          const found = await this.paytrace.lookupTransaction({ invoiceId: stuck.payment.reference, around: stuck.payment.created_at });
+          return found.found ? { found: true as const, result: fromExport(found.transaction) } : { found: false as const };
+        },
+      });
+      return this.finish(link, attempt, stuck.payment, sale);
+    } catch (err) {
+      const { errorClass, code, message } = errorClassOf(err);
+      if (errorClass === 'transient') return { status: 'confirming', httpStatus: 202, message: 'We are still confirming your payment with the card processor. Please wait; do not pay again.', reference: stuck.payment.reference };
+      await updatePayment(this.services.db, stuck.payment.id, { status: 'failed', step: 'sale', fields: { last_error_code: code, last_error: message } });
+      await releaseAttempt(this.services.db, link.id, attempt);
+      return { status: 'refused', httpStatus: 409, code: 'PAY_NOT_CHARGED', message: 'Your last payment did not go through and nothing was charged. Please enter your card again.' };
+    }
+  }
+
+  async charge(token: string, body: unknown): Promise<ChargeOutcome> {
+    const link = await this.links.byToken(token);
+    if (!link) return { status: 'refused', httpStatus: 404, code: 'LINK_INVALID', message: 'This payment link is not valid. Check that you opened the whole link from your e-mail.' };
+    addToContext({ linkId: link.id, CONO: link.cono, DIVI: link.divi, IVNO: link.ivno, YEA4: link.yea4 });
+    const closed = this.closedOutcome(link);
+    if (closed) return closed;
+
+    const parsed = chargeRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      return { status: 'refused', httpStatus: 422, code: 'PAY_REQUEST_INVALID', message: parsed.error.issues.map((i) => i.message).join('; ') };
+    }
+    const request = parsed.data;
+    const amount = Money.fromM3(link.amount, link.currency);
+    if (request.amount !== undefined && !(/^\d+(\.\d{1,2})?$/.test(request.amount) && Money.parse(request.amount, link.currency).equals(amount))) {
+      return { status: 'refused', httpStatus: 409, code: 'PAY_AMOUNT_CHANGED', message: `The amount on the page was changed. This link pays exactly ${amount.toFixedString()} ${amount.currency}; reload the page. Nothing was charged.` };
+    }
+
+    // an earlier attempt without a known outcome is settled before anything else
+    if (link.charging_attempt !== null) {
+      const earlier = await this.resolve(link);
+      if (earlier && earlier.status !== 'refused') return earlier.status === 'confirming' ? { ...earlier, httpStatus: 202 } : earlier;
+      if (earlier?.status === 'refused' && earlier.code !== 'PAY_NOT_CHARGED') return earlier;
+    }
+
+    // the invoice as M3 has it now: paid elsewhere cancels the link, another open amount supersedes it
+    let invoice;
+    try {
+      invoice = await getInvoice(this.links.m3Client, { cono: link.cono, divi: link.divi }, link.yea4, link.ivno);
+    } catch (err) {
+      if (errorClassOf(err).errorClass === 'transient') return { status: 'refused', httpStatus: 503, code: 'PAY_M3_UNAVAILABLE', message: 'We cannot check your invoice right now. Nothing was charged; please try again in a few minutes.' };
+      throw err;
+    }
+    const open = invoice ? Money.fromM3(invoice.openAmount, invoice.currency || link.currency) : undefined;
+    if (!invoice || !open!.isPositive()) {
+      await setLinkStatus(this.services.db, link.id, 'open', 'cancelled', 'invoice paid elsewhere');
+      return { status: 'refused', httpStatus: 409, code: 'PAY_INVOICE_ALREADY_PAID', linkStatus: 'cancelled', message: `Invoice ${link.ivno} is already paid. Nothing was charged.` };
+    }
+    if (!open!.equals(amount)) {
+      await setLinkStatus(this.services.db, link.id, 'open', 'superseded', `open amount in M3 is now ${open!.toFixedString()}`);
+      return { status: 'refused', httpStatus: 409, code: 'PAY_AMOUNT_OUTDATED', linkStatus: 'superseded', message: `The amount due on invoice ${link.ivno} has changed. Nothing was charged; ask ${this.services.config.links.supportContact} for a new link.` };
+    }
+
+    const claimed = await claimAttempt(this.services.db, link.id);
+    if (!claimed) {
+      const now = await getLink(this.services.db, link.id);
+      return (now && this.closedOutcome(now)) ?? { status: 'refused', httpStatus: 409, code: 'PAY_IN_PROGRESS', message: 'This payment is already being processed. Please wait; do not pay again.' };
+    }
+    const attempt = claimed.charging_attempt!;
+    const reference = referenceOf(claimed, attempt);
+    addToContext({ paymentReference: reference });
+    const { payment } = await openPayment(this.services.db, {
+      flow: 'invoice_payment',
+      reference,
+      status: 'charging',
+      correlationId: reference,
+      fields: { cono: link.cono, divi: link.divi, ivno: link.ivno, yea4: link.yea4, cuno: link.cuno, orno: link.orno, amount: amount.toFixedString(), currency: amount.currency },
+    });
+
+    try {
+      const sale = await perform<SaleOutcome>(this.services.db, {
+        key: `${payment.id}:sale`,
+        paymentId: payment.id,
+        system: 'paytrace',
+        operation: 'sale/pt_protect',
+        request: { amount: amount.toPayTrace(), invoiceId: reference },
+        execute: async () =>
+          fromSale(
+            await this.paytrace.saleProtect({
+              amount: amount.toPayTrace(),
+              tokens: { hpfToken: new Secret(request.hpfToken), encKey: new Secret(request.encKey) },
+              invoiceId: reference,
+              description: `Invoice ${link.ivno}`,
+              customerReferenceId: link.cuno,
+              billingAddress: request.billingAddress,
+              discretionaryData: { 'M3 invoice': `${link.cono}/${link.divi}/${link.yea4}/${link.ivno}` },
+            }),
+          ),
+        lookup: async () => {
+          const found = await this.paytrace.lookupTransaction({ invoiceId: reference, around: payment.created_at });
+          return found.found ? { found: true as const, result: fromExport(found.transaction) } : { found: false as const };
+        },
+      });
+      return await this.finish(claimed, attempt, payment, sale);
+    } catch (err) {
+      const { errorClass, code, message } = errorClassOf(err);
+      if (errorClass === 'transient') {
+        // the answer was lost: the attempt stays claimed until a lookup settles it
+        await updatePayment(this.services.db, payment.id, { status: 'unknown', step: 'sale', fields: { last_error_code: code, last_error: message } });
+        return { status: 'confirming', httpStatus: 202, message: 'We are confirming your payment with the card processor. Please wait; do not pay again.', reference };
+      }
+      await updatePayment(this.services.db, payment.id, { status: 'failed', step: 'sale', fields: { last_error_code: code, last_error: message } });
+      await releaseAttempt(this.services.db, link.id, attempt);
+      if (code === 'PAY_CARD_DETAILS_REFUSED') return { status: 'refused', httpStatus: 422, code, message: 'The card details could not be used (they may have expired). Please enter your card again. Nothing was charged.' };
+      throw err;
+    }
+  }
+
+  /** Record the outcome of an attempt: paid → the link is paid and flow 2 takes over; declined → payable again. */
+  private async finish(link: LinkRow, attempt: number, payment: Payment, sale: SaleOutcome): Promise<ChargeOutcome> {
+    const db = this.services.db;
+    if (sale.outcome === 'declined') {
+      await updatePayment(db, payment.id, { status: 'declined', step: 'sale', fields: { paytrace_transaction_id: sale.transactionId === undefined ? null : String(sale.transactionId), last_error_code: 'PAYMENT_DECLINED', last_error: sale.message } });
+      await releaseAttempt(db, link.id, attempt);
+      return { status: 'declined', httpStatus: 402, message: declineText(sale.message), reference: payment.reference };
+    }
+    const charged = await updatePayment(db, payment.id, { status: 'charged', step: 'sale', fields: { paytrace_transaction_id: String(sale.transactionId) } });
+    await setLinkStatus(db, link.id, 'open', 'paid', null, { paid_payment_id: payment.id, charging_attempt: null, charging_since: null });
+    await invoiceCharged(db, this.services.queue, charged);
+    return { status: 'paid', httpStatus: 200, message: 'Thank you: your payment was received.', transactionId: sale.transactionId, amount: Money.fromM3(link.amount, link.currency).toFixedString(), reference: payment.reference };
+  }
+
+  /** A link that cannot be paid, in the customer's words. */
+  closedOutcome(link: LinkRow): ChargeOutcome | undefined {
+    const contact = this.services.config.links.supportContact;
+    switch (link.status) {
+      case 'open':
+        return undefined;
+      case 'paid':
+        return { status: 'refused', httpStatus: 409, code: 'PAY_LINK_PAID', linkStatus: 'paid', message: `Invoice ${link.ivno} has been paid through this link. Nothing more was charged.` };
+      case 'expired':
+        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_EXPIRED', linkStatus: 'expired', message: `This payment link has expired. Ask ${contact} for a new link.` };
+      case 'cancelled':
+        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_CANCELLED', linkStatus: 'cancelled', message: `This payment link was cancelled${link.status_reason === 'invoice paid elsewhere' ? ' because the invoice is already paid' : ''}. Ask ${contact} if you still need to pay.` };
+      case 'superseded':
+        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_SUPERSEDED', linkStatus: 'superseded', message: `This link was replaced by a newer one because the amount due changed. Ask ${contact} for the new link.` };
+    }
+  }
+}
