@@ -36,8 +36,9 @@ export function createLinkSigner(key: Buffer): LinkSigner {
       if (!id) return undefined;
       const expiresAt = await expiresAtOf(id);
       if (!expiresAt) return undefined;
-      const given = Buffer.from(token.split('.')[1]!, 'base64url');
-      const expected = mac(id, expiresAt);
+      // compare the text, not decoded bytes: base64url's last character carries ignored bits
+      const given = Buffer.from(token.split('.')[1]!, 'utf8');
+      const expected = Buffer.from(mac(id, expiresAt).toString('base64url'), 'utf8');
       return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
     },
   };

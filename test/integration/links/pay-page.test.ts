@@ -1,0 +1,243 @@
+import { linkServiceOf } from '../../../gateway/src/links/link-service';
+import { intentsOf } from '../../../gateway/src/store/intents';
+import { findPaymentByReference, getPayment } from '../../../gateway/src/store/ledger';
+import { linksModule } from '../../../gateway/src/links/module';
+import { eventually } from '../../helpers/gateway';
+import { simJson, startStack, type Stack } from '../../helpers/stack';
+import { billing, charge, createLink, linkRow, newInvoice, openPayPage, payLink, protectTokens, saleCalls, tokenOf } from './helpers';
+
+/**
+ * The customer's side over real HTTP: the pay page, and each bad-input case of issue 6 with what
+ * the customer sees and what the ledger holds. The card goes to the PayTrace simulator's
+ * tokenize endpoint (what the Protect iframe does), never to the gateway.
+ */
+describe('pay page and charge', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ modules: [linksModule()], config: { queue: { retryLimit: 2, retryDelaySeconds: 0 }, paytrace: { timeoutMs: 3_000 } } });
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+  const db = () => stack.gateway.services.db;
+  const paymentsOf = (linkId: string) => db()('payments').where('reference', 'like', `PL-${linkId}-%`).orderBy('created_at');
+
+  it('shows the invoice with PayTrace Protect fields under a CSP that allows only us and PayTrace', async () => {
+    const invoice = await newInvoice(stack, '1234.50', 'C10003');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const page = await openPayPage(link.url);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`Pay invoice ${invoice.ivno}`);
+    expect(page.html).toContain('$1,234.50');
+    expect(page.html).toContain('Dec 31, 2026');
+    expect(page.html).toContain(`<script src="${stack.paytrace.url}/js/protect.min.js"></script>`);
+    expect(page.clientKey).toBeTruthy();
+    expect(page.csp).toContain(`script-src 'self' ${stack.paytrace.url}`);
+    expect(page.csp).toContain(`frame-src ${stack.paytrace.url}`);
+    expect(page.csp).toContain("default-src 'none'");
+    expect(page.csp).not.toMatch(/unsafe-inline|\*/);
+    expect(page.html).not.toMatch(/<script>(?!<\/script>)/); // no inline script
+    const js = await fetch(`${stack.gateway.url}/pay/assets/pay.js`);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('pays: the sale is for the link amount with the attempt reference, the link is paid, flow 2 posts the receipt and GL', async () => {
+    const invoice = await newInvoice(stack, '310.25');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const paid = await payLink(stack, link.url, { amount: '310.25' });
+    expect(paid).toMatchObject({ status: 200, body: { status: 'paid', amount: '310.25', reference: `PL-${link.id}-1` } });
+    const sale = await simJson<{ calls: Array<{ body: Record<string, unknown> }> }>(stack.paytrace.url, '/_sim/calls?path=pt_protect&limit=1');
+    expect(sale.calls[0]!.body).toMatchObject({ amount: '310.25', invoice_id: `PL-${link.id}-1` });
+    expect((await linkRow(stack, link.id))).toMatchObject({ status: 'paid', attempts: 1, charging_attempt: null });
+    const payment = await eventually(async () => {
+      const p = await findPaymentByReference(db(), `PL-${link.id}-1`);
+      return p?.status === 'completed' ? p : undefined;
+    }, 20_000, 'flow 2 completed');
+    const counts = await simJson<{ receiptsForInvoice: number; glBatchesWithKey1: number }>(stack.infor.url, `/_sim/m3/counts?cino=${invoice.ivno}&key1=${payment.gl_batch_key}`);
+    expect(counts).toEqual(expect.objectContaining({ receiptsForInvoice: 1, glBatchesWithKey1: 1 }));
+    const page = await openPayPage(link.url);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Invoice paid');
+    expect(page.clientKey).toBeUndefined();
+  });
+
+  it('replayed submission after payment: refused, nothing charged again, one payment in the ledger', async () => {
+    const invoice = await newInvoice(stack, '15.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const page = await openPayPage(link.url);
+    const tokens = await protectTokens(stack, page.clientKey!);
+    const body = { ...tokens, billingAddress: billing };
+    expect((await charge(link.url, body)).status).toBe(200);
+    const before = await saleCalls(stack);
+    const replay = await charge(link.url, body);
+    expect(replay).toMatchObject({ status: 409, body: { code: 'PAY_LINK_PAID', linkStatus: 'paid' } });
+    expect(await saleCalls(stack)).toBe(before);
+    expect(await paymentsOf(link.id)).toHaveLength(1);
+  });
+
+  it('double click: two submissions at once make one charge', async () => {
+    const invoice = await newInvoice(stack, '27.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const page = await openPayPage(link.url);
+    const [a, b] = [await protectTokens(stack, page.clientKey!), await protectTokens(stack, page.clientKey!)];
+    const before = await saleCalls(stack);
+    const results = await Promise.all([charge(link.url, { ...a, billingAddress: billing }), charge(link.url, { ...b, billingAddress: billing })]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(['PAY_IN_PROGRESS', 'PAY_LINK_PAID']).toContain(results.find((r) => r.status === 409)!.body.code);
+    expect((await saleCalls(stack)) - before).toBe(1);
+    expect(await paymentsOf(link.id)).toHaveLength(1);
+  });
+
+  it('a changed amount in the browser is refused before any charge', async () => {
+    const invoice = await newInvoice(stack, '99.99');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const before = await saleCalls(stack);
+    const res = await payLink(stack, link.url, { amount: '0.01' });
+    expect(res).toMatchObject({ status: 409, body: { code: 'PAY_AMOUNT_CHANGED' } });
+    expect(String(res.body.message)).toContain('exactly 99.99 USD');
+    expect(await saleCalls(stack)).toBe(before);
+    expect(await paymentsOf(link.id)).toHaveLength(0);
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', attempts: 0 });
+  });
+
+  it('tampered, unknown and expired link ids get a page that says so', async () => {
+    const invoice = await newInvoice(stack, '45.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const token = tokenOf(link.url);
+    const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    for (const bad of [flipped, `${link.id}`, 'AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA', 'a.b.c', 'x'.repeat(300)]) {
+      const page = await openPayPage(`${stack.gateway.url}/pay/${encodeURIComponent(bad)}`);
+      expect(page.status).toBe(404);
+      expect(page.html).toContain('This payment link is not valid');
+    }
+    const charged = await charge(`${stack.gateway.url}/pay/${flipped}`, { hpfToken: 'x'.repeat(36), encKey: 'y'.repeat(44), billingAddress: billing });
+    expect(charged).toMatchObject({ status: 404, body: { code: 'LINK_INVALID' } });
+
+    // expiry: the link's expiry moves into the past (its signature covers the expiry, so re-sign it)
+    const service = await linkServiceOf(stack.gateway.services);
+    const [row] = await db()('payment_links').where({ id: link.id }).update({ expires_at: new Date(Date.now() - 1000) }).returning('*');
+    const expiredUrl = `${stack.gateway.url}/pay/${service.token(row)}`;
+    const expired = await openPayPage(expiredUrl);
+    expect(expired.status).toBe(410);
+    expect(expired.html).toContain('This payment link has expired. Ask your account manager for a new link.');
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'expired' });
+    // and the old token (signed for the old expiry) no longer verifies at all
+    expect((await openPayPage(link.url)).status).toBe(404);
+  });
+
+  it('an invoice paid elsewhere cancels its link at submission, nothing charged', async () => {
+    const invoice = await newInvoice(stack, '60.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const page = await openPayPage(link.url);
+    const tokens = await protectTokens(stack, page.clientKey!);
+    // paid in M3 meanwhile (a check at the bank): the sale through another link of ours settles it
+    const other = await stack.gateway.services.infor!.m3.execute('ARS040MI', 'AddBatchHead', { PBID: '7700000001', BOPE: 'CC', DIVI: 'AAA' }, { cono: 100, divi: 'AAA' });
+    expect(other).toBeDefined();
+    await stack.gateway.services.infor!.m3.execute('ARS040MI', 'AddBatchLine', { PBID: '7700000001', TRNO: '1', CINO: invoice.ivno, INYR: String(invoice.yea4), CUNO: 'C10001', PYAM: '60.00', CUCD: 'USD', IRNO: 'CHECK-1' }, { cono: 100, divi: 'AAA' });
+    await stack.gateway.services.infor!.m3.execute('ARS040MI', 'ControlBatch', { PBID: '7700000001', DIVI: 'AAA' }, { cono: 100, divi: 'AAA' });
+    const before = await saleCalls(stack);
+    const res = await charge(link.url, { ...tokens, billingAddress: billing });
+    expect(res).toMatchObject({ status: 409, body: { code: 'PAY_INVOICE_ALREADY_PAID', linkStatus: 'cancelled' } });
+    expect(String(res.body.message)).toContain('already paid. Nothing was charged');
+    expect(await saleCalls(stack)).toBe(before);
+    expect(await paymentsOf(link.id)).toHaveLength(0);
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'cancelled', status_reason: 'invoice paid elsewhere' });
+  });
+
+  it('M3 down at submission: nothing charged, the link stays payable', async () => {
+    const invoice = await newInvoice(stack, '33.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const page = await openPayPage(link.url);
+    const tokens = await protectTokens(stack, page.clientKey!);
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: '/M3/', outage: true } });
+    let res;
+    try {
+      res = await charge(link.url, { ...tokens, billingAddress: billing });
+    } finally {
+      await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: null, outage: false } });
+    }
+    expect(res).toMatchObject({ status: 503, body: { code: 'PAY_M3_UNAVAILABLE' } });
+    expect(await paymentsOf(link.id)).toHaveLength(0);
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', charging_attempt: null });
+    expect((await charge(link.url, { ...tokens, billingAddress: billing })).status).toBe(200); // the same tokens work: they were never spent
+  });
+
+  it('decline: the reason is shown, the ledger has a declined attempt, the link can be paid again with a new reference', async () => {
+    const invoice = await newInvoice(stack, '0.29');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const first = await payLink(stack, link.url);
+    expect(first).toMatchObject({ status: 402, body: { status: 'declined', reference: `PL-${link.id}-1` } });
+    expect(String(first.body.message)).toBe('Your card was declined (Do not honor). No money was taken. You can try again or use another card.');
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', attempts: 1, charging_attempt: null });
+    const second = await payLink(stack, link.url);
+    expect(second.body.reference).toBe(`PL-${link.id}-2`);
+    const payments = await paymentsOf(link.id);
+    expect(payments.map((p: { status: string; last_error_code: string }) => [p.status, p.last_error_code])).toEqual([
+      ['declined', 'PAYMENT_DECLINED'],
+      ['declined', 'PAYMENT_DECLINED'],
+    ]);
+    expect(payments[0].paytrace_transaction_id).toMatch(/^\d+$/);
+  });
+
+  it('PayTrace timeout: the customer is told to wait; the status check looks the sale up and finds it paid, never charging twice', async () => {
+    const invoice = await newInvoice(stack, '77.70');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const page = await openPayPage(link.url);
+    const tokens = await protectTokens(stack, page.clientKey!);
+    // PayTrace takes the sale but the answer never arrives
+    await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: 'sale/pt_protect', dropAfterCommit: true } });
+    let res;
+    try {
+      res = await charge(link.url, { ...tokens, billingAddress: billing });
+    } finally {
+      await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: null, dropAfterCommit: false } });
+    }
+    expect(res).toMatchObject({ status: 202, body: { status: 'confirming' } });
+    const reference = `PL-${link.id}-1`;
+    const payment = (await findPaymentByReference(db(), reference))!;
+    expect(payment.status).toBe('unknown');
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', charging_attempt: 1 });
+
+    // a second submission meanwhile does not charge: the earlier attempt is settled first
+    const before = await saleCalls(stack);
+    const status = await fetch(`${link.url}/status`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    expect(status).toMatchObject({ status: 'paid', reference });
+    expect(await saleCalls(stack)).toBe(before);
+    const sale = (await intentsOf(db(), payment.id)).find((i) => i.key === `${payment.id}:sale`)!;
+    expect(sale).toMatchObject({ status: 'succeeded', resolved_by: 'lookup' });
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'paid' });
+    await eventually(async () => (await getPayment(db(), payment.id))?.status === 'completed', 20_000, 'flow 2 completed');
+  });
+
+  it('PayTrace timeout before it processed anything: the lookup finds nothing, the customer is asked to enter the card again', async () => {
+    const invoice = await newInvoice(stack, '88.80');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const page = await openPayPage(link.url);
+    const tokens = await protectTokens(stack, page.clientKey!);
+    await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: 'sale/pt_protect', outage: true } });
+    let res;
+    try {
+      res = await charge(link.url, { ...tokens, billingAddress: billing });
+    } finally {
+      await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: null, outage: false } });
+    }
+    expect(res!.status).toBe(202);
+    const reopened = await openPayPage(link.url);
+    expect(reopened.status).toBe(200);
+    expect(reopened.html).toContain('Your last payment did not go through and nothing was charged');
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', charging_attempt: null });
+    expect((await findPaymentByReference(db(), `PL-${link.id}-1`))).toMatchObject({ status: 'failed', last_error_code: 'PAY_ATTEMPT_NOT_SENT' });
+    const retry = await charge(link.url, { ...(await protectTokens(stack, reopened.clientKey!)), billingAddress: billing });
+    expect(retry).toMatchObject({ status: 200, body: { status: 'paid', reference: `PL-${link.id}-2` } });
+  });
+
+  it('refuses card data sent to the gateway and a body without Protect tokens', async () => {
+    const invoice = await newInvoice(stack, '10.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const card = await charge(link.url, { cardNumber: '4012000098765439', billingAddress: billing });
+    expect(card.status).toBe(400);
+    const empty = await charge(link.url, { billingAddress: billing });
+    expect(empty).toMatchObject({ status: 422, body: { code: 'PAY_REQUEST_INVALID' } });
+    expect(await paymentsOf(link.id)).toHaveLength(0);
+  });
+});
