@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     ['mode', config.mode],
     ['gateway', gateway.url],
     ['health', `${gateway.url}/health`],
+    ['operator app', `${gateway.url}/ui/${config.mode === 'sandbox' ? '   (Infor OS sign-in: admin/admin, operator/operator or viewer/viewer)' : ''}`],
     ['readiness', `${gateway.url}/ready`],
     ['metrics', `${gateway.url}/metrics`],
     ['storefront events', `POST ${gateway.url}/events/ecommerce${config.mode === 'sandbox' && !config.ecommerce.webhookSecret ? '   (signing secret in .data/ecommerce-webhook-secret.txt)' : ''}`],

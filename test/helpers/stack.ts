@@ -44,6 +44,8 @@ export async function startStack(options: { config?: ConfigInput; modules?: Gate
     paytrace: { baseUrl: paytrace.url, username: 'demo123', password: 'demo123', integratorId: '9TEST0000001', timeoutMs: 10_000, ...options.config?.paytrace },
     ecommerce: { webhookSecret: ecommerceSecret, ...options.config?.ecommerce },
     poller: { enabled: false, ...options.config?.poller },
+    // operator sign-in through the simulator's Infor OS login (used when the admin module is added)
+    admin: { oidc: { issuer: infor.issuer, clientId: infor.webClient.clientId, clientSecret: infor.webClient.clientSecret }, ...options.config?.admin },
   };
   const modules = () => [rulesModule(), payTraceModule(), inforModule(), eventsModule(), flowsModule(), ...(options.modules ?? [])];
   const gateways: TestGateway[] = [];

@@ -1,3 +1,4 @@
+import { adminModule } from '../admin/module';
 import { rulesModule } from '../domain/module';
 import { eventsModule } from '../events/module';
 import { flowsModule } from '../flows/module';
@@ -12,5 +13,5 @@ import type { GatewayModule } from './gateway';
  * rules first (everything validates against them), then the connectors, then what uses them.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule()];
+  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule(), adminModule()];
 }

@@ -20,6 +20,9 @@ export interface Infrastructure {
 /** The parts of the Infor simulator the sandbox wires (see simulators/infor). */
 interface InforSandboxSimulator extends RunningSimulator {
   writeIonapiFile?(file: string): Promise<void>;
+  /** the operator app's web client and the OIDC issuer (operator sign-in) */
+  webClient?: { clientId: string; clientSecret: string };
+  issuer?: string;
   setGatewayImsUrl?(url: string | undefined): void;
 }
 
@@ -69,6 +72,13 @@ export async function startInfrastructure(config: Config, logger: Logger, option
         integratorId: config.paytrace.integratorId ?? 'M3PTSANDBOX1',
       },
       infor: { ...config.infor, ionapiFile },
+      // operator sign-in through the simulator's Infor OS login page (demo users viewer/operator/admin)
+      admin: {
+        ...config.admin,
+        oidc: config.admin.oidc ?? (infor?.webClient && infor.issuer
+          ? { issuer: infor.issuer, clientId: infor.webClient.clientId, clientSecret: new Secret(infor.webClient.clientSecret), scope: 'openid profile email', rolesClaim: 'roles', roleMap: { viewer: 'viewer', operator: 'operator', admin: 'admin' } }
+          : undefined),
+      },
       // the storefront demo's signing secret, kept under .data/ so it survives restarts
       ecommerce: { ...config.ecommerce, webhookSecret: config.ecommerce.webhookSecret ?? (await sandboxSecret('ecommerce-webhook-secret')) },
     };

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { countOpenDeadLetters } from '../../queue/dead-letters';
 import type { GatewayServices } from '../../runtime/services';
+import { renderHealthPage } from './health-page';
 
 type Status = 'ok' | 'degraded' | 'down';
 
@@ -47,6 +48,21 @@ export async function healthReport(services: GatewayServices) {
       lastError: connector.lastError,
     };
   }
+  // PayTrace has no webhooks: a poller that stopped means payments go unseen
+  if (services.config.poller.enabled && services.paytrace && database.ok) {
+    const poller = await timed(() => services.db('poller_state').where({ name: 'paytrace-transactions' }).first<{ high_water_mark: Date | null; updated_at: Date } | undefined>());
+    if (poller.ok) {
+      const last = poller.value?.high_water_mark ?? null;
+      const lagSeconds = last ? Math.round((Date.now() - new Date(last).getTime()) / 1000) : null;
+      const limit = services.config.poller.intervalSeconds * 3;
+      const sinceStart = (Date.now() - services.startedAt.getTime()) / 1000;
+      components.poller = lagSeconds === null
+        ? { status: sinceStart > limit ? 'degraded' : 'ok', lagSeconds, reason: sinceStart > limit ? 'the PayTrace poller has not completed a pass yet' : 'first pass pending' }
+        : { status: lagSeconds > limit ? 'degraded' : 'ok', lagSeconds, lastPass: new Date(last!).toISOString(), ...(lagSeconds > limit ? { reason: `last PayTrace poll ${lagSeconds} s ago (expected every ${services.config.poller.intervalSeconds} s)` } : {}) };
+    }
+  }
+  const inforOs = components['connector:infor-os'];
+  if (inforOs && typeof inforOs.lastOk === 'string') inforOs.tokenAgeSeconds = Math.round((Date.now() - Date.parse(inforOs.lastOk)) / 1000);
   const statuses = Object.values(components).map((c) => c.status);
   const status: Status = components.database!.status === 'down' ? 'down' : statuses.includes('down') || statuses.includes('degraded') ? 'degraded' : 'ok';
   if (typeof deadLetters?.ok === 'boolean' && deadLetters.ok) services.metrics.deadLetters.set(deadLetters.value);
@@ -64,10 +80,13 @@ export function healthRoutes(services: GatewayServices): Router {
   const router = Router();
 
   /** Liveness: 200 while the process serves HTTP; the body says how each component is. */
-  router.get('/health', async (_req, res) => {
+  router.get('/health', async (req, res) => {
     const report = await healthReport(services);
     res.setHeader('Cache-Control', 'no-store');
-    res.status(200).json(report);
+    res.vary('Accept');
+    // a browser gets the page M3 and ION admins open first; machines keep the JSON
+    if (req.accepts(['json', 'html']) === 'html') res.status(200).type('html').send(renderHealthPage(report));
+    else res.status(200).json(report);
   });
 
   /** Readiness: 503 while starting, shutting down, or without a database. */
