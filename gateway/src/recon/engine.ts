@@ -236,12 +236,14 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     (byCents.get(cents) ?? byCents.set(cents, []).get(cents)!).push(d);
     (byCustomer.get(d.customer) ?? byCustomer.set(d.customer, []).get(d.customer)!).push(d);
   }
+  // PayTrace's customer_id is the vault profile; it counts as the M3 customer only when M3 knows a customer by that id [inferred]
+  const m3Customer = (t: PtTransaction) => (t.customerId && byCustomer.has(t.customerId) ? t.customerId : undefined);
   const paymentRecord = (t: PtTransaction): PaymentRecord => ({
     id: String(t.transactionId),
     amount: Money.fromMinor(BigInt(t.cents ?? 0), local),
     date: t.settledDate ?? input.period.from,
     invoiceId: t.invoiceId,
-    // PayTrace's customer_id is a vault id, not an M3 customer: the customer part scores as unknown
+    customer: m3Customer(t),
   });
   const stillUnmatched: PtTransaction[] = [];
   const describe = (result: MatchResult) => result.candidates.slice(0, 3).map((c) => `${c.rule} ${c.confidence}: ${c.documents.map((d) => d.id).join('+')}`).join(' | ');
@@ -254,6 +256,8 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     // candidates: receipts for the same amount, plus receipts of the customers those belong to (for 1:N)
     const same = (byCents.get(t.cents!) ?? []).filter((d) => !consumed.has(receiptKey(documentReceipt.get(d)!)));
     const customers = new Set(same.map((d) => d.customer));
+    const customer = m3Customer(t);
+    if (customer) customers.add(customer);
     const pool = new Set(same);
     for (const c of customers) for (const d of (byCustomer.get(c) ?? []).slice(0, rules.grouping.maxCandidates)) if (!consumed.has(receiptKey(documentReceipt.get(d)!))) pool.add(d);
     if (!pool.size) {
