@@ -6,6 +6,7 @@ import { payTracePollerModule } from '../flows/poller/module';
 import { inforModule } from '../infor/module';
 import { linksModule } from '../links/module';
 import { payTraceModule } from '../paytrace/module';
+import { reconModule } from '../recon/module';
 import type { GatewayModule } from './gateway';
 
 /**
@@ -13,5 +14,5 @@ import type { GatewayModule } from './gateway';
  * rules first (everything validates against them), then the connectors, then what uses them.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule(), adminModule()];
+  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule(), adminModule(), reconModule()];
 }
