@@ -4,6 +4,7 @@ import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow'
 import { loadReconConfig } from '../../../gateway/src/recon/config';
 import { reconModule } from '../../../gateway/src/recon/module';
 import { runRecon, type ReconContext } from '../../../gateway/src/recon/run';
+import { installNightlySchedule, previousDayIn, RECON_NIGHTLY_QUEUE } from '../../../gateway/src/recon/schedule';
 import { getRun, type ReconRun } from '../../../gateway/src/recon/store';
 import { getPayment, openPayment, type Payment } from '../../../gateway/src/store/ledger';
 import { eventually } from '../../helpers/gateway';
@@ -180,6 +181,27 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     // ION and subscribers hear about every finished run
     const events = await db()('outbound_events').where({ type: 'reconciliation.completed' });
     expect(events.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('schedules the nightly run in its time zone; two firings for one night make one run', async () => {
+    const services = stack.gateway.services;
+    const config = loadReconConfig({}, { schedule: '15 2 * * *', timeZone: 'America/Chicago' });
+    installNightlySchedule(services, config);
+    const schedule = await eventually(async () => {
+      const rows = await services.queue.boss.getSchedules();
+      return rows.find((r) => r.name === RECON_NIGHTLY_QUEUE);
+    }, 10_000, 'schedule row');
+    expect(schedule).toMatchObject({ cron: '15 2 * * *', timezone: 'America/Chicago' });
+
+    const night = previousDayIn('UTC');
+    const before = await db()('recon_runs').count({ n: '*' }).first();
+    const jobs = await Promise.all([1, 2].map(() => services.queue.send(RECON_NIGHTLY_QUEUE, {})));
+    expect(jobs).toHaveLength(2);
+    const run = await eventually(async () => (await db()('recon_runs').where({ run_key: `nightly:${night}` }).first()) as { id: string; trigger: string } | undefined, 10_000, 'nightly run');
+    expect(run).toMatchObject({ trigger: 'schedule' });
+    await finished(run.id);
+    const after = await db()('recon_runs').count({ n: '*' }).first();
+    expect(Number(after!.n) - Number(before!.n)).toBe(1);
   });
 
   describe('resumable and idempotent', () => {
