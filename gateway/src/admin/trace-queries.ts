@@ -16,6 +16,12 @@ export interface TraceHit {
   createdAt: string;
 }
 
+/** numeric(19,4) from PostgreSQL → the wire's 2 decimals, when the extra digits are zeros (exact, no float) */
+export function twoDecimals(amount: string): string {
+  const m = /^(-?\d+)\.(\d{2})(\d*)$/.exec(amount);
+  return m && /^0*$/.test(m[3]!) ? `${m[1]}.${m[2]}` : amount;
+}
+
 const PAYMENT_COLUMNS = ['id', 'flow', 'status', 'reference', 'correlation_id', 'ivno', 'orno', 'cuno', 'amount', 'currency', 'created_at'];
 
 type PaymentRow = { id: string; flow: string; status: string; reference: string; correlation_id: string; ivno: string | null; orno: string | null; cuno: string | null; amount: string | null; currency: string | null; created_at: Date };
@@ -32,7 +38,7 @@ export async function searchTrace(db: Knex, rawQuery: string): Promise<TraceHit[
     if (hits.has(row.id)) return;
     hits.set(row.id, {
       paymentId: row.id, flow: row.flow, status: row.status, reference: row.reference, matchedOn, correlationId: row.correlation_id,
-      ivno: row.ivno, orno: row.orno, cuno: row.cuno, amount: row.amount === null ? null : Number.isNaN(Number(row.amount)) ? row.amount : String(row.amount), currency: row.currency,
+      ivno: row.ivno, orno: row.orno, cuno: row.cuno, amount: row.amount === null ? null : twoDecimals(String(row.amount)), currency: row.currency,
       createdAt: new Date(row.created_at).toISOString(),
     });
   };
@@ -102,5 +108,6 @@ export async function paymentTimeline(db: Knex, paymentId: string) {
   const audits = await db('audit_log').where({ subject_id: paymentId }).orderBy('id');
   for (const r of audits) entries.push({ at: iso(r.at), system: 'audit', what: r.action, status: r.actor, detail: redact({ reason: r.reason, details: r.details }) });
   entries.sort((a, b) => a.at.localeCompare(b.at));
+  for (const key of ['amount', 'local_amount']) if (typeof payment[key] === 'string') payment[key] = twoDecimals(payment[key]);
   return { payment: redact(payment) as Record<string, unknown>, timeline: entries };
 }

@@ -33,7 +33,7 @@ const concrete = (path: string) => path.replace(':id', path.includes('trace') ? 
 const below: Record<Role, Role[]> = { viewer: [], operator: ['viewer'], admin: ['viewer', 'operator'] };
 
 describe('every admin endpoint refuses the unauthenticated and the under-privileged', () => {
-  it.each(ADMIN_ENDPOINTS.map((e) => [e.method.toUpperCase(), e.path, e.role] as const))('%s %s (needs %s)', async (method, path, role) => {
+  it.each(ADMIN_ENDPOINTS.map((e) => [e.method === 'get' ? ('GET' as const) : ('POST' as const), e.path, e.role] as const))('%s %s (needs %s)', async (method, path, role) => {
     const anonymous = await adminCall(url, undefined, method, concrete(path), method === 'POST' ? {} : undefined);
     expect(anonymous.status).toBe(401);
     expect(anonymous.json).toMatchObject({ code: 'ADMIN_UNAUTHENTICATED' });

@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { adminModule } from '../../gateway/src/admin/module';
+import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
+import { recordDeadLetter } from '../../gateway/src/queue/dead-letters';
+import { getPayment, openPayment, type Payment } from '../../gateway/src/store/ledger';
+import { eventually } from '../helpers/gateway';
+import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
+import { simJson, startStack, type Stack } from '../helpers/stack';
+
+/**
+ * The operator app in headless Chromium against the whole product: sign in through the Infor OS
+ * simulator, the dashboard fed by invoice payments run here, trace an IVNO, replay a dead letter
+ * once M3 is back, refuse a bad .ionapi, and show hostile data as text.
+ * Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1 (else a temporary folder).
+ */
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const XSS = '<img src=x onerror="window.__xss=1">';
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // Vite is ESM-only and jest runs CommonJS: build in a child process (it returns at once when up to date)
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'gateway', 'ui', 'build.ts')]);
+  stack = await startStack({ modules: [adminModule()], config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, admin: { alerts: { enabled: false } } } });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  page.setDefaultTimeout(10_000);
+  page.on('dialog', (d) => void d.dismiss());
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function chargedPayment(ivno: string, cuno: string, amount: string): Promise<Payment> {
+  const reference = `LINK-${randomUUID().slice(0, 8)}`;
+  const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount, card: TEST_VISA, invoiceId: reference });
+  if (!sale.approved) throw new Error(sale.statusMessage);
+  const { payment } = await openPayment(stack.gateway.services.db, {
+    flow: 'invoice_payment', reference, status: 'charged', correlationId: `c-${reference}`,
+    fields: { cono: 100, divi: 'AAA', ivno, yea4: 2026, cuno, amount, currency: 'USD', paytrace_transaction_id: String(sale.transactionId) },
+  });
+  await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+  return payment;
+}
+
+const statusOf = async (id: string) => (await getPayment(stack.gateway.services.db, id))?.status;
+
+it('signs in through Infor OS and shows the dashboard populated by the flows', async () => {
+  const first = await chargedPayment('200001', 'C10001', '1250.00');
+  const second = await chargedPayment('200005', 'C10002', '75.50');
+  await eventually(async () => (await statusOf(first.id)) === 'completed' && (await statusOf(second.id)) === 'completed', 30_000, 'both payments completed');
+
+  await page.goto(`${stack.gateway.url}/ui/`);
+  await page.getByRole('link', { name: 'Sign in with Infor OS' }).click();
+  await page.waitForURL(/\/as\/authorization/);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill('admin');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${stack.gateway.url}/ui/`);
+  await page.getByText('Ada Admin').waitFor();
+
+  await page.getByTestId('tile-payments').getByText('2', { exact: true }).waitFor();
+  await page.getByTestId('tile-amount-invoice_payment').getByText('1,325.50 USD').waitFor();
+  await page.getByText('Success rate').locator('..').getByText('100.0 %').waitFor();
+  await page.locator('.recharts-bar-rectangle').first().waitFor(); // the charts drew their series
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+});
+
+it('finds an IVNO and shows its timeline across systems', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/trace`);
+  await page.getByLabel('search id').fill('200001');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const timeline = page.getByTestId('timeline');
+  await timeline.waitFor();
+  await timeline.getByText('ARS040MI', { exact: false }).first().waitFor();
+  await timeline.getByText('GLS840MI', { exact: false }).first().waitFor();
+  await timeline.getByText('charged → ', { exact: false }).first().waitFor();
+  expect(await timeline.locator('li.sys-m3').count()).toBeGreaterThan(0);
+  await page.screenshot({ path: path.join(SHOTS, 'trace.png'), fullPage: true });
+});
+
+it('replays a dead letter after the cause is fixed, and the payment completes once', async () => {
+  // M3 refuses cash receipts: the job retries, then parks
+  await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { outage: true, pathPattern: 'ARS040MI' } });
+  const payment = await chargedPayment('200002', 'C10001', '300.00');
+  await eventually(async () => (await stack.gateway.services.db('dead_letters').where({ status: 'open', correlation_id: payment.correlation_id }).first()) as unknown, 30_000, 'a dead letter');
+  expect(await statusOf(payment.id)).not.toBe('completed');
+  // the fix: M3 is back
+  await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { outage: false, pathPattern: '' } });
+
+  await page.goto(`${stack.gateway.url}/ui/#/dead-letters`);
+  const table = page.getByTestId('dead-letters');
+  await table.locator('tbody tr').first().getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Replay selected (1)' }).click();
+  await page.getByRole('alert').filter({ hasText: 'reason' }).waitFor(); // no reason: refused, nothing replayed
+  await page.getByLabel('reason').fill('M3 cash receipts are back');
+  await page.getByRole('button', { name: 'Replay selected (1)' }).click();
+  await page.getByRole('status').getByText('Replayed 1 dead letter(s)').waitFor();
+
+  await eventually(async () => (await statusOf(payment.id)) === 'completed', 30_000, 'completed after replay');
+  const counts = await simJson<{ receiptsForInvoice: number }>(stack.infor.url, '/_sim/m3/counts?cino=200002');
+  expect(counts.receiptsForInvoice).toBe(1);
+  const audited = await stack.gateway.services.db('audit_log').where({ action: 'dead_letter.replay' }).first<{ actor: string; reason: string }>();
+  expect(audited).toMatchObject({ actor: 'operator:admin', reason: 'M3 cash receipts are back' });
+});
+
+it('refuses a bad .ionapi upload and says which keys are wrong', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/config`);
+  const card = page.getByTestId('ionapi-card');
+  await card.getByLabel('ionapi file').setInputFiles({ name: 'broken.ionapi', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ti: 'ACME_PRD', cn: 'gateway', cs: 'secret-in-file', iu: 'not-a-url' })) });
+  const error = card.getByRole('alert');
+  await error.getByText('is not a valid Infor .ionapi file', { exact: false }).waitFor();
+  await error.getByText('ci', { exact: true }).waitFor();
+  await error.getByText('iu', { exact: true }).waitFor();
+  expect(await page.content()).not.toContain('secret-in-file');
+
+  await card.getByLabel('ionapi file').setInputFiles({ name: 'good.ionapi', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(stack.infor.ionapi)) });
+  await card.getByRole('status').getByText('saved as version 1', { exact: false }).waitFor();
+  expect(await page.content()).not.toContain(stack.infor.ionapi.cs);
+});
+
+it('shows hostile payload data as text, never as markup', async () => {
+  await recordDeadLetter(stack.gateway.services.db, { queue: 'invoice-payment', jobId: randomUUID(), payload: { note: XSS }, correlationId: 'xss-corr', errorClass: 'business', errorCode: 'XSS_TEST', errorMessage: `M3 said ${XSS}`, attempts: 1 });
+  const { payment } = await openPayment(stack.gateway.services.db, { flow: 'invoice_payment', reference: 'XSS-REF-1', status: 'charged', correlationId: 'xss-corr', fields: { cuno: XSS, ivno: '<script>window.__xss=2</script>' } });
+
+  await page.goto(`${stack.gateway.url}/ui/#/dead-letters`);
+  await page.getByLabel('error code').fill('XSS_TEST');
+  const row = page.getByTestId('dead-letters').locator('tbody tr').first();
+  await row.getByText(`M3 said ${XSS}`).waitFor();
+  await row.getByRole('button', { name: 'Detail' }).click();
+  await page.getByTestId('dead-letter-detail').getByText(XSS, { exact: false }).first().waitFor();
+
+  await page.goto(`${stack.gateway.url}/ui/#/trace?payment=${payment.id}`);
+  await page.getByTestId('timeline').getByText(XSS, { exact: false }).first().waitFor();
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+});
+
+it('serves the health page to a browser, escaping what connectors report', async () => {
+  await page.goto(`${stack.gateway.url}/health`);
+  await page.getByText('m3-paytrace gateway health').waitFor();
+  await page.locator('th', { hasText: 'connector:infor-os' }).waitFor();
+  await page.getByText('tokenAgeSeconds', { exact: false }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'health.png'), fullPage: true });
+
+  stack.gateway.services.connectors.record('ion', false, `ION said ${XSS}`);
+  await page.reload();
+  await page.getByText(`ION said ${XSS}`).first().waitFor();
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  stack.gateway.services.connectors.record('ion', true);
+});
