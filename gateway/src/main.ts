@@ -3,6 +3,7 @@
  * simulator on localhost, the gateway wired to them). With configuration (env or CONFIG_FILE),
  * the same code against the real systems.
  */
+import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, setLogger } from './observability/logger';
 import { startGateway } from './runtime/gateway';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     ['operator app', `${gateway.url}/ui/${config.mode === 'sandbox' ? '   (Infor OS sign-in: admin/admin, operator/operator or viewer/viewer)' : ''}`],
     ['readiness', `${gateway.url}/ready`],
     ['metrics', `${gateway.url}/metrics`],
-    ['storefront events', `POST ${gateway.url}/events/ecommerce${config.mode === 'sandbox' && !config.ecommerce.webhookSecret ? '   (signing secret in .data/ecommerce-webhook-secret.txt)' : ''}`],
+    ['storefront events', `POST ${gateway.url}/events/ecommerce${config.mode === 'sandbox' && !config.ecommerce.webhookSecret ? `   (signing secret in ${path.join(path.dirname(path.resolve(config.database.embedded.dataDir)), 'ecommerce-webhook-secret.txt')})` : ''}`],
     ['refunds API', `POST ${gateway.url}/api/refunds   (Infor OS bearer token)`],
     ['ION IMS endpoint', `${gateway.url}/ims/service/…`],
     ['database', infra.embedded ? `embedded PostgreSQL on 127.0.0.1:${infra.embedded.port} (data ${infra.embedded.dataDir})` : 'DATABASE_URL'],

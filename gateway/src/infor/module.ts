@@ -129,8 +129,9 @@ export function inforModule(): GatewayModule {
         }),
       );
     },
-    stop: async () => {
-      // revoke the grant so a stopped gateway leaves no live token behind
+    close: async () => {
+      // after the queue has drained (no job needs a token any more): revoke the grant so a stopped
+      // gateway leaves no live token behind
       await connectors?.tokens.revoke().catch(() => undefined);
     },
   };

@@ -16,8 +16,10 @@ export interface GatewayModule {
   routes?: RouteMount;
   /** queues, pollers, schedules: called after migrations, before the queue starts */
   start?: (services: GatewayServices) => Promise<void>;
-  /** called first on shutdown, before the queue drains */
+  /** called first on shutdown, before the queue drains (stop pollers, timers) */
   stop?: () => Promise<void>;
+  /** called after the queue has drained, before the pool closes (revoke tokens, close clients) */
+  close?: () => Promise<void>;
 }
 
 export interface StartedGateway {
@@ -87,6 +89,9 @@ export async function startGateway(
         await module.stop?.().catch((err: unknown) => logger.error('module stop failed', { err }));
       }
       await queue.stop(config.shutdown.graceMs);
+      for (const module of [...modules].reverse()) {
+        await module.close?.().catch((err: unknown) => logger.error('module close failed', { err }));
+      }
       const forced = setTimeout(() => server.closeAllConnections(), config.shutdown.graceMs);
       forced.unref();
       await closed;

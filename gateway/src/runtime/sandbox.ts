@@ -57,7 +57,7 @@ export async function startInfrastructure(config: Config, logger: Logger, option
     const infor = simulators.find((s): s is InforSandboxSimulator => s.name === 'infor');
     let ionapiFile = config.infor.ionapiFile;
     if (!ionapiFile && infor?.writeIonapiFile) {
-      ionapiFile = path.resolve('.data', 'infor-sandbox.ionapi');
+      ionapiFile = path.join(sandboxDir(config), 'infor-sandbox.ionapi');
       await mkdir(path.dirname(ionapiFile), { recursive: true });
       await infor.writeIonapiFile(ionapiFile);
     }
@@ -80,7 +80,7 @@ export async function startInfrastructure(config: Config, logger: Logger, option
           : undefined),
       },
       // the storefront demo's signing secret, kept under .data/ so it survives restarts
-      ecommerce: { ...config.ecommerce, webhookSecret: config.ecommerce.webhookSecret ?? (await sandboxSecret('ecommerce-webhook-secret')) },
+      ecommerce: { ...config.ecommerce, webhookSecret: config.ecommerce.webhookSecret ?? (await sandboxSecret(config, 'ecommerce-webhook-secret')) },
     };
   }
 
@@ -100,9 +100,14 @@ export async function startInfrastructure(config: Config, logger: Logger, option
   };
 }
 
-/** A Standard Webhooks secret for sandbox mode, made once and kept in .data/ (mode 0600). */
-async function sandboxSecret(name: string): Promise<Secret> {
-  const file = path.resolve('.data', `${name}.txt`);
+/** Sandbox files live beside the embedded database's data folder (.data/ by default). */
+function sandboxDir(config: Config): string {
+  return path.dirname(path.resolve(config.database.embedded.dataDir));
+}
+
+/** A Standard Webhooks secret for sandbox mode, made once and kept beside the data (mode 0600). */
+async function sandboxSecret(config: Config, name: string): Promise<Secret> {
+  const file = path.join(sandboxDir(config), `${name}.txt`);
   try {
     return new Secret((await readFile(file, 'utf8')).trim());
   } catch {
