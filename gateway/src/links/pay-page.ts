@@ -40,7 +40,7 @@ ${extraHead}</head>
 <main id="main">
 ${body}
 </main>
-<footer><p>Card details are entered in fields provided by PayTrace and never reach ${escapeHtml(merchant)}.</p></footer>
+<footer><p>Card details are entered in secure fields provided by PayTrace, the card processor; ${escapeHtml(merchant)} never sees them.</p></footer>
 </body>
 </html>`;
 }

@@ -30,7 +30,7 @@
   function value(id) { return document.getElementById(id).value.trim(); }
 
   window.PTPayment.setup({
-    styles: { cc: { label_text: 'Card number', font_size: '16px' }, code: { label_text: 'Security code' }, exp: { label_text: 'Expiration', type: 'dropdown' } },
+    styles: { cc: { font_size: '16px', padding: '8px', border_radius: '6px' }, code: { font_size: '16px', padding: '8px', border_radius: '6px', width: '6em' }, exp: { font_size: '16px', type: 'dropdown' } },
     authorization: { clientKey: form.getAttribute('data-client-key') }
   }).then(function (i) {
     instance = i;
