@@ -3,55 +3,12 @@
  * parsing, validation, padding) against the ceiling of a bare Express GET answering JSON on the
  * same machine in the same run. Tells whether the simulator can stand in for M3 in load tests.
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { startInforSimulator } from '../../simulators/infor';
-import { percentile, report } from '../lib/report';
+import { closedLoop } from '../lib/load';
+import { report } from '../lib/report';
 
-interface Loop {
-  requests: number;
-  errors: number;
-  perSecond: number;
-  p50ms: number;
-  p99ms: number;
-}
-
-/** closed loop of keep-alive GETs with our own headers (the shared helper sends no Authorization) */
-async function getLoop(url: string, headers: Record<string, string>, concurrency: number, seconds: number): Promise<Loop> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(url);
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const started = performance.now();
-      const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname + target.search, headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if ((res.statusCode ?? 500) >= 400) errors++;
-          latencies.push(performance.now() - started);
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end();
-    });
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) await one();
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, perSecond: latencies.length / elapsed, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99) };
-}
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -75,10 +32,10 @@ async function main(): Promise<void> {
   const bareUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const auth = { authorization: `Bearer ${access_token}` };
 
-  await getLoop(bareUrl, {}, concurrency, 1); // warm-up
-  await getLoop(miUrl, auth, concurrency, 1);
-  const ceiling = await getLoop(bareUrl, {}, concurrency, seconds);
-  const measured = await getLoop(miUrl, auth, concurrency, seconds);
+  await closedLoop(bareUrl, { headers: {}, concurrency, seconds: 1 }); // warm-up
+  await closedLoop(miUrl, { headers: auth, concurrency, seconds: 1 });
+  const ceiling = await closedLoop(bareUrl, { headers: {}, concurrency, seconds: seconds });
+  const measured = await closedLoop(miUrl, { headers: auth, concurrency, seconds: seconds });
 
   report({
     name: 'infor-simulator/mi-call',

@@ -11,7 +11,7 @@ export interface LoadResult {
 }
 
 /** Closed-loop load: `concurrency` keep-alive clients each sending requests back to back for `seconds`. */
-export async function closedLoop(url: string, options: { concurrency: number; seconds: number; method?: string; body?: string }): Promise<LoadResult> {
+export async function closedLoop(url: string, options: { concurrency: number; seconds: number; method?: string; body?: string; headers?: Record<string, string> }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -21,7 +21,7 @@ export async function closedLoop(url: string, options: { concurrency: number; se
     new Promise<void>((resolve) => {
       const started = performance.now();
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: options.body ? { 'content-type': 'application/json' } : {} },
+        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers } },
         (res) => {
           res.resume();
           res.on('end', () => {

@@ -3,53 +3,12 @@
  * state, Rails headers) against the ceiling of a bare Express JSON echo on the same machine in the
  * same run. Tells whether the simulator can stand in for PayTrace in load tests of the gateway.
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { startPayTraceSimulator } from '../../simulators/paytrace';
-import { percentile, report } from '../lib/report';
+import { closedLoop } from '../lib/load';
+import { report } from '../lib/report';
 
-interface Loop {
-  requests: number;
-  errors: number;
-  perSecond: number;
-  p50ms: number;
-  p99ms: number;
-}
-
-/** closed loop of keep-alive POSTs with our own headers (the shared helper sends no Authorization) */
-async function postLoop(url: string, body: string, headers: Record<string, string>, concurrency: number, seconds: number): Promise<Loop> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(url);
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const started = performance.now();
-      const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if ((res.statusCode ?? 500) >= 400) errors++;
-          latencies.push(performance.now() - started);
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end(body);
-    });
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) await one();
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, perSecond: latencies.length / elapsed, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99) };
-}
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -68,10 +27,10 @@ async function main(): Promise<void> {
   const bareUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const saleUrl = `${sim.url}/v1/transactions/sale/keyed`;
 
-  await postLoop(bareUrl, sale, {}, concurrency, 1); // warm-up
-  await postLoop(saleUrl, sale, auth, concurrency, 1);
-  const ceiling = await postLoop(bareUrl, sale, {}, concurrency, seconds);
-  const measured = await postLoop(saleUrl, sale, auth, concurrency, seconds);
+  await closedLoop(bareUrl, { method: 'POST', body: sale, headers: {}, concurrency, seconds: 1 }); // warm-up
+  await closedLoop(saleUrl, { method: 'POST', body: sale, headers: auth, concurrency, seconds: 1 });
+  const ceiling = await closedLoop(bareUrl, { method: 'POST', body: sale, headers: {}, concurrency, seconds: seconds });
+  const measured = await closedLoop(saleUrl, { method: 'POST', body: sale, headers: auth, concurrency, seconds: seconds });
 
   report({
     name: 'paytrace-simulator/keyed-sale',
