@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
+import { escapeHtml } from '../http/routes/health-page';
+import { LINK_EMAIL_QUEUE } from '../links/email';
 import { asSingleton } from '../queue/advisory-lock';
+import { jobDbFor, type JobQueue } from '../queue/job-queue';
 
 /** the poller's row in poller_state (flows/poller/paytrace-poller.ts) */
 export const PAYTRACE_POLLER_STATE = 'paytrace-transactions';
@@ -63,46 +67,52 @@ export async function evaluateRules(db: Knex, settings: AlertSettings, context: 
 
 /**
  * Record what fires: a new alert once per key while it stays open (repeats only count), an
- * e-mail per recipient through the outbox for each new alert, and open alerts whose rule no
- * longer fires are resolved.
+ * e-mail per recipient for each new alert through the gateway's e-mail outbox (the one payment-link
+ * e-mails use: gateway/src/links/email.ts), in the same transaction as the alert; open alerts whose
+ * rule no longer fires are resolved.
  */
-export async function applyFirings(db: Knex, firing: Firing[], recipients: string[]): Promise<{ raised: number; repeated: number; resolved: number }> {
+export async function applyFirings(db: Knex, queue: JobQueue, firing: Firing[], recipients: string[]): Promise<{ raised: number; repeated: number; resolved: number; emails: number }> {
   let raised = 0;
   let repeated = 0;
+  let emails = 0;
   for (const f of firing) {
-    const result = await db.raw<{ rows: Array<{ id: string; inserted: boolean }> }>(
-      `insert into alerts (rule, dedupe_key, severity, message, detail) values (?, ?, ?, ?, ?)
-       on conflict (dedupe_key) where status = 'open'
-       do update set occurrences = alerts.occurrences + 1, last_seen_at = now(), message = excluded.message, detail = excluded.detail
-       returning id, (xmax = 0) as inserted`,
-      [f.rule, f.key, f.severity, f.message, JSON.stringify(f.detail)],
-    );
-    const row = result.rows[0]!;
-    if (!row.inserted) {
-      repeated++;
-      continue;
-    }
-    raised++;
-    for (const to of recipients) {
-      await db('admin_email_outbox')
-        .insert({ dedupe_key: `alert:${row.id}:${to}`, to, subject: `[m3-paytrace ${f.severity}] ${f.message}`.slice(0, 200), body: `${f.message}\n\nrule: ${f.rule}\ndetail: ${JSON.stringify(f.detail)}\n` })
-        .onConflict('dedupe_key')
-        .ignore();
-    }
+    await db.transaction(async (trx) => {
+      const result = await trx.raw<{ rows: Array<{ id: string; inserted: boolean }> }>(
+        `insert into alerts (rule, dedupe_key, severity, message, detail) values (?, ?, ?, ?, ?)
+         on conflict (dedupe_key) where status = 'open'
+         do update set occurrences = alerts.occurrences + 1, last_seen_at = now(), message = excluded.message, detail = excluded.detail
+         returning id, (xmax = 0) as inserted`,
+        [f.rule, f.key, f.severity, f.message, JSON.stringify(f.detail)],
+      );
+      const row = result.rows[0]!;
+      if (!row.inserted) {
+        repeated++;
+        return;
+      }
+      raised++;
+      for (const to of recipients) {
+        const id = randomUUID();
+        const subject = `[m3-paytrace ${f.severity}] ${f.message}`.slice(0, 200);
+        const text = `${f.message}\n\nrule: ${f.rule}\nalert: ${row.id}\ndetail: ${JSON.stringify(f.detail)}\n`;
+        await trx('email_outbox').insert({ id, link_id: null, to_address: to, subject, text, html: `<pre>${escapeHtml(text)}</pre>`, status: 'queued', requested_by: `alert:${row.id}` });
+        await queue.send(LINK_EMAIL_QUEUE, { emailId: id }, { db: await jobDbFor(trx), correlationId: `alert-${row.id}` });
+        emails++;
+      }
+    });
   }
   const keys = firing.map((f) => f.key);
   const resolved = await db('alerts').where({ status: 'open' }).modify((q) => (keys.length ? q.whereNotIn('dedupe_key', keys) : q)).update({ status: 'resolved', resolved_at: db.fn.now() });
-  return { raised, repeated, resolved };
+  return { raised, repeated, resolved, emails };
 }
 
 /** The periodic evaluator: one instance at a time across the cluster (advisory lock). */
-export function startAlertEvaluator(db: Knex, config: Config, context: { connectors: ConnectorStatus; startedAt: Date; logger: Logger }): { stop(): Promise<void>; tick(): Promise<void> } {
+export function startAlertEvaluator(db: Knex, queue: JobQueue, config: Config, context: { connectors: ConnectorStatus; startedAt: Date; logger: Logger }): { stop(): Promise<void>; tick(): Promise<void> } {
   const settings = config.admin.alerts;
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     const outcome = await asSingleton(db, 'admin-alerts', async () => {
       const firing = await evaluateRules(db, settings, { connectors: context.connectors, pollerEnabled: config.poller.enabled, startedAt: context.startedAt });
-      return applyFirings(db, firing, settings.recipients);
+      return applyFirings(db, queue, firing, settings.recipients);
     });
     if (outcome.ran && outcome.value.raised) context.logger.warn('alerts raised', outcome.value);
   };

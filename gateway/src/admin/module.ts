@@ -20,7 +20,7 @@ export function adminModule(): GatewayModule {
     },
     async start(services) {
       uninstallMetrics = installBusinessMetrics(services.metrics.registry);
-      evaluator = startAlertEvaluator(services.db, services.config, { connectors: services.connectors, startedAt: services.startedAt, logger: services.logger });
+      evaluator = startAlertEvaluator(services.db, services.queue, services.config, { connectors: services.connectors, startedAt: services.startedAt, logger: services.logger });
     },
     async stop() {
       await evaluator?.stop();

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * The operator web app: sign-in attempts and sessions (PostgreSQL, so any gateway instance
- * serves any operator), versioned configuration changes, alerts and the e-mail outbox they go through.
+ * serves any operator), versioned configuration changes and alerts (their e-mails go through email_outbox, 007_links).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('admin_login_attempts', (t) => {
@@ -53,23 +53,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['status', 'raised_at']);
   });
   await knex.raw(`create unique index alerts_one_open_per_key on alerts (dedupe_key) where status = 'open'`);
-
-  await knex.schema.createTable('admin_email_outbox', (t) => {
-    t.bigIncrements('id');
-    t.text('dedupe_key').notNullable().unique();
-    t.text('to').notNullable();
-    t.text('subject').notNullable();
-    t.text('body').notNullable();
-    t.text('status').notNullable().defaultTo('pending'); // pending | sent | failed
-    t.integer('attempts').notNullable().defaultTo(0);
-    t.text('error');
-    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.timestamp('sent_at', { useTz: true });
-  });
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.dropTable('admin_email_outbox');
   await knex.schema.dropTable('alerts');
   await knex.schema.dropTable('config_versions');
   await knex.schema.dropTable('admin_sessions');

@@ -1,0 +1,51 @@
+import { startStack, type Stack } from '../../helpers/stack';
+
+/** /health: JSON for machines, a page for browsers, with the poller lag and the Infor OS token age. */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ config: { poller: { enabled: true, intervalSeconds: 60 } } });
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+const health = (accept: string) => fetch(`${stack.gateway.url}/health`, { headers: { accept } });
+
+it('answers JSON to machines and HTML to browsers, from the same report', async () => {
+  const json = await health('application/json');
+  expect(json.headers.get('content-type')).toMatch(/application\/json/);
+  expect(json.headers.get('vary')).toMatch(/Accept/);
+  expect(await json.json()).toMatchObject({ status: expect.any(String), components: { database: { status: 'ok' } } });
+  const any = await health('*/*');
+  expect(any.headers.get('content-type')).toMatch(/application\/json/); // curl and monitors keep JSON
+  const page = await health('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8');
+  expect(page.headers.get('content-type')).toMatch(/text\/html/);
+  const html = await page.text();
+  expect(html).toContain('m3-paytrace gateway health');
+  expect(html).toMatch(/<th>database<\/th><td class="st" style="color:#1a7f37">green<\/td>/);
+});
+
+it('reports poller lag from poller_state, amber with the reason when the poller is behind', async () => {
+  const db = stack.gateway.services.db;
+  await db('poller_state').insert({ name: 'paytrace-transactions', high_water_mark: new Date(Date.now() - 3600_000) });
+  const report = (await (await health('application/json')).json()) as { components: Record<string, { status: string; reason?: string; lagSeconds?: number }> };
+  expect(report.components.poller).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/^last PayTrace poll 36\d\d s ago \(expected every 60 s\)$/) });
+  await db('poller_state').where({ name: 'paytrace-transactions' }).update({ high_water_mark: new Date() });
+  const fresh = (await (await health('application/json')).json()) as typeof report;
+  expect(fresh.components.poller).toMatchObject({ status: 'ok' });
+  expect(fresh.components.poller!.lagSeconds).toBeLessThan(5);
+});
+
+it('shows the Infor OS token age once a token was fetched', async () => {
+  await stack.gateway.services.infor!.tokens.getAccessToken();
+  const report = (await (await health('application/json')).json()) as { components: Record<string, { tokenAgeSeconds?: number }> };
+  expect(report.components['connector:infor-os']!.tokenAgeSeconds).toBeGreaterThanOrEqual(0);
+});
+
+it('escapes what a connector reported', async () => {
+  stack.gateway.services.connectors.record('paytrace', false, '<script>alert(1)</script>');
+  const html = await (await health('text/html')).text();
+  expect(html).not.toContain('<script>alert(1)</script>');
+  expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  expect(html).toMatch(/<th>connector:paytrace<\/th><td class="st" style="color:#b35900">amber<\/td>/);
+});
