@@ -5,6 +5,7 @@ import { flowsModule } from '../flows/module';
 import { payTracePollerModule } from '../flows/poller/module';
 import { inforModule } from '../infor/module';
 import { linksModule } from '../links/module';
+import { openApiModule } from '../openapi/module';
 import { payTraceModule } from '../paytrace/module';
 import { reconModule } from '../recon/module';
 import type { GatewayModule } from './gateway';
@@ -14,5 +15,5 @@ import type { GatewayModule } from './gateway';
  * rules first (everything validates against them), then the connectors, then what uses them.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule(), adminModule(), reconModule()];
+  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule(), openApiModule(), adminModule(), reconModule()];
 }
