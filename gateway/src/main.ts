@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, setLogger } from './observability/logger';
 import { startGateway } from './runtime/gateway';
+import { sandboxPaymentLink } from './links/sandbox-link';
 import { gatewayModules } from './runtime/modules';
 import { startInfrastructure } from './runtime/sandbox';
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     ['metrics', `${gateway.url}/metrics`],
     ['storefront events', `POST ${gateway.url}/events/ecommerce${config.mode === 'sandbox' && !config.ecommerce.webhookSecret ? `   (signing secret in ${path.join(path.dirname(path.resolve(config.database.embedded.dataDir)), 'ecommerce-webhook-secret.txt')})` : ''}`],
     ['refunds API', `POST ${gateway.url}/api/refunds   (Infor OS bearer token)`],
+    ...(config.mode === 'sandbox' ? [['payment link', await sandboxPaymentLink(gateway.services, gateway.url)] as [string, string]] : []),
     ['ION IMS endpoint', `${gateway.url}/ims/service/…`],
     ['database', infra.embedded ? `embedded PostgreSQL on 127.0.0.1:${infra.embedded.port} (data ${infra.embedded.dataDir})` : 'DATABASE_URL'],
     ...infra.simulators.map((s): [string, string] => [`${s.name} simulator`, `${s.url}   (inspect ${s.url}/_sim/state)`]),
