@@ -26,19 +26,19 @@ export async function dashboard(db: Knex, range: TimeRange) {
   const bucket = bucketFor(range);
   const between = [range.from, range.to];
 
-  const perFlow = await db.raw<{ rows: Array<{ bucket: Date; flow: string; count: string; local_amount: string | null; local_currency: string | null }> }>(
+  const perFlowQuery = db.raw<{ rows: Array<{ bucket: Date; flow: string; count: string; local_amount: string | null; local_currency: string | null }> }>(
     `select date_trunc('${bucket}', created_at) as bucket, flow, count(*)::text as count,
             to_char(coalesce(sum(coalesce(local_amount, amount)), 0), 'FM999999999999990.00') as local_amount,
             max(coalesce(local_currency, currency)) as local_currency
        from payments where created_at between ? and ? group by 1, 2 order by 1, 2`,
     between,
   );
-  const outcomes = await db.raw<{ rows: Array<{ flow: string; outcome: string; count: string }> }>(
+  const outcomesQuery = db.raw<{ rows: Array<{ flow: string; outcome: string; count: string }> }>(
     `select flow, ${OUTCOME_SQL} as outcome, count(*)::text as count from payments where created_at between ? and ? group by 1, 2 order by 1, 2`,
     between,
   );
   // time from one status change to the next, attributed to the step that made the change
-  const stepLatency = await db.raw<{ rows: Array<{ step: string; count: string; avg_ms: string; p95_ms: string }> }>(
+  const stepLatencyQuery = db.raw<{ rows: Array<{ step: string; count: string; avg_ms: string; p95_ms: string }> }>(
     `with e as (
        select pe.step, extract(epoch from pe.at - lag(pe.at) over (partition by pe.payment_id order by pe.id)) * 1000 as ms
          from payment_events pe join payments p on p.id = pe.payment_id
@@ -48,23 +48,23 @@ export async function dashboard(db: Knex, range: TimeRange) {
        from e where ms is not null and step is not null group by step order by step`,
     between,
   );
-  const retries = await db.raw<{ rows: Array<{ system: string; error_class: string; retries: string }> }>(
+  const retriesQuery = db.raw<{ rows: Array<{ system: string; error_class: string; retries: string }> }>(
     `select i.system, coalesce(case when i.status = 'failed' then 'business' when i.status = 'unknown' then 'transient' else 'recovered' end, 'recovered') as error_class,
             sum(i.attempts - 1)::text as retries
        from intents i where i.created_at between ? and ? and i.attempts > 1 group by 1, 2 order by 1, 2`,
     between,
   );
-  const deadLettersByClass = await db.raw<{ rows: Array<{ error_class: string; status: string; count: string }> }>(
+  const deadLettersByClassQuery = db.raw<{ rows: Array<{ error_class: string; status: string; count: string }> }>(
     `select error_class, status, count(*)::text as count from dead_letters where created_at between ? and ? group by 1, 2 order by 1, 2`,
     between,
   );
-  const settlements = await db.raw<{ rows: Array<{ batch_number: number; count: string; total: string; settled_text: string | null }> }>(
+  const settlementsQuery = db.raw<{ rows: Array<{ batch_number: number; count: string; total: string; settled_text: string | null }> }>(
     `select batch_number, count(*)::text as count, to_char(coalesce(sum(amount), 0), 'FM999999999999990.00') as total, max(settled_text) as settled_text
        from paytrace_transactions where batch_number is not null and updated_at between ? and ?
       group by batch_number order by batch_number desc limit 30`,
     between,
   );
-  const topErrors = await db.raw<{ rows: Array<{ code: string; source: string; count: string }> }>(
+  const topErrorsQuery = db.raw<{ rows: Array<{ code: string; source: string; count: string }> }>(
     `select code, source, count(*)::text as count from (
         select last_error_code as code, 'payment' as source from payments where last_error_code is not null and updated_at between ? and ?
         union all select error_code, 'dead_letter' from dead_letters where created_at between ? and ?
@@ -72,6 +72,10 @@ export async function dashboard(db: Knex, range: TimeRange) {
       ) e group by code, source order by count(*) desc, code limit 10`,
     [...between, ...between, ...between],
   );
+  // independent reads: let the pool run them side by side
+  const [perFlow, outcomes, stepLatency, retries, deadLettersByClass, settlements, topErrors] = await Promise.all([
+    perFlowQuery, outcomesQuery, stepLatencyQuery, retriesQuery, deadLettersByClassQuery, settlementsQuery, topErrorsQuery,
+  ]);
   return {
     range: { from: range.from.toISOString(), to: range.to.toISOString(), bucket },
     perFlow: perFlow.rows.map((r) => ({ bucket: new Date(r.bucket).toISOString(), flow: r.flow, count: Number(r.count), localAmount: r.local_amount ?? '0.00', localCurrency: r.local_currency })),

@@ -42,21 +42,27 @@ export async function searchTrace(db: Knex, rawQuery: string): Promise<TraceHit[
       createdAt: new Date(row.created_at).toISOString(),
     });
   };
-  const byColumn: Array<[string, string]> = [
-    ['ivno', 'IVNO'], ['orno', 'ORNO'], ['cuno', 'CUNO'], ['reference', 'link id / reference'], ['correlation_id', 'correlation id'], ['storefront_order_id', 'storefront order'],
-  ];
-  for (const [column, label] of byColumn) {
-    const rows: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where(column, q).orderBy('created_at', 'desc').limit(50);
-    rows.forEach((r) => add(r, label));
-  }
-  if (/^\d{1,18}$/.test(q)) {
-    const rows: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where('paytrace_transaction_id', q).limit(50);
-    rows.forEach((r) => add(r, 'PayTrace transaction id'));
-  }
-  if (/^[0-9a-f-]{36}$/i.test(q)) {
-    const rows: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where('id', q);
-    rows.forEach((r) => add(r, 'payment id'));
-  }
+  // one query over the indexed id columns; the CASE says which id matched
+  const numeric = /^\d{1,18}$/.test(q);
+  const uuid = /^[0-9a-f-]{36}$/i.test(q);
+  const rows: Array<PaymentRow & { matched: string }> = await db('payments')
+    .select(PAYMENT_COLUMNS)
+    .select(
+      db.raw(
+        `case when ivno = ? then 'IVNO' when orno = ? then 'ORNO' when cuno = ? then 'CUNO' when reference = ? then 'link id / reference'
+              when correlation_id = ? then 'correlation id' when storefront_order_id = ? then 'storefront order'
+              when paytrace_transaction_id::text = ? then 'PayTrace transaction id' else 'payment id' end as matched`,
+        [q, q, q, q, q, q, q],
+      ),
+    )
+    .where((w) => {
+      w.where('ivno', q).orWhere('orno', q).orWhere('cuno', q).orWhere('reference', q).orWhere('correlation_id', q).orWhere('storefront_order_id', q);
+      if (numeric) w.orWhere('paytrace_transaction_id', q);
+      if (uuid) w.orWhere('id', q);
+    })
+    .orderBy('created_at', 'desc')
+    .limit(100);
+  rows.forEach((r) => add(r, r.matched));
   // a BOD id or any other inbox key: follow its correlation id to the payments it started
   const inbox = await db('inbox').select('id', 'source', 'kind', 'correlation_id', 'received_at', 'status').where('dedupe_key', q).limit(20);
   for (const row of inbox as Array<{ id: string; source: string; kind: string; correlation_id: string; received_at: Date; status: string }>) {

@@ -53,9 +53,25 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['status', 'raised_at']);
   });
   await knex.raw(`create unique index alerts_one_open_per_key on alerts (dedupe_key) where status = 'open'`);
+
+  // trace search: any id an operator holds finds its payment without a table scan
+  await knex.schema.alterTable('payments', (t) => {
+    t.index(['ivno'], 'payments_trace_ivno');
+    t.index(['orno'], 'payments_trace_orno');
+    t.index(['correlation_id'], 'payments_trace_correlation');
+    t.index(['storefront_order_id'], 'payments_trace_storefront_order');
+  });
+  await knex.schema.alterTable('inbox', (t) => t.index(['correlation_id'], 'inbox_trace_correlation'));
+  await knex.schema.alterTable('dead_letters', (t) => t.index(['correlation_id'], 'dead_letters_trace_correlation'));
+  await knex.schema.alterTable('outbound_events', (t) => t.index(['payment_id'], 'outbound_events_trace_payment'));
+  await knex.schema.alterTable('paytrace_transactions', (t) => t.index(['payment_id'], 'paytrace_transactions_trace_payment'));
+  await knex.schema.alterTable('audit_log', (t) => t.index(['subject_id'], 'audit_log_trace_subject'));
 }
 
 export async function down(knex: Knex): Promise<void> {
+  for (const index of ['payments_trace_ivno', 'payments_trace_orno', 'payments_trace_correlation', 'payments_trace_storefront_order', 'inbox_trace_correlation', 'dead_letters_trace_correlation', 'outbound_events_trace_payment', 'paytrace_transactions_trace_payment', 'audit_log_trace_subject']) {
+    await knex.raw('drop index if exists ??', [index]);
+  }
   await knex.schema.dropTable('alerts');
   await knex.schema.dropTable('config_versions');
   await knex.schema.dropTable('admin_sessions');
