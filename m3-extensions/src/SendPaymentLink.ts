@@ -292,7 +292,7 @@ class SendPaymentLink {
     box.appendChild(email);
     box.appendChild(send);
 
-    if (link.qrCode && link.qrCode.indexOf('data:image/png;base64,') === 0) {
+    if (link.qrCode && /^data:image\/(png|svg\+xml);base64,/.test(link.qrCode)) {
       const qr = document.createElement('img');
       qr.className = 'm3pt-qr';
       qr.src = link.qrCode;

@@ -68,7 +68,7 @@ const schemas: Json = {
       expiresAt: { type: 'string', format: 'date-time' },
       createdAt: { type: 'string', format: 'date-time' },
       reused: { type: 'boolean', description: 'the invoice already had this open link for the same amount' },
-      qrCode: { type: 'string', description: 'PNG data URL of the link' },
+      qrCode: { type: 'string', description: 'SVG data URL of the link as a QR code' },
     },
   },
   ChargeRequest: {

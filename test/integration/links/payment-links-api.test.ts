@@ -23,7 +23,8 @@ describe('payment links API', () => {
     expect(link).toMatchObject({ status: 'open', amount: '300.00', currency: 'USD', invoice: { company: 100, division: 'AAA', number: '200002', year: 2026 }, customer: { number: 'C10001' }, reused: false });
     expect(link.url).toMatch(new RegExp(`^${stack.gateway.url}/pay/[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{22}$`));
     expect(link.id).toHaveLength(22);
-    expect(link.qrCode).toMatch(/^data:image\/png;base64,/);
+    expect(link.qrCode).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(Buffer.from(link.qrCode!.split(',')[1]!, 'base64').toString('utf8')).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
     expect(new Date(link.expiresAt).getTime()).toBeGreaterThan(Date.now() + 13 * 86_400_000);
 
     const again = await api(stack, 'POST', '/api/payment-links', { invoiceNumber: '200002', invoiceYear: 2026 });
