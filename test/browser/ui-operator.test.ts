@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
+import { payTracePollerModule } from '../../gateway/src/flows/poller/module';
 import { recordDeadLetter } from '../../gateway/src/queue/dead-letters';
 import { getPayment, openPayment, type Payment } from '../../gateway/src/store/ledger';
 import { eventually } from '../helpers/gateway';
@@ -30,7 +31,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   // Vite is ESM-only and jest runs CommonJS: build in a child process (it returns at once when up to date)
   await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'gateway', 'ui', 'build.ts')]);
-  stack = await startStack({ modules: [adminModule()], config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, admin: { alerts: { enabled: false } } } });
+  stack = await startStack({
+    modules: [payTracePollerModule(), adminModule()],
+    config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, poller: { enabled: true, intervalSeconds: 1 }, admin: { alerts: { enabled: false } } },
+  });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -62,6 +66,9 @@ it('signs in through Infor OS and shows the dashboard populated by the flows', a
   const first = await chargedPayment('200001', 'C10001', '1250.00');
   const second = await chargedPayment('200005', 'C10002', '75.50');
   await eventually(async () => (await statusOf(first.id)) === 'completed' && (await statusOf(second.id)) === 'completed', 30_000, 'both payments completed');
+  // PayTrace settles the day's batch; the poller sees it (PayTrace has no webhooks)
+  await stack.paytrace.settle();
+  await eventually(async () => (await stack.gateway.services.db('paytrace_transactions').whereNotNull('batch_number')).length >= 2, 20_000, 'the settled batch mirrored');
 
   await page.goto(`${stack.gateway.url}/ui/`);
   await page.getByRole('link', { name: 'Sign in with Infor OS' }).click();
@@ -75,6 +82,7 @@ it('signs in through Infor OS and shows the dashboard populated by the flows', a
   await page.getByTestId('tile-payments').getByText('2', { exact: true }).waitFor();
   await page.getByTestId('tile-amount-invoice_payment').getByText('1,325.50 USD').waitFor();
   await page.getByText('Success rate').locator('..').getByText('100.0 %').waitFor();
+  await page.locator('section', { hasText: 'Settlement totals per batch' }).getByRole('cell', { name: '1325.50' }).waitFor();
   await page.locator('.recharts-bar-rectangle').first().waitFor(); // the charts drew their series
   await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
 });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, cents, formatCents, query } from '../api';
 import { Card, Problem } from '../components';
 
@@ -115,16 +115,16 @@ export function DashboardPage() {
           <div className="grid">
             <Card title="Payments per flow over time (count)" wide>
               <ResponsiveContainer width="100%" height={240}>
-                <LineChart data={points}>
+                <BarChart data={points}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="bucket" />
                   <YAxis allowDecimals={false} />
                   <Tooltip />
                   <Legend />
                   {flows.map((f, i) => (
-                    <Line key={f} type="monotone" dataKey={f} stroke={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
+                    <Bar key={f} dataKey={f} stackId="count" fill={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
                   ))}
-                </LineChart>
+                </BarChart>
               </ResponsiveContainer>
             </Card>
             <Card title="Amount per flow (local currency)" wide>
