@@ -71,6 +71,8 @@ export class JobQueue {
       archiveCompletedAfterSeconds: 3600,
       deleteAfterDays: 14,
       monitorStateIntervalSeconds: 30,
+      // expiry is how a crashed worker's jobs come back: pg-boss only checks it at maintenance
+      maintenanceIntervalSeconds: config.maintenanceIntervalSeconds,
     });
     this.boss.on('error', (err) => this.logger.error('queue error', { err }));
   }

@@ -1,0 +1,184 @@
+/**
+ * The outside world's side of the load: a storefront that charges PayTrace and sends signed
+ * "order paid" notifications, the pay page's hand-over of charged invoice payments (through the
+ * real ingestion functions, on the shared database), and M3 asking for refunds over the API.
+ */
+import { buildConfig } from '../../gateway/src/config';
+import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
+import { createLogger } from '../../gateway/src/observability/logger';
+import { createMetrics } from '../../gateway/src/observability/metrics';
+import { JobQueue } from '../../gateway/src/queue/job-queue';
+import { openPayment } from '../../gateway/src/store/ledger';
+import type { PayTraceClient } from '../../gateway/src/paytrace/client';
+import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
+import { inforAccessToken, postUntilAnswered, storefrontSigner, type SharedWorld } from './harness';
+
+export interface EcommerceOrder {
+  orderId: string;
+  amount: string;
+  /** what the notification claims (differs from `amount` for an amount-mismatch order) */
+  claimed: string;
+  transactionId: number;
+  webhookId: string;
+  storefrontId: string;
+}
+
+export interface InvoicePayment {
+  reference: string;
+  ivno: string;
+  yea4: number;
+  cuno: string;
+  amount: string;
+  transactionId: number;
+  paymentId: string;
+}
+
+export interface RefundAsk {
+  refundId: string;
+  originalTransactionId: number;
+  amount: string;
+  /** the original's ledger reference */
+  original: string;
+}
+
+/** What the driver did, for the test's summary and its checks. */
+export interface LoadStats {
+  notifications: number;
+  duplicateDeliveries: number;
+  replays: number;
+  invoicePayments: number;
+  invoiceHandOverDuplicates: number;
+  refundRequests: number;
+  refundDuplicates: number;
+  /** HTTP attempts that met a dead or restarting gateway and were retried */
+  retriedPosts: number;
+  /** answers that said "duplicate" */
+  acknowledgedDuplicates: number;
+}
+
+export function notificationBody(order: EcommerceOrder): string {
+  const cents = Math.round(Number(order.claimed) * 100);
+  // two lines whose total is the claimed amount (the flow checks PayTrace's amount, not the lines)
+  const first = Math.floor(cents / 2);
+  const fmt = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+  return JSON.stringify({
+    type: 'order.paid',
+    timestamp: new Date().toISOString(),
+    data: {
+      orderId: order.orderId,
+      paytraceTransactionId: order.transactionId,
+      amount: order.claimed,
+      currency: 'USD',
+      customer: {
+        storefrontId: order.storefrontId,
+        name: `Shopper ${order.storefrontId}`,
+        email: `${order.storefrontId}@example.com`,
+        address: { lines: ['1200 North Lake Shore Drive', 'Suite 4500'], city: 'Chicago', state: 'IL', postalCode: '60611', country: 'US' },
+      },
+      lines: [
+        { sku: 'ITM1000', quantity: '1', unitPrice: fmt(first) },
+        { sku: 'ITM2000', quantity: '1', unitPrice: fmt(cents - first) },
+      ],
+    },
+  });
+}
+
+export class LoadDriver {
+  readonly stats: LoadStats = {
+    notifications: 0,
+    duplicateDeliveries: 0,
+    replays: 0,
+    invoicePayments: 0,
+    invoiceHandOverDuplicates: 0,
+    refundRequests: 0,
+    refundDuplicates: 0,
+    retriedPosts: 0,
+    acknowledgedDuplicates: 0,
+  };
+  readonly #paytrace: PayTraceClient;
+  readonly #sign: ReturnType<typeof storefrontSigner>;
+  #queue: JobQueue | undefined;
+  #token: string | undefined;
+
+  constructor(
+    private readonly world: SharedWorld,
+    /** where the gateway is now (several gateways: any of them) */
+    private readonly gatewayUrl: () => string,
+  ) {
+    this.#paytrace = storefrontPayTraceClient(world.paytrace.url);
+    this.#sign = storefrontSigner(world.ecommerceSecret);
+  }
+
+  /** Needs the schema: call after a gateway has migrated the database. */
+  async start(): Promise<void> {
+    const config = buildConfig({ queue: { schema: 'pgboss' } });
+    const logger = createLogger({ level: 'error' });
+    this.#queue = new JobQueue(this.world.database.url, this.world.database.db, config.queue, logger, createMetrics());
+    // only to create jobs (no workers here): the pay page's side of the gateway
+    await this.#queue.boss.start();
+    this.#token = await inforAccessToken(this.world.infor);
+  }
+
+  async stop(): Promise<void> {
+    await this.#queue?.boss.stop({ graceful: false, close: true, wait: true });
+  }
+
+  /** The storefront charges the card at PayTrace (as it does before it tells us). */
+  async charge(amount: string, reference: string): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const sale = await this.#paytrace.saleKeyed({ amount, card: TEST_VISA, invoiceId: reference });
+      if (sale.approved && sale.transactionId) return sale.transactionId;
+      if (attempt >= 3) throw new Error(`storefront charge ${reference} failed: ${sale.statusMessage}`);
+    }
+  }
+
+  /** POST the signed notification until the gateway answers; `webhookId` decides duplicate or replay. */
+  async notify(order: EcommerceOrder, webhookId = order.webhookId): Promise<{ status: number; body: Record<string, unknown> }> {
+    const body = notificationBody(order);
+    // a storefront that retries re-signs with a fresh timestamp (tolerance is 5 minutes)
+    const answer = await postUntilAnswered(this.gatewayUrl, '/events/ecommerce', () => this.#sign(webhookId, body), body, { onRetry: () => this.stats.retriedPosts++ });
+    if (answer.body.duplicate === true) this.stats.acknowledgedDuplicates++;
+    if (answer.status !== 202) throw new Error(`notification ${order.orderId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer;
+  }
+
+  /** The pay page's charge of an invoice and its hand-over to flow 2 (inbox row + job in one transaction). */
+  async payInvoice(invoice: { ivno: string; yea4: number; cuno: string; amount: string }, reference: string): Promise<InvoicePayment> {
+    const transactionId = await this.charge(invoice.amount, reference);
+    const { payment } = await openPayment(this.world.database.db, {
+      flow: 'invoice_payment',
+      reference,
+      status: 'charged',
+      correlationId: `chaos-${reference}`,
+      fields: { cono: 100, divi: 'AAA', ivno: invoice.ivno, yea4: invoice.yea4, cuno: invoice.cuno, amount: invoice.amount, currency: 'USD', paytrace_transaction_id: String(transactionId) },
+    });
+    await this.handOver(payment.id);
+    this.stats.invoicePayments++;
+    return { reference, ...invoice, transactionId, paymentId: payment.id };
+  }
+
+  async handOver(paymentId: string): Promise<boolean> {
+    const payment = await this.world.database.db('payments').where({ id: paymentId }).first();
+    const result = await invoiceCharged(this.world.database.db, this.#queue!, payment);
+    return result.duplicate;
+  }
+
+  /** M3 (an authenticated API caller) asks for a refund; retried until the gateway answers. */
+  async refund(ask: RefundAsk): Promise<{ status: number; body: Record<string, unknown> }> {
+    const body = JSON.stringify({ refundId: ask.refundId, originalTransactionId: ask.originalTransactionId, amount: ask.amount, reason: 'chaos test' });
+    const answer = await postUntilAnswered(this.gatewayUrl, '/api/refunds', () => ({ 'content-type': 'application/json', authorization: `Bearer ${this.#token}` }), body, {
+      onRetry: () => this.stats.retriedPosts++,
+    });
+    if (answer.body.duplicate === true) this.stats.acknowledgedDuplicates++;
+    if (answer.status !== 202) throw new Error(`refund ${ask.refundId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer;
+  }
+
+  /** A new open invoice in M3 (the simulator's seeding API). */
+  async createInvoice(cuno: string, amount: string): Promise<{ ivno: string; yea4: number; cuno: string; amount: string }> {
+    const res = await fetch(`${this.world.infor.url}/_sim/m3/invoices`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cuno, amount }) });
+    if (res.status !== 201) throw new Error(`seeding an invoice: ${res.status} ${await res.text()}`);
+    const invoice = (await res.json()) as { ivno: number; yea4: number };
+    return { ivno: String(invoice.ivno), yea4: invoice.yea4, cuno, amount };
+  }
+}
