@@ -180,15 +180,17 @@ export async function runEcommerceSale(ctx: FlowContext, row: InboxRow): Promise
         }),
     });
 
-    const done = await updatePayment(ctx.db, payment.id, { status: 'completed', step: 'gl', fields: { gl_batch_key: gl.key1 } });
-    await announcePayment(ctx, done, {
+    // Announce before 'completed': a completed payment is skipped on a re-run, so a crash between
+    // the two would lose the announcement; announcing twice is harmless (stable ids).
+    const posted = await updatePayment(ctx.db, payment.id, { step: 'gl', fields: { gl_batch_key: gl.key1 } });
+    await announcePayment(ctx, posted, {
       status: transaction.state === 'settled' ? 'Settled' : 'Captured',
       eventType: 'payment.succeeded',
       data: { flow: 'ecommerce_sale', reference: payment.reference, storefrontOrderId: order.orderId, orno: created.orno, cuno, amount: amount.transaction.toJSON(), paytraceTransactionId: transaction.transactionId },
       card: { brand, last4: transaction.maskedCardNumber?.slice(-4) },
       authorizationCode: transaction.approvalCode,
     });
-    return done;
+    return await updatePayment(ctx.db, payment.id, { status: 'completed', step: 'announce' });
   } catch (err) {
     return recordFlowError(ctx.db, payment.id, err);
   }

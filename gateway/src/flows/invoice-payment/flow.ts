@@ -110,19 +110,20 @@ export async function runInvoicePayment(ctx: FlowContext, row: InboxRow): Promis
       idempotent: true,
       execute: () => postPaymentGl(ctx, scope, { paymentId: payment.id, transactionType: 'sale', card, amount, reference: payment.reference }),
     });
-    const done = await updatePayment(ctx.db, payment.id, {
-      status: 'completed',
+    // Announce before 'completed': a completed payment is skipped on a re-run, so a crash between
+    // the two would lose the announcement; announcing twice is harmless (stable ids).
+    const posted = await updatePayment(ctx.db, payment.id, {
       step: 'gl',
       fields: { gl_batch_key: gl.key1, local_amount: amount.local.toFixedString(), local_currency: amount.local.currency, exchange_rate: amount.effectiveRate },
     });
-    await announcePayment(ctx, done, {
+    await announcePayment(ctx, posted, {
       status: 'Captured',
       eventType: 'invoice.paid',
       data: { flow: 'invoice_payment', reference: payment.reference, ivno: payment.ivno, yea4: payment.yea4, cuno: invoice.cuno, amount: paid.toJSON(), paytraceTransactionId: transaction.transactionId, receiptBatch: receipt.pbid },
       card: { brand: cardBrandOf(ctx.rules.gl, card), last4: transaction.maskedCardNumber?.slice(-4) },
       authorizationCode: transaction.approvalCode,
     });
-    return done;
+    return await updatePayment(ctx.db, payment.id, { status: 'completed', step: 'announce' });
   } catch (err) {
     return recordFlowError(ctx.db, payment.id, err);
   }

@@ -113,7 +113,9 @@ export async function runRefund(ctx: FlowContext, row: InboxRow): Promise<Paymen
       idempotent: true,
       execute: () => postPaymentGl(ctx, scope, { paymentId: payment.id, transactionType: 'refund', card, amount, reference: payment.reference }),
     });
-    const done = await updatePayment(ctx.db, payment.id, { status: 'completed', step: 'gl', fields: { gl_batch_key: gl.key1, local_amount: amount.local.toFixedString(), local_currency: amount.local.currency } });
+    // Parent and announcement before 'completed': a completed refund is skipped on a re-run, so a
+    // crash in between would lose them; both are safe to repeat.
+    const done = await updatePayment(ctx.db, payment.id, { step: 'gl', fields: { gl_batch_key: gl.key1, local_amount: amount.local.toFixedString(), local_currency: amount.local.currency } });
     const parentState = movement.kind === 'void' ? 'voided' : refundState(captured, refundedBefore.add(requested));
     await updatePayment(ctx.db, original.id, { step: 'refund', recordEvent: true, fields: movement.kind === 'void' ? { settlement_state: 'voided' } : {}, detail: { refund: payment.reference, state: parentState } });
     await announcePayment(ctx, { ...done, paytrace_transaction_id: done.paytrace_transaction_id ?? original.paytrace_transaction_id }, {
@@ -122,7 +124,7 @@ export async function runRefund(ctx: FlowContext, row: InboxRow): Promise<Paymen
       data: { flow: 'refund', reference: payment.reference, original: original.reference, amount: requested.toJSON(), kind: movement.kind, paytraceTransactionId: movement.transactionId, originalState: parentState },
       card: { brand: cardBrandOf(ctx.rules.gl, card), last4: card.maskedNumber?.slice(-4) },
     });
-    return done;
+    return await updatePayment(ctx.db, payment.id, { status: 'completed', step: 'announce' });
   } catch (err) {
     return recordFlowError(ctx.db, payment.id, err);
   }
