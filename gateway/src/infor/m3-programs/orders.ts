@@ -22,10 +22,23 @@ export interface NewOrder {
   lines: NewOrderLine[];
 }
 
-/** A confirmed customer order whose CUOR is `cuor` (OIS100MI/SearchHead), if M3 has one. */
-export async function findOrderByCuor(m3: M3Executor, scope: M3Scope, cuor: string): Promise<Record<string, string> | undefined> {
-  const { records } = await m3.execute('OIS100MI', 'SearchHead', { SQRY: `CUOR:${cuor}` }, { ...scope, maxrecs: 10 });
-  return records.find((r) => r.CUOR === cuor);
+/**
+ * A confirmed customer order whose CUOR is `cuor`, if M3 has one. SearchHead does not return
+ * CUOR (and depends on the search index), so its hits are only candidates, checked with GetHead;
+ * when the customer is known, LstHead (which does return CUOR) lists the customer's orders.
+ */
+export async function findOrderByCuor(m3: M3Executor, scope: M3Scope, cuor: string, cuno?: string): Promise<Record<string, string> | undefined> {
+  if (cuno) {
+    const { records } = await m3.execute('OIS100MI', 'LstHead', { CUNO: cuno }, { ...scope, maxrecs: 0 });
+    return records.find((r) => r.CUOR === cuor);
+  }
+  const { records: hits } = await m3.execute('OIS100MI', 'SearchHead', { SQRY: `CUOR:${cuor}` }, { ...scope, maxrecs: 10 });
+  for (const hit of hits) {
+    if (!hit.ORNO) continue;
+    const { records } = await m3.execute('OIS100MI', 'GetHead', { ORNO: hit.ORNO }, scope);
+    if (records[0]?.CUOR === cuor) return records[0];
+  }
+  return undefined;
 }
 
 /**
@@ -35,7 +48,7 @@ export async function findOrderByCuor(m3: M3Executor, scope: M3Scope, cuor: stri
  */
 export async function createOrder(m3: M3Executor, scope: M3Scope, order: NewOrder): Promise<{ orno: string; tempOrno?: string; resumed: boolean }> {
   // An earlier attempt may have confirmed the order and lost the answer: CUOR finds it.
-  const existing = await findOrderByCuor(m3, scope, order.cuor);
+  const existing = await findOrderByCuor(m3, scope, order.cuor, order.cuno);
   if (existing?.ORNO) return { orno: existing.ORNO, resumed: true };
   const head = await m3.execute(
     'OIS100MI',
