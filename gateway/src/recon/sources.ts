@@ -92,18 +92,19 @@ export async function stagePayTrace(ctx: SourceContext, run: { id: string; perio
 }
 
 export async function stageM3(ctx: SourceContext, run: { id: string }): Promise<void> {
-  const all = { ...ctx.scope, maxrecs: 0 };
-  const invoices = await ctx.m3.execute('ARS200MI', 'LstInvByDivi', { FDIV: ctx.scope.divi, TDIV: ctx.scope.divi }, all);
-  const receipts = await ctx.m3.execute('ARS040MI', 'LstBatchLine', {}, all);
-  const gl = await ctx.m3.execute('GLS840MI', 'LstBatchHead', { CONO: String(ctx.scope.cono) }, all);
+  // every record (maxrecs 0), only the columns the engine reads (returncols: far smaller answers)
+  const all = (columns: string[]) => ({ ...ctx.scope, maxrecs: 0, returncols: columns });
+  const invoices = await ctx.m3.execute('ARS200MI', 'LstInvByDivi', { FDIV: ctx.scope.divi, TDIV: ctx.scope.divi }, all(['CINO', 'INYR', 'CUNO', 'CUCD', 'CUAM', 'OCUA', 'ARAT', 'IVDT']));
+  const receipts = await ctx.m3.execute('ARS040MI', 'LstBatchLine', {}, all(['PBID', 'TRNO', 'CINO', 'INYR', 'CUNO', 'PYAM', 'CUCD', 'IRNO', 'LPDT']));
+  const gl = await ctx.m3.execute('GLS840MI', 'LstBatchHead', { CONO: String(ctx.scope.cono) }, all(['KEY1', 'STAT', 'DSUM', 'CSUM', 'DESC']));
   await ctx.db.transaction(async (trx) => {
     for (const table of ['recon_m3_invoices', 'recon_m3_receipts', 'recon_gl_batches']) await trx(table).where({ run_id: run.id }).delete();
     const invoiceRows = new Map<string, unknown[]>();
     for (const r of invoices.records) {
-      const cino = r.CINO ?? r.IVNO ?? '';
-      const yea4 = Number(r.INYR ?? r.YEA4);
+      const cino = r.CINO ?? '';
+      const yea4 = Number(r.INYR);
       if (!cino || !Number.isInteger(yea4)) continue;
-      invoiceRows.set(`${yea4}/${cino}`, [run.id, cino, yea4, r.CUNO ?? null, r.CUCD ?? null, centsOf(r.CUAM ?? r.IVAV), centsOf(r.OCUA ?? r.RAFC), r.ARAT ?? null, isoDateOf(r.IVDT) ?? null]);
+      invoiceRows.set(`${yea4}/${cino}`, [run.id, cino, yea4, r.CUNO ?? null, r.CUCD ?? null, centsOf(r.CUAM), centsOf(r.OCUA), r.ARAT ?? null, isoDateOf(r.IVDT) ?? null]);
     }
     await bulkInsert(trx, 'recon_m3_invoices', [['run_id', 'uuid'], ['cino', 'text'], ['yea4', 'integer'], ['cuno', 'text'], ['currency', 'text'], ['amount_cents', 'bigint'], ['open_cents', 'bigint'], ['rate', 'text'], ['invoice_date', 'date']], [...invoiceRows.values()]);
     const receiptRows = new Map<string, unknown[]>();

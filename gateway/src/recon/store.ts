@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { bulkInsert } from './bulk';
-import { centsOf, type LedgerPayment, type ReconInput, type ReconItem, type ReconSummary } from './model';
+import { bulkInsert, selectArrays } from './bulk';
+import { type LedgerPayment, type ReconInput, type ReconItem, type ReconSummary } from './model';
 
 export type RunStage = 'created' | 'paytrace' | 'm3' | 'matched' | 'applied';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -25,8 +25,6 @@ export interface ReconRun {
   finished_at: Date | null;
 }
 
-const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
 /** dates come back as text: a DATE column is a calendar day, not an instant */
 export async function getRun(db: Knex, id: string): Promise<ReconRun | undefined> {
@@ -34,61 +32,68 @@ export async function getRun(db: Knex, id: string): Promise<ReconRun | undefined
   return row as ReconRun | undefined;
 }
 
-/** Everything the engine needs for a run, from its staging tables and the ledger. */
+/** amounts as integer cents: ledger amounts carry two decimals (numeric(19,4) columns) */
+const LEDGER_COLUMNS = `id, flow, status, reference, paytrace_transaction_id, (amount * 100)::bigint, currency, (local_amount * 100)::bigint, gl_batch_key, ivno, yea4, orno, settlement_state, parent_payment_id`;
+
+/** Everything the engine needs for a run, from its staging tables and the ledger (rows read as JSON arrays: 100k rows in one parse). */
 export async function loadInput(db: Knex, run: ReconRun, options: { localCurrency: string; roundingToleranceCents: number }): Promise<ReconInput> {
-  const [batches, transactions, receipts, invoices, gl, payments] = await Promise.all([
-    db('recon_pt_batches').where({ run_id: run.id }).select('batch_number', db.raw(`to_char(settled_date, 'YYYY-MM-DD') as settled_date`), 'reported_count', 'reported_net_cents'),
-    db('recon_pt_transactions').where({ run_id: run.id }).select('transaction_id', 'batch_number', 'moved_from_batch', 'transaction_type', 'amount_cents', 'invoice_id', 'customer_id', 'original_transaction_id', db.raw(`to_char(settled_date, 'YYYY-MM-DD') as settled_date`), 'card_type'),
-    db('recon_m3_receipts').where({ run_id: run.id }).select('pbid', 'trno', 'cino', 'inyr', 'cuno', 'amount_cents', 'currency', 'irno', db.raw(`to_char(payment_date, 'YYYY-MM-DD') as payment_date`)),
-    db('recon_m3_invoices').where({ run_id: run.id }).select('cino', 'yea4', 'cuno', 'currency', 'amount_cents', 'open_cents', 'rate', db.raw(`to_char(invoice_date, 'YYYY-MM-DD') as invoice_date`)),
-    db('recon_gl_batches').where({ run_id: run.id }).select('key1', 'status', 'debit_cents', 'credit_cents', 'description'),
+  const id = run.id;
+  const day = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
+  const [batches, transactions, receipts, invoices, gl, settledPayments, periodPayments] = await Promise.all([
+    selectArrays(db, `batch_number, ${day('settled_date')}, reported_count, reported_net_cents`, 'recon_pt_batches where run_id = ?', [id]),
+    selectArrays(db, `transaction_id, batch_number, moved_from_batch, transaction_type, amount_cents, invoice_id, customer_id, original_transaction_id, ${day('settled_date')}, card_type`, 'recon_pt_transactions where run_id = ?', [id]),
+    selectArrays(db, `pbid, trno, cino, inyr, cuno, amount_cents, currency, irno, ${day('payment_date')}`, 'recon_m3_receipts where run_id = ?', [id]),
+    selectArrays(db, `cino, yea4, cuno, currency, amount_cents, open_cents, rate, ${day('invoice_date')}`, 'recon_m3_invoices where run_id = ?', [id]),
+    selectArrays(db, 'key1, status, debit_cents, credit_cents, description', 'recon_gl_batches where run_id = ?', [id]),
     // the ledger rows this run speaks about: those PayTrace settled now, and those created in the period
-    db('payments')
-      .whereNotNull('paytrace_transaction_id')
-      .andWhere((q) =>
-        q
-          .whereIn('paytrace_transaction_id', db('recon_pt_transactions').where({ run_id: run.id }).select('transaction_id'))
-          .orWhereRaw(`created_at >= ?::date and created_at < ?::date + 1`, [run.period_from, run.period_to]),
-      )
-      .select('id', 'flow', 'status', 'reference', 'paytrace_transaction_id', 'amount', 'currency', 'local_amount', 'gl_batch_key', 'ivno', 'yea4', 'orno', 'settlement_state', 'parent_payment_id'),
+    selectArrays(db, LEDGER_COLUMNS, 'payments where paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)', [id]),
+    selectArrays(
+      db,
+      LEDGER_COLUMNS,
+      `payments where paytrace_transaction_id is not null and created_at >= ?::date and created_at < ?::date + 1
+          and paytrace_transaction_id not in (select transaction_id from recon_pt_transactions where run_id = ?)`,
+      [run.period_from, run.period_to, id],
+    ),
   ]);
-  const decimalCents = (value: unknown) => (value === null || value === undefined ? null : centsOf(String(value).replace(/(\.\d{2})\d*$/, '$1')));
+  const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+  const int = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+  const cents = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     period: { from: run.period_from, to: run.period_to },
     localCurrency: options.localCurrency,
     roundingToleranceCents: options.roundingToleranceCents,
-    batches: batches.map((b) => ({ batchNumber: Number(b.batch_number), settledDate: opt(b.settled_date), reportedCount: opt(num(b.reported_count)), reportedNetCents: opt(num(b.reported_net_cents)) })),
+    batches: batches.map((b) => ({ batchNumber: Number(b[0]), settledDate: str(b[1]), reportedCount: int(b[2]), reportedNetCents: int(b[3]) })),
     transactions: transactions.map((t) => ({
-      transactionId: Number(t.transaction_id),
-      batchNumber: Number(t.batch_number),
-      movedFromBatch: opt(num(t.moved_from_batch)),
-      type: String(t.transaction_type),
-      cents: num(t.amount_cents),
-      invoiceId: opt(t.invoice_id),
-      customerId: opt(t.customer_id),
-      originalTransactionId: opt(num(t.original_transaction_id)),
-      settledDate: opt(t.settled_date),
-      cardType: opt(t.card_type),
+      transactionId: Number(t[0]),
+      batchNumber: Number(t[1]),
+      movedFromBatch: int(t[2]),
+      type: String(t[3]),
+      cents: cents(t[4]),
+      invoiceId: str(t[5]),
+      customerId: str(t[6]),
+      originalTransactionId: int(t[7]),
+      settledDate: str(t[8]),
+      cardType: str(t[9]),
     })),
-    receipts: receipts.map((r) => ({ pbid: Number(r.pbid), trno: Number(r.trno), cino: String(r.cino), inyr: opt(num(r.inyr)), cuno: opt(r.cuno), cents: num(r.amount_cents), currency: String(r.currency ?? options.localCurrency), irno: opt(r.irno), paymentDate: opt(r.payment_date) })),
-    invoices: invoices.map((i) => ({ cino: String(i.cino), yea4: Number(i.yea4), cuno: opt(i.cuno), currency: String(i.currency ?? options.localCurrency), cents: num(i.amount_cents), openCents: num(i.open_cents), rate: opt(i.rate), invoiceDate: opt(i.invoice_date) })),
-    glBatches: gl.map((g) => ({ key1: String(g.key1), status: String(g.status ?? ''), debitCents: num(g.debit_cents), creditCents: num(g.credit_cents), description: opt(g.description) })),
-    payments: payments.map(
+    receipts: receipts.map((r) => ({ pbid: Number(r[0]), trno: Number(r[1]), cino: String(r[2]), inyr: int(r[3]), cuno: str(r[4]), cents: cents(r[5]), currency: str(r[6]) ?? options.localCurrency, irno: str(r[7]), paymentDate: str(r[8]) })),
+    invoices: invoices.map((i) => ({ cino: String(i[0]), yea4: Number(i[1]), cuno: str(i[2]), currency: str(i[3]) ?? options.localCurrency, cents: cents(i[4]), openCents: cents(i[5]), rate: str(i[6]), invoiceDate: str(i[7]) })),
+    glBatches: gl.map((g) => ({ key1: String(g[0]), status: String(g[1] ?? ''), debitCents: cents(g[2]), creditCents: cents(g[3]), description: str(g[4]) })),
+    payments: [...settledPayments, ...periodPayments].map(
       (p): LedgerPayment => ({
-        id: String(p.id),
-        flow: String(p.flow),
-        status: String(p.status),
-        reference: String(p.reference),
-        paytraceTransactionId: opt(num(p.paytrace_transaction_id)) ?? undefined,
-        cents: decimalCents(p.amount),
-        currency: opt(p.currency),
-        localCents: decimalCents(p.local_amount),
-        glKey: opt(p.gl_batch_key),
-        ivno: opt(p.ivno),
-        yea4: opt(num(p.yea4)) ?? undefined,
-        orno: opt(p.orno),
-        settlementState: opt(p.settlement_state),
-        parentPaymentId: opt(p.parent_payment_id),
+        id: String(p[0]),
+        flow: String(p[1]),
+        status: String(p[2]),
+        reference: String(p[3]),
+        paytraceTransactionId: int(p[4]),
+        cents: cents(p[5]),
+        currency: str(p[6]),
+        localCents: cents(p[7]),
+        glKey: str(p[8]),
+        ivno: str(p[9]),
+        yea4: int(p[10]),
+        orno: str(p[11]),
+        settlementState: str(p[12]),
+        parentPaymentId: str(p[13]),
       }),
     ),
   };
