@@ -90,8 +90,10 @@ export class PayService {
     const payment = await findPaymentByReference(this.services.db, referenceOf(link, link.charging_attempt));
     if (!payment) return undefined;
     const sale = (await intentsOf(this.services.db, payment.id)).find((i) => i.key === `${payment.id}:sale`);
+    // a running attempt (no intent yet, or its call in flight) is left alone until it could not still be running
     const crashedAfterMs = this.services.config.paytrace.timeoutMs + 30_000;
-    const resolvable = !sale || sale.status !== 'pending' || Date.now() - (link.charging_since?.getTime() ?? 0) > crashedAfterMs;
+    const stale = Date.now() - (link.charging_since?.getTime() ?? 0) > crashedAfterMs;
+    const resolvable = sale ? sale.status !== 'pending' || stale : stale;
     return { payment, resolvable };
   }
 
