@@ -140,6 +140,36 @@ it('refuses a bad .ionapi upload and says which keys are wrong', async () => {
   expect(await page.content()).not.toContain(stack.infor.ionapi.cs);
 });
 
+it('shows rules validation errors inline, with file and line', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/config`);
+  await page.getByLabel('rules file').selectOption('status-map.yaml');
+  await page.getByLabel('rules text').fill('version: 1\nstatuses: [unclosed');
+  await page.getByRole('button', { name: 'Validate and save' }).click();
+  const error = page.locator('section', { hasText: 'Rules (status map' }).getByRole('alert');
+  await error.getByText('the rules are not valid').waitFor();
+  await error.locator('code', { hasText: /^status-map\.yaml:\d+/ }).first().waitFor();
+});
+
+it('gives a viewer no configuration and no dead-letter actions', async () => {
+  const context = await browser.newContext();
+  const viewer = await context.newPage();
+  viewer.setDefaultTimeout(10_000);
+  await viewer.goto(`${stack.gateway.url}/ui/`);
+  await viewer.getByRole('link', { name: 'Sign in with Infor OS' }).click();
+  await viewer.getByLabel('User name').fill('viewer');
+  await viewer.getByLabel('Password').fill('viewer');
+  await viewer.getByRole('button', { name: 'Sign in' }).click();
+  await viewer.getByText('Vera Viewer').waitFor();
+  expect(await viewer.getByRole('link', { name: 'Configuration' }).count()).toBe(0);
+  await viewer.goto(`${stack.gateway.url}/ui/#/dead-letters`);
+  await viewer.getByTestId('dead-letters').waitFor();
+  expect(await viewer.getByRole('button', { name: /Replay selected/ }).count()).toBe(0);
+  // and the API says no even if the page were changed
+  const status = await viewer.evaluate(async () => (await fetch('/admin/api/config')).status);
+  expect(status).toBe(403);
+  await context.close();
+});
+
 it('shows hostile payload data as text, never as markup', async () => {
   await recordDeadLetter(stack.gateway.services.db, { queue: 'invoice-payment', jobId: randomUUID(), payload: { note: XSS }, correlationId: 'xss-corr', errorClass: 'business', errorCode: 'XSS_TEST', errorMessage: `M3 said ${XSS}`, attempts: 1 });
   const { payment } = await openPayment(stack.gateway.services.db, { flow: 'invoice_payment', reference: 'XSS-REF-1', status: 'charged', correlationId: 'xss-corr', fields: { cuno: XSS, ivno: '<script>window.__xss=2</script>' } });
