@@ -16,6 +16,8 @@ export const reconConfigSchema = z
     scheduleEnabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(true),
     /** the largest difference (cents) a currency conversion may explain; above it the amounts differ [inferred] */
     roundingToleranceCents: z.coerce.number().int().min(0).max(100).default(1),
+    /** PayTrace batch transaction lists fetched at once */
+    exportConcurrency: z.coerce.number().int().min(1).max(16).default(4),
     /** longest period one run may cover */
     maxPeriodDays: z.coerce.number().int().min(1).max(92).default(31),
   })
@@ -30,6 +32,7 @@ const ENV: Array<[string, keyof ReconConfig]> = [
   ['RECON_NIGHTLY_MODE', 'nightlyMode'],
   ['RECON_ROUNDING_TOLERANCE_CENTS', 'roundingToleranceCents'],
   ['RECON_MAX_PERIOD_DAYS', 'maxPeriodDays'],
+  ['RECON_EXPORT_CONCURRENCY', 'exportConcurrency'],
 ];
 
 function isTimeZone(zone: string): boolean {

@@ -91,13 +91,13 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
   };
 
   // ------------------------------------------------------------------ leg A, by reference
-  const duplicatesOfReference = new Map<string, PtTransaction[]>();
+  // references charged more than once (rare): a second settled sale under one of our references
+  const chargedFor = new Map<string, number>();
   for (const t of transactions) {
     if (t.type === 'REFUND' || !t.invoiceId) continue;
-    const list = duplicatesOfReference.get(t.invoiceId);
-    if (list) list.push(t);
-    else duplicatesOfReference.set(t.invoiceId, [t]);
+    chargedFor.set(t.invoiceId, (chargedFor.get(t.invoiceId) ?? 0) + 1);
   }
+  const sameReferenceOf = (invoiceId: string) => transactions.filter((o) => o.type !== 'REFUND' && o.invoiceId === invoiceId);
 
   const unmatched: PtTransaction[] = [];
   for (const t of transactions) {
@@ -122,9 +122,9 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     }
     const moved = t.movedFromBatch !== undefined ? `; it moved from batch ${t.movedFromBatch} to batch ${t.batchNumber}` : '';
     // a second settled sale with the same reference of ours, when the ledger names the first: the customer paid twice
-    const sameReference = t.invoiceId ? (duplicatesOfReference.get(t.invoiceId) ?? []) : [];
-    const ledgerForReference = t.invoiceId ? ix.paymentByReference.get(t.invoiceId) : undefined;
-    if (sameReference.length > 1 && ledgerForReference?.paytraceTransactionId !== undefined && ledgerForReference.paytraceTransactionId !== t.transactionId && sameReference.some((o) => o.transactionId === ledgerForReference.paytraceTransactionId)) {
+    const chargedTwice = t.invoiceId !== undefined && (chargedFor.get(t.invoiceId) ?? 0) > 1;
+    const ledgerForReference = chargedTwice ? ix.paymentByReference.get(t.invoiceId!) : undefined;
+    if (chargedTwice && ledgerForReference?.paytraceTransactionId !== undefined && ledgerForReference.paytraceTransactionId !== t.transactionId && sameReferenceOf(t.invoiceId!).some((o) => o.transactionId === ledgerForReference.paytraceTransactionId)) {
       legA.set(t.transactionId, {
         ...base,
         status: 'exception',

@@ -103,7 +103,7 @@ export async function runRecon(ctx: ReconContext, runId: string, hooks: StageHoo
     if (!run) throw new AppError(`no reconciliation run ${runId}`, { code: 'RECON_RUN_NOT_FOUND', errorClass: 'bug' });
     if (run.status === 'completed' && (run.mode === 'dry_run' || run.stage === 'applied')) return run;
     await setRun(db, runId, { status: 'running', attempts: run.attempts + 1, error: null, error_code: null });
-    const sources = { db, paytrace: ctx.flow.paytrace, m3: ctx.flow.m3, scope: scopeOf(ctx.flow.config) };
+    const sources = { db, paytrace: ctx.flow.paytrace, m3: ctx.flow.m3, scope: scopeOf(ctx.flow.config), localCurrency: ctx.flow.config.flows.localCurrency, exportConcurrency: ctx.recon.exportConcurrency };
     try {
       if (run.stage === 'created') {
         await stagePayTrace(sources, run, hooks);

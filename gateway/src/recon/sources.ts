@@ -17,6 +17,10 @@ export interface SourceContext {
   paytrace: PayTraceClient;
   m3: M3Executor;
   scope: M3Scope;
+  /** the division's currency: invoices (for their rates) are read only when a receipt is in another */
+  localCurrency: string;
+  /** batch transaction lists fetched at once */
+  exportConcurrency: number;
 }
 
 export interface StageHooks {
@@ -53,50 +57,66 @@ export async function stagePayTrace(ctx: SourceContext, run: { id: string; perio
     batches.map((b) => [run.id, b.number, isoDateOf(b.settledAt) ?? null, b.transactionCount ?? null, b.netAmount !== undefined ? centsOf(b.netAmount) : null]),
     { onConflict: 'on conflict (run_id, batch_number) do nothing' },
   );
-  const pending = await ctx.db('recon_pt_batches').where({ run_id: run.id, fetched: false }).orderBy('batch_number').pluck('batch_number');
-  for (const batchNumber of pending as number[]) {
-    const result = await ctx.paytrace.batchTransactions(batchNumber);
-    if (!result.approved) throw notApproved(`transaction list of batch ${batchNumber}`, result.statusMessage ?? 'no list');
-    const byId = new Map(result.transactions.map((t) => [t.transactionId, t]));
-    await ctx.db.transaction(async (trx) => {
-      await bulkInsert(
-        trx,
-        'recon_pt_transactions',
-        [['run_id', 'uuid'], ['transaction_id', 'bigint'], ['batch_number', 'integer'], ['transaction_type', 'text'], ['amount_cents', 'bigint'], ['invoice_id', 'text'], ['customer_id', 'text'], ['original_transaction_id', 'bigint'], ['settled_date', 'date'], ['card_type', 'text']],
-        [...byId.values()].map((t) => {
-          const card = t.raw.credit_card as { type?: unknown } | undefined;
-          const original = t.raw.original_transaction_id;
-          return [
-            run.id,
-            t.transactionId,
-            batchNumber,
-            t.transactionType ?? 'SALE',
-            t.amount !== undefined ? centsOf(t.amount) : null,
-            t.invoiceId || null,
-            t.customerId || null,
-            typeof original === 'number' || (typeof original === 'string' && /^\d+$/.test(original)) ? Number(original) : null,
-            isoDateOf(t.settledAt) ?? null,
-            typeof card?.type === 'string' ? card.type : null,
-          ];
-        }),
-        {
-          // met again in a later batch: it moved; the later batch is where it settled
-          onConflict: `on conflict (run_id, transaction_id) do update set moved_from_batch = recon_pt_transactions.batch_number, batch_number = excluded.batch_number, settled_date = excluded.settled_date
-                        where recon_pt_transactions.batch_number <> excluded.batch_number`,
-        },
-      );
-      await trx('recon_pt_batches').where({ run_id: run.id, batch_number: batchNumber }).update({ fetched: true });
-    });
-    await hooks.afterBatch?.(batchNumber);
-  }
+  const pending = (await ctx.db('recon_pt_batches').where({ run_id: run.id, fetched: false }).orderBy('batch_number').pluck('batch_number')) as number[];
+  // a few lists in flight at once: PayTrace answers one while the previous one is staged
+  let next = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const batchNumber = pending[next++]!;
+      await stageBatch(ctx, run.id, batchNumber);
+      await hooks.afterBatch?.(batchNumber);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ctx.exportConcurrency, pending.length) }, worker));
+}
+
+async function stageBatch(ctx: SourceContext, runId: string, batchNumber: number): Promise<void> {
+  const result = await ctx.paytrace.batchTransactions(batchNumber);
+  if (!result.approved) throw notApproved(`transaction list of batch ${batchNumber}`, result.statusMessage ?? 'no list');
+  const byId = new Map(result.transactions.map((t) => [t.transactionId, t]));
+  await ctx.db.transaction(async (trx) => {
+    await bulkInsert(
+      trx,
+      'recon_pt_transactions',
+      [['run_id', 'uuid'], ['transaction_id', 'bigint'], ['batch_number', 'integer'], ['transaction_type', 'text'], ['amount_cents', 'bigint'], ['invoice_id', 'text'], ['customer_id', 'text'], ['original_transaction_id', 'bigint'], ['settled_date', 'date'], ['card_type', 'text']],
+      [...byId.values()].map((t) => {
+        const card = t.raw.credit_card as { type?: unknown } | undefined;
+        const original = t.raw.original_transaction_id;
+        return [
+          runId,
+          t.transactionId,
+          batchNumber,
+          t.transactionType ?? 'SALE',
+          t.amount !== undefined ? centsOf(t.amount) : null,
+          t.invoiceId || null,
+          t.customerId || null,
+          typeof original === 'number' || (typeof original === 'string' && /^\d+$/.test(original)) ? Number(original) : null,
+          isoDateOf(t.settledAt) ?? null,
+          typeof card?.type === 'string' ? card.type : null,
+        ];
+      }),
+      {
+        // met in two batches: it moved, and the later batch (the higher number) is where it settled,
+        // whichever of the two lists arrived first
+        onConflict: `on conflict (run_id, transaction_id) do update set
+                       batch_number = greatest(recon_pt_transactions.batch_number, excluded.batch_number),
+                       moved_from_batch = least(recon_pt_transactions.batch_number, excluded.batch_number),
+                       settled_date = case when excluded.batch_number > recon_pt_transactions.batch_number then excluded.settled_date else recon_pt_transactions.settled_date end
+                     where recon_pt_transactions.batch_number <> excluded.batch_number`,
+      },
+    );
+    await trx('recon_pt_batches').where({ run_id: runId, batch_number: batchNumber }).update({ fetched: true });
+  });
 }
 
 export async function stageM3(ctx: SourceContext, run: { id: string }): Promise<void> {
   // every record (maxrecs 0), only the columns the engine reads (returncols: far smaller answers)
   const all = (columns: string[]) => ({ ...ctx.scope, maxrecs: 0, returncols: columns });
-  const invoices = await ctx.m3.execute('ARS200MI', 'LstInvByDivi', { FDIV: ctx.scope.divi, TDIV: ctx.scope.divi }, all(['CINO', 'INYR', 'CUNO', 'CUCD', 'CUAM', 'OCUA', 'ARAT', 'IVDT']));
   const receipts = await ctx.m3.execute('ARS040MI', 'LstBatchLine', {}, all(['PBID', 'TRNO', 'CINO', 'INYR', 'CUNO', 'PYAM', 'CUCD', 'IRNO', 'LPDT']));
   const gl = await ctx.m3.execute('GLS840MI', 'LstBatchHead', { CONO: String(ctx.scope.cono) }, all(['KEY1', 'STAT', 'DSUM', 'CSUM', 'DESC']));
+  // the invoices matter for their rates only: read them when a receipt is in another currency
+  const foreign = receipts.records.some((r) => r.CUCD && r.CUCD !== ctx.localCurrency);
+  const invoices = foreign ? await ctx.m3.execute('ARS200MI', 'LstInvByDivi', { FDIV: ctx.scope.divi, TDIV: ctx.scope.divi }, all(['CINO', 'INYR', 'CUNO', 'CUCD', 'CUAM', 'OCUA', 'ARAT', 'IVDT'])) : { records: [] };
   await ctx.db.transaction(async (trx) => {
     for (const table of ['recon_m3_invoices', 'recon_m3_receipts', 'recon_gl_batches']) await trx(table).where({ run_id: run.id }).delete();
     const invoiceRows = new Map<string, unknown[]>();

@@ -208,7 +208,8 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     let ctx: ReconContext;
     let day: string;
     beforeAll(async () => {
-      ctx = { flow: flowContext(stack.gateway.services), recon: loadReconConfig({}, { scheduleEnabled: false }) };
+      // one list at a time, so the outage lands between two batches exactly
+      ctx = { flow: flowContext(stack.gateway.services), recon: loadReconConfig({}, { scheduleEnabled: false, exportConcurrency: 1 }) };
       // two more batches on a later simulated day, so the three batches of these runs are apart from the first tests
       await simJson(stack.paytrace.url, '/_sim/clock/advance', { body: { seconds: 2 * 86_400 } });
       const clock = await simJson<{ now: string }>(stack.paytrace.url, '/_sim/clock');
