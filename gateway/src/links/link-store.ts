@@ -63,6 +63,12 @@ export async function setLinkStatus(db: Knex | Knex.Transaction, id: string, fro
   return rows[0] as LinkRow | undefined;
 }
 
+/** Close an open link that no attempt is charging right now; false when it is not open or busy. */
+export async function closeIdleLink(db: Knex, id: string, to: 'cancelled' | 'superseded', reason: string): Promise<boolean> {
+  const n = await db('payment_links').where({ id, status: 'open' }).whereNull('charging_attempt').update({ status: to, status_reason: reason, updated_at: db.fn.now() });
+  return n > 0;
+}
+
 /**
  * Claim the next charge attempt of an open link. Only one attempt runs at a time: a double
  * click or a replayed submission finds `charging_attempt` set and gets nothing.

@@ -11,7 +11,7 @@ import type { TransactionResult } from '../paytrace/transformers/transactions';
 import type { GatewayServices } from '../runtime/services';
 import { intentsOf, perform } from '../store/intents';
 import { findPaymentByReference, openPayment, updatePayment, type Payment } from '../store/ledger';
-import { claimAttempt, getLink, releaseAttempt, setLinkStatus, type LinkRow } from './link-store';
+import { claimAttempt, closeIdleLink, getLink, releaseAttempt, setLinkStatus, type LinkRow } from './link-store';
 import type { LinkService } from './link-service';
 
 /** What the pay page posts: PayTrace Protect's tokens and the billing address. Never card data, never trusted amounts. */
@@ -155,23 +155,8 @@ export class PayService {
       if (earlier?.status === 'refused' && earlier.code !== 'PAY_NOT_CHARGED') return earlier;
     }
 
-    // the invoice as M3 has it now: paid elsewhere cancels the link, another open amount supersedes it
-    let invoice;
-    try {
-      invoice = await getInvoice(this.links.m3Client, { cono: link.cono, divi: link.divi }, link.yea4, link.ivno);
-    } catch (err) {
-      if (errorClassOf(err).errorClass === 'transient') return { status: 'refused', httpStatus: 503, code: 'PAY_M3_UNAVAILABLE', message: 'We cannot check your invoice right now. Nothing was charged; please try again in a few minutes.' };
-      throw err;
-    }
-    const open = invoice ? Money.fromM3(invoice.openAmount, invoice.currency || link.currency) : undefined;
-    if (!invoice || !open!.isPositive()) {
-      await setLinkStatus(this.services.db, link.id, 'open', 'cancelled', 'invoice paid elsewhere');
-      return { status: 'refused', httpStatus: 409, code: 'PAY_INVOICE_ALREADY_PAID', linkStatus: 'cancelled', message: `Invoice ${link.ivno} is already paid. Nothing was charged.` };
-    }
-    if (!open!.equals(amount)) {
-      await setLinkStatus(this.services.db, link.id, 'open', 'superseded', `open amount in M3 is now ${open!.toFixedString()}`);
-      return { status: 'refused', httpStatus: 409, code: 'PAY_AMOUNT_OUTDATED', linkStatus: 'superseded', message: `The amount due on invoice ${link.ivno} has changed. Nothing was charged; ask ${this.services.config.links.supportContact} for a new link.` };
-    }
+    const stale = await this.recheckInvoice(link);
+    if (stale) return stale;
 
     const claimed = await claimAttempt(this.services.db, link.id);
     if (!claimed) {
@@ -226,6 +211,32 @@ export class PayService {
       if (code === 'PAY_CARD_DETAILS_REFUSED') return { status: 'refused', httpStatus: 422, code, message: 'The card details could not be used (they may have expired). Please enter your card again. Nothing was charged.' };
       throw err;
     }
+  }
+
+  /**
+   * The invoice as M3 has it now: paid elsewhere cancels the link, another open amount supersedes
+   * it (only while no attempt runs: a running charge is never pulled from under itself).
+   */
+  async recheckInvoice(link: LinkRow): Promise<ChargeOutcome | undefined> {
+    let invoice;
+    try {
+      invoice = await getInvoice(this.links.m3Client, { cono: link.cono, divi: link.divi }, link.yea4, link.ivno);
+    } catch (err) {
+      if (errorClassOf(err).errorClass === 'transient') return { status: 'refused', httpStatus: 503, code: 'PAY_M3_UNAVAILABLE', message: 'We cannot check your invoice right now. Nothing was charged; please try again in a few minutes.' };
+      throw err;
+    }
+    const amount = Money.fromM3(link.amount, link.currency);
+    const open = invoice ? Money.fromM3(invoice.openAmount, invoice.currency || link.currency) : undefined;
+    if (!open || !open.isPositive()) {
+      if (await closeIdleLink(this.services.db, link.id, 'cancelled', 'invoice paid elsewhere')) {
+        return { status: 'refused', httpStatus: 409, code: 'PAY_INVOICE_ALREADY_PAID', linkStatus: 'cancelled', message: `Invoice ${link.ivno} is already paid. Nothing was charged.` };
+      }
+    } else if (!open.equals(amount)) {
+      if (await closeIdleLink(this.services.db, link.id, 'superseded', `open amount in M3 is now ${open.toFixedString()}`)) {
+        return { status: 'refused', httpStatus: 409, code: 'PAY_AMOUNT_OUTDATED', linkStatus: 'superseded', message: `The amount due on invoice ${link.ivno} has changed. Nothing was charged; ask ${this.services.config.links.supportContact} for a new link.` };
+      }
+    }
+    return undefined;
   }
 
   /** Record the outcome of an attempt: paid → the link is paid and flow 2 takes over; declined → payable again. */

@@ -153,6 +153,11 @@ export function payRoutes(services: GatewayServices): Router {
       }
       if (earlier && earlier.status !== 'paid') notice = earlier.message;
     }
+    if (link.status === 'open' && link.charging_attempt === null) {
+      // paid elsewhere or changed in M3 since the link was made: say so before the card is typed (M3 down: the charge checks again)
+      const stale = await payments.recheckInvoice(link);
+      if (stale && stale.status === 'refused' && stale.linkStatus) link = (await links.current(link.id))!;
+    }
     const closed = payments.closedOutcome(link);
     if (closed) {
       const paid = link.status === 'paid';

@@ -174,6 +174,21 @@ describe('pay page and charge', () => {
     expect(await linkRow(stack, link.id)).toMatchObject({ status: 'cancelled', status_reason: 'invoice paid elsewhere' });
   });
 
+  it('opening a link whose invoice was paid elsewhere says so before any card is typed', async () => {
+    const invoice = await newInvoice(stack, '61.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const m3 = stack.gateway.services.infor!.m3;
+    const scope = { cono: 100, divi: 'AAA' };
+    await m3.execute('ARS040MI', 'AddBatchHead', { PBID: '7700000002', BOPE: 'CC', DIVI: 'AAA' }, scope);
+    await m3.execute('ARS040MI', 'AddBatchLine', { PBID: '7700000002', TRNO: '1', CINO: invoice.ivno, INYR: String(invoice.yea4), CUNO: 'C10001', PYAM: '61.00', CUCD: 'USD', IRNO: 'CHECK-2' }, scope);
+    await m3.execute('ARS040MI', 'ControlBatch', { PBID: '7700000002', DIVI: 'AAA' }, scope);
+    const page = await openPayPage(link.url);
+    expect(page.status).toBe(410);
+    expect(page.html).toContain('This payment link was cancelled because the invoice is already paid.');
+    expect(page.clientKey).toBeUndefined();
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'cancelled', status_reason: 'invoice paid elsewhere' });
+  });
+
   it('M3 down at submission: nothing charged, the link stays payable', async () => {
     const invoice = await newInvoice(stack, '33.00');
     const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
