@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
@@ -13,6 +11,7 @@ import { getPayment, openPayment, type Payment } from '../../gateway/src/store/l
 import { eventually } from '../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../helpers/stack';
+import { ensureUiBuilt } from '../integration/admin/ui-build';
 
 /**
  * The operator app in headless Chromium against the whole product: sign in through the Infor OS
@@ -29,8 +28,7 @@ let page: Page;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  // Vite is ESM-only and jest runs CommonJS: build in a child process (it returns at once when up to date)
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'gateway', 'ui', 'build.ts')]);
+  await ensureUiBuilt();
   stack = await startStack({
     modules: [payTracePollerModule(), adminModule()],
     config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, poller: { enabled: true, intervalSeconds: 1 }, admin: { alerts: { enabled: false } } },
