@@ -48,9 +48,9 @@ export async function dashboard(db: Knex, range: TimeRange) {
        from e where ms is not null and step is not null group by step order by step`,
     between,
   );
-  const retriesQuery = db.raw<{ rows: Array<{ system: string; error_class: string; retries: string }> }>(
-    `select i.system, coalesce(case when i.status = 'failed' then 'business' when i.status = 'unknown' then 'transient' else 'recovered' end, 'recovered') as error_class,
-            sum(i.attempts - 1)::text as retries
+  // side effects that needed more than one attempt, by system and how they ended
+  const retriesQuery = db.raw<{ rows: Array<{ system: string; outcome: string; retries: string }> }>(
+    `select i.system, case i.status when 'succeeded' then 'recovered' else i.status end as outcome, sum(i.attempts - 1)::text as retries
        from intents i where i.created_at between ? and ? and i.attempts > 1 group by 1, 2 order by 1, 2`,
     between,
   );
@@ -81,7 +81,7 @@ export async function dashboard(db: Knex, range: TimeRange) {
     perFlow: perFlow.rows.map((r) => ({ bucket: new Date(r.bucket).toISOString(), flow: r.flow, count: Number(r.count), localAmount: r.local_amount ?? '0.00', localCurrency: r.local_currency })),
     outcomes: outcomes.rows.map((r) => ({ flow: r.flow, outcome: r.outcome, count: Number(r.count) })),
     stepLatency: stepLatency.rows.map((r) => ({ step: r.step, count: Number(r.count), avgMs: Number(r.avg_ms), p95Ms: Number(r.p95_ms) })),
-    retries: retries.rows.map((r) => ({ system: r.system, errorClass: r.error_class, retries: Number(r.retries) })),
+    retries: retries.rows.map((r) => ({ system: r.system, outcome: r.outcome, retries: Number(r.retries) })),
     deadLetters: deadLettersByClass.rows.map((r) => ({ errorClass: r.error_class, status: r.status, count: Number(r.count) })),
     settlements: settlements.rows.map((r) => ({ batch: r.batch_number, count: Number(r.count), total: r.total, settled: r.settled_text })),
     topErrors: topErrors.rows.map((r) => ({ code: r.code, source: r.source, count: Number(r.count) })),

@@ -232,7 +232,9 @@ describe('trace search and dashboard', () => {
     ]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/m3pt_payment_transitions_total\{flow="invoice_payment",step="receipt",status="completed"\} 1/);
+    await db('intents').insert({ key: `${payment.id}:receipt`, payment_id: payment.id, system: 'm3', operation: 'ARS040MI', status: 'succeeded', attempts: 3, resolved_by: 'lookup' });
     const dashboard = await adminCall(url, viewer, 'GET', '/admin/api/dashboard');
+    expect(dashboard.json.retries).toEqual([{ system: 'm3', outcome: 'recovered', retries: 2 }]);
     expect(dashboard.json.outcomes).toEqual(expect.arrayContaining([{ flow: 'invoice_payment', outcome: 'success', count: 1 }]));
     const perFlow = dashboard.json.perFlow as Array<{ flow: string; localAmount: string }>;
     expect(perFlow.find((p) => p.flow === 'invoice_payment')?.localAmount).toBe('10.50');

@@ -8,7 +8,7 @@ interface Dashboard {
   perFlow: Array<{ bucket: string; flow: string; count: number; localAmount: string; localCurrency: string | null }>;
   outcomes: Array<{ flow: string; outcome: string; count: number }>;
   stepLatency: Array<{ step: string; count: number; avgMs: number; p95Ms: number }>;
-  retries: Array<{ system: string; errorClass: string; retries: number }>;
+  retries: Array<{ system: string; outcome: string; retries: number }>;
   deadLetters: Array<{ errorClass: string; status: string; count: number }>;
   settlements: Array<{ batch: number; count: number; total: string; settled: string | null }>;
   topErrors: Array<{ code: string; source: string; count: number }>;
@@ -168,8 +168,9 @@ export function DashboardPage() {
                 </BarChart>
               </ResponsiveContainer>
             </Card>
-            <Card title="Retries by system and outcome">
-              <Table rows={data.retries} columns={['system', 'errorClass', 'retries']} empty="no retries" />
+            <Card title="Retries and dead letters">
+              <h3>Side effects retried, by system and outcome</h3>
+              <Table rows={data.retries} columns={['system', 'outcome', 'retries']} empty="no retries" />
               <h3>Dead letters by error class</h3>
               <Table rows={data.deadLetters} columns={['errorClass', 'status', 'count']} empty="no dead letters" />
             </Card>
