@@ -46,6 +46,7 @@ export const ENV_KEYS: ReadonlyArray<readonly [env: string, key: string]> = [
   ['MAIL_TRANSPORT', 'links.mailTransport'],
   ['SMTP_URL', 'links.smtpUrl'],
   ['MAIL_FROM', 'links.mailFrom'],
+  ['LINKS_API_SUITE_KEY', 'links.apiSuiteKey'],
   ['LOG_LEVEL', 'log.level'],
   ['SHUTDOWN_GRACE_MS', 'shutdown.graceMs'],
 ];

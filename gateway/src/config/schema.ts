@@ -217,6 +217,9 @@ export const configSchema = z
         /** smtp(s)://user:pass@host:port */
         smtpUrl: secretString.optional(),
         mailFrom: z.string().min(3).default('Payments <payments@example.com>'),
+        /** a fixed credential the ION API gateway adds for the API suite (instead of forwarding the user's token) [inferred: configure to match the suite] */
+        apiSuiteKey: secretString.optional(),
+        apiSuiteKeyHeader: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-m3pt-api-key'),
       })
       .prefault({}),
     log: z.object({ level: logLevel.default('info') }).prefault({}),

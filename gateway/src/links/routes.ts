@@ -1,6 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, errorClassOf } from '../errors';
 import { requireInforCaller } from '../http/middleware/infor-auth';
@@ -48,6 +49,29 @@ function payPageCsp(paytraceOrigin: string): string {
   ].join('; ');
 }
 
+/**
+ * Who may call the link API: an Infor OS bearer token verified against the JWKS (the ION API
+ * gateway forwards the M3 user's token), or — when configured — the fixed credential the ION API
+ * gateway adds for the suite, compared in constant time.
+ */
+export function linkCaller(services: GatewayServices) {
+  const bearer = requireInforCaller(services);
+  const key = services.config.links.apiSuiteKey;
+  const header = services.config.links.apiSuiteKeyHeader;
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const given = req.get(header);
+    if (key && given !== undefined) {
+      const a = createHash('sha256').update(given).digest();
+      const b = createHash('sha256').update(key.reveal()).digest();
+      if (!timingSafeEqual(a, b)) throw new AppError('the API suite credential is not valid', { code: 'LINK_API_KEY_INVALID', errorClass: 'business', httpStatus: 401 });
+      res.locals.caller = 'ion-api-suite';
+      next();
+      return;
+    }
+    await bearer(req, res, next);
+  };
+}
+
 const emailRequestSchema = z.object({ to: z.email('must be an e-mail address').max(254) }).strict();
 const cancelRequestSchema = z.object({ reason: z.string().trim().min(1).max(200).optional() }).strict();
 
@@ -60,7 +84,7 @@ const cancelRequestSchema = z.object({ reason: z.string().trim().min(1).max(200)
  */
 export function linkApiRoutes(services: GatewayServices): Router {
   const router = Router();
-  const auth = requireInforCaller(services);
+  const auth = linkCaller(services);
   const caller = (res: Response) => String(res.locals.caller ?? 'unknown');
   const service = () => linkServiceOf(services);
   const found = async (links: LinkService, id: string): Promise<LinkRow> => {

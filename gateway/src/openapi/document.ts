@@ -14,6 +14,8 @@ const json = (schema: Json, description: string) => ({ description, content: { '
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const pathParam = (name: string, description: string, pattern?: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', ...(pattern ? { pattern } : {}) } });
 const bearer = [{ inforBearer: [] }];
+/** the link API also takes the ION API suite's fixed credential (links.apiSuiteKey) */
+const linkAuth = [{ inforBearer: [] }, { apiSuiteKey: [] }];
 const body = (schema: Json, required = true) => ({ required, content: { 'application/json': { schema } } });
 
 const LINK_ID = '^[A-Za-z0-9_-]{22}$';
@@ -139,7 +141,7 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
         post: op('Create (or return the live) payment link of an invoice, or of each open invoice of an order', {
           tags: ['payment-links'],
           operationId: 'createPaymentLinks',
-          security: bearer,
+          security: linkAuth,
           requestBody: body(ref('PaymentLinkRequest')),
           responses: {
             201: json({ type: 'object', required: ['links'], properties: { links: { type: 'array', items: ref('PaymentLink') } } }, 'at least one new link'),
@@ -153,13 +155,13 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
         }),
       },
       '/api/payment-links/{id}': {
-        get: op('A payment link', { tags: ['payment-links'], operationId: 'getPaymentLink', security: bearer, parameters: [pathParam('id', 'link id', LINK_ID)], responses: { 200: json(ref('PaymentLink'), 'the link'), 401: problem('no or bad token'), 404: problem('LINK_NOT_FOUND') } }),
+        get: op('A payment link', { tags: ['payment-links'], operationId: 'getPaymentLink', security: linkAuth, parameters: [pathParam('id', 'link id', LINK_ID)], responses: { 200: json(ref('PaymentLink'), 'the link'), 401: problem('no or bad token'), 404: problem('LINK_NOT_FOUND') } }),
       },
       '/api/payment-links/{id}/cancel': {
         post: op('Cancel an open link', {
           tags: ['payment-links'],
           operationId: 'cancelPaymentLink',
-          security: bearer,
+          security: linkAuth,
           parameters: [pathParam('id', 'link id', LINK_ID)],
           requestBody: body({ type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } }, false),
           responses: { 200: json(ref('PaymentLink'), 'cancelled'), 401: problem('no or bad token'), 404: problem('LINK_NOT_FOUND'), 409: problem('LINK_NOT_OPEN, LINK_PAYMENT_IN_PROGRESS') },
@@ -169,7 +171,7 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
         post: op('E-mail the link to the customer (outbox; HTML and text)', {
           tags: ['payment-links'],
           operationId: 'emailPaymentLink',
-          security: bearer,
+          security: linkAuth,
           parameters: [pathParam('id', 'link id', LINK_ID)],
           requestBody: body({ type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', format: 'email' } } }),
           responses: { 202: json({ type: 'object', properties: { emailId: { type: 'string' }, status: { type: 'string' }, to: { type: 'string' } } }, 'queued'), 401: problem('no or bad token'), 404: problem('LINK_NOT_FOUND'), 409: problem('LINK_NOT_OPEN'), 422: problem('LINK_EMAIL_INVALID') },
@@ -252,6 +254,7 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
     components: {
       securitySchemes: {
         inforBearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Infor OS access token, verified against the Infor OS JWKS' },
+        apiSuiteKey: { type: 'apiKey', in: 'header', name: 'x-m3pt-api-key', description: 'fixed credential the ION API gateway adds for the suite, when links.apiSuiteKey is configured (header name: links.apiSuiteKeyHeader)' },
       },
       schemas,
     },

@@ -71,6 +71,23 @@ describe('payment links API', () => {
     expect(forged.status).toBe(401);
   });
 
+  it('takes the fixed API-suite credential of the ION API gateway when one is configured', async () => {
+    const keyed = await startStack({ modules: [linksModule()], config: { links: { apiSuiteKey: 'suite-key-0123456789' } } });
+    try {
+      const call = (key: string) =>
+        fetch(`${keyed.gateway.url}/api/payment-links`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-m3pt-api-key': key }, body: JSON.stringify({ invoiceNumber: '200005', invoiceYear: 2026 }) });
+      const ok = await call('suite-key-0123456789');
+      expect(ok.status).toBe(201);
+      const audit = await keyed.gateway.services.db('audit_log').where({ action: 'payment-link.create' }).first();
+      expect(audit.actor).toBe('ion-api-suite');
+      const wrong = await call('suite-key-0123456788');
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ code: 'LINK_API_KEY_INVALID' });
+    } finally {
+      await keyed.stop();
+    }
+  });
+
   it('says M3 is down in plain words and creates nothing', async () => {
     const invoice = await newInvoice(stack, '42.00');
     await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: '/M3/', outage: true } });
