@@ -104,6 +104,8 @@ describe('send payment link → pay page → M3 (browser)', () => {
     }
     await typeCardAndPay(page);
     await page.waitForSelector('#result.paid:not([hidden])');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('result'); // focus moves to the outcome for keyboard and screen-reader users
+    for (const id of ['name', 'street', 'city', 'state', 'zip']) expect(await page.locator(`label[for="${id}"]`).count()).toBe(1);
     const result = await page.locator('#result').textContent();
     expect(result).toMatch(/^Thank you: your payment was received\. Reference PL-[\w-]{22}-1\.$/);
     expect(await page.locator('#pay-form').isHidden()).toBe(true);
@@ -137,9 +139,11 @@ describe('send payment link → pay page → M3 (browser)', () => {
     expect(await page.locator('#errors').textContent()).toBe('Your card was declined (Do not honor). No money was taken. You can try again or use another card.');
     expect(await page.locator('#pay-button').isEnabled()).toBe(true);
 
-    // retry: a new charge attempt with a new reference (the simulator declines $0.29 every time)
+    // retry, by keyboard only: Enter in the ZIP field submits; a new charge attempt with a new
+    // reference (the simulator, like PayTrace's sandbox, declines $0.29 every time)
     await page.fill('#name', 'Pat Payer Jr');
-    await page.click('#pay-button');
+    await page.focus('#zip');
+    await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('#pay-form')?.getAttribute('aria-busy') === 'false' && !document.querySelector('#errors')?.hasAttribute('hidden'));
     const linkId = /\/pay\/([\w-]{22})\./.exec(url)![1]!;
     const attempts = await stack.gateway.services.db('payments').where('reference', 'like', `PL-${linkId}-%`).orderBy('reference');
