@@ -1,5 +1,6 @@
 import type { GatewayModule } from '../runtime/gateway';
 import { deliverEmail, LINK_EMAIL_QUEUE, mailSenderFor } from './email';
+import { linkEvents } from './link-metrics';
 import { linkServiceOf } from './link-service';
 import { linkApiRoutes, payRoutes } from './routes';
 
@@ -12,6 +13,7 @@ export function linksModule(): GatewayModule {
     },
     async start(services) {
       await linkServiceOf(services); // loads (or makes) the signing key once, after migrations
+      linkEvents(services); // the counter shows on /metrics from the start
       const sender = mailSenderFor(services.config);
       await services.queue.register<{ emailId: string }>({
         name: LINK_EMAIL_QUEUE,

@@ -7,6 +7,7 @@ import { AppError, errorClassOf } from '../errors';
 import { requireInforCaller } from '../http/middleware/infor-auth';
 import type { GatewayServices } from '../runtime/services';
 import { queueLinkEmail } from './email';
+import { linkEvents } from './link-metrics';
 import { linkRequestSchema, linkServiceOf, type LinkService } from './link-service';
 import type { LinkRow } from './link-store';
 import { messagePage, payPage } from './pay-page';
@@ -98,6 +99,7 @@ export function linkApiRoutes(services: GatewayServices): Router {
     if (!parsed.success) throw invalid('LINK_REQUEST_INVALID', 'The payment link request is not valid: give the invoice number and year, or the order number.', parsed.error.issues);
     const links = await service();
     const created = await links.create(parsed.data, caller(res));
+    for (const c of created) linkEvents(services).inc({ event: c.reused ? 'reused' : 'created' });
     const base = publicBaseUrl(services, req);
     const views = await Promise.all(created.map(({ link, reused }) => links.withQr(links.view(link, base, { reused }))));
     res.status(created.some((c) => !c.reused) ? 201 : 200).json({ links: views });
@@ -152,6 +154,10 @@ export function payRoutes(services: GatewayServices): Router {
   const json = (res: Response, outcome: ChargeOutcome) => {
     res.status(outcome.httpStatus).set('Cache-Control', 'no-store').json(outcome);
   };
+  const counted = (outcome: ChargeOutcome) => {
+    linkEvents(services).inc({ event: outcome.status === 'refused' ? outcome.code : outcome.status });
+    return outcome;
+  };
 
   router.get('/pay/assets/:name', (req: Request, res: Response) => {
     const asset = ASSETS[String(req.params.name)];
@@ -203,7 +209,7 @@ export function payRoutes(services: GatewayServices): Router {
 
   router.post('/pay/:token/charge', async (req: Request, res: Response) => {
     const { payments } = await pay();
-    json(res, await payments.charge(String(req.params.token), req.body));
+    json(res, counted(await payments.charge(String(req.params.token), req.body)));
   });
 
   router.get('/pay/:token/status', async (req: Request, res: Response) => {

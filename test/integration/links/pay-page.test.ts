@@ -59,6 +59,9 @@ describe('pay page and charge', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain('Invoice paid');
     expect(page.clientKey).toBeUndefined();
+    const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^m3pt_payment_link_events_total\{event="paid"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^m3pt_payment_link_events_total\{event="created"\} [1-9]\d*$/m);
   });
 
   it('replayed submission after payment: refused, nothing charged again, one payment in the ledger', async () => {
