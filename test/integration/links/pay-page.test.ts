@@ -279,6 +279,22 @@ describe('pay page and charge', () => {
     expect(retry).toMatchObject({ status: 200, body: { status: 'paid', reference: `PL-${link.id}-2` } });
   });
 
+  it('PayTrace down when the page opens: the customer is told to come back, nothing is recorded', async () => {
+    const invoice = await newInvoice(stack, '12.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: 'payment_fields', outage: true } });
+    let page;
+    try {
+      page = await openPayPage(link.url);
+    } finally {
+      await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: null, outage: false } });
+    }
+    expect(page.status).toBe(503);
+    expect(page.html).toContain('Card payments are not available right now. Nothing was charged');
+    expect(await paymentsOf(link.id)).toHaveLength(0);
+    expect((await openPayPage(link.url)).status).toBe(200);
+  });
+
   it('refuses card data sent to the gateway and a body without Protect tokens', async () => {
     const invoice = await newInvoice(stack, '10.00');
     const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
