@@ -100,7 +100,10 @@ async function main(): Promise<void> {
   }, 20);
   const stages: Record<string, number> = {};
   const runStart = performance.now();
-  await runRecon(ctx, runId, { afterPayTrace: () => void (stages.paytrace = performance.now() - runStart) });
+  await runRecon(ctx, runId, {
+    afterPayTrace: () => void (stages.paytrace = performance.now() - runStart),
+    afterM3Read: () => void (stages.m3Read = performance.now() - runStart),
+  });
   const runMs = performance.now() - runStart;
   clearInterval(sampler);
   const run = (await getRun(db, runId))!;
@@ -110,6 +113,9 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- match stage vs ONE SQL statement
   const matchBreakdown: Array<Record<string, number>> = [];
   const matchStage = async () => {
+    // a run's match stage writes into an empty item list: clear the previous round's items first, untimed
+    await db('recon_items').where({ run_id: runId }).delete();
+    await db.raw('vacuum recon_items');
     const t = performance.now();
     const input = await loadInput(db, run, { localCurrency: 'USD', roundingToleranceCents: ctx.recon.roundingToleranceCents });
     const loaded = performance.now();
@@ -121,8 +127,8 @@ async function main(): Promise<void> {
     return end - t;
   };
   const ceilingJoin = async () => {
-    const t = performance.now();
     await db.raw('drop table if exists recon_ceiling');
+    const t = performance.now();
     await db.raw(
       `create unlogged table recon_ceiling as
        select t.transaction_id, t.batch_number, p.id as payment_id, r.m3_refs, g.key1,
@@ -179,7 +185,7 @@ async function main(): Promise<void> {
       batches: N / PER_BATCH,
       items: itemCount,
       summary: run.summary,
-      stagesMs: { paytraceExportAndStaging: Math.round(stages.paytrace ?? 0), m3ListsStagingMatchAndItems: Math.round(runMs - (stages.paytrace ?? 0)) },
+      stagesMs: { paytraceExportAndStaging: Math.round(stages.paytrace ?? 0), m3ListsRead: Math.round((stages.m3Read ?? 0) - (stages.paytrace ?? 0)), m3StagingMatchAndItems: Math.round(runMs - (stages.m3Read ?? 0)) },
       peakRssMb: mb(peakRss),
       rssBeforeRunMb: mb(baseline.rss),
       peakHeapMb: mb(peakHeap),

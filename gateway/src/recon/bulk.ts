@@ -52,7 +52,9 @@ export async function bulkInsert(db: Db, table: string, columns: readonly BulkCo
     const stream = connection.query(copyFrom(`copy "${table}" (${names}) from stdin`));
     let buffer = '';
     for (const row of rows) {
-      buffer += row.map(copyText).join('\t') + '\n';
+      let line = copyText(row[0]);
+      for (let c = 1; c < row.length; c++) line += '\t' + copyText(row[c]);
+      buffer += line + '\n';
       if (buffer.length > 1 << 20) {
         if (!stream.write(buffer)) await new Promise((resolve) => stream.once('drain', resolve));
         buffer = '';

@@ -102,7 +102,8 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
   const unmatched: PtTransaction[] = [];
   for (const t of transactions) {
     const payment = ix.paymentByTx.get(t.transactionId);
-    const base = {
+    // the fields every leg-A item of this transaction has; built when an item is (the common match builds its own)
+    const base = () => ({
       leg: 'A' as const,
       key: `A:tx:${t.transactionId}`,
       batchNumber: t.batchNumber,
@@ -110,14 +111,14 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       transactionIds: String(t.transactionId),
       paymentId: payment?.id,
       currency: local,
-    };
+    });
     const amount = signedCents(t);
     if (amount === null) {
-      legA.set(t.transactionId, { ...base, status: 'exception', exceptionClass: 'invalid_source', owner: 'paytrace', reason: `PayTrace sent transaction ${t.transactionId} without a usable amount`, suggestedFix: 'Export the batch again; if the amount stays missing, ask PayTrace support', fixKind: 'review' });
+      legA.set(t.transactionId, { ...base(), status: 'exception', exceptionClass: 'invalid_source', owner: 'paytrace', reason: `PayTrace sent transaction ${t.transactionId} without a usable amount`, suggestedFix: 'Export the batch again; if the amount stays missing, ask PayTrace support', fixKind: 'review' });
       continue;
     }
     if (t.type === 'REFUND' && t.originalTransactionId !== undefined && ix.txById.get(t.originalTransactionId)?.type === 'REFUND') {
-      legA.set(t.transactionId, { ...base, status: 'exception', exceptionClass: 'invalid_source', owner: 'paytrace', paytraceCents: amount, reason: `refund ${t.transactionId} refunds refund ${t.originalTransactionId}: a refund of a refund has no invoice to land on`, suggestedFix: 'Check with PayTrace; book the money manually against the original sale', fixKind: 'review' });
+      legA.set(t.transactionId, { ...base(), status: 'exception', exceptionClass: 'invalid_source', owner: 'paytrace', paytraceCents: amount, reason: `refund ${t.transactionId} refunds refund ${t.originalTransactionId}: a refund of a refund has no invoice to land on`, suggestedFix: 'Check with PayTrace; book the money manually against the original sale', fixKind: 'review' });
       continue;
     }
     const moved = t.movedFromBatch !== undefined ? `; it moved from batch ${t.movedFromBatch} to batch ${t.batchNumber}` : '';
@@ -126,7 +127,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     const ledgerForReference = chargedTwice ? ix.paymentByReference.get(t.invoiceId!) : undefined;
     if (chargedTwice && ledgerForReference?.paytraceTransactionId !== undefined && ledgerForReference.paytraceTransactionId !== t.transactionId && sameReferenceOf(t.invoiceId!).some((o) => o.transactionId === ledgerForReference.paytraceTransactionId)) {
       legA.set(t.transactionId, {
-        ...base,
+        ...base(),
         status: 'exception',
         exceptionClass: 'duplicate',
         owner: 'finance',
@@ -141,9 +142,9 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     if (payment?.flow === 'ecommerce_sale') {
       // web orders carry the payment on the order (CUOR); cash application happens when M3 invoices it
       if (payment.status === 'completed' && payment.orno) {
-        legA.set(t.transactionId, { ...base, status: 'matched', rule: 'ledger-order', confidence: 1, owner: 'gateway', paytraceCents: amount, m3Refs: `order ${payment.orno}`, reason: `web order ${payment.orno} carries payment ${payment.reference}${moved}` });
+        legA.set(t.transactionId, { ...base(), status: 'matched', rule: 'ledger-order', confidence: 1, owner: 'gateway', paytraceCents: amount, m3Refs: `order ${payment.orno}`, reason: `web order ${payment.orno} carries payment ${payment.reference}${moved}` });
       } else {
-        legA.set(t.transactionId, { ...base, status: 'exception', exceptionClass: 'missing_in_m3', owner: 'gateway', paytraceCents: amount, reason: `PayTrace settled web payment ${payment.reference} but the gateway has no M3 order for it (status ${payment.status})${moved}`, suggestedFix: 'Replay the e-commerce flow for this payment from the dead-letter list', fixKind: 'review' });
+        legA.set(t.transactionId, { ...base(), status: 'exception', exceptionClass: 'missing_in_m3', owner: 'gateway', paytraceCents: amount, reason: `PayTrace settled web payment ${payment.reference} but the gateway has no M3 order for it (status ${payment.status})${moved}`, suggestedFix: 'Replay the e-commerce flow for this payment from the dead-letter list', fixKind: 'review' });
       }
       continue;
     }
@@ -157,6 +158,28 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       continue;
     }
     for (const r of receipts) consumed.add(r);
+    const single = receipts.length === 1 ? receipts[0]! : undefined;
+    if (single && single.currency === local && single.cents === amount) {
+      // the common case, 100k times a night: one receipt, same amount; one literal, no spread
+      legA.set(t.transactionId, {
+        leg: 'A',
+        key: `A:tx:${t.transactionId}`,
+        batchNumber: t.batchNumber,
+        settledDate: t.settledDate,
+        transactionIds: String(t.transactionId),
+        paymentId: payment?.id,
+        currency: local,
+        status: 'matched',
+        rule: 'reference',
+        confidence: 1,
+        owner: 'gateway',
+        paytraceCents: amount,
+        m3Cents: amount,
+        m3Refs: `receipt ${single.pbid}/${single.trno} invoice ${single.cino}`,
+        reason: `receipt carries reference ${references[0]}${moved}`,
+      });
+      continue;
+    }
     const m3Refs = receipts.map((r) => `receipt ${r.pbid}/${r.trno} invoice ${r.cino}`).join('; ');
     // the same invoice twice for the same amount under one reference: M3 booked the money twice
     const seen = receipts.length > 1 ? new Set<string>() : undefined;
@@ -171,13 +194,13 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     const foreign = receipts.some((r) => r.currency !== local);
     const converted = foreign ? receipts.map((r) => receiptLocalCents(input, ix, r)) : receipts.map((r) => r.cents ?? undefined);
     if (converted.some((c) => c === undefined)) {
-      legA.set(t.transactionId, { ...base, status: 'exception', exceptionClass: 'invalid_source', owner: 'm3', paytraceCents: amount, m3Refs, reason: `a receipt for reference ${references.join('/')} has no amount or no rate to ${local}`, suggestedFix: 'Check the receipt and the invoice rate (ARAT) in M3', fixKind: 'review' });
+      legA.set(t.transactionId, { ...base(), status: 'exception', exceptionClass: 'invalid_source', owner: 'm3', paytraceCents: amount, m3Refs, reason: `a receipt for reference ${references.join('/')} has no amount or no rate to ${local}`, suggestedFix: 'Check the receipt and the invoice rate (ARAT) in M3', fixKind: 'review' });
       continue;
     }
     const m3Cents = (converted as number[]).reduce((a, b) => a + b, 0);
     if (doubled && receipts.length > 1 && m3Cents !== amount) {
       legA.set(t.transactionId, {
-        ...base,
+        ...base(),
         status: 'exception',
         exceptionClass: 'duplicate',
         owner: 'm3',
@@ -197,11 +220,11 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       // the common case, 100k times a night: one literal, no spread (V8 builds it at full speed)
       legA.set(t.transactionId, {
         leg: 'A',
-        key: base.key,
+        key: `A:tx:${t.transactionId}`,
         batchNumber: t.batchNumber,
         settledDate: t.settledDate,
-        transactionIds: base.transactionIds,
-        paymentId: base.paymentId,
+        transactionIds: String(t.transactionId),
+        paymentId: payment?.id,
         currency: local,
         status: 'matched',
         rule,
@@ -214,7 +237,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       });
     } else {
       legA.set(t.transactionId, {
-        ...base,
+        ...base(),
         status: 'exception',
         exceptionClass: cls,
         rule,
@@ -366,8 +389,10 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
 
   // ------------------------------------------------------------------ receipts PayTrace never settled
   const referenceLike = (irno: string) => ix.paymentByReference.has(irno) || parseReference(rules, irno) !== undefined;
-  for (const r of [...input.receipts].sort((a, b) => a.pbid - b.pbid || a.trno - b.trno)) {
-    if (consumed.has(r) || !r.irno || !referenceLike(r.irno)) continue;
+  // only the few left over are sorted (for a stable order), not every receipt
+  const leftoverReceipts = input.receipts.filter((r) => !consumed.has(r) && r.irno && referenceLike(r.irno)).sort((a, b) => a.pbid - b.pbid || a.trno - b.trno);
+  for (const r of leftoverReceipts) {
+    if (!r.irno) continue;
     if (r.paymentDate && (r.paymentDate < input.period.from || r.paymentDate > input.period.to)) continue;
     const payment = ix.paymentByReference.get(r.irno);
     if (payment && (payment.settlementState === 'settled' || payment.paytraceTransactionId === undefined)) continue; // settled outside this period
@@ -449,21 +474,22 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
   }
 
   // ------------------------------------------------------------------ leg C, ledger ⇄ both
-  for (const p of [...input.payments].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  const legC: ReconItem[] = [];
+  for (const p of input.payments) {
     if (p.paytraceTransactionId === undefined) continue;
     const t = ix.txById.get(p.paytraceTransactionId);
     const base = { leg: 'C' as const, key: `C:payment:${p.id}`, paymentId: p.id, transactionIds: String(p.paytraceTransactionId), currency: p.currency ?? local, glKey: p.glKey };
     if (t) {
       const amount = t.cents;
       if (amount !== null && p.cents !== null && p.currency === local && Math.abs(p.cents) !== amount) {
-        items.push({ ...base, status: 'exception', exceptionClass: 'amount_differs', owner: 'gateway', batchNumber: t.batchNumber, settledDate: t.settledDate, paytraceCents: amount, differenceCents: Math.abs(p.cents) - amount, reason: `the ledger records ${formatCents(p.cents)} for payment ${p.reference}; PayTrace settled ${formatCents(amount)}`, suggestedFix: 'Check the payment in the trace view; PayTrace is the record of what was charged', fixKind: 'review' });
+        legC.push({ ...base, status: 'exception', exceptionClass: 'amount_differs', owner: 'gateway', batchNumber: t.batchNumber, settledDate: t.settledDate, paytraceCents: amount, differenceCents: Math.abs(p.cents) - amount, reason: `the ledger records ${formatCents(p.cents)} for payment ${p.reference}; PayTrace settled ${formatCents(amount)}`, suggestedFix: 'Check the payment in the trace view; PayTrace is the record of what was charged', fixKind: 'review' });
       }
       continue;
     }
     if (p.settlementState === 'settled') continue; // settled in a batch outside this period
     const head = p.glKey ? ix.gl.get(p.glKey) : undefined;
     if (head?.status === '90') {
-      items.push({
+      legC.push({
         ...base,
         status: 'exception',
         exceptionClass: 'posted_but_not_settled',
@@ -475,6 +501,9 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       });
     }
   }
+  // sorted by item key (the payment id) for a stable order; only the differences, not every payment
+  legC.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  for (const item of legC) items.push(item);
 
   return { items, summary: summarize(input, items, paytraceNet, glTotal) };
 }

@@ -112,7 +112,7 @@ export async function runRecon(ctx: ReconContext, runId: string, hooks: StageHoo
         run = (await getRun(db, runId))!;
       }
       if (run.stage === 'paytrace') {
-        await stageM3(sources, run);
+        await stageM3(sources, run, hooks);
         await setRun(db, runId, { stage: 'm3' });
         run = (await getRun(db, runId))!;
       }

@@ -28,6 +28,8 @@ export interface StageHooks {
   afterBatch?: (batchNumber: number) => Promise<void> | void;
   /** after every PayTrace batch is staged, before M3 is read */
   afterPayTrace?: () => Promise<void> | void;
+  /** after M3's lists are read, before they are staged (progress) */
+  afterM3Read?: () => Promise<void> | void;
 }
 
 /** PayTrace's "3/10/2026 3:00:00 PM" (and M3's yyyyMMdd) → 2026-03-10 */
@@ -109,7 +111,7 @@ async function stageBatch(ctx: SourceContext, runId: string, batchNumber: number
   });
 }
 
-export async function stageM3(ctx: SourceContext, run: { id: string }): Promise<void> {
+export async function stageM3(ctx: SourceContext, run: { id: string }, hooks: StageHooks = {}): Promise<void> {
   // every record (maxrecs 0), only the columns the engine reads (returncols: far smaller answers)
   const all = (columns: string[]) => ({ ...ctx.scope, maxrecs: 0, returncols: columns });
   const receipts = await ctx.m3.execute('ARS040MI', 'LstBatchLine', {}, all(['PBID', 'TRNO', 'CINO', 'INYR', 'CUNO', 'PYAM', 'CUCD', 'IRNO', 'LPDT']));
@@ -117,6 +119,7 @@ export async function stageM3(ctx: SourceContext, run: { id: string }): Promise<
   // the invoices matter for their rates only: read them when a receipt is in another currency
   const foreign = receipts.records.some((r) => r.CUCD && r.CUCD !== ctx.localCurrency);
   const invoices = foreign ? await ctx.m3.execute('ARS200MI', 'LstInvByDivi', { FDIV: ctx.scope.divi, TDIV: ctx.scope.divi }, all(['CINO', 'INYR', 'CUNO', 'CUCD', 'CUAM', 'OCUA', 'ARAT', 'IVDT'])) : { records: [] };
+  await hooks.afterM3Read?.();
   await ctx.db.transaction(async (trx) => {
     for (const table of ['recon_m3_invoices', 'recon_m3_receipts', 'recon_gl_batches']) await trx(table).where({ run_id: run.id }).delete();
     const invoiceRows = new Map<string, unknown[]>();

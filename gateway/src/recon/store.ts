@@ -39,20 +39,20 @@ const LEDGER_COLUMNS = `id, flow, status, reference, paytrace_transaction_id, (a
 export async function loadInput(db: Knex, run: ReconRun, options: { localCurrency: string; roundingToleranceCents: number }): Promise<ReconInput> {
   const id = run.id;
   const day = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
-  const [batches, transactions, receipts, invoices, gl, settledPayments, periodPayments] = await Promise.all([
+  const [batches, transactions, receipts, invoices, gl, payments] = await Promise.all([
     selectArrays(db, `batch_number, ${day('settled_date')}, reported_count, reported_net_cents`, 'recon_pt_batches where run_id = ?', [id]),
     selectArrays(db, `transaction_id, batch_number, moved_from_batch, transaction_type, amount_cents, invoice_id, customer_id, original_transaction_id, ${day('settled_date')}, card_type`, 'recon_pt_transactions where run_id = ?', [id]),
     selectArrays(db, `pbid, trno, cino, inyr, cuno, amount_cents, currency, irno, ${day('payment_date')}`, 'recon_m3_receipts where run_id = ?', [id]),
     selectArrays(db, `cino, yea4, cuno, currency, amount_cents, open_cents, rate, ${day('invoice_date')}`, 'recon_m3_invoices where run_id = ?', [id]),
-    selectArrays(db, 'key1, status, debit_cents, credit_cents, description', 'recon_gl_batches where run_id = ?', [id]),
-    // the ledger rows this run speaks about: those PayTrace settled now, and those created in the period
-    selectArrays(db, LEDGER_COLUMNS, 'payments where paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)', [id]),
+    selectArrays(db, 'key1, status, debit_cents, credit_cents', 'recon_gl_batches where run_id = ?', [id]),
+    // the ledger rows this run speaks about: those PayTrace settled now, and those created in the period (one pass)
     selectArrays(
       db,
       LEDGER_COLUMNS,
-      `payments where paytrace_transaction_id is not null and created_at >= ?::date and created_at < ?::date + 1
-          and paytrace_transaction_id not in (select transaction_id from recon_pt_transactions where run_id = ?)`,
-      [run.period_from, run.period_to, id],
+      `payments where paytrace_transaction_id is not null
+          and (paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)
+               or (created_at >= ?::date and created_at < ?::date + 1))`,
+      [id, run.period_from, run.period_to],
     ),
   ]);
   const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
@@ -77,8 +77,8 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
     })),
     receipts: receipts.map((r) => ({ pbid: Number(r[0]), trno: Number(r[1]), cino: String(r[2]), inyr: int(r[3]), cuno: str(r[4]), cents: cents(r[5]), currency: str(r[6]) ?? options.localCurrency, irno: str(r[7]), paymentDate: str(r[8]) })),
     invoices: invoices.map((i) => ({ cino: String(i[0]), yea4: Number(i[1]), cuno: str(i[2]), currency: str(i[3]) ?? options.localCurrency, cents: cents(i[4]), openCents: cents(i[5]), rate: str(i[6]), invoiceDate: str(i[7]) })),
-    glBatches: gl.map((g) => ({ key1: String(g[0]), status: String(g[1] ?? ''), debitCents: cents(g[2]), creditCents: cents(g[3]), description: str(g[4]) })),
-    payments: [...settledPayments, ...periodPayments].map(
+    glBatches: gl.map((g) => ({ key1: String(g[0]), status: String(g[1] ?? ''), debitCents: cents(g[2]), creditCents: cents(g[3]) })),
+    payments: payments.map(
       (p): LedgerPayment => ({
         id: String(p[0]),
         flow: String(p[1]),
