@@ -146,7 +146,10 @@ describe('send payment link → pay page → M3 (browser)', () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('#pay-form')?.getAttribute('aria-busy') === 'false' && !document.querySelector('#errors')?.hasAttribute('hidden'));
     const linkId = /\/pay\/([\w-]{22})\./.exec(url)![1]!;
-    const attempts = await stack.gateway.services.db('payments').where('reference', 'like', `PL-${linkId}-%`).orderBy('reference');
+    const attempts = await eventually(async () => {
+      const rows = await stack.gateway.services.db('payments').where('reference', 'like', `PL-${linkId}-%`).orderBy('reference');
+      return rows.length === 2 && rows.every((r: { status: string }) => r.status === 'declined') ? rows : undefined;
+    }, 15_000, 'two declined attempts');
     expect(attempts.map((p: { reference: string; status: string }) => [p.reference, p.status])).toEqual([
       [`PL-${linkId}-1`, 'declined'],
       [`PL-${linkId}-2`, 'declined'],
