@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   };
   const matchTimes: number[] = [];
   const ceilingTimes: number[] = [];
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 3; round++) {
     matchTimes.push(await matchStage());
     ceilingTimes.push(await ceilingJoin());
   }
