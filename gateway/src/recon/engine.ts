@@ -68,6 +68,11 @@ function receiptLocalCents(input: ReconInput, ix: Indexed, r: M3Receipt): number
   return new Decimal(r.cents).mul(rate).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 }
 
+/** said on every item of a transaction PayTrace listed in two batches */
+function movedNote(t: PtTransaction): string {
+  return t.movedFromBatch !== undefined ? `; it moved from batch ${t.movedFromBatch} to batch ${t.batchNumber}` : '';
+}
+
 /** the sign a transaction has in a settlement: refunds take money back */
 function signedCents(t: PtTransaction): number | null {
   if (t.cents === null) return null;
@@ -121,7 +126,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       legA.set(t.transactionId, { ...base(), status: 'exception', exceptionClass: 'invalid_source', owner: 'paytrace', paytraceCents: amount, reason: `refund ${t.transactionId} refunds refund ${t.originalTransactionId}: a refund of a refund has no invoice to land on`, suggestedFix: 'Check with PayTrace; book the money manually against the original sale', fixKind: 'review' });
       continue;
     }
-    const moved = t.movedFromBatch !== undefined ? `; it moved from batch ${t.movedFromBatch} to batch ${t.batchNumber}` : '';
+    const moved = movedNote(t);
     // a second settled sale with the same reference of ours, when the ledger names the first: the customer paid twice
     const chargedTwice = t.invoiceId !== undefined && (chargedFor.get(t.invoiceId) ?? 0) > 1;
     const ledgerForReference = chargedTwice ? ix.paymentByReference.get(t.invoiceId!) : undefined;
@@ -377,9 +382,10 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       exceptionClass: 'missing_in_m3',
       owner: payment ? 'gateway' : 'm3',
       paytraceCents: amount,
-      reason: payment
-        ? `PayTrace settled ${formatCents(amount)} for payment ${payment.reference} (ledger status ${payment.status}) but M3 has no receipt with that reference`
-        : `PayTrace settled ${formatCents(amount)} (invoice_id "${t.invoiceId ?? ''}") and no M3 receipt matches it by reference or by the tolerant rules`,
+      reason:
+        (payment
+          ? `PayTrace settled ${formatCents(amount)} for payment ${payment.reference} (ledger status ${payment.status}) but M3 has no receipt with that reference`
+          : `PayTrace settled ${formatCents(amount)} (invoice_id "${t.invoiceId ?? ''}") and no M3 receipt matches it by reference or by the tolerant rules`) + movedNote(t),
       suggestedFix: canPost ? `Post the cash receipt for invoice ${payment.ivno}/${payment.yea4} (flow 2 receipt step)` : 'Apply the payment to the right invoice in M3 (ARS040) with the PayTrace transaction id as reference',
       fixKind: canPost ? 'auto' : 'review',
       fixAction: canPost ? 'post_receipt' : undefined,

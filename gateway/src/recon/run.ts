@@ -41,7 +41,8 @@ export type RunRequest = z.input<typeof runRequestSchema>;
 
 /**
  * Record a run and its job in one transaction. The same runKey again returns the run already
- * there (the nightly schedule firing twice, an API client retrying): nothing is done twice.
+ * there (the nightly schedule firing twice, an API client retrying): nothing is done twice; a
+ * run of that key that failed is resumed.
  */
 export async function createRun(db: Knex, queue: JobQueue, config: ReconConfig, request: RunRequest, by: { trigger: 'api' | 'schedule'; requestedBy: string }): Promise<{ run: ReconRun; created: boolean }> {
   const parsed = runRequestSchema.safeParse(request);
@@ -69,8 +70,18 @@ export async function createRun(db: Knex, queue: JobQueue, config: ReconConfig, 
     await queue.send<ReconJob>(RECON_QUEUE, { runId: id }, { db: await jobDbFor(trx), correlationId: `recon-${id}` });
     return true;
   });
-  const run = created ? await getRun(db, id) : await getRun(db, (await db('recon_runs').where({ run_key: runKey }).first('id')).id as string);
-  return { run: run!, created };
+  if (created) return { run: (await getRun(db, id))!, created: true };
+  const existing = (await getRun(db, (await db('recon_runs').where({ run_key: runKey }).first('id')).id as string))!;
+  // asking again for a run that failed (its retries used up) resumes it where it stopped
+  if (existing.status === 'failed') await resume(db, queue, existing.id);
+  return { run: (await getRun(db, existing.id))!, created: false };
+}
+
+async function resume(db: Knex, queue: JobQueue, runId: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const updated = await trx('recon_runs').where({ id: runId, status: 'failed' }).update({ status: 'queued', updated_at: trx.fn.now() });
+    if (updated) await queue.send<ReconJob>(RECON_QUEUE, { runId }, { db: await jobDbFor(trx), correlationId: `recon-${runId}` });
+  });
 }
 
 /** "Dry run first, then apply": apply the automatic fixes a finished dry run proposed. */

@@ -204,6 +204,22 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     expect(Number(after!.n) - Number(before!.n)).toBe(1);
   });
 
+  it('a run whose job failed is resumed by asking for its key again', async () => {
+    await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { outage: true, pathPattern: 'batches' } });
+    const key = `it-${today}-outage`;
+    const created = await api('/api/recon/runs', { body: { from: today, to: today, runKey: key } });
+    const id = String(created.body!.id);
+    const failed = await eventually(async () => {
+      const run = await getRun(db(), id);
+      return run?.status === 'failed' ? run : undefined;
+    }, 20_000, 'the run failed');
+    expect(failed).toMatchObject({ stage: 'created', error_code: expect.stringMatching(/PAYTRACE/) });
+    await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { outage: false, pathPattern: '' } });
+    const again = await api('/api/recon/runs', { body: { from: today, to: today, runKey: key } });
+    expect(again.body).toMatchObject({ id, created: false });
+    expect(await finished(id)).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
   describe('resumable and idempotent', () => {
     let ctx: ReconContext;
     let day: string;
@@ -277,6 +293,30 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
       const calls = await simJson<{ calls: unknown[] } | unknown[]>(stack.paytrace.url, '/_sim/calls?path=batches');
       expect(Array.isArray(calls) ? calls : calls.calls).toHaveLength(0);
       expect(comparable(await items(broken))).toEqual(expected);
+    });
+
+    it('a batch listed twice is staged once; a transaction in two batches settled in the later one, whatever order the lists came in', async () => {
+      const tx = await sale('42.00', 'MOVER-1');
+      await simJson(stack.paytrace.url, '/_sim/settle', { method: 'POST' });
+      const state = stack.paytrace.context.state;
+      const first = state.batches[state.batches.length - 1]!;
+      expect(first.transactionIds).toEqual([tx]);
+      // PayTrace lists the batch twice, and lists the transaction again in a later batch
+      state.batches.push(first, { number: first.number + 100, settledAt: first.settledAt, transactionIds: [tx] });
+      const results = [];
+      for (const exportConcurrency of [1, 4]) {
+        const id = await newRun();
+        await runRecon({ ...ctx, recon: { ...ctx.recon, exportConcurrency } }, id);
+        expect(await db()('recon_pt_batches').where({ run_id: id }).whereIn('batch_number', [first.number, first.number + 100]).count({ n: '*' }).first()).toMatchObject({ n: '2' });
+        expect(await db()('recon_pt_transactions').where({ run_id: id, transaction_id: tx }).first()).toMatchObject({ batch_number: first.number + 100, moved_from_batch: first.number });
+        const rows = await items(id);
+        expect(rows.find((r) => r.item_key === `A:tx:${tx}`)!.reason).toContain(`moved from batch ${first.number} to batch ${first.number + 100}`);
+        // PayTrace still reports the first batch with it: that batch's total is the difference to look at
+        expect(rows.find((r) => r.item_key === `B:batch:${first.number}`)).toMatchObject({ exception_class: 'amount_differs' });
+        results.push(comparable(rows));
+      }
+      expect(results[1]).toEqual(results[0]);
+      state.batches.splice(state.batches.length - 2, 2);
     });
   });
 });
