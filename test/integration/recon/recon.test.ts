@@ -183,6 +183,24 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     expect(events.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('reconciles a refund made through the refund flow: reversing receipt, reversal GL, batch net of the refund', async () => {
+    const refund = await api('/api/refunds', { body: { refundId: 'RMA-RECON-1', originalTransactionId: Number(completedPayment.paytrace_transaction_id), amount: '250.00' } });
+    expect(refund.status).toBe(202);
+    await eventually(async () => ((await api('/api/refunds/RMA-RECON-1')).body?.status === 'completed' ? true : undefined), 20_000, 'refund completed');
+    await simJson(stack.paytrace.url, '/_sim/settle', { method: 'POST' });
+    const refundPayment = (await db()('payments').where({ reference: 'REFUND-RMA-RECON-1' }).first()) as Payment;
+
+    const next = await api('/api/recon/runs', { body: { from: today, to: today, runKey: `it-${today}-refund` } });
+    const run = await finished(String(next.body!.id));
+    const rows = await items(run.id);
+    expect(rows.find((r) => r.item_key === `A:tx:${refundPayment.paytrace_transaction_id}`)).toMatchObject({ status: 'matched', rule: 'reference' });
+    expect(rows.find((r) => r.item_key === `B:tx:${refundPayment.paytrace_transaction_id}`)).toBeUndefined();
+    const batches = rows.filter((r) => r.item_key.startsWith('B:batch:'));
+    expect(batches).toHaveLength(2);
+    const refundBatch = await db()('recon_items').where({ run_id: run.id }).andWhere('item_key', batches[1]!.item_key).first();
+    expect(refundBatch).toMatchObject({ status: 'matched', paytrace_cents: '-25000', gl_cents: '-25000' });
+  });
+
   it('schedules the nightly run in its time zone; two firings for one night make one run', async () => {
     const services = stack.gateway.services;
     const config = loadReconConfig({}, { schedule: '15 2 * * *', timeZone: 'America/Chicago' });

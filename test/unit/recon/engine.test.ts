@@ -116,6 +116,20 @@ describe('matching rules', () => {
     for (const key of ['A:tx:4001', 'A:tx:4002']) expect(item(items, key)).toMatchObject({ status: 'review', rule: 'many-to-one', transactionIds: '4001,4002', m3Cents: 25000 });
   });
 
+  it('refunds: the reversing receipt under the refund’s reference, the reversal GL batch, the batch net of refunds', () => {
+    const { items, summary } = new Dataset()
+      .paid('p1', 1001, '100.00')
+      .payment('r1', 1002, '40.00', { flow: 'refund', reference: 'REFUND-RMA-1', glKey: 'GLr1', parentPaymentId: 'p1' })
+      .tx(1002, '40.00', { type: 'REFUND', originalTransactionId: 1001 })
+      .receipt('200001', '-40.00', { irno: 'REFUND-RMA-1' })
+      .gl('GLr1', '40.00')
+      .batch(1001, 6000)
+      .run();
+    expect(item(items, 'A:tx:1002')).toMatchObject({ status: 'matched', rule: 'reference', paytraceCents: -4000, m3Cents: -4000 });
+    expect(item(items, 'B:batch:1001')).toMatchObject({ status: 'matched', paytraceCents: 6000, glCents: 6000 });
+    expect(summary).toMatchObject({ balanced: true, exceptions: 0 });
+  });
+
   it('ledger-order: a web order payment is carried by its M3 order', () => {
     const { items } = new Dataset().payment('w1', 5001, '199.99', { flow: 'ecommerce_sale', orno: '1000000003', glKey: 'GLw1', ivno: undefined }).gl('GLw1', '199.99').tx(5001, '199.99', { invoiceId: 'WEB-7001' }).run();
     expect(item(items, 'A:tx:5001')).toMatchObject({ status: 'matched', rule: 'ledger-order' });
