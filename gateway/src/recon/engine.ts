@@ -29,7 +29,7 @@ interface Indexed {
   invoices: Map<string, M3Invoice>;
   gl: Map<string, ReconInput['glBatches'][number]>;
   paymentByTx: Map<number, LedgerPayment>;
-  paymentByReference: Map<string, LedgerPayment>;
+  readonly paymentByReference: Map<string, LedgerPayment>;
   txById: Map<number, PtTransaction>;
 }
 
@@ -44,17 +44,17 @@ function index(input: ReconInput): Indexed {
     else receiptsByIrno.set(r.irno, [r]);
   }
   const paymentByTx = new Map<number, LedgerPayment>();
-  const paymentByReference = new Map<string, LedgerPayment>();
-  for (const p of input.payments) {
-    if (p.paytraceTransactionId !== undefined) paymentByTx.set(p.paytraceTransactionId, p);
-    paymentByReference.set(p.reference, p);
-  }
+  for (const p of input.payments) if (p.paytraceTransactionId !== undefined) paymentByTx.set(p.paytraceTransactionId, p);
+  // by reference: only asked for leftovers and double charges, so built the first time it is
+  let paymentByReference: Map<string, LedgerPayment> | undefined;
   return {
     receiptsByIrno,
     invoices: new Map(input.invoices.map((i) => [invoiceKey(i.cino, i.yea4), i])),
     gl: new Map(input.glBatches.map((g) => [g.key1, g])),
     paymentByTx,
-    paymentByReference,
+    get paymentByReference() {
+      return (paymentByReference ??= new Map(input.payments.map((p) => [p.reference, p])));
+    },
     txById: new Map(input.transactions.map((t) => [t.transactionId, t])),
   };
 }
