@@ -122,7 +122,8 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       legA.set(t.transactionId, { ...base(), status: 'exception', exceptionClass: 'invalid_source', owner: 'paytrace', reason: `PayTrace sent transaction ${t.transactionId} without a usable amount`, suggestedFix: 'Export the batch again; if the amount stays missing, ask PayTrace support', fixKind: 'review' });
       continue;
     }
-    if (t.type === 'REFUND' && t.originalTransactionId !== undefined && ix.txById.get(t.originalTransactionId)?.type === 'REFUND') {
+    // a refund of a refund: the original is a REFUND in this export, or one of our refunds in the ledger
+    if (t.type === 'REFUND' && t.originalTransactionId !== undefined && (ix.txById.get(t.originalTransactionId)?.type === 'REFUND' || ix.paymentByTx.get(t.originalTransactionId)?.flow === 'refund')) {
       legA.set(t.transactionId, { ...base(), status: 'exception', exceptionClass: 'invalid_source', owner: 'paytrace', paytraceCents: amount, reason: `refund ${t.transactionId} refunds refund ${t.originalTransactionId}: a refund of a refund has no invoice to land on`, suggestedFix: 'Check with PayTrace; book the money manually against the original sale', fixKind: 'review' });
       continue;
     }

@@ -206,6 +206,9 @@ describe('exception classes', () => {
     expect(item(items, 'A:tx:1003')).toMatchObject({ exceptionClass: 'invalid_source', paytraceCents: -500 });
     expect(item(items, 'A:tx:1003').reason).toContain('refund of a refund');
     expect(item(items, 'A:tx:1004')).toMatchObject({ exceptionClass: 'invalid_source', owner: 'paytrace' });
+    // the refunded refund settled in an earlier period: the ledger knows it as one of our refunds
+    const earlier = new Dataset().payment('r0', 900, '10.00', { flow: 'refund', settlementState: 'settled' }).tx(1005, '5.00', { type: 'REFUND', originalTransactionId: 900 }).run();
+    expect(item(earlier.items, 'A:tx:1005')).toMatchObject({ exceptionClass: 'invalid_source' });
   });
 
   it('amount_differs (leg C): the ledger recorded another amount than PayTrace settled', () => {
