@@ -22,3 +22,14 @@ describe('card data detection', () => {
     expect(findCardData(undefined, 'body')).toBeUndefined();
   });
 });
+
+describe('Protect tokens are not card data', () => {
+  it('does not scan hpf_token / enc_key values, even when they hold a Luhn-valid digit run', () => {
+    const token = 'a1b2-4012000098765439-c3d4';
+    expect(findCardData({ hpf_token: token, enc_key: token })).toBeUndefined();
+    expect(findCardData({ tokens: { hpfToken: token, encKey: token } })).toBeUndefined();
+    // the same text anywhere else is still refused
+    expect(findCardData({ note: token })).toBe('note');
+    expect(findCardData({ hpf_token: { nested: token } })).toBe('hpf_token.nested');
+  });
+});

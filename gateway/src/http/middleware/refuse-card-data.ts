@@ -17,6 +17,13 @@ const CARD_FIELDS = new Set([
   'track1', 'track2', 'swipe', 'trackdata', 'encryptednumber', 'encryptedcsc', 'encryptedswipe',
 ]);
 
+/**
+ * PayTrace Protect's single-use tokens: random text that is not card data, but may by chance hold a
+ * long Luhn-valid run of digits. Their values are not scanned (their names still may not hide a PAN:
+ * only these exact fields are exempt).
+ */
+const PROTECT_TOKEN_FIELDS = new Set(['hpftoken', 'enckey']);
+
 /** `credit_card: { number }` is PayTrace's own shape for a PAN. */
 const CARD_OBJECTS = new Set(['creditcard', 'card', 'cc']);
 
@@ -51,6 +58,7 @@ export function findCardData(value: unknown, path = '', parentKey = '', depth = 
     const name = normalize(key);
     const present = item !== undefined && item !== null && item !== '';
     if (present && (CARD_FIELDS.has(name) || (name === 'number' && CARD_OBJECTS.has(parentKey)))) return here;
+    if (PROTECT_TOKEN_FIELDS.has(name) && typeof item === 'string') continue;
     const hit = findCardData(item, here, name, depth + 1);
     if (hit) return hit;
   }
