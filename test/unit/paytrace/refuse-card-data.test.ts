@@ -25,7 +25,7 @@ describe('card data detection', () => {
 
 describe('Protect tokens are not card data', () => {
   it('does not scan hpf_token / enc_key values, even when they hold a Luhn-valid digit run', () => {
-    const token = 'a1b2-4012000098765439-c3d4';
+    const token = 'tok-ab-4012000098765439-cd';
     expect(findCardData({ hpf_token: token, enc_key: token })).toBeUndefined();
     expect(findCardData({ tokens: { hpfToken: token, encKey: token } })).toBeUndefined();
     // the same text anywhere else is still refused
