@@ -106,8 +106,18 @@ export const AMOUNT_TRIGGERS: readonly AmountTrigger[] = [
   { cents: 62, outcome: 'autoVoid', approvalMessage: APPROVAL_MESSAGE.avsMismatch, avsResponse: 'No Match', reason: 'AVS mismatch, auto-voided' },
 ];
 
-export function triggerFor(cents: number): AmountTrigger | undefined {
-  return AMOUNT_TRIGGERS.find((t) => t.cents === cents);
+/**
+ * Card numbers that force a decline, whatever the amount: a simulator extension (PayTrace's sandbox
+ * declines only by amount), so a test can show a declined card and then a good one on the same
+ * payment, as a customer retrying with another card would.
+ */
+export const CARD_TRIGGERS: ReadonlyArray<{ number: string } & AmountTrigger> = [
+  { number: '4000000000000002', cents: -1, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, reason: 'do not honor (simulator decline card)' },
+  { number: '4000000000009995', cents: -1, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.insufficientFunds, reason: 'insufficient funds (simulator decline card)' },
+];
+
+export function triggerFor(cents: number, cardNumber?: string): AmountTrigger | undefined {
+  return AMOUNT_TRIGGERS.find((t) => t.cents === cents) ?? (cardNumber ? CARD_TRIGGERS.find((t) => t.number === cardNumber) : undefined);
 }
 
 /** Test cards of the current PayTrace sandbox and older samples (reference §7); any Luhn-valid number works. */

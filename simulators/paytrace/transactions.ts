@@ -68,7 +68,7 @@ function paymentHandler(type: 'SALE' | 'AUTHORIZATION', method: Method): Handler
     source.commit?.();
 
     const card = source.card;
-    const trigger = triggerFor(amount.cents);
+    const trigger = triggerFor(amount.cents, card.number);
     const id = ctx.state.nextTransactionId();
     const cscResponse = source.csc === undefined || card.brand === 'AMEX' ? '' : 'Match';
     const declined = trigger?.outcome === 'decline';

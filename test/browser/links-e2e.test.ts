@@ -65,9 +65,9 @@ describe('send payment link → pay page → M3 (browser)', () => {
     }
   }
 
-  async function typeCardAndPay(page: Page): Promise<void> {
+  async function typeCardAndPay(page: Page, card = CARD): Promise<void> {
     const fields = page.frameLocator('#pt_hpf_form iframe');
-    await fields.locator('#cc-number').fill(CARD);
+    await fields.locator('#cc-number').fill(card);
     await fields.locator('#exp-month').selectOption('12');
     await fields.locator('#exp-year').selectOption('2030');
     await fields.locator('#cc-code').fill('999');
@@ -156,6 +156,32 @@ describe('send payment link → pay page → M3 (browser)', () => {
     ]);
     const counts = await simJson<{ receiptsForInvoice: number }>(stack.infor.url, `/_sim/m3/counts?cino=${invoice.ivno}`);
     expect(counts.receiptsForInvoice).toBe(0);
+    await page.close();
+  });
+
+  it('declines a card, then takes the payment with another card on the same link (one receipt)', async () => {
+    const invoice = await newInvoice(stack, '64.20', 'C10001');
+    const url = await linkFromH5(invoice.ivno, invoice.yea4);
+    const page = await openPage(url);
+    // the simulator's decline card (PayTrace's own sandbox declines only by amount; see simulators/README.md)
+    await typeCardAndPay(page, '4000000000000002');
+    await page.waitForSelector('#errors:not([hidden])');
+    expect(await page.locator('#errors').textContent()).toMatch(/^Your card was declined \(Do not honor\)\. No money was taken\./);
+    await typeCardAndPay(page, CARD);
+    await page.waitForSelector('#result.paid:not([hidden])');
+    const reference = /Reference (PL-[\w-]+-2)/.exec((await page.locator('#result').textContent())!)![1]!;
+    const payment = await eventually(async () => {
+      const p = await findPaymentByReference(stack.gateway.services.db, reference);
+      return p?.status === 'completed' ? p : undefined;
+    }, 20_000, 'flow 2 completed');
+    const linkId = /\/pay\/([\w-]{22})\./.exec(url)![1]!;
+    const attempts = await stack.gateway.services.db('payments').where('reference', 'like', `PL-${linkId}-%`).orderBy('reference');
+    expect(attempts.map((p: { reference: string; status: string }) => [p.reference, p.status])).toEqual([
+      [`PL-${linkId}-1`, 'declined'],
+      [`PL-${linkId}-2`, 'completed'],
+    ]);
+    const counts = await simJson<{ receiptsForInvoice: number; glBatchesWithKey1: number }>(stack.infor.url, `/_sim/m3/counts?cino=${invoice.ivno}&key1=${payment.gl_batch_key}`);
+    expect(counts).toEqual(expect.objectContaining({ receiptsForInvoice: 1, glBatchesWithKey1: 1 }));
     await page.close();
   });
 });

@@ -11,6 +11,19 @@ describe('PayTrace simulator: sales, authorizations, captures, voids, refunds', 
     await h.close();
   });
 
+  describe('decline cards (simulator extension)', () => {
+    it.each([
+      ['4000000000000002', 'DECLINE - Do not honor'],
+      ['4000000000009995', 'NSF - Insufficient funds'],
+    ])('declines card %s at any amount (%s), and a good card right after is approved', async (number, message) => {
+      const declined = await h.sale('64.20', { credit_card: card(number) });
+      expect(declined.body).toMatchObject({ success: false, response_code: 102, approval_code: '' });
+      expect(String(declined.body.approval_message).trim()).toBe(message);
+      const approved = await h.sale('64.20');
+      expect(approved.body).toMatchObject({ success: true, response_code: 101 });
+    });
+  });
+
   describe('keyed sale', () => {
     it('approves with the recorded response shape and an incrementing integer id', async () => {
       const first = await h.sale('1.00');
