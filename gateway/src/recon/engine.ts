@@ -515,7 +515,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
   return { items, summary: summarize(input, items, paytraceNet, glTotal) };
 }
 
-export function summarize(input: Pick<ReconInput, 'period' | 'batches' | 'transactions'>, items: readonly ReconItem[], paytraceNetCents: number, glCents: number): ReconSummary {
+export function summarize(input: Pick<ReconInput, 'period' | 'batches' | 'transactions' | 'localCurrency'>, items: readonly ReconItem[], paytraceNetCents: number, glCents: number): ReconSummary {
   const byClass: ReconSummary['byClass'] = {};
   const byRule: Record<string, number> = {};
   let matched = 0;
@@ -541,8 +541,9 @@ export function summarize(input: Pick<ReconInput, 'period' | 'batches' | 'transa
     byClass,
     byRule,
     autoFixes,
-    paytraceNetCents,
-    glCents,
+    paytraceNet: formatCents(paytraceNetCents),
+    glPosted: formatCents(glCents),
+    currency: input.localCurrency,
     balanced: review === 0 && exceptions === 0,
   };
 }

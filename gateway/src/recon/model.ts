@@ -144,8 +144,10 @@ export interface ReconSummary {
   byClass: Partial<Record<ExceptionClass, number>>;
   byRule: Record<string, number>;
   autoFixes: number;
-  paytraceNetCents: number;
-  glCents: number;
+  /** what PayTrace settled, net of refunds, and what the GL shows for it: decimal text, local currency */
+  paytraceNet: string;
+  glPosted: string;
+  currency: string;
   /** true when every settled cent is matched in M3 and in the GL */
   balanced: boolean;
 }

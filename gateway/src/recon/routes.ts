@@ -4,6 +4,7 @@ import { requireInforCaller } from '../http/middleware/infor-auth';
 import type { GatewayServices } from '../runtime/services';
 import type { ReconConfig } from './config';
 import { groupCsv, groupTotals, itemsCsv } from './report';
+import { formatCents } from './model';
 import { createRun, requestApply } from './run';
 import { getRun } from './store';
 
@@ -16,6 +17,35 @@ import { getRun } from './store';
  *   GET  /api/recon/runs/:id/report.csv  totals ?by=batch (default) or ?by=day as CSV
  *   POST /api/recon/runs/:id/apply       make the automatic fixes a dry run proposed → 202
  */
+const amount = (cents: unknown) => (cents === null || cents === undefined ? null : formatCents(Number(cents)));
+
+/** an item as the API shows it: amounts as decimal text beside their currency, never floats */
+function itemView(r: Record<string, unknown>) {
+  return {
+    key: r.item_key,
+    leg: r.leg,
+    status: r.status,
+    exceptionClass: r.exception_class,
+    rule: r.rule,
+    confidence: r.confidence,
+    owner: r.owner,
+    batch: r.batch_number,
+    settled: r.settled_date instanceof Date ? r.settled_date.toISOString().slice(0, 10) : r.settled_date,
+    transactions: r.transaction_ids,
+    m3: r.m3_refs,
+    glBatch: r.gl_key,
+    paymentId: r.payment_id,
+    currency: r.currency,
+    paytraceAmount: amount(r.paytrace_cents),
+    m3Amount: amount(r.m3_cents),
+    glAmount: amount(r.gl_cents),
+    difference: amount(r.difference_cents),
+    reason: r.reason,
+    suggestedFix: r.suggested_fix,
+    fix: r.fix_kind ? { kind: r.fix_kind, action: r.fix_action, status: r.fix_status, detail: r.fix_detail } : null,
+  };
+}
+
 export function reconRoutes(services: GatewayServices, config: ReconConfig): Router {
   const router = Router();
   const auth = requireInforCaller(services);
@@ -59,7 +89,7 @@ export function reconRoutes(services: GatewayServices, config: ReconConfig): Rou
     const query = services.db('recon_items').where({ run_id: run.id }).orderBy('item_key').limit(limit);
     if (typeof req.query.status === 'string') query.andWhere({ status: req.query.status });
     if (typeof req.query.class === 'string') query.andWhere({ exception_class: req.query.class });
-    res.json({ runId: run.id, items: await query });
+    res.json({ runId: run.id, items: ((await query) as Array<Record<string, unknown>>).map(itemView) });
   });
 
   router.get('/api/recon/runs/:id/items.csv', auth, async (req: Request, res: Response) => {

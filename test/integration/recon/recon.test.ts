@@ -127,6 +127,10 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     expect(view.body).toMatchObject({ id: firstRunId, status: 'completed', batches: [expect.objectContaining({ transactions: 3, paytraceNet: '1345.49', glPosted: '1250.00' })] });
     const review = await api(`/api/recon/runs/${firstRunId}/items?status=exception&class=missing_in_m3`);
     expect((review.body!.items as unknown[]).length).toBe(2);
+    expect(review.body!.items).toContainEqual(
+      expect.objectContaining({ key: `A:tx:${outsideTx}`, exceptionClass: 'missing_in_m3', paytraceAmount: '19.99', currency: 'USD', fix: expect.objectContaining({ kind: 'review' }) }),
+    );
+    expect(view.body!.summary).toMatchObject({ paytraceNet: '1345.49', glPosted: '1250.00', currency: 'USD' });
 
     const csv = await api(`/api/recon/runs/${firstRunId}/items.csv`);
     expect(csv.status).toBe(200);

@@ -77,7 +77,7 @@ describe('matching rules', () => {
     const { items, summary } = new Dataset().paid('p1', 1001, '1250.00').paid('p2', 1002, '75.50').batch(1001, 132550).run();
     expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference', confidence: 1, paytraceCents: 125000, m3Cents: 125000 });
     expect(item(items, 'B:batch:1001')).toMatchObject({ status: 'matched', rule: 'batch-total', paytraceCents: 132550, glCents: 132550 });
-    expect(summary).toMatchObject({ matched: 3, review: 0, exceptions: 0, balanced: true, paytraceNetCents: 132550, glCents: 132550 });
+    expect(summary).toMatchObject({ matched: 3, review: 0, exceptions: 0, balanced: true, paytraceNet: '1325.50', glPosted: '1325.50', currency: 'USD' });
   });
 
   it('reference-split: one payment applied to two invoices under one reference (1:N)', () => {
