@@ -48,6 +48,7 @@ function notApproved(what: string, detail: string): AppError {
 }
 
 export async function stagePayTrace(ctx: SourceContext, run: { id: string; period_from: string; period_to: string }, hooks: StageHooks = {}): Promise<void> {
+  // noon UTC: the same calendar day in the zone PayTrace dates are formatted in (UTC-12 … UTC+11)
   const list = await ctx.paytrace.exportBatches(new Date(`${run.period_from}T12:00:00Z`), new Date(`${run.period_to}T12:00:00Z`));
   if (!list.approved) throw notApproved('batch export', list.statusMessage ?? 'no batch list');
   // the same batch listed twice is staged once
