@@ -296,7 +296,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     customer: m3Customer(t),
   });
   const stillUnmatched: PtTransaction[] = [];
-  const describe = (result: MatchResult) => result.candidates.slice(0, 3).map((c) => `${c.rule} ${c.confidence}: ${c.documents.map((d) => d.id).join('+')}`).join(' | ');
+  const topCandidates = (result: MatchResult) => result.candidates.slice(0, 3).map((c) => `${c.rule} ${c.confidence}: ${c.documents.map((d) => d.id).join('+')}`).join(' | ');
   for (const t of unmatched) {
     if (t.type === 'REFUND') {
       stillUnmatched.push(t);
@@ -322,7 +322,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       const m3Cents = receipts.reduce((a, r) => a + (r.cents ?? 0), 0);
       legA.set(t.transactionId, { ...base, status: 'matched', rule: result.best.rule, confidence: result.best.confidence, owner: 'gateway', m3Cents, m3Refs: receipts.map((r) => `receipt ${r.pbid}/${r.trno} invoice ${r.cino}`).join('; '), reason: result.reason });
     } else if (result.status === 'review' || result.status === 'ambiguous') {
-      legA.set(t.transactionId, { ...base, status: 'review', rule: result.best?.rule, confidence: result.best?.confidence, owner: 'finance', m3Refs: result.best?.documents.map((d) => `invoice ${d.id}`).join('; '), reason: `${result.reason} [${describe(result)}]`, suggestedFix: 'Confirm or reject the proposed match', fixKind: 'review' });
+      legA.set(t.transactionId, { ...base, status: 'review', rule: result.best?.rule, confidence: result.best?.confidence, owner: 'finance', m3Refs: result.best?.documents.map((d) => `invoice ${d.id}`).join('; '), reason: `${result.reason} [${topCandidates(result)}]`, suggestedFix: 'Confirm or reject the proposed match', fixKind: 'review' });
     } else {
       stillUnmatched.push(t);
     }
