@@ -7,6 +7,7 @@ import { createApp, type RouteMount } from '../http/app';
 import { ConnectorStatus, type ConnectorName } from '../observability/connector-status';
 import { createLogger, type Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
+import { closeLockConnections } from '../queue/advisory-lock';
 import { JobQueue } from '../queue/job-queue';
 import { createDb, migrateLatest } from '../store/db';
 import type { GatewayServices } from './services';
@@ -97,6 +98,7 @@ export async function startGateway(
       await closed;
       clearTimeout(forced);
       await db.destroy();
+      await closeLockConnections(db);
       logger.info('gateway stopped');
     })();
     return stopping;

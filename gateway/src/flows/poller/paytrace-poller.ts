@@ -52,7 +52,18 @@ export class PayTracePoller {
   ) {}
 
   async tick(now = new Date()): Promise<TickResult> {
-    const outcome = await asSingleton(this.db, 'paytrace-poller', () => this.#poll(now));
+    const held = { from: new Date(), to: new Date() };
+    const outcome = await asSingleton(this.db, 'paytrace-poller', async () => {
+      held.from = new Date();
+      try {
+        return await this.#poll(now);
+      } finally {
+        held.to = new Date();
+      }
+    });
+    // when and where polls ran (inside the lock): with several gateways, one at a time
+    if (outcome.ran) this.logger.debug('PayTrace poll ran', { pid: process.pid, startedAt: held.from.toISOString(), finishedAt: held.to.toISOString(), seen: outcome.value.seen, ingested: outcome.value.ingested });
+    else this.logger.debug('PayTrace poll skipped: another gateway is polling', { pid: process.pid });
     return outcome.ran ? outcome.value : { ran: false, seen: 0, ingested: 0, batches: 0 };
   }
 
