@@ -4,7 +4,13 @@ import { AppError } from '../errors';
 import { redact } from '../observability/redact';
 import { abandonDeadLetters, replayDeadLetters } from '../queue/dead-letter-actions';
 import { listDeadLetters } from '../queue/dead-letters';
+import { loadReconConfig } from '../recon/config';
+import { EXCEPTION_CLASSES } from '../recon/model';
+import { groupCsv, groupTotals, itemsCsv } from '../recon/report';
+import { createRun, requestApply } from '../recon/run';
+import { listItems, listRuns, runOr404, runView } from '../recon/views';
 import type { GatewayServices } from '../runtime/services';
+import { audit } from '../store/audit';
 import { currentRuleTexts, listVersions, saveIonapi, savePayTraceCredentials, saveRules } from './config-versions';
 import { dashboard } from './dashboard-queries';
 import { actorOf, requireRole } from './guard';
@@ -48,10 +54,29 @@ const dlqQuery = z.object({
   olderThanMinutes: z.coerce.number().int().min(0).max(525_600).optional(),
 });
 const withReason = { reason: z.string().trim().max(1000).optional() };
+const requiredReason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
+const reconRunId = z.string().regex(/^[0-9a-f-]{36}$/i, 'not a run id');
+const reconNewRun = z.object({ from: z.string().max(10), to: z.string().max(10), mode: z.enum(['dry_run', 'apply']).default('dry_run'), reason: requiredReason });
+const reconItemsQuery = z.object({
+  status: z.enum(['matched', 'review', 'exception']).optional(),
+  class: z.enum(EXCEPTION_CLASSES).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+const RECON_BASE = '/admin/api/recon/runs';
+
+/** A file the browser downloads (a CSV link) instead of JSON. */
+class Download {
+  constructor(
+    readonly filename: string,
+    readonly type: string,
+    readonly body: string,
+  ) {}
+}
 
 const ok = (res: Response, body: unknown) => {
   res.setHeader('Cache-Control', 'no-store');
-  res.json(body);
+  if (body instanceof Download) res.type(body.type).attachment(body.filename).send(body.body);
+  else res.json(body);
 };
 
 /**
@@ -192,6 +217,72 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
       const result = await testConnection(s, system);
       s.logger.info('connection test', { system, ok: result.ok, actor: actorOf(res) });
       return result;
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/recon/runs', role: 'viewer',
+    handler: async (_req, _res, s) => ({ runs: (await listRuns(s.db, 50)).map((run) => runView(run, RECON_BASE)) }),
+  },
+  {
+    method: 'get', path: '/admin/api/recon/runs/:id', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const run = await runOr404(s.db, parse(reconRunId, req.params.id));
+      return { ...runView(run, RECON_BASE), batches: await groupTotals(s.db, run.id, 'batch') };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/recon/runs/:id/items', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const run = await runOr404(s.db, parse(reconRunId, req.params.id));
+      const q = parse(reconItemsQuery, req.query);
+      return { runId: run.id, items: await listItems(s.db, run.id, { status: q.status, exceptionClass: q.class, limit: q.limit }) };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/recon/runs/:id/items.csv', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const run = await runOr404(s.db, parse(reconRunId, req.params.id));
+      return new Download(`recon-${run.period_from}-${run.period_to}-items.csv`, 'text/csv', await itemsCsv(s.db, run.id));
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/recon/runs/:id/report.csv', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const run = await runOr404(s.db, parse(reconRunId, req.params.id));
+      const { by } = parse(z.object({ by: z.enum(['batch', 'day']).default('batch') }), req.query);
+      return new Download(`recon-${run.period_from}-${run.period_to}-by-${by}.csv`, 'text/csv', await groupCsv(s.db, run.id, by));
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/recon/runs', role: 'operator',
+    handler: async (req, res, s) => {
+      const { reason, ...request } = parse(reconNewRun, req.body);
+      const actor = actorOf(res);
+      // the run, its job and its audit row commit together
+      const { run, created } = await s.db.transaction(async (trx) => {
+        const result = await createRun(trx, s.queue, loadReconConfig(process.env), request, { trigger: 'api', requestedBy: actor });
+        await audit(trx, { actor, action: 'recon.run.requested', subjectType: 'recon_run', subjectId: result.run.id, reason, details: { from: request.from, to: request.to, mode: request.mode } });
+        return result;
+      });
+      res.status(created ? 202 : 200);
+      return { ...runView(run, RECON_BASE), created };
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/recon/runs/:id/apply', role: 'operator',
+    handler: async (req, res, s) => {
+      const id = parse(reconRunId, req.params.id);
+      const { reason } = parse(z.object({ reason: requiredReason }), req.body);
+      const actor = actorOf(res);
+      const before = await runOr404(s.db, id);
+      const run = await s.db.transaction(async (trx) => {
+        const applied = await requestApply(trx, s.queue, id);
+        // applying twice is applying once: only the request that turns the dry run into an apply is audited
+        if (before.mode === 'dry_run') await audit(trx, { actor, action: 'recon.run.apply', subjectType: 'recon_run', subjectId: id, reason });
+        return applied;
+      });
+      res.status(202);
+      return runView(run, RECON_BASE);
     },
   },
 ];

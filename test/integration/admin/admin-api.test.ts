@@ -29,8 +29,24 @@ afterAll(async () => {
   await stack.stop();
 });
 
-const concrete = (path: string) => path.replace(':id', path.includes('trace') ? randomUUID() : '1').replace(':system', 'paytrace');
+const concrete = (path: string) => path.replace(':id', path.includes('trace') || path.includes('recon') ? randomUUID() : '1').replace(':system', 'paytrace');
 const below: Record<Role, Role[]> = { viewer: [], operator: ['viewer'], admin: ['viewer', 'operator'] };
+
+it('the role table covers the reconciliation page: reads for viewers, runs and applies for operators', () => {
+  const recon = ADMIN_ENDPOINTS.filter((e) => e.path.startsWith('/admin/api/recon/')).map((e) => [e.method, e.path, e.role]);
+  expect(recon).toEqual(
+    expect.arrayContaining([
+      ['get', '/admin/api/recon/runs', 'viewer'],
+      ['get', '/admin/api/recon/runs/:id', 'viewer'],
+      ['get', '/admin/api/recon/runs/:id/items', 'viewer'],
+      ['get', '/admin/api/recon/runs/:id/items.csv', 'viewer'],
+      ['get', '/admin/api/recon/runs/:id/report.csv', 'viewer'],
+      ['post', '/admin/api/recon/runs', 'operator'],
+      ['post', '/admin/api/recon/runs/:id/apply', 'operator'],
+    ]),
+  );
+  expect(recon).toHaveLength(7);
+});
 
 describe('every admin endpoint refuses the unauthenticated and the under-privileged', () => {
   it.each(ADMIN_ENDPOINTS.map((e) => [e.method === 'get' ? ('GET' as const) : ('POST' as const), e.path, e.role] as const))('%s %s (needs %s)', async (method, path, role) => {
