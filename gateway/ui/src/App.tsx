@@ -5,6 +5,7 @@ import { AuditPage } from './pages/Audit';
 import { ConfigPage } from './pages/Config';
 import { DashboardPage } from './pages/Dashboard';
 import { DeadLettersPage } from './pages/DeadLetters';
+import { ReconciliationPage } from './pages/Reconciliation';
 import { TracePage } from './pages/Trace';
 import { useHashRoute } from './route';
 
@@ -12,6 +13,7 @@ const PAGES = [
   { id: 'dashboard', label: 'Dashboard', role: 'viewer' },
   { id: 'trace', label: 'Trace search', role: 'viewer' },
   { id: 'dead-letters', label: 'Dead letters', role: 'viewer' },
+  { id: 'reconciliation', label: 'Reconciliation', role: 'viewer' },
   { id: 'alerts', label: 'Alerts', role: 'viewer' },
   { id: 'audit', label: 'Audit log', role: 'viewer' },
   { id: 'config', label: 'Configuration', role: 'admin' },
@@ -74,6 +76,7 @@ export function App() {
         {page.id === 'dashboard' && <DashboardPage />}
         {page.id === 'trace' && <TracePage initialQuery={route.params.get('q') ?? ''} initialPayment={route.params.get('payment') ?? ''} />}
         {page.id === 'dead-letters' && <DeadLettersPage canAct={hasRole(me, 'operator')} />}
+        {page.id === 'reconciliation' && <ReconciliationPage canAct={hasRole(me, 'operator')} initialRun={route.params.get('run') ?? ''} />}
         {page.id === 'alerts' && <AlertsPage />}
         {page.id === 'audit' && <AuditPage />}
         {page.id === 'config' && <ConfigPage />}

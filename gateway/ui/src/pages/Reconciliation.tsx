@@ -1,0 +1,282 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, type ApiError, query } from '../api';
+import { Problem, when } from '../components';
+
+/** Settlement reconciliation runs: PayTrace batches ⇄ M3 receipts ⇄ GL. Every value is shown as text. */
+
+interface Summary {
+  batches: number;
+  transactions: number;
+  items: number;
+  matched: number;
+  review: number;
+  exceptions: number;
+  byClass: Record<string, number>;
+  autoFixes: number;
+  paytraceNet: string;
+  glPosted: string;
+  currency: string;
+  balanced: boolean;
+  fixesApplied?: number;
+  fixesFailed?: number;
+}
+
+interface Run {
+  id: string;
+  period: { from: string; to: string };
+  mode: 'dry_run' | 'apply';
+  status: string;
+  stage: string;
+  trigger: string;
+  requestedBy: string;
+  summary: Summary | null;
+  errorCode: string | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  links: { self: string; items: string; itemsCsv: string; reportCsv: string };
+}
+
+interface BatchTotals {
+  group: string;
+  transactions: number;
+  paytraceNet: string;
+  glPosted: string;
+  matched: number;
+  review: number;
+  exceptions: number;
+  classes: string;
+}
+
+interface Item {
+  key: string;
+  leg: string;
+  status: string;
+  exceptionClass: string | null;
+  rule: string | null;
+  confidence: string | number | null;
+  owner: string | null;
+  batch: number | null;
+  currency: string | null;
+  paytraceAmount: string | null;
+  m3Amount: string | null;
+  glAmount: string | null;
+  difference: string | null;
+  reason: string | null;
+  suggestedFix: string | null;
+  fix: { kind: string; action: string | null; status: string | null } | null;
+}
+
+const EXCEPTION_CLASSES = ['missing_in_m3', 'missing_in_paytrace', 'amount_differs', 'duplicate', 'currency_rounding', 'settled_but_not_posted', 'posted_but_not_settled', 'invalid_source'];
+const mode = (m: string) => (m === 'dry_run' ? 'dry run' : m);
+
+function ClassCounts({ summary }: { summary: Summary | null }) {
+  if (!summary) return <span className="muted">–</span>;
+  const classes = Object.entries(summary.byClass ?? {}).filter(([, n]) => n > 0);
+  if (!classes.length) return <span className="ok">none</span>;
+  return (
+    <span>
+      {classes.map(([cls, n]) => (
+        <span key={cls} className="badge">{cls} {n}</span>
+      ))}
+    </span>
+  );
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; initialRun: string }) {
+  const [runs, setRuns] = useState<Run[]>([]);
+  const [selectedId, setSelectedId] = useState(initialRun);
+  const [detail, setDetail] = useState<Run & { batches: BatchTotals[] }>();
+  const [items, setItems] = useState<Item[]>([]);
+  const [filter, setFilter] = useState({ status: 'exception', class: '' });
+  const [form, setForm] = useState({ from: today(), to: today(), reason: '' });
+  const [applyReason, setApplyReason] = useState('');
+  const [error, setError] = useState<ApiError | Error>();
+  const [notice, setNotice] = useState<string>();
+
+  const loadRuns = useCallback(async () => {
+    try {
+      setRuns((await api.get<{ runs: Run[] }>('/admin/api/recon/runs')).runs);
+      setError(undefined);
+    } catch (err) {
+      setError(err as Error);
+    }
+  }, []);
+  useEffect(() => {
+    void loadRuns();
+  }, [loadRuns]);
+
+  const loadDetail = useCallback(async () => {
+    if (!selectedId) {
+      setDetail(undefined);
+      setItems([]);
+      return;
+    }
+    try {
+      const base = `/admin/api/recon/runs/${encodeURIComponent(selectedId)}`;
+      const [run, list] = await Promise.all([
+        api.get<Run & { batches: BatchTotals[] }>(base),
+        api.get<{ items: Item[] }>(`${base}/items${query({ status: filter.status, class: filter.class, limit: 1000 })}`),
+      ]);
+      setDetail(run);
+      setItems(list.items);
+      setError(undefined);
+    } catch (err) {
+      setError(err as Error);
+    }
+  }, [selectedId, filter]);
+  useEffect(() => {
+    void loadDetail();
+  }, [loadDetail]);
+
+  const select = (id: string) => {
+    setSelectedId(id);
+    setNotice(undefined);
+    window.location.hash = `#/reconciliation?run=${encodeURIComponent(id)}`;
+  };
+
+  const startDryRun = async () => {
+    setNotice(undefined);
+    try {
+      const run = await api.post<Run & { created: boolean }>('/admin/api/recon/runs', { from: form.from, to: form.to, mode: 'dry_run', reason: form.reason });
+      setNotice(`Dry run for ${run.period.from} – ${run.period.to} queued.`);
+      setForm({ ...form, reason: '' });
+      await loadRuns();
+      select(run.id);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+
+  const applyFixes = async () => {
+    if (!detail) return;
+    setNotice(undefined);
+    try {
+      await api.post<Run>(`/admin/api/recon/runs/${encodeURIComponent(detail.id)}/apply`, { reason: applyReason });
+      setNotice('Applying the automatic fixes; the run is queued again.');
+      setApplyReason('');
+      await Promise.all([loadRuns(), loadDetail()]);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+
+  const setF = (key: keyof typeof filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [key]: e.target.value });
+
+  return (
+    <div>
+      <h1>Reconciliation</h1>
+      <div className="toolbar">
+        <button type="button" onClick={() => void Promise.all([loadRuns(), loadDetail()])}>Refresh</button>
+      </div>
+      {canAct && (
+        <div className="toolbar actions" data-testid="recon-new-run">
+          <label>From <input type="date" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} aria-label="from" /></label>
+          <label>To <input type="date" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} aria-label="to" /></label>
+          <input value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} placeholder="reason (required)" aria-label="reason" size={40} />
+          <button type="button" className="primary" onClick={() => void startDryRun()}>New dry run</button>
+        </div>
+      )}
+      <Problem error={error} />
+      {notice && <p className="notice" role="status">{notice}</p>}
+      <table data-testid="recon-runs">
+        <thead>
+          <tr><th>created</th><th>period</th><th>mode</th><th>status</th><th>by</th><th>transactions</th><th>matched</th><th>review</th><th>exceptions</th><th>by class</th><th /></tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id} className={r.id === selectedId ? 'selected' : ''}>
+              <td>{when(r.createdAt)}</td>
+              <td>{r.period.from} – {r.period.to}</td>
+              <td>{mode(r.mode)}</td>
+              <td className={r.status === 'failed' ? 'bad' : ''}>{r.status}{r.status === 'running' || r.status === 'queued' ? ` (${r.stage})` : ''}</td>
+              <td>{r.requestedBy}</td>
+              <td>{r.summary?.transactions ?? ''}</td>
+              <td>{r.summary?.matched ?? ''}</td>
+              <td>{r.summary?.review ?? ''}</td>
+              <td>{r.summary?.exceptions ?? ''}</td>
+              <td><ClassCounts summary={r.summary} /></td>
+              <td><button type="button" onClick={() => select(r.id)}>Open</button></td>
+            </tr>
+          ))}
+          {!runs.length && (
+            <tr><td colSpan={11} className="muted">No reconciliation runs yet.</td></tr>
+          )}
+        </tbody>
+      </table>
+
+      {detail && (
+        <section className="card wide" data-testid="recon-run">
+          <h2>Run {detail.period.from} – {detail.period.to} · {mode(detail.mode)} · {detail.status}</h2>
+          <p className="muted">
+            {detail.trigger} by {detail.requestedBy} · created {when(detail.createdAt)}{detail.finishedAt ? ` · finished ${when(detail.finishedAt)}` : ''} · stage {detail.stage}
+          </p>
+          {detail.error && <p className="error">{detail.errorCode}: {detail.error}</p>}
+          {detail.summary && (
+            <p>
+              PayTrace net <b>{detail.summary.paytraceNet}</b> {detail.summary.currency} · GL posted <b>{detail.summary.glPosted}</b> {detail.summary.currency} ·{' '}
+              <span className={detail.summary.balanced ? 'ok' : 'bad'}>{detail.summary.balanced ? 'balanced' : 'not balanced'}</span> · automatic fixes proposed {detail.summary.autoFixes}
+              {detail.summary.fixesApplied !== undefined ? ` · applied ${detail.summary.fixesApplied}, failed ${detail.summary.fixesFailed ?? 0}` : ''}
+            </p>
+          )}
+          <p>
+            Download: <a href={detail.links.itemsCsv} download>items (CSV)</a> · <a href={`${detail.links.reportCsv}?by=batch`} download>totals per batch (CSV)</a> ·{' '}
+            <a href={`${detail.links.reportCsv}?by=day`} download>totals per day (CSV)</a>
+          </p>
+          {canAct && detail.mode === 'dry_run' && detail.status === 'completed' && (detail.summary?.autoFixes ?? 0) > 0 && (
+            <div className="toolbar actions" data-testid="recon-apply">
+              <input value={applyReason} onChange={(e) => setApplyReason(e.target.value)} placeholder="reason (required)" aria-label="apply reason" size={40} />
+              <button type="button" className="primary" onClick={() => void applyFixes()}>Apply fixes</button>
+              <span className="muted">makes the {detail.summary?.autoFixes} automatic fix(es) this dry run proposed</span>
+            </div>
+          )}
+
+          <h3>Totals per batch</h3>
+          <table data-testid="recon-batches">
+            <thead>
+              <tr><th>batch</th><th>transactions</th><th>PayTrace net</th><th>GL posted</th><th>matched</th><th>review</th><th>exceptions</th><th>classes</th></tr>
+            </thead>
+            <tbody>
+              {detail.batches.map((b) => (
+                <tr key={b.group}>
+                  <td>{b.group}</td><td>{b.transactions}</td><td>{b.paytraceNet}</td><td>{b.glPosted}</td><td>{b.matched}</td><td>{b.review}</td><td>{b.exceptions}</td><td>{b.classes}</td>
+                </tr>
+              ))}
+              {!detail.batches.length && (
+                <tr><td colSpan={8} className="muted">No batches in this run.</td></tr>
+              )}
+            </tbody>
+          </table>
+
+          <h3>Items</h3>
+          <div className="toolbar">
+            <label>Status <select value={filter.status} onChange={setF('status')} aria-label="item status"><option value="">any</option><option>exception</option><option>review</option><option>matched</option></select></label>
+            <label>Class <select value={filter.class} onChange={setF('class')} aria-label="exception class"><option value="">any</option>{EXCEPTION_CLASSES.map((c) => <option key={c}>{c}</option>)}</select></label>
+          </div>
+          <table data-testid="recon-items">
+            <thead>
+              <tr><th>item</th><th>status</th><th>class</th><th>rule</th><th>confidence</th><th>owner</th><th>PayTrace</th><th>M3</th><th>GL</th><th>difference</th><th>reason</th><th>suggested fix</th><th>fix</th></tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr key={i.key}>
+                  <td>{i.key}</td><td>{i.status}</td><td>{i.exceptionClass}</td><td>{i.rule}</td><td>{i.confidence ?? ''}</td><td>{i.owner}</td>
+                  <td>{i.paytraceAmount}</td><td>{i.m3Amount}</td><td>{i.glAmount}</td><td>{i.difference}</td>
+                  <td className="message">{i.reason}</td><td className="message">{i.suggestedFix}</td>
+                  <td>{i.fix ? `${i.fix.kind}${i.fix.action ? ` ${i.fix.action}` : ''}${i.fix.status ? ` (${i.fix.status})` : ''}` : ''}</td>
+                </tr>
+              ))}
+              {!items.length && (
+                <tr><td colSpan={13} className="muted">No items match.</td></tr>
+              )}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </div>
+  );
+}
