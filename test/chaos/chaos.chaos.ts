@@ -41,7 +41,8 @@ describe('chaos: a gateway SIGKILLed again and again under 2,000+ mixed events',
       config: {
         // a killed gateway's jobs come back once expired; maintenance checks every 2 s
         queue: { expireInSeconds: 15, maintenanceIntervalSeconds: 2, pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, retryLimit: 10 },
-        flows: { concurrency: 4 },
+        // pg-boss workers fetch at most once per polling interval: 8 workers ≈ 16 jobs/s per flow
+        flows: { concurrency: 8 },
         poller: { enabled: false },
         shutdown: { graceMs: 5000 },
       },
