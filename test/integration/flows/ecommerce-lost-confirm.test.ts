@@ -20,11 +20,10 @@ describe('flow 1: the answer to OIS100MI/Confirm is lost', () => {
     await stack.stop();
   });
 
-  it('finds the confirmed order by CUOR on the next attempt: one order in M3', async () => {
-    const orderId = 'WEB-LOST-1';
+  async function sendAfterFault(orderId: string, pathPattern: string) {
     const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount: '75.00', card: TEST_VISA, invoiceId: orderId });
-    // M3 confirms the next order, then the connection drops before the answer
-    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { dropAfterCommit: 1, pathPattern: 'OIS100MI/Confirm' } });
+    // M3 applies the next matching call, then the connection drops before the answer
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { dropAfterCommit: 1, pathPattern } });
     const body = JSON.stringify({
       type: 'order.paid',
       data: {
@@ -50,6 +49,12 @@ describe('flow 1: the answer to OIS100MI/Confirm is lost', () => {
       return p?.status === 'completed' ? p : undefined;
     }, 20_000, 'completed');
     await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { dropAfterCommit: 0, pathPattern: '' } });
+    return payment;
+  }
+
+  it('finds the confirmed order by CUOR on the next attempt: one order in M3', async () => {
+    const orderId = 'WEB-LOST-1';
+    const payment = await sendAfterFault(orderId, 'OIS100MI/Confirm');
 
     const counts = await simJson<{ ordersWithCuor: number; batchOrdersWithCuor: number }>(stack.infor.url, `/_sim/m3/counts?cuor=${orderId}`);
     expect(counts).toMatchObject({ ordersWithCuor: 1, batchOrdersWithCuor: 1 });
@@ -58,5 +63,15 @@ describe('flow 1: the answer to OIS100MI/Confirm is lost', () => {
     expect(orderIntent).toMatchObject({ status: 'succeeded' });
     expect(orderIntent!.attempts).toBeGreaterThanOrEqual(2);
     expect(orderIntent!.result).toMatchObject({ orno: payment.orno, resumed: true });
+  });
+
+  it('removes the batch order an attempt left unconfirmed (it died among the lines) and enters one order', async () => {
+    const orderId = 'WEB-LOST-2';
+    const payment = await sendAfterFault(orderId, 'OIS100MI/AddBatchLine');
+    const counts = await simJson<{ ordersWithCuor: number; batchOrdersWithCuor: number }>(stack.infor.url, `/_sim/m3/counts?cuor=${orderId}`);
+    expect(counts).toMatchObject({ ordersWithCuor: 1, batchOrdersWithCuor: 1 });
+    const orderIntent = (await intentsOf(stack.gateway.services.db, payment.id)).find((i) => i.key.endsWith(':order'));
+    expect(orderIntent!.attempts).toBeGreaterThanOrEqual(2);
+    expect(orderIntent!.request).toMatchObject({ CUOR: orderId, tempOrno: expect.stringMatching(/^B\d+$/) });
   });
 });

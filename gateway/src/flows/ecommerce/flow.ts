@@ -108,9 +108,12 @@ export async function runEcommerceSale(ctx: FlowContext, row: InboxRow): Promise
     });
     await updatePayment(ctx.db, payment.id, { status: 'customer_ready', step: 'customer', fields: { cuno } });
 
-    // 3. The order, found by CUOR if an earlier attempt created it.
+    // 3. The order, found by CUOR if an earlier attempt created it; an earlier attempt's
+    //    unconfirmed batch order (recorded on the intent) is resumed or removed, never left behind.
+    const orderKey = `${payment.id}:order`;
+    const earlier = await ctx.db('intents').where({ key: orderKey }).first<{ request: { tempOrno?: string } | null } | undefined>('request');
     const created = await perform(ctx.db, {
-      key: `${payment.id}:order`,
+      key: orderKey,
       paymentId: payment.id,
       system: 'm3',
       operation: 'OIS100MI/AddBatchHead+AddBatchLine+Confirm',
@@ -125,6 +128,11 @@ export async function runEcommerceSale(ctx: FlowContext, row: InboxRow): Promise
           provider: ctx.config.flows.provider,
           reference: String(transaction.transactionId),
           lines: order.lines.map((l) => ({ itno: l.sku, quantity: l.quantity, unitPrice: l.unitPrice })),
+        }, {
+          earlierHead: earlier?.request?.tempOrno,
+          onHead: async (tempOrno) => {
+            await ctx.db('intents').where({ key: orderKey }).update({ request: ctx.db.raw(`coalesce(request, '{}'::jsonb) || ?::jsonb`, [JSON.stringify({ tempOrno })]) });
+          },
         }),
     });
     addToContext({ ORNO: created.orno });

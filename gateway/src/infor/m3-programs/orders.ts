@@ -1,4 +1,4 @@
-import { AppError } from '../../errors';
+import { AppError, errorClassOf } from '../../errors';
 import type { M3Executor, M3Scope } from './executor';
 
 export interface NewOrderLine {
@@ -46,7 +46,30 @@ export async function findOrderByCuor(m3: M3Executor, scope: M3Scope, cuor: stri
  * temporary batch order; Confirm is the step that creates the real order. When Confirm is
  * refused, M3's batch-entry messages (LstErrMsgOrder) are the explanation.
  */
-export async function createOrder(m3: M3Executor, scope: M3Scope, order: NewOrder): Promise<{ orno: string; tempOrno?: string; resumed: boolean }> {
+export async function createOrder(
+  m3: M3Executor,
+  scope: M3Scope,
+  order: NewOrder,
+  resume: {
+    /** the batch order an earlier attempt started (its temporary ORNO), if it got that far */
+    earlierHead?: string;
+    /** called as soon as M3 gives the temporary ORNO, so a later attempt can resume from it */
+    onHead?: (tempOrno: string) => Promise<void>;
+  } = {},
+): Promise<{ orno: string; tempOrno?: string; resumed: boolean }> {
+  if (resume.earlierHead) {
+    // The earlier attempt's batch order: confirmed (answer lost) → that is the order;
+    // not confirmed (it died before Confirm) → remove it, so no half-entered order is left behind.
+    // A NOK here means M3 no longer has that batch order; anything else (outage) is retried.
+    const unlessGone = (err: unknown) => {
+      if (errorClassOf(err).errorClass === 'business') return undefined;
+      throw err;
+    };
+    const head = await m3.execute('OIS100MI', 'GetOrderNo', { ORNO: resume.earlierHead }, scope).catch(unlessGone);
+    const orno = head?.records[0]?.ORNR;
+    if (orno) return { orno, tempOrno: resume.earlierHead, resumed: true };
+    if (head) await m3.execute('OIS100MI', 'DelBatchHead', { ORNO: resume.earlierHead }, scope).catch(unlessGone);
+  }
   // An earlier attempt may have confirmed the order and lost the answer: CUOR finds it.
   const existing = await findOrderByCuor(m3, scope, order.cuor, order.cuno);
   if (existing?.ORNO) return { orno: existing.ORNO, resumed: true };
@@ -66,6 +89,7 @@ export async function createOrder(m3: M3Executor, scope: M3Scope, order: NewOrde
   );
   const tempOrno = head.records[0]?.ORNO;
   if (!tempOrno) throw new Error('OIS100MI/AddBatchHead answered without ORNO');
+  await resume.onHead?.(tempOrno);
   for (const line of order.lines) {
     await m3.execute('OIS100MI', 'AddBatchLine', { ORNO: tempOrno, ITNO: line.itno, ORQT: line.quantity, SAPR: line.unitPrice }, scope);
   }
