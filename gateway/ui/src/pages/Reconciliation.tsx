@@ -77,7 +77,7 @@ function ClassCounts({ summary }: { summary: Summary | null }) {
   return (
     <span>
       {classes.map(([cls, n]) => (
-        <span key={cls} className="badge">{cls} {n}</span>
+        <span key={cls} className="badge" style={{ whiteSpace: 'nowrap' }}>{cls} {n}</span>
       ))}
     </span>
   );
@@ -133,9 +133,9 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
     void loadDetail();
   }, [loadDetail]);
 
-  const select = (id: string) => {
+  const select = (id: string, keepNotice = false) => {
     setSelectedId(id);
-    setNotice(undefined);
+    if (!keepNotice) setNotice(undefined);
     window.location.hash = `#/reconciliation?run=${encodeURIComponent(id)}`;
   };
 
@@ -143,10 +143,10 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
     setNotice(undefined);
     try {
       const run = await api.post<Run & { created: boolean }>('/admin/api/recon/runs', { from: form.from, to: form.to, mode: 'dry_run', reason: form.reason });
-      setNotice(`Dry run for ${run.period.from} – ${run.period.to} queued.`);
       setForm({ ...form, reason: '' });
       await loadRuns();
-      select(run.id);
+      select(run.id, true);
+      setNotice(`Dry run for ${run.period.from} – ${run.period.to} queued.`);
     } catch (err) {
       setError(err as Error);
     }
