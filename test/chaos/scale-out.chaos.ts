@@ -4,6 +4,7 @@
  * poller runs in one of them at a time (advisory lock), and when the one polling dies the other
  * takes over. Every effect still happens exactly once. `npm run test:chaos`.
  */
+import { eventually } from '../helpers/gateway';
 import { freePort, GatewayProcess, pool, startWorld, type SharedWorld } from './harness';
 import { LoadDriver, type EcommerceOrder, type InvoicePayment, type RefundAsk } from './load';
 import { audit, waitUntilSettled } from './verify';
@@ -114,6 +115,12 @@ describe('scale-out: two gateway processes on one database', () => {
 
     // first half with both gateways
     await Promise.all([sendOrders(0, ORDERS / 2), payInvoices(0, INVOICES / 2)]);
+    // keep both alive until each has finished jobs and one poller tick has found the lock taken
+    await eventually(
+      async () => (await completedJobs(a, 'ecommerce-sale')) > 0 && (await completedJobs(b, 'ecommerce-sale')) > 0 && pollsOf(a).skipped + pollsOf(b).skipped > 0,
+      60_000,
+      'both gateways working and the poller lock contended',
+    );
     const completedBeforeKill = { a: await completedJobs(a, 'ecommerce-sale'), b: await completedJobs(b, 'ecommerce-sale') };
     const aPolls = () => pollsOf(a);
     // the gateway A dies (whatever it was doing, the poller included); B carries on alone

@@ -170,13 +170,14 @@ export async function audit(world: SharedWorld, expected: Expectations): Promise
     violations.push(`  diagnosis ${orderId}: heads ${heads.join(',')}; intents ${JSON.stringify(intents)}; inbox ${JSON.stringify(inbox)}; M3 calls ${JSON.stringify(mine.map((c) => [c.at, c.path.replace(/^.*m3api-rest/, ''), c.status, c.body]))}`);
   }
 
+  const expectedCuors = new Set([...expected.orders, ...expected.mismatched].map((o) => o.orderId));
   const byStatus: Record<string, number> = {};
   for (const p of payments.values()) byStatus[`${p.flow}:${p.status}`] = (byStatus[`${p.flow}:${p.status}`] ?? 0) + 1;
   return {
     violations,
     summary: {
       payments: byStatus,
-      m3Orders: count(orders, (o) => o.cuor.startsWith('CH')),
+      m3Orders: count(orders, (o) => expectedCuors.has(o.cuor)),
       receipts: m3.receipts.length,
       glBatches: glBatches.length,
       paytraceSales: sales,
