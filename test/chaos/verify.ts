@@ -29,6 +29,8 @@ export interface AuditSummary {
   paytraceRefunds: number;
   paytraceVoids: number;
   syncBods: number;
+  /** unconfirmed batch orders left when a gateway died during AddBatchHead (not orders) */
+  orphanBatchHeads: number;
 }
 
 /** Wait until no trigger is waiting or running and no job is queued (the system is at rest). */
@@ -49,6 +51,7 @@ export async function audit(world: SharedWorld, expected: Expectations): Promise
   const db = world.database.db;
   const violations: string[] = [];
   const diagnose: string[] = [];
+  let orphanBatchHeads = 0;
   const m3 = world.infor.state().m3;
   const orders = [...m3.orders.values()];
   const batchOrders = [...m3.batchOrders.values()];
@@ -87,8 +90,12 @@ export async function audit(world: SharedWorld, expected: Expectations): Promise
       violations.push(`order ${order.orderId}: ${n} M3 orders with this CUOR`);
       diagnose.push(order.orderId);
     }
-    const heads = count(batchOrders, (o) => o.fields.CUOR === order.orderId);
-    if (heads > 1) violations.push(`order ${order.orderId}: ${heads} OIS100MI batch heads with this CUOR`);
+    // a second confirmed batch order would be a second order; an unconfirmed one is what a kill
+    // during AddBatchHead leaves (its number never reached us, and MI cannot list batch heads by CUOR)
+    const heads = batchOrders.filter((o) => o.fields.CUOR === order.orderId);
+    const confirmed = heads.filter((h) => h.orno).length;
+    if (confirmed !== 1) violations.push(`order ${order.orderId}: ${confirmed} confirmed OIS100MI batch orders with this CUOR`);
+    orphanBatchHeads += heads.length - confirmed;
     if (!p) continue;
     if (p.paytrace_transaction_id !== String(order.transactionId)) violations.push(`order ${order.orderId}: ledger has PayTrace transaction ${p.paytrace_transaction_id}, expected ${order.transactionId}`);
     const refs = count(m3.cardTransactions, (c) => c.kind === 'AddCCRefNo' && c.orno === p.orno);
@@ -184,6 +191,7 @@ export async function audit(world: SharedWorld, expected: Expectations): Promise
       paytraceRefunds: count(transactions, (t) => t.type === 'REFUND'),
       paytraceVoids: count(transactions, (t) => t.status === 'voided'),
       syncBods: count(ionMessages, (m) => m.documentName === 'Sync.MyPTPayment'),
+      orphanBatchHeads,
     },
   };
 }

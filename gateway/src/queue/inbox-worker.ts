@@ -2,7 +2,7 @@ import { AppError, errorClassOf } from '../errors';
 import { runWithContext } from '../observability/context';
 import type { GatewayServices } from '../runtime/services';
 import { earlierPending, getInbox, markInbox, type InboxJob, type InboxRow } from '../store/inbox';
-import { withAggregateLock } from './advisory-lock';
+import { tryWithAdvisoryLock } from './advisory-lock';
 import type { JobMeta } from './job-queue';
 
 export type InboxHandler = (row: InboxRow, meta: JobMeta) => Promise<void>;
@@ -14,16 +14,22 @@ export type InboxHandler = (row: InboxRow, meta: JobMeta) => Promise<void>;
  * A trigger that is already done is skipped, so a duplicate job has no effect.
  */
 export function inboxWorker(services: GatewayServices, handler: InboxHandler) {
-  return async ({ inboxId }: InboxJob, meta: JobMeta): Promise<void> => {
+  return async ({ inboxId, deferrals = 0 }: InboxJob, meta: JobMeta): Promise<void> => {
     const row = await getInbox(services.db, inboxId);
     if (!row) throw new AppError(`inbox row ${inboxId} does not exist`, { code: 'INBOX_MISSING', errorClass: 'bug' });
     if (row.status === 'done' || row.status === 'rejected') return;
 
+    // Waiting for another event of the same aggregate is not a failure: a fresh job comes back
+    // later, so the wait never uses up this trigger's retries (under load it did, and parked it).
+    const defer = async (reason: string) => {
+      const seconds = Math.ceil(Math.min(30, 2 ** Math.min(deferrals, 5)) * (0.5 + Math.random() / 2));
+      await services.queue.send<InboxJob>(meta.queue, { inboxId, deferrals: deferrals + 1 }, { startAfterSeconds: seconds, correlationId: row.correlation_id });
+      services.logger.debug('trigger deferred', { inboxId, aggregateKey: row.aggregate_key, reason, seconds, deferrals: deferrals + 1 });
+    };
+
     const run = async () => {
       const earlier = await earlierPending(services.db, row);
-      if (earlier) {
-        throw new AppError(`waiting for earlier event ${earlier} of ${row.aggregate_key}`, { code: 'WAITING_FOR_EARLIER_EVENT', errorClass: 'transient' });
-      }
+      if (earlier) return defer(`waiting for earlier event ${earlier}`);
       await markInbox(services.db, row.id, 'processing');
       try {
         await runWithContext({ correlationId: row.correlation_id, inboxId: row.id, kind: row.kind }, () => handler(row, meta));
@@ -36,7 +42,8 @@ export function inboxWorker(services: GatewayServices, handler: InboxHandler) {
         throw err;
       }
     };
-    if (row.aggregate_key) await withAggregateLock(services.db, row.aggregate_key, run);
-    else await run();
+    if (!row.aggregate_key) return run();
+    const outcome = await tryWithAdvisoryLock(services.db, `aggregate:${row.aggregate_key}`, run);
+    if (!outcome.ran) await defer('another worker is processing the aggregate');
   };
 }

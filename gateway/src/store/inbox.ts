@@ -33,6 +33,8 @@ export interface InboxRow {
 /** The job payload of every inbox-driven queue: the job only carries the inbox id. */
 export interface InboxJob {
   inboxId: string;
+  /** how many times this trigger already waited for another event of its aggregate */
+  deferrals?: number;
 }
 
 /**
