@@ -10,8 +10,17 @@ export interface LoadResult {
   p99ms: number;
 }
 
-/** Closed-loop load: `concurrency` keep-alive clients each sending requests back to back for `seconds`. */
-export async function closedLoop(url: string, options: { concurrency: number; seconds: number; method?: string; body?: string; headers?: Record<string, string> }): Promise<LoadResult> {
+export interface LoadRequest {
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Closed-loop load: `concurrency` keep-alive clients each sending requests back to back for `seconds`.
+ * `next` gives each call its own request (e.g. another invoice per call); otherwise every call is the same.
+ */
+export async function closedLoop(url: string, options: { concurrency: number; seconds: number; next?: () => LoadRequest } & LoadRequest): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -19,9 +28,10 @@ export async function closedLoop(url: string, options: { concurrency: number; se
   const deadline = performance.now() + options.seconds * 1000;
   const one = () =>
     new Promise<void>((resolve) => {
+      const r = options.next?.() ?? options;
       const started = performance.now();
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers } },
+        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: r.method ?? 'GET', headers: { ...(r.body ? { 'content-type': 'application/json' } : {}), ...r.headers } },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -35,7 +45,7 @@ export async function closedLoop(url: string, options: { concurrency: number; se
         errors++;
         resolve();
       });
-      req.end(options.body);
+      req.end(r.body);
     });
   const started = performance.now();
   await Promise.all(

@@ -5,7 +5,6 @@
  * request for an invoice without a link yet. The ceiling: a bare Express hello-world on the same
  * machine, same run, same client loop.
  */
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -19,50 +18,9 @@ import { ensureDatabase, startEmbeddedPostgres } from '../../gateway/src/store/e
 import { startInforSimulator } from '../../simulators/infor';
 import { startPayTraceSimulator } from '../../simulators/paytrace';
 import { benchDataDir } from '../lib/pg';
-import { percentile, report } from '../lib/report';
+import { closedLoop } from '../lib/load';
+import { report } from '../lib/report';
 
-interface Run {
-  requests: number;
-  errors: number;
-  perSecond: number;
-  p50ms: number;
-  p99ms: number;
-}
-
-/** Closed loop with a request of its own per call (each link request names another invoice). */
-async function loop(url: string, concurrency: number, seconds: number, next: () => { body?: string; headers?: Record<string, string>; method: string }): Promise<Run> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(url);
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const r = next();
-      const started = performance.now();
-      const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: r.method, headers: { ...(r.body ? { 'content-type': 'application/json' } : {}), ...r.headers } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if ((res.statusCode ?? 500) >= 400) errors++;
-          latencies.push(performance.now() - started);
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end(r.body);
-    });
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) await one();
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, perSecond: latencies.length / elapsed, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99) };
-}
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -113,10 +71,10 @@ async function main(): Promise<void> {
   const bareUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const hello = () => ({ method: 'GET' });
 
-  await loop(bareUrl, concurrency, 1, hello); // warm-up
-  await loop(`${gateway.url}/api/payment-links`, concurrency, 1, linkRequest);
-  const ceiling = await loop(bareUrl, concurrency, seconds, hello);
-  const measured = await loop(`${gateway.url}/api/payment-links`, concurrency, seconds, linkRequest);
+  await closedLoop(bareUrl, { concurrency, seconds: 1, next: hello }); // warm-up
+  await closedLoop(`${gateway.url}/api/payment-links`, { concurrency, seconds: 1, next: linkRequest });
+  const ceiling = await closedLoop(bareUrl, { concurrency, seconds: seconds, next: hello });
+  const measured = await closedLoop(`${gateway.url}/api/payment-links`, { concurrency, seconds: seconds, next: linkRequest });
 
   report({
     name: 'links/create',

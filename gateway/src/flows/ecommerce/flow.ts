@@ -13,7 +13,7 @@ import { openPayment, updatePayment, type Payment } from '../../store/ledger';
 import { scopeOf, type FlowContext } from '../shared/context';
 import { announcePayment } from '../shared/announce';
 import { fail, recordFlowError } from '../shared/outcome';
-import { convert, postPaymentGl } from '../shared/posting';
+import { cardOf, convert, glStep } from '../shared/posting';
 import { ecommerceNotificationSchema, type EcommerceNotification } from './notification';
 
 /** A stable M3 customer number (A10) for a storefront customer M3 does not know yet. */
@@ -171,22 +171,7 @@ export async function runEcommerceSale(ctx: FlowContext, row: InboxRow): Promise
     });
 
     // 5. The GL posting: balanced lines from the GL rules, one batch under the payment's KEY1.
-    const gl = await perform(ctx.db, {
-      key: `${payment.id}:gl`,
-      paymentId: payment.id,
-      system: 'm3',
-      operation: 'GLS840MI',
-      request: { reference: payment.reference },
-      idempotent: true, // postGlBatch resumes a batch it finds under the same KEY1
-      execute: () =>
-        postPaymentGl(ctx, scope, {
-          paymentId: payment.id,
-          transactionType: 'sale',
-          card,
-          amount,
-          reference: payment.reference,
-        }),
-    });
+    const gl = await glStep(ctx, scope, { paymentId: payment.id, transactionType: 'sale', card, amount, reference: payment.reference });
 
     // Announce before 'completed': a completed payment is skipped on a re-run, so a crash between
     // the two would lose the announcement; announcing twice is harmless (stable ids).
@@ -221,9 +206,3 @@ async function verifyTransaction(ctx: FlowContext, order: EcommerceNotification[
   return transaction;
 }
 
-/** The card as PayTrace's export shows it: brand text and masked number, nothing more. */
-function cardOf(transaction: ExportedTransaction): { cardType: string | null; maskedNumber: string | null } {
-  const nested = transaction.raw.credit_card as { type?: unknown } | undefined;
-  const type = nested?.type ?? transaction.raw.card_type;
-  return { cardType: typeof type === 'string' ? type : null, maskedNumber: transaction.maskedCardNumber ?? null };
-}

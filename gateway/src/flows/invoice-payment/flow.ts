@@ -12,7 +12,7 @@ import { getPayment, updatePayment, type Payment } from '../../store/ledger';
 import { announcePayment } from '../shared/announce';
 import { fail, recordFlowError } from '../shared/outcome';
 import { m3Today, scopeOf, type FlowContext } from '../shared/context';
-import { convert, postPaymentGl, receiptBatchId } from '../shared/posting';
+import { cardOf, convert, glStep, receiptBatchId } from '../shared/posting';
 
 export const INVOICE_PAYMENT_QUEUE = 'invoice-payment';
 
@@ -100,16 +100,9 @@ export async function runInvoicePayment(ctx: FlowContext, row: InboxRow): Promis
     });
     await updatePayment(ctx.db, payment.id, { status: 'receipt_posted', step: 'receipt', fields: { receipt_ref: String(receipt.pbid), cuno: invoice.cuno } });
 
-    const card = { cardType: typeof (transaction.raw.credit_card as { type?: unknown } | undefined)?.type === 'string' ? String((transaction.raw.credit_card as { type: string }).type) : null, maskedNumber: transaction.maskedCardNumber ?? null };
+    const card = cardOf(transaction);
     const amount = await convert(ctx, scope, paid.toFixedString(), paid.currency);
-    const gl = await perform(ctx.db, {
-      key: `${payment.id}:gl`,
-      paymentId: payment.id,
-      system: 'm3',
-      operation: 'GLS840MI',
-      idempotent: true,
-      execute: () => postPaymentGl(ctx, scope, { paymentId: payment.id, transactionType: 'sale', card, amount, reference: payment.reference }),
-    });
+    const gl = await glStep(ctx, scope, { paymentId: payment.id, transactionType: 'sale', card, amount, reference: payment.reference });
     // Announce before 'completed': a completed payment is skipped on a re-run, so a crash between
     // the two would lose the announcement; announcing twice is harmless (stable ids).
     const posted = await updatePayment(ctx.db, payment.id, {

@@ -10,7 +10,7 @@ import { openPayment, updatePayment, type Payment } from '../../store/ledger';
 import { announcePayment } from '../shared/announce';
 import { fail, recordFlowError } from '../shared/outcome';
 import { m3Today, scopeOf, type FlowContext } from '../shared/context';
-import { convert, postPaymentGl, receiptBatchId } from '../shared/posting';
+import { cardOf, convert, glStep, receiptBatchId } from '../shared/posting';
 import { refundRequestSchema } from './request';
 
 
@@ -105,14 +105,7 @@ export async function runRefund(ctx: FlowContext, row: InboxRow): Promise<Paymen
 
     const amount = await convert(ctx, scope, requested.toFixedString(), requested.currency);
     const card = await cardOfOriginal(ctx, original);
-    const gl = await perform(ctx.db, {
-      key: `${payment.id}:gl`,
-      paymentId: payment.id,
-      system: 'm3',
-      operation: 'GLS840MI',
-      idempotent: true,
-      execute: () => postPaymentGl(ctx, scope, { paymentId: payment.id, transactionType: 'refund', card, amount, reference: payment.reference }),
-    });
+    const gl = await glStep(ctx, scope, { paymentId: payment.id, transactionType: 'refund', card, amount, reference: payment.reference });
     // Parent and announcement before 'completed': a completed refund is skipped on a re-run, so a
     // crash in between would lose them; both are safe to repeat.
     const done = await updatePayment(ctx.db, payment.id, { step: 'gl', fields: { gl_batch_key: gl.key1, local_amount: amount.local.toFixedString(), local_currency: amount.local.currency } });
@@ -164,7 +157,6 @@ async function cardOfOriginal(ctx: FlowContext, original: Payment): Promise<{ ca
   if (mirror) return { cardType: mirror.raw?.credit_card?.type ?? null, maskedNumber: mirror.masked_card_number };
   const exported = await ctx.paytrace.exportTransactionById(Number(original.paytrace_transaction_id));
   const t = exported.transactions[0];
-  const type = (t?.raw.credit_card as { type?: unknown } | undefined)?.type;
-  return { cardType: typeof type === 'string' ? type : null, maskedNumber: t?.maskedCardNumber ?? null };
+  return t ? cardOf(t) : { cardType: null, maskedNumber: null };
 }
 

@@ -4,6 +4,8 @@ import { toLocalCurrency, rateFromCrs055, type ConvertedAmount, type M3CurrencyR
 import { Money } from '../../domain/money';
 import { DEFAULT_GL_LAYOUT, postGlBatch, type GlInterfaceLayout } from '../../infor/m3-programs/gl';
 import type { M3Scope } from '../../infor/m3-programs/executor';
+import type { ExportedTransaction } from '../../paytrace/transformers/exports';
+import { perform } from '../../store/intents';
 import type { FlowContext } from './context';
 import { m3Today } from './context';
 
@@ -67,4 +69,27 @@ export async function postPaymentGl(
     })),
   });
   return { key1, rule: batch.rule };
+}
+
+/** The GL step of a flow: the payment's GL batch as an intent (postGlBatch resumes what it finds under KEY1). */
+export function glStep(
+  ctx: FlowContext,
+  scope: M3Scope,
+  input: { paymentId: string; transactionType: 'sale' | 'refund'; card: { cardType?: string | null; maskedNumber?: string | null }; amount: ConvertedAmount; reference: string },
+): Promise<{ key1: string; rule: string }> {
+  return perform(ctx.db, {
+    key: `${input.paymentId}:gl`,
+    paymentId: input.paymentId,
+    system: 'm3',
+    operation: 'GLS840MI',
+    idempotent: true, // postGlBatch resumes a batch it finds under the same KEY1
+    execute: () => postPaymentGl(ctx, scope, input),
+  });
+}
+
+/** The card as PayTrace's export shows it: brand text and masked number, nothing more. */
+export function cardOf(transaction: ExportedTransaction): { cardType: string | null; maskedNumber: string | null } {
+  const nested = transaction.raw.credit_card as { type?: unknown } | undefined;
+  const type = nested?.type ?? transaction.raw.card_type;
+  return { cardType: typeof type === 'string' ? type : null, maskedNumber: transaction.maskedCardNumber ?? null };
 }
