@@ -118,11 +118,14 @@ export class JobQueue {
     });
     const workers = Math.max(1, definition.concurrency ?? 1);
     for (let i = 0; i < workers; i++) {
-      await this.boss.work<JobEnvelope>(
+      const workerId: string = await this.boss.work<JobEnvelope>(
         definition.name,
         { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.config.pollingIntervalSeconds },
         async (jobs) => {
           for (const job of jobs) await this.#run(definition, job);
+          // pg-boss waits a whole polling interval between fetches even when it just found work;
+          // while the queue has jobs, fetch the next one at once (the interval only paces idle polling)
+          if (jobs.length && !this.#stopping) this.boss.notifyWorker(workerId);
         },
       );
     }

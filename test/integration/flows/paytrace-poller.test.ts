@@ -41,7 +41,10 @@ describe('PayTrace poller: exports become events, once, in one instance at a tim
     expect(second).toMatchObject({ ran: true, ingested: 0 }); // the overlap re-reads them; the inbox dedupes
 
     await eventually(async () => (await getPayment(gateway.services.db, ours.payment.id))?.settlement_state === 'pending_settlement', 15_000, 'pending settlement');
-    const mirror = await gateway.services.db('paytrace_transactions').orderBy('transaction_id');
+    const mirror = await eventually(async () => {
+      const rows = await gateway.services.db('paytrace_transactions').orderBy('transaction_id');
+      return rows.length === 2 ? rows : undefined;
+    }, 15_000, 'both transactions in the mirror');
     expect(mirror.map((m) => [m.invoice_id, m.state, m.amount])).toEqual([
       ['PT-POLL-1', 'pending_settlement', '42.00'],
       ['VT-ELSEWHERE', 'pending_settlement', '7.50'],
