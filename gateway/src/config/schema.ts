@@ -95,9 +95,13 @@ export const configSchema = z
         retryLimit: z.coerce.number().int().min(0).max(100).default(8),
         /** first retry delay in seconds; doubles each attempt, with jitter */
         retryDelaySeconds: z.coerce.number().int().min(0).default(5),
-        expireInSeconds: z.coerce.number().int().positive().default(15 * 60),
+        /**
+         * a job still active after this long is taken as lost (its worker died) and runs again: longer than
+         * the slowest flow (a few PayTrace and M3 calls at their timeouts), short enough to recover soon
+         */
+        expireInSeconds: z.coerce.number().int().positive().default(5 * 60),
         /** how often expired jobs (those of a crashed gateway) are failed back into retry; one instance does it per interval */
-        maintenanceIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(120),
+        maintenanceIntervalSeconds: z.coerce.number().int().min(1).max(3600).default(60),
         pollingIntervalSeconds: z.coerce.number().min(0.5).default(1),
       })
       .prefault({}),
