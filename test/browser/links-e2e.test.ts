@@ -2,7 +2,8 @@
  * @jest-environment ./test/unit/m3-extensions/jsdom-environment.js
  */
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { linksModule } from '../../gateway/src/links/module';
 import { findPaymentByReference } from '../../gateway/src/store/ledger';
 import { eventually } from '../helpers/gateway';
@@ -26,10 +27,7 @@ describe('send payment link → pay page → M3 (browser)', () => {
   let browser: Browser;
   beforeAll(async () => {
     stack = await startStack({ modules: [linksModule()], config: { queue: { retryLimit: 2, retryDelaySeconds: 0 }, links: { merchantName: 'Northwind Supply Co.' } } });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

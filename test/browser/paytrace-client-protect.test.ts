@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { Secret } from '../../gateway/src/config/secret';
 import { startClientAndSimulator, type ClientUnderTest } from '../integration/paytrace/setup';
 
@@ -36,10 +37,7 @@ describe('PayTrace Protect through our client, in headless Chromium', () => {
   let clientKey: Secret;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     // production settings: no keyed card operations in this client
     t = await startClientAndSimulator({ client: { allowKeyedCard: false } });
     merchant = createServer((_req, res) => {

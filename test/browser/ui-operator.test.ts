@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
 import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
 import { payTracePollerModule } from '../../gateway/src/flows/poller/module';
 import { recordDeadLetter } from '../../gateway/src/queue/dead-letters';
 import { getPayment, openPayment, type Payment } from '../../gateway/src/store/ledger';
 import { eventually } from '../helpers/gateway';
-import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
-import { simJson, startStack, type Stack } from '../helpers/stack';
+import { simJson, startStack, type Stack, chargedInvoicePayment } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
 
 /**
@@ -33,10 +33,7 @@ beforeAll(async () => {
     modules: [payTracePollerModule(), adminModule()],
     config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, poller: { enabled: true, intervalSeconds: 1 }, admin: { alerts: { enabled: false } } },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   page.setDefaultTimeout(10_000);
   page.on('dialog', (d) => void d.dismiss());
@@ -47,13 +44,7 @@ afterAll(async () => {
 });
 
 async function chargedPayment(ivno: string, cuno: string, amount: string): Promise<Payment> {
-  const reference = `LINK-${randomUUID().slice(0, 8)}`;
-  const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount, card: TEST_VISA, invoiceId: reference });
-  if (!sale.approved) throw new Error(sale.statusMessage);
-  const { payment } = await openPayment(stack.gateway.services.db, {
-    flow: 'invoice_payment', reference, status: 'charged', correlationId: `c-${reference}`,
-    fields: { cono: 100, divi: 'AAA', ivno, yea4: 2026, cuno, amount, currency: 'USD', paytrace_transaction_id: String(sale.transactionId) },
-  });
+  const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount });
   await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
   return payment;
 }

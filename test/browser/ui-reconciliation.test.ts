@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
 import { reconModule } from '../../gateway/src/recon/module';
 import { openPayment } from '../../gateway/src/store/ledger';
@@ -34,10 +35,7 @@ beforeAll(async () => {
   });
   const clock = await simJson<{ now: string }>(stack.paytrace.url, '/_sim/clock');
   today = (clock.now ?? new Date().toISOString()).slice(0, 10);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   page.setDefaultTimeout(10_000);
   page.on('dialog', (d) => void d.dismiss());

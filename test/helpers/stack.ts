@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +9,11 @@ import { flowsModule } from '../../gateway/src/flows/module';
 import { inforModule } from '../../gateway/src/infor/module';
 import { payTraceModule } from '../../gateway/src/paytrace/module';
 import type { GatewayModule } from '../../gateway/src/runtime/gateway';
+import { openPayment, type Payment } from '../../gateway/src/store/ledger';
 import { startInforSimulator } from '../../simulators/infor';
 import { startPayTraceSimulator, type PayTraceSimulator } from '../../simulators/paytrace';
 import { createTestDatabase, type TestDatabase } from './db';
+import { storefrontPayTraceClient, TEST_VISA } from './paytrace';
 import { startTestGateway, type TestGateway } from './gateway';
 
 export type InforSimulator = Awaited<ReturnType<typeof startInforSimulator>>;
@@ -81,4 +83,23 @@ export async function simJson<T = unknown>(baseUrl: string, pathAndQuery: string
   const text = await res.text();
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${pathAndQuery} → ${res.status}: ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/**
+ * A pay-page charge as the links module records it before flow 2: a real (keyed, test-only) sale at
+ * the PayTrace simulator with our reference as invoice_id, and its ledger row in status `charged`.
+ * Hand it to flow 2 with `invoiceCharged()`.
+ */
+export async function chargedInvoicePayment(stack: Stack, invoice: { ivno: string; amount: string; cuno?: string }): Promise<Payment> {
+  const reference = `LINK-${randomUUID().slice(0, 8)}`;
+  const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount: invoice.amount, card: TEST_VISA, invoiceId: reference });
+  if (!sale.approved || !sale.transactionId) throw new Error(`test sale failed: ${sale.statusMessage}`);
+  const { payment } = await openPayment(stack.gateway.services.db, {
+    flow: 'invoice_payment',
+    reference,
+    status: 'charged',
+    correlationId: `c-${reference}`,
+    fields: { cono: 100, divi: 'AAA', ivno: invoice.ivno, yea4: 2026, cuno: invoice.cuno, amount: invoice.amount, currency: 'USD', paytrace_transaction_id: String(sale.transactionId) },
+  });
+  return payment;
 }

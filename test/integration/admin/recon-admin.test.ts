@@ -3,10 +3,10 @@ import { adminModule } from '../../../gateway/src/admin/module';
 import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
 import { reconModule } from '../../../gateway/src/recon/module';
 import { getRun, type ReconRun } from '../../../gateway/src/recon/store';
-import { getPayment, openPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { getPayment, type Payment } from '../../../gateway/src/store/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
-import { simJson, startStack, type Stack } from '../../helpers/stack';
+import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
 import { adminCall, signInThroughInforOs, type SignedIn } from './sign-in';
 
 /**
@@ -47,18 +47,8 @@ describe('reconciliation in the operator app (admin API)', () => {
     return result.transactionId;
   }
 
-  async function charged(ivno: string, amount: string): Promise<Payment> {
-    const reference = `LINK-${randomUUID().slice(0, 8)}`;
-    const transactionId = await sale(amount, reference);
-    const { payment } = await openPayment(db(), {
-      flow: 'invoice_payment',
-      reference,
-      status: 'charged',
-      correlationId: `c-${reference}`,
-      fields: { cono: 100, divi: 'AAA', ivno, yea4: 2026, amount, currency: 'USD', paytrace_transaction_id: String(transactionId) },
-    });
-    return payment;
-  }
+  /** a pay-page charge recorded in the ledger, as the links module does before it hands over to flow 2 */
+  const charged = (ivno: string, amount: string) => chargedInvoicePayment(stack, { ivno, amount });
 
   async function finished(id: string, stage?: string): Promise<ReconRun> {
     return eventually(async () => {

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
 import { intentsOf } from '../../../gateway/src/store/intents';
-import { getPayment, openPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { getPayment } from '../../../gateway/src/store/ledger';
 import { eventually } from '../../helpers/gateway';
-import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
-import { simJson, startStack, type Stack } from '../../helpers/stack';
+import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
 
 interface SimInvoice {
   ivno: number;
@@ -25,19 +23,7 @@ describe('flow 2: invoice paid → M3 cash receipt + GL + BOD', () => {
     await stack.stop();
   });
 
-  async function chargedPayment(ivno: string, cuno: string, amount: string): Promise<Payment> {
-    const reference = `LINK-${randomUUID().slice(0, 8)}`;
-    const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount, card: TEST_VISA, invoiceId: reference });
-    if (!sale.approved) throw new Error(sale.statusMessage);
-    const { payment } = await openPayment(stack.gateway.services.db, {
-      flow: 'invoice_payment',
-      reference,
-      status: 'charged',
-      correlationId: `c-${reference}`,
-      fields: { cono: 100, divi: 'AAA', ivno, yea4: 2026, cuno, amount, currency: 'USD', paytrace_transaction_id: String(sale.transactionId) },
-    });
-    return payment;
-  }
+  const chargedPayment = (ivno: string, cuno: string, amount: string) => chargedInvoicePayment(stack, { ivno, cuno, amount });
 
   const invoice = async (ivno: string) => {
     const state = await simJson<{ m3: { invoices: Array<Record<string, unknown>> } }>(stack.infor.url, '/_sim/state');

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
-import { findPaymentByReference, getPayment, openPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/store/ledger';
 import { eventually } from '../../helpers/gateway';
-import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
-import { simJson, startStack, type Stack } from '../../helpers/stack';
+import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
 
 /** Flow 4: refunds through the API (an Infor OS bearer token), void or refund as PayTrace decides. */
 describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL', () => {
@@ -18,15 +16,7 @@ describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL',
   });
 
   async function paidInvoice(ivno: string, cuno: string, amount: string): Promise<Payment> {
-    const reference = `LINK-${randomUUID().slice(0, 8)}`;
-    const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount, card: TEST_VISA, invoiceId: reference });
-    const { payment } = await openPayment(stack.gateway.services.db, {
-      flow: 'invoice_payment',
-      reference,
-      status: 'charged',
-      correlationId: reference,
-      fields: { cono: 100, divi: 'AAA', ivno, yea4: 2026, cuno, amount, currency: 'USD', paytrace_transaction_id: String(sale.transactionId) },
-    });
+    const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount });
     await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
     return eventually(async () => {
       const p = await getPayment(stack.gateway.services.db, payment.id);
