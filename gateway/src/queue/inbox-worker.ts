@@ -21,8 +21,10 @@ export function inboxWorker(services: GatewayServices, handler: InboxHandler) {
 
     // Waiting for another event of the same aggregate is not a failure: a fresh job comes back
     // later, so the wait never uses up this trigger's retries (under load it did, and parked it).
+    // The look-again delay grows to at most 5 s: the check is one indexed query, and a longer cap
+    // kept a waiting trigger idle for up to 30 s after the one before it had finished.
     const defer = async (reason: string) => {
-      const seconds = Math.ceil(Math.min(30, 2 ** Math.min(deferrals, 5)) * (0.5 + Math.random() / 2));
+      const seconds = Math.ceil(Math.min(5, 2 ** Math.min(deferrals, 3)) * (0.5 + Math.random() / 2));
       await services.queue.send<InboxJob>(meta.queue, { inboxId, deferrals: deferrals + 1 }, { startAfterSeconds: seconds, correlationId: row.correlation_id });
       services.logger.debug('trigger deferred', { inboxId, aggregateKey: row.aggregate_key, reason, seconds, deferrals: deferrals + 1 });
     };
