@@ -123,7 +123,12 @@ describe('flow 1: e-commerce sale → M3 order + GL', () => {
     }, 20_000, 'failed');
     expect(payment.last_error_code).toBe('ECOMMERCE_AMOUNT_MISMATCH');
     expect((await counts('WEB-7003')).ordersWithCuor).toBe(0);
-    expect(await listDeadLetters(stack.gateway.services.db, { errorCode: 'ECOMMERCE_AMOUNT_MISMATCH' })).toHaveLength(1);
+    // the payment is marked failed first, then the queue parks the job: wait for the dead letter
+    const letters = await eventually(async () => {
+      const rows = await listDeadLetters(stack.gateway.services.db, { errorCode: 'ECOMMERCE_AMOUNT_MISMATCH' });
+      return rows.length ? rows : undefined;
+    }, 10_000, 'the dead letter');
+    expect(letters).toHaveLength(1);
   });
 
   it('waits out an M3 outage and completes once M3 is back', async () => {
