@@ -59,7 +59,11 @@ describe('inbox: persisted first, processed once, in order per aggregate', () =>
     await eventually(async () => handled.some((h) => h.key === 'after-bad'), 20_000, 'the later event');
     const row = await getInbox(gateway.services.db, bad.inboxId);
     expect(row).toMatchObject({ status: 'dead', error_code: 'INVOICE_UNKNOWN' });
-    const letters = await listDeadLetters(gateway.services.db, { queue: 'test-inbox' });
+    // the trigger is marked dead first, then the queue parks the job: wait for the dead letter
+    const letters = await eventually(async () => {
+      const rows = await listDeadLetters(gateway.services.db, { queue: 'test-inbox' });
+      return rows.length ? rows : undefined;
+    }, 10_000, 'the dead letter');
     expect(letters).toEqual([expect.objectContaining({ error_class: 'business', error_code: 'INVOICE_UNKNOWN', payload: { inboxId: bad.inboxId } })]);
   });
 
