@@ -138,12 +138,17 @@ export async function runRecon(ctx: ReconContext, runId: string, hooks: StageHoo
         await setRun(db, runId, { stage: 'applied', summary: JSON.stringify({ ...run.summary, fixesApplied: applied.done, fixesFailed: applied.failed }) });
         run = (await getRun(db, runId))!;
       }
-      await setRun(db, runId, { status: 'completed', finished_at: db.fn.now() });
-      const done = (await getRun(db, runId))!;
-      await publishEvent(db, ctx.flow.queue, ctx.flow.config.webhooks, {
-        type: 'reconciliation.completed',
-        eventId: `recon:${runId}:${done.mode}`,
-        data: { runId, mode: done.mode, period: { from: done.period_from, to: done.period_to }, summary: done.summary },
+      // "completed" and its event commit together: a crash between them would otherwise lose the
+      // event for good (a completed run is never executed again), and readers never see one without the other
+      const done = await db.transaction(async (trx) => {
+        await trx('recon_runs').where({ id: runId }).update({ status: 'completed', finished_at: trx.fn.now(), updated_at: trx.fn.now() });
+        const finished = (await getRun(trx, runId))!;
+        await publishEvent(db, ctx.flow.queue, ctx.flow.config.webhooks, {
+          type: 'reconciliation.completed',
+          eventId: `recon:${runId}:${finished.mode}`,
+          data: { runId, mode: finished.mode, period: { from: finished.period_from, to: finished.period_to }, summary: finished.summary },
+        }, trx);
+        return finished;
       });
       ctx.flow.logger.info('reconciliation run completed', { runId, mode: done.mode, summary: done.summary });
       return done;
