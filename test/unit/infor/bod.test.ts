@@ -87,10 +87,16 @@ describe('hostile and malformed XML', () => {
     expect(refused(lol).code).toBe('BOD_DOCTYPE_REFUSED');
   });
 
-  test('an undeclared entity reference stays literal text (never expanded)', () => {
-    const xml = sample('Sync.Invoice.xml').replace('Acme Supply Co &amp; Sons', '&secret;');
-    const bod = parseBod(xml);
-    expect(bod.model).toMatchObject({ customer: { name: '&secret;' } });
+  test('an undeclared entity reference is refused as not well-formed (XML 1.0 "Entity Declared"), never expanded', () => {
+    const err = refused(sample('Sync.Invoice.xml').replace('Acme Supply Co &amp; Sons', '&secret;'));
+    expect(err.code).toBe('BOD_MALFORMED_XML');
+    expect(err.message).toMatch(/undefined entity.*\(line \d+, column \d+\)/);
+    expect(err.details).toEqual({ line: expect.any(Number), column: expect.any(Number) });
+  });
+
+  test('predefined entities and character references are resolved', () => {
+    const bod = parseBod(sample('Sync.Invoice.xml').replace('Acme Supply Co &amp; Sons', 'Acme &#x26; &#38; Sons &lt;&gt;'));
+    expect(bod.model).toMatchObject({ customer: { name: 'Acme & & Sons <>' } });
   });
 
   test('wrong namespace', () => {
@@ -125,6 +131,20 @@ describe('hostile and malformed XML', () => {
   test('not well-formed', () => {
     expect(refused(sample('Sync.Invoice.xml').replace('</InvoiceHeader>', '</InvoiceHeaderX>')).code).toBe('BOD_MALFORMED_XML');
     expect(refused('just text').code).toBe('BOD_MALFORMED_XML');
+    const invoice = sample('Sync.Invoice.xml');
+    // cases a lenient parser lets through, each refused with where it went wrong
+    for (const [broken, reason] of [
+      [invoice.slice(0, invoice.lastIndexOf('</')), /unclosed tag/], // cut off in transit
+      [invoice.replace('<BODID>', '<BODID x="1" x="2">'), /duplicate attribute: x/],
+      [invoice.replace('Acme Supply Co &amp; Sons', 'Acme\u0001'), /disallowed character/],
+      [`${invoice}<Extra/>`, /only one root/],
+      [invoice.replace('Acme Supply Co &amp; Sons', 'A & B'), /.+/],
+    ] as const) {
+      const err = refused(broken);
+      expect(err.code).toBe('BOD_MALFORMED_XML');
+      expect(err.message).toMatch(reason);
+      expect(err.message).toMatch(/\(line \d+, column \d+\)$/);
+    }
   });
 
   test('unknown noun', () => {
