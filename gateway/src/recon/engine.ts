@@ -43,8 +43,17 @@ function index(input: ReconInput): Indexed {
     if (list) list.push(r);
     else receiptsByIrno.set(r.irno, [r]);
   }
+  // several receipts under one reference: in receipt order, whatever order they were read in
+  for (const list of receiptsByIrno.values()) if (list.length > 1) list.sort((a, b) => a.pbid - b.pbid || a.trno - b.trno);
+  // two ledger rows naming one transaction (a void recorded on the sale's id): the original payment
+  // speaks for it, else the lower id; never whichever happened to be read last
   const paymentByTx = new Map<number, LedgerPayment>();
-  for (const p of input.payments) if (p.paytraceTransactionId !== undefined) paymentByTx.set(p.paytraceTransactionId, p);
+  for (const p of input.payments) {
+    if (p.paytraceTransactionId === undefined) continue;
+    const other = paymentByTx.get(p.paytraceTransactionId);
+    if (other && ((other.flow !== 'refund' && p.flow === 'refund') || ((other.flow === 'refund') === (p.flow === 'refund') && other.id < p.id))) continue;
+    paymentByTx.set(p.paytraceTransactionId, p);
+  }
   // by reference: only asked for leftovers and double charges, so built the first time it is
   let paymentByReference: Map<string, LedgerPayment> | undefined;
   return {
@@ -428,8 +437,10 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
   for (const t of transactions) (byBatch.get(t.batchNumber) ?? byBatch.set(t.batchNumber, []).get(t.batchNumber)!).push(t);
   for (const batch of [...input.batches].sort((a, b) => a.batchNumber - b.batchNumber)) {
     const txs = byBatch.get(batch.batchNumber) ?? [];
-    let net = 0;
-    let gl = 0;
+    const pre = input.preMatched?.batches.get(batch.batchNumber);
+    const count = txs.length + (pre?.transactions ?? 0);
+    let net = pre?.netCents ?? 0;
+    let gl = pre?.glCents ?? 0;
     let problems = 0;
     for (const t of txs) {
       const amount = signedCents(t);
@@ -470,13 +481,13 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     paytraceNet += net;
     glTotal += gl;
     const reported = batch.reportedNetCents;
-    const base = { leg: 'B' as const, key: `B:batch:${batch.batchNumber}`, batchNumber: batch.batchNumber, settledDate: batch.settledDate, currency: local, paytraceCents: net, glCents: gl, transactionIds: `${txs.length} transactions` };
+    const base = { leg: 'B' as const, key: `B:batch:${batch.batchNumber}`, batchNumber: batch.batchNumber, settledDate: batch.settledDate, currency: local, paytraceCents: net, glCents: gl, transactionIds: `${count} transactions` };
     if (reported !== undefined && reported !== net) {
-      items.push({ ...base, status: 'exception', exceptionClass: 'amount_differs', owner: 'paytrace', differenceCents: net - reported, reason: `batch ${batch.batchNumber} reports a net of ${formatCents(reported)} but its ${txs.length} transactions add up to ${formatCents(net)} (reported count ${batch.reportedCount ?? '?'})`, suggestedFix: 'Export the batch again; if it still differs, raise it with PayTrace', fixKind: 'review' });
+      items.push({ ...base, status: 'exception', exceptionClass: 'amount_differs', owner: 'paytrace', differenceCents: net - reported, reason: `batch ${batch.batchNumber} reports a net of ${formatCents(reported)} but its ${count} transactions add up to ${formatCents(net)} (reported count ${batch.reportedCount ?? '?'})`, suggestedFix: 'Export the batch again; if it still differs, raise it with PayTrace', fixKind: 'review' });
     } else if (problems) {
-      items.push({ ...base, status: 'exception', exceptionClass: 'settled_but_not_posted', owner: 'gateway', differenceCents: gl - net, reason: `batch ${batch.batchNumber}: ${problems} of ${txs.length} transactions are not posted as settled; the GL shows ${formatCents(gl)} of ${formatCents(net)}`, suggestedFix: 'See the transaction items of this batch' });
+      items.push({ ...base, status: 'exception', exceptionClass: 'settled_but_not_posted', owner: 'gateway', differenceCents: gl - net, reason: `batch ${batch.batchNumber}: ${problems} of ${count} transactions are not posted as settled; the GL shows ${formatCents(gl)} of ${formatCents(net)}`, suggestedFix: 'See the transaction items of this batch' });
     } else {
-      items.push({ ...base, status: 'matched', rule: 'batch-total', confidence: 1, owner: 'gateway', differenceCents: 0, reason: `batch ${batch.batchNumber}: ${txs.length} transactions, net ${formatCents(net)} ${local}, equal in the GL` });
+      items.push({ ...base, status: 'matched', rule: 'batch-total', confidence: 1, owner: 'gateway', differenceCents: 0, reason: `batch ${batch.batchNumber}: ${count} transactions, net ${formatCents(net)} ${local}, equal in the GL` });
     }
   }
 
@@ -515,10 +526,12 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
   return { items, summary: summarize(input, items, paytraceNet, glTotal) };
 }
 
-export function summarize(input: Pick<ReconInput, 'period' | 'batches' | 'transactions' | 'localCurrency'>, items: readonly ReconItem[], paytraceNetCents: number, glCents: number): ReconSummary {
+export function summarize(input: Pick<ReconInput, 'period' | 'batches' | 'transactions' | 'localCurrency' | 'preMatched'>, items: readonly ReconItem[], paytraceNetCents: number, glCents: number): ReconSummary {
   const byClass: ReconSummary['byClass'] = {};
-  const byRule: Record<string, number> = {};
-  let matched = 0;
+  // transactions matched before the engine ran: one matched leg-A item each, by reference
+  const preMatched = input.preMatched?.transactions ?? 0;
+  const byRule: Record<string, number> = preMatched ? { reference: preMatched } : {};
+  let matched = preMatched;
   let review = 0;
   let exceptions = 0;
   let autoFixes = 0;
@@ -533,8 +546,8 @@ export function summarize(input: Pick<ReconInput, 'period' | 'batches' | 'transa
   return {
     period: input.period,
     batches: input.batches.length,
-    transactions: input.transactions.length,
-    items: items.length,
+    transactions: input.transactions.length + preMatched,
+    items: items.length + preMatched,
     matched,
     review,
     exceptions,

@@ -100,10 +100,22 @@ export interface ReconInput {
   batches: PtBatch[];
   transactions: PtTransaction[];
   receipts: M3Receipt[];
+  /** the invoices of receipts in another currency than the local one (their rate converts them) */
   invoices: M3Invoice[];
   glBatches: GlBatchHead[];
   /** ledger payments that name a PayTrace transaction, created in the period or met in it */
   payments: LedgerPayment[];
+  /**
+   * Transactions already matched outside the engine (by the set-based reference pass, match.ts):
+   * their leg-A items exist, they need no leg-B or leg-C item, and they count in their batch's
+   * totals and in the summary. Absent: the input holds everything.
+   */
+  preMatched?: PreMatched;
+}
+
+export interface PreMatched {
+  transactions: number;
+  batches: ReadonlyMap<number, { transactions: number; netCents: number; glCents: number }>;
 }
 
 export type ItemStatus = 'matched' | 'review' | 'exception';

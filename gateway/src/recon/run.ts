@@ -8,10 +8,10 @@ import { scopeOf } from '../flows/shared/context';
 import { asSingleton } from '../queue/advisory-lock';
 import { jobDbFor, type JobQueue } from '../queue/job-queue';
 import type { ReconConfig } from './config';
-import { reconcile } from './engine';
 import { applyFixes } from './fixes';
+import { matchRun } from './match';
 import { stageM3, stagePayTrace, type StageHooks } from './sources';
-import { getRun, loadInput, saveItems, type ReconRun } from './store';
+import { getRun, type ReconRun } from './store';
 
 export const RECON_QUEUE = 'recon-run';
 
@@ -128,9 +128,8 @@ export async function runRecon(ctx: ReconContext, runId: string, hooks: StageHoo
         run = (await getRun(db, runId))!;
       }
       if (run.stage === 'm3') {
-        const input = await loadInput(db, run, { localCurrency: ctx.flow.config.flows.localCurrency, roundingToleranceCents: ctx.recon.roundingToleranceCents });
-        const { items, summary } = reconcile(input, ctx.flow.rules.matching);
-        await saveItems(db, runId, items, summary);
+        const { timings } = await matchRun(db, run, { localCurrency: ctx.flow.config.flows.localCurrency, roundingToleranceCents: ctx.recon.roundingToleranceCents }, ctx.flow.rules.matching);
+        ctx.flow.logger.info('reconciliation run matched', { runId, timingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) });
         run = (await getRun(db, runId))!;
       }
       if (run.mode === 'apply' && run.stage === 'matched') {

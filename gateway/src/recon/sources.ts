@@ -143,4 +143,6 @@ export async function stageM3(ctx: SourceContext, run: { id: string }, hooks: St
     for (const r of gl.records) if (r.KEY1) glRows.set(r.KEY1, [run.id, r.KEY1, r.STAT ?? null, centsOf(r.DSUM), centsOf(r.CSUM), r.DESC ?? null]);
     await bulkInsert(trx, 'recon_gl_batches', [['run_id', 'uuid'], ['key1', 'text'], ['status', 'text'], ['debit_cents', 'bigint'], ['credit_cents', 'bigint'], ['description', 'text']], [...glRows.values()]);
   });
+  // 100,000s of fresh rows that autovacuum has not looked at yet: the match stage's joins plan on statistics
+  await ctx.db.raw('analyze recon_pt_transactions, recon_m3_receipts, recon_gl_batches');
 }

@@ -35,26 +35,65 @@ export async function getRun(db: Knex, id: string): Promise<ReconRun | undefined
 /** amounts as integer cents: ledger amounts carry two decimals (numeric(19,4) columns) */
 const LEDGER_COLUMNS = `id, flow, status, reference, paytrace_transaction_id, (amount * 100)::bigint, currency, (local_amount * 100)::bigint, gl_batch_key, ivno, yea4, orno, settlement_state, parent_payment_id`;
 
-/** Everything the engine needs for a run, from its staging tables and the ledger (rows read as JSON arrays: 100k rows in one parse). */
-export async function loadInput(db: Knex, run: ReconRun, options: { localCurrency: string; roundingToleranceCents: number }): Promise<ReconInput> {
+/** the temporary table (one transaction's) of the transactions match.ts matched by reference in SQL */
+export const PRE_MATCHED_TABLE = 'recon_pre_matched';
+
+/**
+ * Everything the engine needs for a run, from its staging tables and the ledger (COPY, rows as
+ * text arrays). With `exceptPreMatched` (inside the match transaction) it leaves out what the
+ * set-based reference pass already matched: those transactions, their receipts and ledger rows,
+ * and GL batches no remaining payment names.
+ */
+export async function loadInput(db: Knex, run: ReconRun, options: { localCurrency: string; roundingToleranceCents: number; exceptPreMatched?: boolean }): Promise<ReconInput> {
   const id = run.id;
   const day = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
-  const [batches, transactions, receipts, invoices, gl, payments] = await Promise.all([
-    selectArrays(db, `batch_number, ${day('settled_date')}, reported_count, reported_net_cents`, 'recon_pt_batches where run_id = ?', [id]),
-    selectArrays(db, `transaction_id, batch_number, moved_from_batch, transaction_type, amount_cents, invoice_id, customer_id, original_transaction_id, ${day('settled_date')}, card_type`, 'recon_pt_transactions where run_id = ?', [id]),
-    selectArrays(db, `pbid, trno, cino, inyr, cuno, amount_cents, currency, irno, ${day('payment_date')}`, 'recon_m3_receipts where run_id = ?', [id]),
-    selectArrays(db, `cino, yea4, cuno, currency, amount_cents, open_cents, rate, ${day('invoice_date')}`, 'recon_m3_invoices where run_id = ?', [id]),
-    selectArrays(db, 'key1, status, debit_cents, credit_cents', 'recon_gl_batches where run_id = ?', [id]),
+  const except = (condition: string) => (options.exceptPreMatched ? ` and not exists (select 1 from ${PRE_MATCHED_TABLE} m where ${condition})` : '');
+  const glColumns = 'key1, status, debit_cents, credit_cents';
+  const reads = {
+    batches: () => selectArrays(db, `batch_number, ${day('settled_date')}, reported_count, reported_net_cents`, 'recon_pt_batches where run_id = ?', [id]),
+    transactions: () =>
+      selectArrays(db, `transaction_id, batch_number, moved_from_batch, transaction_type, amount_cents, invoice_id, customer_id, original_transaction_id, ${day('settled_date')}, card_type`, `recon_pt_transactions t where run_id = ?${except('m.transaction_id = t.transaction_id')}`, [id]),
+    receipts: () => selectArrays(db, `pbid, trno, cino, inyr, cuno, amount_cents, currency, irno, ${day('payment_date')}`, `recon_m3_receipts r where run_id = ?${except('m.pbid = r.pbid and m.trno = r.trno')}`, [id]),
+    // invoices serve only the rate (ARAT) of receipts in another currency: read just those, not all 100k
+    invoices: () =>
+      selectArrays(
+        db,
+        `cino, yea4, cuno, currency, amount_cents, open_cents, rate, ${day('invoice_date')}`,
+        `recon_m3_invoices i where i.run_id = ?
+            and exists (select 1 from recon_m3_receipts r where r.run_id = i.run_id and r.cino = i.cino and r.inyr = i.yea4 and r.currency <> ?)`,
+        [id, options.localCurrency],
+      ),
     // the ledger rows this run speaks about: those PayTrace settled now, and those created in the period (one pass)
-    selectArrays(
-      db,
-      LEDGER_COLUMNS,
-      `payments where paytrace_transaction_id is not null
-          and (paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)
-               or (created_at >= ?::date and created_at < ?::date + 1))`,
-      [id, run.period_from, run.period_to],
-    ),
-  ]);
+    payments: () =>
+      selectArrays(
+        db,
+        LEDGER_COLUMNS,
+        `payments where paytrace_transaction_id is not null
+            and (paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)
+                 or (created_at >= ?::date and created_at < ?::date + 1))${except('m.payment_id = payments.id')}`,
+        [id, run.period_from, run.period_to],
+      ),
+    // the engine looks GL batches up only by a payment's key: with the pre-matched left out, only the remaining payments' keys
+    gl: (payments: Array<Array<string | null>>) => {
+      if (!options.exceptPreMatched) return selectArrays(db, glColumns, 'recon_gl_batches where run_id = ?', [id]);
+      const keys = [...new Set(payments.map((p) => p[8]).filter((k): k is string => k !== null))];
+      return keys.length ? selectArrays(db, glColumns, 'recon_gl_batches where run_id = ? and key1 in (select jsonb_array_elements_text(?::jsonb))', [id, JSON.stringify(keys)]) : Promise.resolve([]);
+    },
+  };
+  // a transaction has one connection: its reads go one after the other; otherwise side by side
+  const inTransaction = (db as Knex.Transaction).isTransaction === true;
+  let batches, transactions, receipts, invoices, payments, gl;
+  if (inTransaction) {
+    batches = await reads.batches();
+    transactions = await reads.transactions();
+    receipts = await reads.receipts();
+    invoices = await reads.invoices();
+    payments = await reads.payments();
+    gl = await reads.gl(payments);
+  } else {
+    const paymentsRead = reads.payments();
+    [batches, transactions, receipts, invoices, payments, gl] = await Promise.all([reads.batches(), reads.transactions(), reads.receipts(), reads.invoices(), paymentsRead, paymentsRead.then(reads.gl)]);
+  }
   const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
   const int = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
   const cents = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -105,19 +144,15 @@ export const ITEM_COLUMNS = [
   ['paytrace_cents', 'bigint'], ['m3_cents', 'bigint'], ['gl_cents', 'bigint'], ['difference_cents', 'bigint'], ['reason', 'text'], ['suggested_fix', 'text'], ['fix_kind', 'text'], ['fix_action', 'text'], ['fix_status', 'text'],
 ] as const;
 
-/** Replace a run's items (a resumed match stage writes the same rows again). */
-export async function saveItems(db: Knex, runId: string, items: readonly ReconItem[], summary: ReconSummary): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('recon_items').where({ run_id: runId }).delete();
-    await bulkInsert(
-      trx,
-      'recon_items',
-      ITEM_COLUMNS,
-      items.map((i) => [
-        runId, i.key, i.leg, i.status, i.exceptionClass, i.rule, i.confidence, i.owner, i.batchNumber, i.settledDate, i.transactionIds, i.m3Refs, i.glKey, i.paymentId, i.currency,
-        i.paytraceCents, i.m3Cents, i.glCents, i.differenceCents, i.reason, i.suggestedFix, i.fixKind, i.fixAction, i.fixKind === 'auto' ? 'pending' : null,
-      ]),
-    );
-    await trx('recon_runs').where({ id: runId }).update({ summary: JSON.stringify(summary), stage: 'matched', updated_at: trx.fn.now() });
-  });
+/** Write a run's items with COPY (match.ts clears the run's earlier items first, in the same transaction). */
+export async function insertItems(trx: Knex.Transaction, runId: string, items: readonly ReconItem[]): Promise<void> {
+  await bulkInsert(
+    trx,
+    'recon_items',
+    ITEM_COLUMNS,
+    items.map((i) => [
+      runId, i.key, i.leg, i.status, i.exceptionClass, i.rule, i.confidence, i.owner, i.batchNumber, i.settledDate, i.transactionIds, i.m3Refs, i.glKey, i.paymentId, i.currency,
+      i.paytraceCents, i.m3Cents, i.glCents, i.differenceCents, i.reason, i.suggestedFix, i.fixKind, i.fixAction, i.fixKind === 'auto' ? 'pending' : null,
+    ]),
+  );
 }
