@@ -115,8 +115,11 @@ async function stageBatch(ctx: SourceContext, runId: string, batchNumber: number
 export async function stageM3(ctx: SourceContext, run: { id: string }, hooks: StageHooks = {}): Promise<void> {
   // every record (maxrecs 0), only the columns the engine reads (returncols: far smaller answers)
   const all = (columns: string[]) => ({ ...ctx.scope, maxrecs: 0, returncols: columns });
-  const receipts = await ctx.m3.execute('ARS040MI', 'LstBatchLine', {}, all(['PBID', 'TRNO', 'CINO', 'INYR', 'CUNO', 'PYAM', 'CUCD', 'IRNO', 'LPDT']));
-  const gl = await ctx.m3.execute('GLS840MI', 'LstBatchHead', { CONO: String(ctx.scope.cono) }, all(['KEY1', 'STAT', 'DSUM', 'CSUM', 'DESC']));
+  // both lists at once: M3 builds one while the gateway reads the other
+  const [receipts, gl] = await Promise.all([
+    ctx.m3.execute('ARS040MI', 'LstBatchLine', {}, all(['PBID', 'TRNO', 'CINO', 'INYR', 'CUNO', 'PYAM', 'CUCD', 'IRNO', 'LPDT'])),
+    ctx.m3.execute('GLS840MI', 'LstBatchHead', { CONO: String(ctx.scope.cono) }, all(['KEY1', 'STAT', 'DSUM', 'CSUM', 'DESC'])),
+  ]);
   // the invoices matter for their rates only: read them when a receipt is in another currency
   const foreign = receipts.records.some((r) => r.CUCD && r.CUCD !== ctx.localCurrency);
   const invoices = foreign ? await ctx.m3.execute('ARS200MI', 'LstInvByDivi', { FDIV: ctx.scope.divi, TDIV: ctx.scope.divi }, all(['CINO', 'INYR', 'CUNO', 'CUCD', 'CUAM', 'OCUA', 'ARAT', 'IVDT'])) : { records: [] };
