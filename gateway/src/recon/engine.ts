@@ -173,28 +173,6 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
       continue;
     }
     for (const r of receipts) consumed.add(r);
-    const single = receipts.length === 1 ? receipts[0]! : undefined;
-    if (single && single.currency === local && single.cents === amount) {
-      // the common case, 100k times a night: one receipt, same amount; one literal, no spread
-      legA.set(t.transactionId, {
-        leg: 'A',
-        key: `A:tx:${t.transactionId}`,
-        batchNumber: t.batchNumber,
-        settledDate: t.settledDate,
-        transactionIds: String(t.transactionId),
-        paymentId: payment?.id,
-        currency: local,
-        status: 'matched',
-        rule: 'reference',
-        confidence: 1,
-        owner: 'gateway',
-        paytraceCents: amount,
-        m3Cents: amount,
-        m3Refs: `receipt ${single.pbid}/${single.trno} invoice ${single.cino}`,
-        reason: `receipt carries reference ${references[0]}${moved}`,
-      });
-      continue;
-    }
     const m3Refs = receipts.map((r) => `receipt ${r.pbid}/${r.trno} invoice ${r.cino}`).join('; ');
     // the same invoice twice for the same amount under one reference: M3 booked the money twice
     const seen = receipts.length > 1 ? new Set<string>() : undefined;
@@ -232,7 +210,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     const { cls, diff } = compare(amount, m3Cents, foreign);
     const rule = receipts.length > 1 ? 'reference-split' : 'reference';
     if (!cls) {
-      // the common case, 100k times a night: one literal, no spread (V8 builds it at full speed)
+      // the common case (the plainest of it is confirmed in SQL first, match.ts): one literal, no spread
       legA.set(t.transactionId, {
         leg: 'A',
         key: `A:tx:${t.transactionId}`,
@@ -248,7 +226,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
         paytraceCents: amount,
         m3Cents,
         m3Refs,
-        reason: `${receipts.length > 1 ? `${receipts.length} receipts` : 'receipt'} carry reference ${references[0]}${moved}`,
+        reason: `${receipts.length > 1 ? `${receipts.length} receipts carry` : 'receipt carries'} reference ${references[0]}${moved}`,
       });
     } else {
       legA.set(t.transactionId, {
