@@ -14,9 +14,14 @@ export type BulkColumn = readonly [name: string, pgType: 'text' | 'bigint' | 'in
 
 type Db = Knex | Knex.Transaction;
 
+/** a transaction has one connection: what runs on it runs one statement at a time */
+export function isTransaction(db: Db): db is Knex.Transaction {
+  return (db as Knex.Transaction).isTransaction === true;
+}
+
 /** the connection of a transaction (kept), or one from the pool (released after) */
 async function withConnection<T>(db: Db, fn: (connection: ClientBase) => Promise<T>): Promise<T> {
-  const inTransaction = (db as Knex.Transaction).isTransaction === true;
+  const inTransaction = isTransaction(db);
   const connection = (await db.client.acquireConnection()) as ClientBase;
   try {
     return await fn(connection);

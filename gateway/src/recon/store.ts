@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { bulkInsert, selectArrays } from './bulk';
+import { bulkInsert, isTransaction, selectArrays } from './bulk';
 import { type LedgerPayment, type ReconInput, type ReconItem, type ReconSummary } from './model';
 
 export type RunStage = 'created' | 'paytrace' | 'm3' | 'matched' | 'applied';
@@ -81,7 +81,7 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
     },
   };
   // a transaction has one connection: its reads go one after the other; otherwise side by side
-  const inTransaction = (db as Knex.Transaction).isTransaction === true;
+  const inTransaction = isTransaction(db);
   let batches, transactions, receipts, invoices, payments, gl;
   if (inTransaction) {
     batches = await reads.batches();
@@ -92,7 +92,9 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
     gl = await reads.gl(payments);
   } else {
     const paymentsRead = reads.payments();
-    [batches, transactions, receipts, invoices, payments, gl] = await Promise.all([reads.batches(), reads.transactions(), reads.receipts(), reads.invoices(), paymentsRead, paymentsRead.then(reads.gl)]);
+    // all GL batches do not wait for the ledger; the remaining payments' ones do
+    const glRead = options.exceptPreMatched ? paymentsRead.then(reads.gl) : reads.gl([]);
+    [batches, transactions, receipts, invoices, payments, gl] = await Promise.all([reads.batches(), reads.transactions(), reads.receipts(), reads.invoices(), paymentsRead, glRead]);
   }
   const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
   const int = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
