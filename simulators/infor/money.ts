@@ -13,8 +13,15 @@ export function parseCents(text: string): number | null {
   return new Decimal(trimmed).times(100).toNumber();
 }
 
+/**
+ * 1230 → '12.30'. Integer arithmetic: exact for integer cents, and a 100,000-record list formats
+ * its amounts in milliseconds (Decimal took 0.6 s). Kept apart from the gateway's own formatter on
+ * purpose: a simulator that shares the code under test would share its bugs.
+ */
 export function formatCents(cents: number): string {
-  return new Decimal(cents).div(100).toFixed(2);
+  if (!Number.isSafeInteger(cents)) throw new RangeError(`not a whole number of cents: ${cents}`);
+  const abs = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** amount in a foreign currency times a multiply-rate, rounded half-up to cents */

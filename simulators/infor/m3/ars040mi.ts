@@ -58,11 +58,9 @@ export const ARS040MI: ProgramHandlers = {
     }
   },
   LstBatchLine(call) {
+    const { PBID, IRNO, CINO } = call.input;
     return call.m3.receipts
-      .filter((r) => r.divi === call.divi)
-      .filter((r) => call.input.PBID === undefined || String(r.pbid) === call.input.PBID)
-      .filter((r) => call.input.IRNO === undefined || r.irno === call.input.IRNO)
-      .filter((r) => call.input.CINO === undefined || r.cino === call.input.CINO)
+      .filter((r) => r.divi === call.divi && (PBID === undefined || String(r.pbid) === PBID) && (IRNO === undefined || r.irno === IRNO) && (CINO === undefined || r.cino === CINO))
       .map((r) => ({
         CONO: String(call.cono), DIVI: r.divi, PBID: String(r.pbid), TRNO: String(r.trno), CINO: r.cino, INYR: String(r.inyr), CUNO: r.cuno,
         PYNO: r.pyno, PYAM: formatCents(r.amountCents), CUCD: r.cucd, LPDT: r.lpdt, IRNO: r.irno,

@@ -101,16 +101,19 @@ export function selectedFields(spec: TransactionSpec, returncols?: string[]): Ou
   return spec.out.filter(([name]) => returncols.includes(name));
 }
 
-/** records → [name, value][] rows: ordered by metadata, padded, filtered as the options say */
-export function shapeRecords(spec: TransactionSpec, records: M3Fields[], options: ShapeOptions): [string, string][][] {
+/**
+ * records → output records: fields in metadata order (object keys keep insertion order), padded,
+ * filtered as the options say. One object per record: lists run to 100,000s of records.
+ */
+export function shapeRecords(spec: TransactionSpec, records: M3Fields[], options: ShapeOptions): Array<Record<string, string>> {
   const fields = selectedFields(spec, options.returncols);
   const limited = options.maxrecs > 0 ? records.slice(0, options.maxrecs) : records;
   return limited.map((record) => {
-    const row: [string, string][] = [];
+    const row: Record<string, string> = {};
     for (const [name, , length] of fields) {
       const value = record[name] ?? '';
       if (options.excludeEmpty && value.trim() === '') continue;
-      row.push([name, options.rightTrim ? value : value.padEnd(length, ' ')]);
+      row[name] = options.rightTrim ? value : value.padEnd(length, ' ');
     }
     return row;
   });

@@ -103,7 +103,7 @@ export function m3RestApi(deps: {
           })),
         };
       }
-      body.MIRecord = rows.map((row, index) => ({ RowIndex: index, NameValue: row.map(([Name, Value]) => ({ Name, Value })) }));
+      body.MIRecord = rows.map((row, index) => ({ RowIndex: index, NameValue: Object.entries(row).map(([Name, Value]) => ({ Name, Value })) }));
       res.json(body);
     } catch (error) {
       if (!(error instanceof MiError)) throw error;
@@ -124,7 +124,7 @@ export function m3RestApi(deps: {
         rightTrim: false,
       });
       res.json({
-        results: [{ transaction, records: rows.map((row) => Object.fromEntries(row)), notProcessed: false, parameters: input }],
+        results: [{ transaction, records: rows, notProcessed: false, parameters: input }],
         wasTerminated: false,
         nrOfSuccessfullTransactions: 1,
         nrOfFailedTransactions: 0,
@@ -177,7 +177,7 @@ export function m3RestApi(deps: {
         const result = run(program, transaction, record, { cono, divi });
         ok += 1;
         const rows = shapeRecords(result.spec, result.records, { maxrecs, returncols, excludeEmpty, rightTrim });
-        return { transaction, records: rows.map((row) => Object.fromEntries(row)), notProcessed: false, parameters: record };
+        return { transaction, records: rows, notProcessed: false, parameters: record };
       } catch (error) {
         if (!(error instanceof MiError)) throw error;
         failed += 1;
