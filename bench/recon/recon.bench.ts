@@ -109,14 +109,15 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   const run = (await getRun(db, runId))!;
   if (run.status !== 'completed') throw new Error(`run did not complete: ${run.error_code} ${run.error}`);
-  const itemCount = Number((await db('recon_items').where({ run_id: runId }).count({ n: '*' }).first())!.n);
+  const itemCount = Number((await db('recon_run_items').where({ run_id: runId }).count({ n: '*' }).first())!.n);
 
   // ---------------------------------------------------------------- match stage vs ONE SQL statement
   const matchBreakdown: Array<Record<string, number>> = [];
   const matchStage = async () => {
     // a run's match stage writes into an empty item list: clear the previous round's items first, untimed
     await db('recon_items').where({ run_id: runId }).delete();
-    await db.raw('vacuum recon_items');
+    await db('recon_reference_matches').where({ run_id: runId }).delete();
+    await db.raw('vacuum recon_items, recon_reference_matches');
     const t = performance.now();
     const { timings } = await matchRun(db, run, { localCurrency: 'USD', roundingToleranceCents: ctx.recon.roundingToleranceCents }, ctx.flow.rules.matching);
     const end = performance.now();
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
   };
   const matchTimes: number[] = [];
   const ceilingTimes: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     matchTimes.push(await matchStage());
     ceilingTimes.push(await ceilingJoin());
   }

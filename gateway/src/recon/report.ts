@@ -21,7 +21,7 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly un
 const money = (cents: unknown) => (cents === null || cents === undefined ? '' : formatCents(Number(cents)));
 
 export async function itemsCsv(db: Knex, runId: string): Promise<string> {
-  const rows = await db('recon_items')
+  const rows = await db('recon_run_items')
     .where({ run_id: runId })
     .orderBy([{ column: 'leg' }, { column: 'batch_number' }, { column: 'item_key' }])
     .select('*', db.raw(`to_char(settled_date, 'YYYY-MM-DD') as settled_day`));
@@ -57,7 +57,7 @@ export async function groupTotals(db: Knex, runId: string, by: 'batch' | 'day'):
             count(*) filter (where status = 'review')::int as review,
             count(*) filter (where status = 'exception' and item_key not like 'B:batch:%')::int as exceptions,
             coalesce(string_agg(distinct exception_class, ' ') filter (where exception_class is not null), '') as classes
-       from recon_items where run_id = ? and ${groupExpr} is not null
+       from recon_run_items where run_id = ? and ${groupExpr} is not null
       group by 1 order by 1`,
     [runId],
   );

@@ -35,25 +35,24 @@ export async function getRun(db: Knex, id: string): Promise<ReconRun | undefined
 /** amounts as integer cents: ledger amounts carry two decimals (numeric(19,4) columns) */
 const LEDGER_COLUMNS = `id, flow, status, reference, paytrace_transaction_id, (amount * 100)::bigint, currency, (local_amount * 100)::bigint, gl_batch_key, ivno, yea4, orno, settlement_state, parent_payment_id`;
 
-/** the temporary table (one transaction's) of the transactions match.ts matched by reference in SQL */
-export const PRE_MATCHED_TABLE = 'recon_pre_matched';
-
 /**
  * Everything the engine needs for a run, from its staging tables and the ledger (COPY, rows as
- * text arrays). With `exceptPreMatched` (inside the match transaction) it leaves out what the
- * set-based reference pass already matched: those transactions, their receipts and ledger rows,
- * and GL batches no remaining payment names.
+ * text arrays). With `exceptReferenceMatched` (inside the match transaction) it leaves out what the
+ * set-based reference pass already matched (recon_reference_matches): those transactions, their
+ * receipts and ledger rows, and GL batches no remaining payment names.
  */
-export async function loadInput(db: Knex, run: ReconRun, options: { localCurrency: string; roundingToleranceCents: number; exceptPreMatched?: boolean }): Promise<ReconInput> {
+export async function loadInput(db: Knex, run: ReconRun, options: { localCurrency: string; roundingToleranceCents: number; exceptReferenceMatched?: boolean }): Promise<ReconInput> {
   const id = run.id;
   const day = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
-  const except = (condition: string) => (options.exceptPreMatched ? ` and not exists (select 1 from ${PRE_MATCHED_TABLE} m where ${condition})` : '');
+  // a read's FROM clause and bindings, leaving out the rows the reference pass matched when asked to
+  const withoutMatched = (from: string, bindings: Knex.RawBinding[], matchedWhen: string): [string, Knex.RawBinding[]] =>
+    options.exceptReferenceMatched ? [`${from} and not exists (select 1 from recon_reference_matches m where m.run_id = ? and ${matchedWhen})`, [...bindings, id]] : [from, bindings];
   const glColumns = 'key1, status, debit_cents, credit_cents';
   const reads = {
     batches: () => selectArrays(db, `batch_number, ${day('settled_date')}, reported_count, reported_net_cents`, 'recon_pt_batches where run_id = ?', [id]),
     transactions: () =>
-      selectArrays(db, `transaction_id, batch_number, moved_from_batch, transaction_type, amount_cents, invoice_id, customer_id, original_transaction_id, ${day('settled_date')}, card_type`, `recon_pt_transactions t where run_id = ?${except('m.transaction_id = t.transaction_id')}`, [id]),
-    receipts: () => selectArrays(db, `pbid, trno, cino, inyr, cuno, amount_cents, currency, irno, ${day('payment_date')}`, `recon_m3_receipts r where run_id = ?${except('m.pbid = r.pbid and m.trno = r.trno')}`, [id]),
+      selectArrays(db, `transaction_id, batch_number, moved_from_batch, transaction_type, amount_cents, invoice_id, customer_id, original_transaction_id, ${day('settled_date')}, card_type`, ...withoutMatched('recon_pt_transactions t where run_id = ?', [id], 'm.transaction_id = t.transaction_id')),
+    receipts: () => selectArrays(db, `pbid, trno, cino, inyr, cuno, amount_cents, currency, irno, ${day('payment_date')}`, ...withoutMatched('recon_m3_receipts r where run_id = ?', [id], 'm.pbid = r.pbid and m.trno = r.trno')),
     // invoices serve only the rate (ARAT) of receipts in another currency: read just those, not all 100k
     invoices: () =>
       selectArrays(
@@ -68,14 +67,17 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
       selectArrays(
         db,
         LEDGER_COLUMNS,
-        `payments where paytrace_transaction_id is not null
-            and (paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)
-                 or (created_at >= ?::date and created_at < ?::date + 1))${except('m.payment_id = payments.id')}`,
-        [id, run.period_from, run.period_to],
+        ...withoutMatched(
+          `payments where paytrace_transaction_id is not null
+              and (paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)
+                   or (created_at >= ?::date and created_at < ?::date + 1))`,
+          [id, run.period_from, run.period_to],
+          'm.payment_id = payments.id',
+        ),
       ),
     // the engine looks GL batches up only by a payment's key: with the pre-matched left out, only the remaining payments' keys
     gl: (payments: Array<Array<string | null>>) => {
-      if (!options.exceptPreMatched) return selectArrays(db, glColumns, 'recon_gl_batches where run_id = ?', [id]);
+      if (!options.exceptReferenceMatched) return selectArrays(db, glColumns, 'recon_gl_batches where run_id = ?', [id]);
       const keys = [...new Set(payments.map((p) => p[8]).filter((k): k is string => k !== null))];
       return keys.length ? selectArrays(db, glColumns, 'recon_gl_batches where run_id = ? and key1 in (select jsonb_array_elements_text(?::jsonb))', [id, JSON.stringify(keys)]) : Promise.resolve([]);
     },
@@ -93,7 +95,7 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
   } else {
     const paymentsRead = reads.payments();
     // all GL batches do not wait for the ledger; the remaining payments' ones do
-    const glRead = options.exceptPreMatched ? paymentsRead.then(reads.gl) : reads.gl([]);
+    const glRead = options.exceptReferenceMatched ? paymentsRead.then(reads.gl) : reads.gl([]);
     [batches, transactions, receipts, invoices, payments, gl] = await Promise.all([reads.batches(), reads.transactions(), reads.receipts(), reads.invoices(), paymentsRead, glRead]);
   }
   const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));

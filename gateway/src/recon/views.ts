@@ -75,7 +75,7 @@ export interface ItemFilter {
 /** a run's items in item order, filtered by status and exception class */
 export async function listItems(db: Knex, runId: string, filter: ItemFilter = {}) {
   const limit = Math.min(Math.max(filter.limit ?? 500, 1), 5000);
-  const query = db('recon_items').where({ run_id: runId }).orderBy('item_key').limit(limit);
+  const query = db('recon_run_items').where({ run_id: runId }).orderBy('item_key').limit(limit);
   if (filter.status !== undefined) query.andWhere({ status: filter.status });
   if (filter.exceptionClass !== undefined) query.andWhere({ exception_class: filter.exceptionClass });
   return ((await query) as Array<Record<string, unknown>>).map(itemView);

@@ -113,7 +113,7 @@ describe('reconciliation in the operator app (admin API)', () => {
     const text = await res.text();
     const lines = text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('leg,item,status,exception_class,rule,confidence,owner,batch,settled,paytrace_transactions,m3,gl_batch,currency,paytrace_amount,m3_amount,gl_amount,difference,reason,suggested_fix,fix,fix_status');
-    expect(lines).toHaveLength(1 + Number((await db()('recon_items').where({ run_id: runId }).count({ n: '*' }).first())!.n));
+    expect(lines).toHaveLength(1 + Number((await db()('recon_run_items').where({ run_id: runId }).count({ n: '*' }).first())!.n));
     expect(text).toContain(`A:tx:${outsideTx},exception,missing_in_m3`);
 
     const byBatch = await fetch(`${url}/admin/api/recon/runs/${runId}/report.csv`, { headers: { cookie: viewer.cookie } });

@@ -18,6 +18,8 @@ const DAY = '2026-11-20';
 const LOCAL = 'USD';
 const N = 400;
 const PER_BATCH = 50;
+/** the anomalies in rotation: transaction i is kind i % KINDS */
+const KINDS = 23;
 
 interface Staged {
   transactions: Array<Record<string, unknown>>;
@@ -30,7 +32,7 @@ interface Staged {
 
 const decimal = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 
-/** A deterministic night: transaction i is anomaly i % 20 (0, 17 and 19 are plain). */
+/** A deterministic night: transaction i is anomaly i % KINDS (17 and 19 are plain; 0 is refunded by 5). */
 function night(runId: string): Staged {
   const s: Staged = { transactions: [], receipts: [], invoices: [], gl: [], payments: [], batches: [] };
   const net = new Map<number, number>();
@@ -38,7 +40,7 @@ function night(runId: string): Staged {
   const receipt = (cents: number, irno: string | null, extra: Record<string, unknown> = {}) =>
     s.receipts.push({ run_id: runId, pbid: 1, trno: ++trno, cino: String(400000 + trno), inyr: 2026, cuno: 'C10001', amount_cents: cents, currency: LOCAL, irno, payment_date: DAY, ...extra });
   for (let i = 0; i < N; i++) {
-    const kind = i % 20;
+    const kind = i % KINDS;
     const tx = 5000 + i;
     const batch = 1 + Math.floor(i / PER_BATCH);
     const cents = 1000 + ((i * 7919) % 90000);
@@ -81,6 +83,13 @@ function night(runId: string): Staged {
       case 16: glRow!.debit_cents = cents + 50; break; // GL posted another amount
       case 17: receiptCents = null; receipt(cents, reference, { currency: null }); break; // receipt without currency: local
       case 18: row.amount_cents = null; break; // PayTrace sent no amount
+      case 20: receipt(cents, reference); break; // M3 booked the receipt twice
+      case 22: // a receipt in CAD that happens to carry the same figure: it converts to another amount
+        receiptCents = null;
+        receipt(cents, reference, { currency: 'CAD', cino: String(800000 + i) });
+        s.invoices.push({ run_id: runId, cino: String(800000 + i), yea4: 2026, cuno: 'C10001', currency: 'CAD', amount_cents: cents, open_cents: 0, rate: '0.730000', invoice_date: DAY });
+        break;
+      case 21: s.payments.push({ ...payment, id: randomUUID(), reference: `${reference}-AGAIN` }); break; // the ledger recorded the payment twice
       default: break;
     }
     s.transactions.push(row);
@@ -90,7 +99,7 @@ function night(runId: string): Staged {
     if (glRow) s.gl.push(glRow);
   }
   // receipts that only the tolerant rules can place: no reference, same amount and customer as a walk-in sale
-  for (let i = 10; i < N; i += 40) receipt(1000 + ((i * 7919) % 90000), null, { cuno: 'C10001' });
+  for (let i = 10; i < N; i += 2 * KINDS) receipt(1000 + ((i * 7919) % 90000), null, { cuno: 'C10001' });
   // a receipt under a reference of ours that PayTrace never settled, and a posted payment never settled
   receipt(4242, 'LINK-NEVER');
   s.payments.push({ id: randomUUID(), flow: 'invoice_payment', status: 'completed', reference: 'LINK-NEVER', cono: 100, divi: 'AAA', cuno: 'C10001', ivno: '399999', yea4: 2026, gl_batch_key: 'PTSB-NEVER', paytrace_transaction_id: 99999, amount: '42.42', currency: LOCAL, local_amount: '42.42', local_currency: LOCAL, correlation_id: 'm-never', settlement_state: 'pending_settlement', created_at: `${DAY}T10:00:00Z` });
@@ -145,7 +154,7 @@ describe('reconciliation match stage: the SQL pass and the engine agree', () => 
 
     const alone = reconcile(await loadInput(db, run, options), rules);
     const { summary } = await matchRun(db, run, options, rules);
-    const stored = (await db('recon_items').where({ run_id: runId }).select('*', db.raw(`to_char(settled_date, 'YYYY-MM-DD') as settled_date`)).orderBy('item_key')).map(fromRow);
+    const stored = (await db('recon_run_items').where({ run_id: runId }).select('*', db.raw(`to_char(settled_date, 'YYYY-MM-DD') as settled_date`)).orderBy('item_key')).map(fromRow);
     const expected = alone.items.map(fromEngine).sort((a, b) => (String(a.key) < String(b.key) ? -1 : 1));
 
     expect(stored).toEqual(expected);
@@ -153,14 +162,14 @@ describe('reconciliation match stage: the SQL pass and the engine agree', () => 
     expect((await getRun(db, runId))!).toMatchObject({ stage: 'matched', summary: alone.summary });
 
     // the dataset exercises what it is meant to: most plain transactions went through SQL, and every class is there
-    const preMatched = await db.raw<{ rows: Array<{ n: string }> }>(`select count(*) as n from recon_items where run_id = ? and rule = 'reference' and reason like 'receipt carries reference %'`, [runId]);
+    const preMatched = await db.raw<{ rows: Array<{ n: string }> }>(`select count(*) as n from recon_reference_matches where run_id = ?`, [runId]);
     expect(Number(preMatched.rows[0]!.n)).toBeGreaterThan(N / 20);
     expect(alone.summary.byClass).toMatchObject({ amount_differs: expect.any(Number), duplicate: expect.any(Number), invalid_source: expect.any(Number), missing_in_m3: expect.any(Number), settled_but_not_posted: expect.any(Number), posted_but_not_settled: 1 });
     expect(Object.keys(alone.summary.byRule)).toEqual(expect.arrayContaining(['reference', 'reference-split', 'ledger-order']));
 
     // a second match (a resumed stage) replaces the items with the same ones
     await matchRun(db, run, options, rules);
-    const again = (await db('recon_items').where({ run_id: runId }).select('*', db.raw(`to_char(settled_date, 'YYYY-MM-DD') as settled_date`)).orderBy('item_key')).map(fromRow);
+    const again = (await db('recon_run_items').where({ run_id: runId }).select('*', db.raw(`to_char(settled_date, 'YYYY-MM-DD') as settled_date`)).orderBy('item_key')).map(fromRow);
     expect(again).toEqual(stored);
   });
 });

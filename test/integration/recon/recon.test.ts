@@ -73,7 +73,7 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     }, 30_000, `run ${id} completed`);
   }
 
-  const items = (runId: string): Promise<ItemRow[]> => db()('recon_items').where({ run_id: runId }).orderBy('item_key');
+  const items = (runId: string): Promise<ItemRow[]> => db()('recon_run_items').where({ run_id: runId }).orderBy('item_key');
   const comparable = (rows: ItemRow[]) => rows.map(({ item_key, status, exception_class, rule, reason }) => ({ item_key, status, exception_class, rule, reason }));
 
   let completedPayment: Payment;
@@ -190,7 +190,7 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     expect(rows.find((r) => r.item_key === `B:tx:${refundPayment.paytrace_transaction_id}`)).toBeUndefined();
     const batches = rows.filter((r) => r.item_key.startsWith('B:batch:'));
     expect(batches).toHaveLength(2);
-    const refundBatch = await db()('recon_items').where({ run_id: run.id }).andWhere('item_key', batches[1]!.item_key).first();
+    const refundBatch = await db()('recon_run_items').where({ run_id: run.id }).andWhere('item_key', batches[1]!.item_key).first();
     expect(refundBatch).toMatchObject({ status: 'matched', paytrace_cents: '-25000', gl_cents: '-25000' });
   });
 

@@ -6,6 +6,7 @@ import * as m006 from './006_paytrace_mirror';
 import * as m007 from './007_links';
 import * as m008 from './008_admin';
 import * as m009 from './009_recon';
+import * as m010 from './010_recon_reference_matches';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -19,6 +20,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['007_links', m007],
   ['008_admin', m008],
   ['009_recon', m009],
+  ['010_recon_reference_matches', m010],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
