@@ -31,7 +31,7 @@ import { payTraceModule } from '../../gateway/src/paytrace/module';
 import { bulkInsert } from '../../gateway/src/recon/bulk';
 import { loadReconConfig } from '../../gateway/src/recon/config';
 import { runRecon } from '../../gateway/src/recon/run';
-import { matchRun } from '../../gateway/src/recon/match';
+import { matchRun, useMatchSettings } from '../../gateway/src/recon/match';
 import { getRun } from '../../gateway/src/recon/store';
 import { startGateway } from '../../gateway/src/runtime/gateway';
 import { ensureDatabase, startEmbeddedPostgres } from '../../gateway/src/store/embedded-postgres';
@@ -127,25 +127,29 @@ async function main(): Promise<void> {
   const ceilingJoin = async () => {
     await db.raw('drop table if exists recon_ceiling');
     const t = performance.now();
-    await db.raw(
-      `create table recon_ceiling as
-       select t.transaction_id, t.batch_number, p.id as payment_id, r.m3_refs, g.key1,
-              case when t.amount_cents is null then 'invalid_source'
-                   when r.cents is null then 'missing_in_m3'
-                   when r.cents <> t.amount_cents then 'amount_differs'
-                   else 'matched' end as leg_a,
-              case when g.key1 is null or g.status <> '90' then 'settled_but_not_posted'
-                   when g.debit_cents <> t.amount_cents then 'amount_differs'
-                   else 'matched' end as leg_b,
-              t.amount_cents as paytrace_cents, r.cents as m3_cents, g.debit_cents as gl_cents
-         from recon_pt_transactions t
-         left join payments p on p.paytrace_transaction_id = t.transaction_id
-         left join (select irno, sum(amount_cents) as cents, string_agg(pbid || '/' || trno, ';') as m3_refs
-                      from recon_m3_receipts where run_id = :run group by irno) r on r.irno = coalesce(t.invoice_id, p.reference)
-         left join recon_gl_batches g on g.run_id = :run and g.key1 = p.gl_batch_key
-        where t.run_id = :run`,
-      { run: runId },
-    );
+    // one transaction under the match stage's planner and memory settings: the same conditions for both
+    await db.transaction(async (trx) => {
+      await useMatchSettings(trx);
+      await trx.raw(
+        `create table recon_ceiling as
+         select t.transaction_id, t.batch_number, p.id as payment_id, r.m3_refs, g.key1,
+                case when t.amount_cents is null then 'invalid_source'
+                     when r.cents is null then 'missing_in_m3'
+                     when r.cents <> t.amount_cents then 'amount_differs'
+                     else 'matched' end as leg_a,
+                case when g.key1 is null or g.status <> '90' then 'settled_but_not_posted'
+                     when g.debit_cents <> t.amount_cents then 'amount_differs'
+                     else 'matched' end as leg_b,
+                t.amount_cents as paytrace_cents, r.cents as m3_cents, g.debit_cents as gl_cents
+           from recon_pt_transactions t
+           left join payments p on p.paytrace_transaction_id = t.transaction_id
+           left join (select irno, sum(amount_cents) as cents, string_agg(pbid || '/' || trno, ';') as m3_refs
+                        from recon_m3_receipts where run_id = :run group by irno) r on r.irno = coalesce(t.invoice_id, p.reference)
+           left join recon_gl_batches g on g.run_id = :run and g.key1 = p.gl_batch_key
+          where t.run_id = :run`,
+        { run: runId },
+      );
+    });
     return performance.now() - t;
   };
   const matchTimes: number[] = [];
@@ -165,7 +169,7 @@ async function main(): Promise<void> {
     unit: 'ms',
     value: Math.round(match),
     ceiling: Math.round(ceiling),
-    ceilingDescription: 'the same three-way join as ONE SQL statement (create table as select, a logged table like recon_items) on the same staged data',
+    ceilingDescription: 'the same three-way join as ONE SQL statement (create table as select, a logged table) on the same staged data, under the same planner and memory settings',
     ratio: ceiling / match,
     target: 'within 3× of the ceiling (ratio ≥ 0.33)',
     extra: { matchBreakdown, matchTimesMs: matchTimes.map(Math.round), ceilingTimesMs: ceilingTimes.map(Math.round), ceilingRows, ceilingClasses: ceilingExceptions },

@@ -31,12 +31,29 @@ export interface MatchTimings {
 }
 
 /**
+ * Planner and memory settings of the match transaction (SET LOCAL: they end with it). Every
+ * statement in it works on a whole run's rows:
+ * - hash joins: the planner multiplies the selectivities of the match conditions, expects a handful
+ *   of rows and picks nested loops that rescan a table per row (10 s instead of 0.1 s for 10,000
+ *   transactions);
+ * - no parallel workers: they compete with the gateway for the cores of a small machine (measured
+ *   slower on 2 cores);
+ * - 64 MB per hash table: a night's references and receipts fit in memory instead of spilling to
+ *   disk in batches (4 MB, the default, spilled 100,000 transactions).
+ * The benchmark runs its one-statement ceiling under the same settings.
+ */
+export async function useMatchSettings(trx: Knex.Transaction): Promise<void> {
+  await trx.raw(`set local enable_nestloop = off; set local max_parallel_workers_per_gather = 0; set local work_mem = '64MB'`);
+}
+
+/**
  * Match a run and replace its items, all in one transaction: a stage that fails or is resumed
  * leaves no half-written item list.
  */
 export async function matchRun(db: Knex, run: ReconRun, options: { localCurrency: string; roundingToleranceCents: number }, rules: MatchingRules): Promise<{ summary: ReconSummary; timings: MatchTimings }> {
   return db.transaction(async (trx) => {
     const start = performance.now();
+    await useMatchSettings(trx);
     await trx('recon_items').where({ run_id: run.id }).delete();
     await trx('recon_reference_matches').where({ run_id: run.id }).delete();
     const preMatched = await matchByReference(trx, run.id, options.localCurrency);
@@ -60,21 +77,13 @@ export async function matchRun(db: Knex, run: ReconRun, options: { localCurrency
  */
 async function matchByReference(trx: Knex.Transaction, runId: string, localCurrency: string): Promise<PreMatched> {
   const bindings = { run: runId, local: localCurrency };
-  // Planner settings for this statement only (restored after it): hash joins, no parallel workers.
-  // Every input is a whole run's rows; a nested loop that rescans a table per row took 10 s instead
-  // of 0.1 s for 10,000 transactions, and parallel workers only compete with the gateway for the
-  // cores on a small machine (measured slower on 2 cores).
-  const { rows: saved } = await trx.raw<{ rows: Array<{ nestloop: string; workers: string }> }>(
-    `select current_setting('enable_nestloop') as nestloop, current_setting('max_parallel_workers_per_gather') as workers`,
-  );
-  await trx.raw(`set local enable_nestloop = off; set local max_parallel_workers_per_gather = 0`);
   // The inner query joins on keys only (one row per transaction and ledger row, estimated right) and
   // computes the verdict; "offset 0" keeps the planner from pulling it up and using the verdict's
   // conditions as join filters: it multiplies their selectivities, expects a handful of rows and
   // hashes the wrong side of every join (measured 1.5-2x slower on 100,000 transactions).
-  // Uniqueness (one transaction under the reference, one ledger row for the transaction) is checked
-  // against the few references and transactions that occur twice: a small set to probe, where a
-  // count per reference joined back cost a quarter of the statement.
+  // Uniqueness (one transaction and one receipt under the reference, one ledger row for the
+  // transaction) is checked against the few references and transactions that occur twice: a small
+  // set to probe, where a count per reference joined back cost a quarter of the statement.
   // Amounts compare with "is not distinct from": an "=" between amounts lets the planner join on the
   // amount (a transitive equality), and real amounts repeat (a thousand 100.00s).
   await trx.raw(
@@ -83,8 +92,8 @@ async function matchByReference(trx: Knex.Transaction, runId: string, localCurre
        from (select t.transaction_id, t.batch_number, t.settled_date, t.amount_cents, t.invoice_id as reference, r.pbid, r.trno, r.cino, p.id as payment_id,
                     -- a sale that stayed in its batch (refunds and moved transactions carry more to say)
                     (t.amount_cents is not null and t.transaction_type <> 'REFUND' and t.moved_from_batch is null
-                     -- leg A: one receipt under the reference, in local currency, for the same amount; an invoice payment of ours under it
-                     and r.receipts = 1 and r.local and r.amount_cents is not distinct from t.amount_cents
+                     -- leg A: a receipt under the reference, in local currency, for the same amount; an invoice payment of ours under it
+                     and coalesce(r.currency, :local) = :local and r.amount_cents is not distinct from t.amount_cents
                      and p.flow = 'invoice_payment' and p.reference = t.invoice_id
                      -- leg B: its GL batch posted (status 90) for that amount, local amount included
                      and g.status = '90' and g.debit_cents is not distinct from t.amount_cents
@@ -92,9 +101,7 @@ async function matchByReference(trx: Knex.Transaction, runId: string, localCurre
                      -- leg C: the ledger recorded that amount
                      and p.currency = :local and abs((p.amount * 100)::bigint) is not distinct from t.amount_cents) as plain
                from recon_pt_transactions t
-               join (select irno, count(*) as receipts, min(pbid) as pbid, min(trno) as trno, min(cino) as cino, min(amount_cents) as amount_cents,
-                            bool_and(coalesce(currency, :local) = :local) as local
-                       from recon_m3_receipts where run_id = :run group by irno) r on r.irno = t.invoice_id
+               join recon_m3_receipts r on r.run_id = :run and r.irno = t.invoice_id
                join payments p on p.paytrace_transaction_id = t.transaction_id
                join recon_gl_batches g on g.run_id = :run and g.key1 = p.gl_batch_key
               where t.run_id = :run
@@ -103,12 +110,14 @@ async function matchByReference(trx: Knex.Transaction, runId: string, localCurre
         -- no other transaction of the run under the reference (a customer charged twice)
         and not exists (select 1 from (select invoice_id from recon_pt_transactions where run_id = :run group by invoice_id having count(*) > 1) twice
                          where twice.invoice_id = candidate.reference)
+        -- no other receipt under the reference (split payments, M3 booking a receipt twice)
+        and not exists (select 1 from (select irno from recon_m3_receipts where run_id = :run group by irno having count(*) > 1) twice
+                         where twice.irno = candidate.reference)
         -- no other ledger row for the transaction
         and not exists (select 1 from (select paytrace_transaction_id from payments where paytrace_transaction_id is not null group by paytrace_transaction_id having count(*) > 1) twice
                          where twice.paytrace_transaction_id = candidate.transaction_id)`,
     bindings,
   );
-  await trx.raw(`select set_config('enable_nestloop', ?, true), set_config('max_parallel_workers_per_gather', ?, true)`, [saved[0]!.nestloop, saved[0]!.workers]);
   const { rows } = await trx.raw<{ rows: Array<{ batch_number: number; n: string; net: string }> }>(
     `select batch_number, count(*) as n, sum(amount_cents) as net from recon_reference_matches where run_id = ? group by batch_number`,
     [runId],
