@@ -62,19 +62,29 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
             and exists (select 1 from recon_m3_receipts r where r.run_id = i.run_id and r.cino = i.cino and r.inyr = i.yea4 and r.currency <> ?)`,
         [id, options.localCurrency],
       ),
-    // the ledger rows this run speaks about: those PayTrace settled now, and those created in the period (one pass)
-    payments: () =>
-      selectArrays(
-        db,
-        LEDGER_COLUMNS,
-        ...withoutMatched(
-          `payments where paytrace_transaction_id is not null
-              and (paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)
-                   or (created_at >= ?::date and created_at < ?::date + 1))`,
-          [id, run.period_from, run.period_to],
-          'm.payment_id = payments.id',
-        ),
-      ),
+    // the ledger rows this run speaks about: those PayTrace settled now, and those created in the period
+    payments: (remainingTransactions: Array<Array<string | null>>) =>
+      options.exceptReferenceMatched
+        ? // With the pre-matched left out: the rows of the remaining transactions (each pre-matched
+          // transaction has exactly one ledger row, the one it matched), and the period's rows of
+          // transactions this run did not settle, which no pre-match can have used.
+          selectArrays(
+            db,
+            LEDGER_COLUMNS,
+            `(select * from payments where paytrace_transaction_id in (select jsonb_array_elements_text(?::jsonb)::bigint)
+              union all
+              select * from payments where paytrace_transaction_id is not null and created_at >= ?::date and created_at < ?::date + 1
+                 and not exists (select 1 from recon_pt_transactions t where t.run_id = ? and t.transaction_id = payments.paytrace_transaction_id)) payments`,
+            [JSON.stringify(remainingTransactions.map((t) => t[0])), run.period_from, run.period_to, id],
+          )
+        : selectArrays(
+            db,
+            LEDGER_COLUMNS,
+            `payments where paytrace_transaction_id is not null
+                and (paytrace_transaction_id in (select transaction_id from recon_pt_transactions where run_id = ?)
+                     or (created_at >= ?::date and created_at < ?::date + 1))`,
+            [id, run.period_from, run.period_to],
+          ),
     // the engine looks GL batches up only by a payment's key: with the pre-matched left out, only the remaining payments' keys
     gl: (payments: Array<Array<string | null>>) => {
       if (!options.exceptReferenceMatched) return selectArrays(db, glColumns, 'recon_gl_batches where run_id = ?', [id]);
@@ -90,13 +100,14 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
     transactions = await reads.transactions();
     receipts = await reads.receipts();
     invoices = await reads.invoices();
-    payments = await reads.payments();
+    payments = await reads.payments(transactions);
     gl = await reads.gl(payments);
   } else {
-    const paymentsRead = reads.payments();
-    // all GL batches do not wait for the ledger; the remaining payments' ones do
+    // the ledger without the pre-matched waits for the remaining transactions, the remaining payments' GL batches for the ledger
+    const transactionsRead = reads.transactions();
+    const paymentsRead = options.exceptReferenceMatched ? transactionsRead.then(reads.payments) : reads.payments([]);
     const glRead = options.exceptReferenceMatched ? paymentsRead.then(reads.gl) : reads.gl([]);
-    [batches, transactions, receipts, invoices, payments, gl] = await Promise.all([reads.batches(), reads.transactions(), reads.receipts(), reads.invoices(), paymentsRead, glRead]);
+    [batches, transactions, receipts, invoices, payments, gl] = await Promise.all([reads.batches(), transactionsRead, reads.receipts(), reads.invoices(), paymentsRead, glRead]);
   }
   const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
   const int = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
