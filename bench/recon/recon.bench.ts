@@ -40,6 +40,8 @@ import { report } from '../lib/report';
 import { dataset as d, decimal, PER_BATCH } from './data';
 
 const N = Number(process.env.RECON_BENCH_N ?? 100_000);
+/** ledger rows of earlier days (settled in earlier runs) that this run must leave alone; 0 by default */
+const HISTORY = Number(process.env.RECON_BENCH_LEDGER_HISTORY ?? 0);
 
 function mb(bytes: number): number {
   return Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -83,6 +85,21 @@ async function main(): Promise<void> {
     ledger,
   );
   ledger.length = 0;
+  // earlier days' ledger (a gateway keeps years of it): other references, other transactions, older created_at
+  for (let from = 0; from < HISTORY; from += 100_000) {
+    const rows: unknown[][] = [];
+    for (let i = from; i < Math.min(HISTORY, from + 100_000); i++) {
+      const amount = decimal(d.cents(i));
+      const created = new Date(Date.parse(`${day}T12:00:00Z`) - (1 + (i % 365)) * 86_400_000).toISOString();
+      rows.push([randomUUID(), 'invoice_payment', 'completed', `HIST-${i}`, 100, 'AAA', d.customer(i), String(9_000_000 + i), 2026, `PTSB-HIST-${i}`, 500_000_000 + i, amount, 'USD', amount, 'USD', `bench-history-${i}`, created]);
+    }
+    await bulkInsert(
+      db,
+      'payments',
+      [['id', 'uuid'], ['flow', 'text'], ['status', 'text'], ['reference', 'text'], ['cono', 'integer'], ['divi', 'text'], ['cuno', 'text'], ['ivno', 'text'], ['yea4', 'integer'], ['gl_batch_key', 'text'], ['paytrace_transaction_id', 'bigint'], ['amount', 'numeric'], ['currency', 'text'], ['local_amount', 'numeric'], ['local_currency', 'text'], ['correlation_id', 'text'], ['created_at', 'timestamptz']],
+      rows,
+    );
+  }
   await db.raw('analyze payments');
   const seedMs = performance.now() - seedStart;
 
@@ -184,6 +201,7 @@ async function main(): Promise<void> {
     target: 'under 10 s',
     extra: {
       transactions: N,
+      ledgerHistoryRows: HISTORY,
       batches: N / PER_BATCH,
       items: itemCount,
       summary: run.summary,

@@ -10,7 +10,7 @@ import { finished } from 'node:stream/promises';
  */
 
 /** a column of a bulk insert: its name and its PostgreSQL type */
-export type BulkColumn = readonly [name: string, pgType: 'text' | 'bigint' | 'integer' | 'date' | 'uuid' | 'numeric' | 'boolean'];
+export type BulkColumn = readonly [name: string, pgType: 'text' | 'bigint' | 'integer' | 'date' | 'timestamptz' | 'uuid' | 'numeric' | 'boolean'];
 
 type Db = Knex | Knex.Transaction;
 

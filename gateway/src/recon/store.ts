@@ -66,16 +66,17 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
     payments: (remainingTransactions: Array<Array<string | null>>) =>
       options.exceptReferenceMatched
         ? // With the pre-matched left out: the rows of the remaining transactions (each pre-matched
-          // transaction has exactly one ledger row, the one it matched), and the period's rows of
-          // transactions this run did not settle, which no pre-match can have used.
+          // transaction has exactly one ledger row, the one it matched; looked up by index, as an
+          // array of ids), and the period's rows of transactions this run did not settle, which no
+          // pre-match can have used (the index on created_at: the ledger holds years of rows).
           selectArrays(
             db,
             LEDGER_COLUMNS,
-            `(select * from payments where paytrace_transaction_id in (select jsonb_array_elements_text(?::jsonb)::bigint)
+            `(select * from payments where paytrace_transaction_id = any(?::bigint[])
               union all
               select * from payments where paytrace_transaction_id is not null and created_at >= ?::date and created_at < ?::date + 1
                  and not exists (select 1 from recon_pt_transactions t where t.run_id = ? and t.transaction_id = payments.paytrace_transaction_id)) payments`,
-            [JSON.stringify(remainingTransactions.map((t) => t[0])), run.period_from, run.period_to, id],
+            [`{${remainingTransactions.map((t) => t[0]).join(',')}}`, run.period_from, run.period_to, id],
           )
         : selectArrays(
             db,

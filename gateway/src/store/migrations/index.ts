@@ -7,6 +7,7 @@ import * as m007 from './007_links';
 import * as m008 from './008_admin';
 import * as m009 from './009_recon';
 import * as m010 from './010_recon_reference_matches';
+import * as m011 from './011_payments_created_at';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -21,6 +22,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['008_admin', m008],
   ['009_recon', m009],
   ['010_recon_reference_matches', m010],
+  ['011_payments_created_at', m011],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
