@@ -28,7 +28,7 @@ import { flowContext } from '../../gateway/src/flows/module';
 import { inforModule } from '../../gateway/src/infor/module';
 import { createLogger } from '../../gateway/src/observability/logger';
 import { payTraceModule } from '../../gateway/src/paytrace/module';
-import { bulkInsert } from '../../gateway/src/recon/bulk';
+import { bulkInsert, type BulkColumn } from '../../gateway/src/recon/bulk';
 import { loadReconConfig } from '../../gateway/src/recon/config';
 import { runRecon } from '../../gateway/src/recon/run';
 import { matchRun, useMatchSettings } from '../../gateway/src/recon/match';
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   const day = sims.day;
 
   // ---------------------------------------------------------------- the ledger
+  const ledgerColumns: BulkColumn[] = [['id', 'uuid'], ['flow', 'text'], ['status', 'text'], ['reference', 'text'], ['cono', 'integer'], ['divi', 'text'], ['cuno', 'text'], ['ivno', 'text'], ['yea4', 'integer'], ['gl_batch_key', 'text'], ['paytrace_transaction_id', 'bigint'], ['amount', 'numeric'], ['currency', 'text'], ['local_amount', 'numeric'], ['local_currency', 'text'], ['correlation_id', 'text']];
   const ledger: unknown[][] = [];
   for (let i = 0; i < N; i++) {
     const amount = decimal(d.cents(i));
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   await bulkInsert(
     db,
     'payments',
-    [['id', 'uuid'], ['flow', 'text'], ['status', 'text'], ['reference', 'text'], ['cono', 'integer'], ['divi', 'text'], ['cuno', 'text'], ['ivno', 'text'], ['yea4', 'integer'], ['gl_batch_key', 'text'], ['paytrace_transaction_id', 'bigint'], ['amount', 'numeric'], ['currency', 'text'], ['local_amount', 'numeric'], ['local_currency', 'text'], ['correlation_id', 'text']],
+    ledgerColumns,
     ledger,
   );
   ledger.length = 0;
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     await bulkInsert(
       db,
       'payments',
-      [['id', 'uuid'], ['flow', 'text'], ['status', 'text'], ['reference', 'text'], ['cono', 'integer'], ['divi', 'text'], ['cuno', 'text'], ['ivno', 'text'], ['yea4', 'integer'], ['gl_batch_key', 'text'], ['paytrace_transaction_id', 'bigint'], ['amount', 'numeric'], ['currency', 'text'], ['local_amount', 'numeric'], ['local_currency', 'text'], ['correlation_id', 'text'], ['created_at', 'timestamptz']],
+      [...ledgerColumns, ['created_at', 'timestamptz']],
       rows,
     );
   }
