@@ -9,7 +9,7 @@ import { flowsModule } from '../../gateway/src/flows/module';
 import { inforModule } from '../../gateway/src/infor/module';
 import { payTraceModule } from '../../gateway/src/paytrace/module';
 import type { GatewayModule } from '../../gateway/src/runtime/gateway';
-import { openPayment, type Payment } from '../../gateway/src/store/ledger';
+import { openPayment, type Payment } from '../../gateway/src/pipeline/ledger';
 import { startInforSimulator } from '../../simulators/infor';
 import { startPayTraceSimulator, type PayTraceSimulator } from '../../simulators/paytrace';
 import { createTestDatabase, type TestDatabase } from './db';

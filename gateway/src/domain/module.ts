@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { loadRules } from './rules-loader';
 
 /**

@@ -1,10 +1,10 @@
 import { AppError } from '../errors';
-import { inboxWorker } from '../queue/inbox-worker';
-import type { GatewayModule } from '../runtime/gateway';
-import type { GatewayServices } from '../runtime/services';
-import type { InboxJob } from '../store/inbox';
+import { inboxWorker } from '../pipeline/inbox-worker';
+import type { GatewayModule } from '../kernel/module';
+import type { GatewayServices } from '../kernel/services';
+import type { InboxJob } from '../pipeline/inbox';
 import { registerBodHandler } from '../infor/module';
-import { asSingleton } from '../queue/advisory-lock';
+import { asSingleton } from '../pipeline/advisory-lock';
 import { CUSTOMER_SYNC_QUEUE, customerChanged, pullChangedCustomers, runCustomerSync } from './customer-sync/flow';
 import { runEcommerceSale } from './ecommerce/flow';
 import { runRefund } from './refund/flow';

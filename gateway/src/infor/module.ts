@@ -1,8 +1,8 @@
 import type { Config } from '../config';
 import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
-import type { GatewayModule } from '../runtime/gateway';
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayModule } from '../kernel/module';
+import type { GatewayServices } from '../kernel/services';
 import { type KnownDocument } from './bod';
 import { BodHandlers, type BodHandler, type NounOf } from './ion/bod-handlers';
 import { imsRouter } from './ion/ims-routes';
@@ -12,6 +12,13 @@ import { loadIonApiFile, type IonApiCredentials } from './ionapi';
 import { M3Client } from './m3/m3-client';
 import { InforTokenClient } from './os/token-client';
 import { createInforTokenVerifier, type InforTokenVerifier } from './os/verify-token';
+
+declare module '../kernel/services' {
+  interface GatewayServices {
+    /** set by the Infor module when infor.ionapiFile is configured: token client, M3, ION, BOD handlers */
+    infor?: InforConnectors;
+  }
+}
 
 /** Everything the gateway uses to talk to Infor, built from `infor.*` and the .ionapi file. */
 export interface InforConnectors {

@@ -8,9 +8,9 @@ import { addToContext } from '../observability/context';
 import type { PayTraceClient } from '../paytrace/client';
 import type { ExportedTransaction } from '../paytrace/transformers/exports';
 import type { TransactionResult } from '../paytrace/transformers/transactions';
-import type { GatewayServices } from '../runtime/services';
-import { intentsOf, perform } from '../store/intents';
-import { findPaymentByReference, openPayment, updatePayment, type Payment } from '../store/ledger';
+import type { GatewayServices } from '../kernel/services';
+import { intentsOf, perform } from '../pipeline/intents';
+import { findPaymentByReference, openPayment, updatePayment, type Payment } from '../pipeline/ledger';
 import { claimAttempt, closeIdleLink, getLink, releaseAttempt, setLinkStatus, type LinkRow } from './link-store';
 import type { LinkService } from './link-service';
 

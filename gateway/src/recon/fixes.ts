@@ -4,8 +4,8 @@ import { addCashReceipt } from '../infor/m3-programs/receipts';
 import { convert, postPaymentGl, receiptBatchId } from '../flows/shared/posting';
 import { m3Today, scopeOf, type FlowContext } from '../flows/shared/context';
 import { audit } from '../store/audit';
-import { perform } from '../store/intents';
-import { getPayment, updatePayment } from '../store/ledger';
+import { perform } from '../pipeline/intents';
+import { getPayment, updatePayment } from '../pipeline/ledger';
 import { AppError } from '../errors';
 import { Money } from '../domain/money';
 

@@ -1,5 +1,5 @@
 import { flowContext } from '../flows/module';
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { loadReconConfig, type ReconConfig } from './config';
 import { reconRoutes } from './routes';
 import { createRun, RECON_QUEUE, runRecon, type ReconJob } from './run';

@@ -3,7 +3,7 @@ import { adminModule } from '../../../gateway/src/admin/module';
 import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
 import { reconModule } from '../../../gateway/src/recon/module';
 import { getRun, type ReconRun } from '../../../gateway/src/recon/store';
-import { getPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';

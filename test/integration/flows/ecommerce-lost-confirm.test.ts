@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { intentsOf } from '../../../gateway/src/store/intents';
-import { findPaymentByReference } from '../../../gateway/src/store/ledger';
+import { intentsOf } from '../../../gateway/src/pipeline/intents';
+import { findPaymentByReference } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../../helpers/stack';

@@ -1,6 +1,6 @@
 import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
-import { intentsOf } from '../../../gateway/src/store/intents';
-import { getPayment } from '../../../gateway/src/store/ledger';
+import { intentsOf } from '../../../gateway/src/pipeline/intents';
+import { getPayment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
 

@@ -1,8 +1,8 @@
-import { asSingleton } from '../../../gateway/src/queue/advisory-lock';
+import { asSingleton } from '../../../gateway/src/pipeline/advisory-lock';
 import { payTracePollerModule } from '../../../gateway/src/flows/poller/module';
 import { PayTracePoller } from '../../../gateway/src/flows/poller/paytrace-poller';
 import { payTraceModule } from '../../../gateway/src/paytrace/module';
-import { openPayment, getPayment } from '../../../gateway/src/store/ledger';
+import { openPayment, getPayment } from '../../../gateway/src/pipeline/ledger';
 import { startPayTraceSimulator, type PayTraceSimulator } from '../../../simulators/paytrace';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';

@@ -1,5 +1,5 @@
 import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
-import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
 

@@ -6,7 +6,7 @@ import { reconModule } from '../../../gateway/src/recon/module';
 import { runRecon, type ReconContext } from '../../../gateway/src/recon/run';
 import { installNightlySchedule, previousDayIn, RECON_NIGHTLY_QUEUE } from '../../../gateway/src/recon/schedule';
 import { getRun, type ReconRun } from '../../../gateway/src/recon/store';
-import { getPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { harmonizeAddress } from '../../domain/address';
 import { AppError } from '../../errors';
 import { addToContext } from '../../observability/context';
-import type { JobQueue } from '../../queue/job-queue';
-import { ingest, type InboxRow } from '../../store/inbox';
-import { perform } from '../../store/intents';
+import type { JobQueue } from '../../pipeline/job-queue';
+import { ingest, type InboxRow } from '../../pipeline/inbox';
+import { perform } from '../../pipeline/intents';
 import { scopeOf, type FlowContext } from '../shared/context';
 
 export const CUSTOMER_SYNC_QUEUE = 'customer-sync';

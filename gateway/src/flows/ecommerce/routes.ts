@@ -3,8 +3,8 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { AppError } from '../../errors';
 import { invalidRequest } from '../../http/validation';
 import { currentContext } from '../../observability/context';
-import type { GatewayServices } from '../../runtime/services';
-import { ingest } from '../../store/inbox';
+import type { GatewayServices } from '../../kernel/services';
+import { ingest } from '../../pipeline/inbox';
 import { ecommerceNotificationSchema } from './notification';
 
 export const ECOMMERCE_QUEUE = 'ecommerce-sale';

@@ -1,6 +1,6 @@
-import { inboxWorker } from '../../queue/inbox-worker';
-import type { GatewayModule } from '../../runtime/gateway';
-import type { InboxJob } from '../../store/inbox';
+import { inboxWorker } from '../../pipeline/inbox-worker';
+import type { GatewayModule } from '../../kernel/module';
+import type { InboxJob } from '../../pipeline/inbox';
 import { applyPayTraceEvent } from './paytrace-events';
 import { PAYTRACE_EVENT_QUEUE, PayTracePoller } from './paytrace-poller';
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { addToContext } from '../../observability/context';
-import type { InboxRow } from '../../store/inbox';
-import { findPaymentByReference, updatePayment, type Payment } from '../../store/ledger';
+import type { InboxRow } from '../../pipeline/inbox';
+import { findPaymentByReference, updatePayment, type Payment } from '../../pipeline/ledger';
 import type { PayTraceEventPayload } from './paytrace-poller';
 
 /**

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import { asSingleton } from '../../queue/advisory-lock';
-import type { JobQueue } from '../../queue/job-queue';
+import { asSingleton } from '../../pipeline/advisory-lock';
+import type { JobQueue } from '../../pipeline/job-queue';
 import type { Logger } from '../../observability/logger';
 import type { PayTraceClient } from '../../paytrace/client';
 import type { ExportedTransaction } from '../../paytrace/transformers/exports';
-import { ingest } from '../../store/inbox';
+import { ingest } from '../../pipeline/inbox';
 
 export const PAYTRACE_EVENT_QUEUE = 'paytrace-event';
 const STATE_NAME = 'paytrace-transactions';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import type { JobQueue } from '../../queue/job-queue';
-import { ingest } from '../../store/inbox';
+import type { JobQueue } from '../../pipeline/job-queue';
+import { ingest } from '../../pipeline/inbox';
 
 export const REFUND_QUEUE = 'refund';
 

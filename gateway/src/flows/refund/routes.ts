@@ -3,8 +3,8 @@ import { AppError } from '../../errors';
 import { requireInforCaller } from '../../http/middleware/infor-auth';
 import { invalidRequest } from '../../http/validation';
 import { currentContext } from '../../observability/context';
-import type { GatewayServices } from '../../runtime/services';
-import { findPaymentByReference } from '../../store/ledger';
+import type { GatewayServices } from '../../kernel/services';
+import { findPaymentByReference } from '../../pipeline/ledger';
 import { refundRequestSchema, requestRefund } from './request';
 
 /**

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Money } from '../../domain/money';
 import { buildBod, newEnvelope, type PaymentStatus } from '../../infor/bod';
 import { publishEvent } from '../../events/outbound';
-import { perform } from '../../store/intents';
-import type { Payment } from '../../store/ledger';
+import { perform } from '../../pipeline/intents';
+import type { Payment } from '../../pipeline/ledger';
 import type { FlowContext } from './context';
 
 /** A GUID-shaped id derived from a seed: the same state change always has the same BODID. */

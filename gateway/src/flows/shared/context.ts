@@ -5,7 +5,7 @@ import type { IonClient } from '../../infor/ion/ion-client';
 import type { M3Executor, M3Scope } from '../../infor/m3-programs/executor';
 import type { Logger } from '../../observability/logger';
 import type { PayTraceClient } from '../../paytrace/client';
-import type { JobQueue } from '../../queue/job-queue';
+import type { JobQueue } from '../../pipeline/job-queue';
 
 /** What a flow works with: the connectors, the rules, the database. Built once per gateway. */
 export interface FlowContext {

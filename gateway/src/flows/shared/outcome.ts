@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError, errorClassOf } from '../../errors';
-import { updatePayment } from '../../store/ledger';
+import { updatePayment } from '../../pipeline/ledger';
 
 /** Stop the flow with a business outcome (no retry: resolved, or parked for an operator). */
 export function fail(code: string, message: string, details?: Record<string, unknown>): never {

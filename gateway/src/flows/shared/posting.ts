@@ -5,7 +5,7 @@ import { Money } from '../../domain/money';
 import { DEFAULT_GL_LAYOUT, postGlBatch, type GlInterfaceLayout } from '../../infor/m3-programs/gl';
 import type { M3Scope } from '../../infor/m3-programs/executor';
 import type { ExportedTransaction } from '../../paytrace/transformers/exports';
-import { perform } from '../../store/intents';
+import { perform } from '../../pipeline/intents';
 import type { FlowContext } from './context';
 import { m3Today } from './context';
 

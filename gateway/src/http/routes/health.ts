@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { countOpenDeadLetters } from '../../queue/dead-letters';
-import type { GatewayServices } from '../../runtime/services';
+import { countOpenDeadLetters } from '../../pipeline/dead-letters';
+import type { GatewayServices } from '../../kernel/services';
 import { renderHealthPage } from './health-page';
 
 type Status = 'ok' | 'degraded' | 'down';

@@ -1,7 +1,7 @@
 import { AppError, errorClassOf } from '../errors';
 import { runWithContext } from '../observability/context';
-import type { GatewayServices } from '../runtime/services';
-import { earlierPending, getInbox, markInbox, type InboxJob, type InboxRow } from '../store/inbox';
+import type { GatewayServices } from '../kernel/services';
+import { earlierPending, getInbox, markInbox, type InboxJob, type InboxRow } from './inbox';
 import { tryWithAdvisoryLock } from './advisory-lock';
 import type { JobMeta } from './job-queue';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { jobDbFor, type JobQueue } from '../queue/job-queue';
+import { jobDbFor, type JobQueue } from './job-queue';
 
 export interface InboxInput {
   /** where the trigger came from: ion | ecommerce | paytrace-poller | payment-link | schedule | api */
