@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
-import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
+import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
 import { payTracePollerModule } from '../../gateway/src/flows/poller/module';
 import { recordDeadLetter } from '../../gateway/src/pipeline/dead-letters';
 import { getPayment, openPayment, type Payment } from '../../gateway/src/pipeline/ledger';
@@ -45,7 +45,7 @@ afterAll(async () => {
 
 async function chargedPayment(ivno: string, cuno: string, amount: string): Promise<Payment> {
   const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount });
-  await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+  await invoiceCharged(stack.gateway.services.pipeline, payment);
   return payment;
 }
 

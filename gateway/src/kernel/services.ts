@@ -5,6 +5,9 @@ import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { JobQueue } from '../pipeline/job-queue';
+import type { Pipeline } from '../pipeline/pipeline';
+import type { VersionNotifier } from '../pipeline/versions/notifier';
+import type { RulesRegistry } from '../pipeline/versions/rules-registry';
 
 /**
  * Everything a route or flow needs, built once at start-up and passed down explicitly.
@@ -23,6 +26,12 @@ export interface GatewayServices {
   version: string;
   startedAt: Date;
   lifecycle: { ready: boolean; shuttingDown: boolean };
+  /** tells this gateway when a flow or rules version is published (PostgreSQL LISTEN/NOTIFY) */
+  notifier: VersionNotifier;
   /** set by the rules module (first to start): the published rules, replaced live when a new version is published */
   rules?: Rules;
+  /** set by the rules module: every rules version, the published one, publishing */
+  rulesVersions?: RulesRegistry;
+  /** set by the flows module: ingest triggers, flow versions, the runner, test runs */
+  pipeline?: Pipeline;
 }

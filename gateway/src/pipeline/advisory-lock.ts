@@ -31,6 +31,11 @@ function lockPoolOf(db: Knex): pg.Pool {
   return pool;
 }
 
+/** A connection of its own for work that holds a lock for its whole length (a flow run). */
+export function lockConnection(db: Knex): Promise<pg.PoolClient> {
+  return lockPoolOf(db).connect();
+}
+
 /** Close the lock connections of `db` (at shutdown, after the work they guard has stopped). */
 export async function closeLockConnections(db: Knex): Promise<void> {
   const pool = lockPools.get(db);

@@ -13,6 +13,8 @@ export interface InboxInput {
   aggregateKey?: string;
   /** the queue whose job processes this trigger */
   queue: string;
+  /** the flow, and the definition and rules versions the trigger runs with (fixed when it arrives) */
+  flow?: { id: string; versionId: string; rulesVersionId?: string };
 }
 
 export interface InboxRow {
@@ -28,6 +30,9 @@ export interface InboxRow {
   processed_at: Date | null;
   error_code: string | null;
   error: string | null;
+  flow_id?: string | null;
+  flow_version_id?: string | null;
+  rules_version_id?: string | null;
 }
 
 /** The job payload of every inbox-driven queue: the job only carries the inbox id. */
@@ -52,6 +57,9 @@ export async function ingest(db: Knex, queue: JobQueue, input: InboxInput): Prom
         payload: JSON.stringify(input.payload),
         correlation_id: input.correlationId,
         aggregate_key: input.aggregateKey ?? null,
+        flow_id: input.flow?.id ?? null,
+        flow_version_id: input.flow?.versionId ?? null,
+        rules_version_id: input.flow?.rulesVersionId ?? null,
       })
       .onConflict(['source', 'dedupe_key'])
       .ignore()

@@ -65,7 +65,7 @@ export interface IntentOutcome {
 /** Called after each recorded intent outcome (business metrics); a listener must not throw. */
 export const intentOutcomeListeners = new Set<(outcome: IntentOutcome) => void>();
 
-function emitOutcome(outcome: IntentOutcome): void {
+export function emitIntentOutcome(outcome: IntentOutcome): void {
   for (const listener of intentOutcomeListeners) listener(outcome);
 }
 
@@ -83,7 +83,7 @@ export async function perform<T>(db: Knex, effect: SideEffect<T>): Promise<T> {
     const found = await effect.lookup(); // a failing lookup is transient: the job retries later
     if (found.found) {
       await record(db, effect.key, { status: 'succeeded', result: found.result, resolved_by: 'lookup', error: null, error_code: null });
-      emitOutcome({ system: effect.system, operation: effect.operation, outcome: 'found_by_lookup' });
+      emitIntentOutcome({ system: effect.system, operation: effect.operation, outcome: 'found_by_lookup' });
       logger.info('side effect found by lookup, not repeated', { intent: effect.key, operation: effect.operation });
       return found.result;
     }
@@ -107,13 +107,13 @@ export async function perform<T>(db: Knex, effect: SideEffect<T>): Promise<T> {
   try {
     const result = await effect.execute();
     await record(db, effect.key, { status: 'succeeded', result: (result ?? null) as unknown, resolved_by: 'execute', error: null, error_code: null });
-    emitOutcome({ system: effect.system, operation: effect.operation, outcome: 'succeeded' });
+    emitIntentOutcome({ system: effect.system, operation: effect.operation, outcome: 'succeeded' });
     return result;
   } catch (err) {
     const classified = errorClassOf(err);
     const notApplied = (effect.certainlyNotApplied ?? notAppliedByDefault)(err);
     await record(db, effect.key, { status: notApplied ? 'failed' : 'unknown', error_code: classified.code, error: classified.message.slice(0, 2000) });
-    emitOutcome({ system: effect.system, operation: effect.operation, outcome: notApplied ? 'failed' : 'unknown', errorClass: classified.errorClass });
+    emitIntentOutcome({ system: effect.system, operation: effect.operation, outcome: notApplied ? 'failed' : 'unknown', errorClass: classified.errorClass });
     throw err;
   }
 }

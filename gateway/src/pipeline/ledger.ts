@@ -18,6 +18,8 @@ export interface PaymentFields {
   paytrace_customer_id?: string | null;
   paytrace_batch?: string | null;
   settlement_state?: string | null;
+  /** what the status map makes of PayTrace's answers and exports: captured, settled, refunded, … */
+  ledger_state?: string | null;
   storefront_order_id?: string | null;
   amount?: string | null;
   currency?: string | null;

@@ -3,8 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError, errorClassOf } from '../errors';
 import { publishEvent } from '../events/outbound';
-import type { FlowContext } from '../flows/shared/context';
-import { scopeOf } from '../flows/shared/context';
+import { scopeOf, type ReconServices } from './context';
 import { asSingleton } from '../pipeline/advisory-lock';
 import { jobDbFor, type JobQueue } from '../pipeline/job-queue';
 import type { ReconConfig } from './config';
@@ -20,7 +19,7 @@ export interface ReconJob {
 }
 
 export interface ReconContext {
-  flow: FlowContext;
+  flow: ReconServices;
   recon: ReconConfig;
 }
 

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { closeLockConnections } from '../pipeline/advisory-lock';
 import { JobQueue } from '../pipeline/job-queue';
+import { VersionNotifier } from '../pipeline/versions/notifier';
 import { createDb, migrateLatest } from '../store/db';
 import type { GatewayServices } from '../kernel/services';
 
@@ -45,6 +46,8 @@ export async function startGateway(
   const applied = await migrateLatest(db);
   if (applied.length) logger.info('database migrated', { applied });
   const queue = new JobQueue(options.databaseUrl, db, config.queue, logger, metrics);
+  const notifier = new VersionNotifier(options.databaseUrl, logger);
+  await notifier.start();
   const services: GatewayServices = {
     config,
     db,
@@ -55,6 +58,7 @@ export async function startGateway(
     version: packageVersion(),
     startedAt: new Date(),
     lifecycle: { ready: false, shuttingDown: false },
+    notifier,
   };
   const modules = options.modules ?? [];
   for (const module of modules) await module.start?.(services);
@@ -82,6 +86,7 @@ export async function startGateway(
         await module.stop?.().catch((err: unknown) => logger.error('module stop failed', { err }));
       }
       await queue.stop(config.shutdown.graceMs);
+      await notifier.stop();
       for (const module of [...modules].reverse()) {
         await module.close?.().catch((err: unknown) => logger.error('module close failed', { err }));
       }

@@ -1,6 +1,6 @@
 import { asSingleton } from '../../../gateway/src/pipeline/advisory-lock';
 import { payTracePollerModule } from '../../../gateway/src/flows/poller/module';
-import { PayTracePoller } from '../../../gateway/src/flows/poller/paytrace-poller';
+import { PayTracePoller } from '../../../gateway/src/triggers/paytrace-poller/poller';
 import { payTraceModule } from '../../../gateway/src/paytrace/module';
 import { openPayment, getPayment } from '../../../gateway/src/pipeline/ledger';
 import { startPayTraceSimulator, type PayTraceSimulator } from '../../../simulators/paytrace';
