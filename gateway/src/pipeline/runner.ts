@@ -252,19 +252,29 @@ export class FlowRunner {
     await session.commit();
   }
 
-  /** Record a failed run (intent, payment, inbox) durably, then let the queue retry or park it. */
+  /**
+   * Record a failed run (intent, payment, inbox) durably, then let the queue retry or park it. The
+   * work of the steps before the failure (the claim, the payment opened) commits with the record;
+   * only when the open transaction itself is broken is it rolled back and the record written anew.
+   */
   static async recordFailure(session: Session, run: Run, err: unknown, final: boolean): Promise<void> {
-    await session.rollback(); // whatever a local step left half-done
-    const trx = await session.tx();
+    try {
+      await FlowRunner.#writeFailure(await session.tx(), session, run, err, final);
+    } catch {
+      await session.rollback();
+      await FlowRunner.#writeFailure(await session.tx(), session, run, err, final);
+    }
+    await session.commit();
+  }
+
+  static async #writeFailure(trx: Knex.Transaction, session: Session, run: Run, err: unknown, final: boolean): Promise<void> {
     const classified = errorClassOf(err);
     if (run.paymentId) {
-      await trx('payments').where({ id: run.paymentId }).update({ ...(final ? { status: 'failed' } : {}), last_error_code: classified.code, last_error: classified.message.slice(0, 1000), updated_at: trx.fn.now() });
+      const updated = await trx('payments').where({ id: run.paymentId }).update({ ...(final ? { status: 'failed' } : {}), last_error_code: classified.code, last_error: classified.message.slice(0, 1000), updated_at: trx.fn.now() });
       const from = run.doc.payment?.status ?? null;
-      if (final && from !== 'failed') {
-        await trx('payment_events').insert({ payment_id: run.paymentId, from_status: from, to_status: 'failed', step: 'error', detail: JSON.stringify({ last_error_code: classified.code, last_error: classified.message.slice(0, 1000) }) });
-      } else if (!final) {
-        await trx('payment_events').insert({ payment_id: run.paymentId, from_status: from, to_status: from ?? 'unknown', step: 'retry', detail: JSON.stringify({ last_error_code: classified.code, last_error: classified.message.slice(0, 1000) }) });
-      }
+      const detail = JSON.stringify({ last_error_code: classified.code, last_error: classified.message.slice(0, 1000) });
+      if (updated && final && from !== 'failed') await trx('payment_events').insert({ payment_id: run.paymentId, from_status: from, to_status: 'failed', step: 'error', detail });
+      else if (updated && !final) await trx('payment_events').insert({ payment_id: run.paymentId, from_status: from, to_status: from ?? 'unknown', step: 'retry', detail });
     }
     const inbox = run.request.inbox;
     if (inbox && final) await trx('inbox').where({ id: inbox.id }).update({ status: 'dead', processed_at: trx.fn.now(), error_code: classified.code, error: classified.message.slice(0, 2000) });
@@ -272,7 +282,6 @@ export class FlowRunner {
       await trx.raw('select pg_advisory_unlock(hashtextextended(?, 0))', [session.locked]);
       session.locked = undefined;
     }
-    await session.commit();
   }
 }
 
@@ -435,9 +444,10 @@ class Run {
           await stepType.execute(input, this.#env(step, key, trx));
         });
       } else if (mechanism === 'local') {
-        // runs in the run's open transaction, every time the step runs (local steps are idempotent writes)
+        // runs in the run's open transaction (in a savepoint of its own: a failing step leaves nothing
+        // half-written), every time the step runs (local steps are idempotent writes)
         const trx = await this.session.tx();
-        output = await stepType.execute(input, this.#env(step, key, trx));
+        output = await trx.transaction((savepoint) => stepType.execute(input, this.#env(step, key, savepoint)));
         if (stepType.type === 'ledger.open-payment' || stepType.type === 'ledger.use-payment') {
           const payment = output as Payment;
           this.paymentId = payment.id;
@@ -590,7 +600,6 @@ class Run {
 
   /** A failure that ends the run without a dead letter: the payment is failed, the run goes on to its end. */
   async #recordOnly(err: unknown): Promise<void> {
-    await this.session.rollback();
     const classified = errorClassOf(err);
     if (!this.paymentId) return;
     const paymentId = this.paymentId;

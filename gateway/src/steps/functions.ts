@@ -48,7 +48,8 @@ export function m3Date(date: Date | string = new Date()): string {
   return d.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
-const money = (amount: unknown, currency: unknown) => Money.parse(typeof amount === 'string' ? amount.trim() : amount, String(currency ?? 'USD'));
+/** Decimal text in, exact money out: surplus zero decimals (M3's and the ledger's "12.3400") are fine, a significant one is refused. */
+const money = (amount: unknown, currency: unknown) => Money.fromM3(typeof amount === 'string' ? amount.trim() : amount, String(currency ?? 'USD'));
 
 /** JSON with object keys sorted: the same content gives the same text whatever the key order (jsonb reorders). */
 export function canonicalJson(value: unknown): string {

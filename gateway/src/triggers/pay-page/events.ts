@@ -43,7 +43,7 @@ function eventOf(payment: Payment, extra: Partial<PayPageEvent> = {}): PayPageEv
 export async function invoiceCharged(pipeline: Pipeline | undefined, payment: Payment): Promise<{ inboxId: string; duplicate: boolean }> {
   const stored = await pipeline?.ingestClaim('pay-page:charged', { source: 'payment-link', dedupeKey: `charged:${payment.id}`, kind: 'invoice.charged', payload: eventOf(payment), correlationId: payment.correlation_id });
   if (!stored) throw new AppError('no published flow takes charged pay-page payments (trigger pay-page: charged)', { code: 'FLOW_NOT_PUBLISHED', errorClass: 'configuration' });
-  return stored;
+  return { inboxId: stored.inboxId, duplicate: stored.duplicate };
 }
 
 /** A declined pay-page attempt, for a flow that owns `pay-page: declined` (none by default: then nothing happens). */
