@@ -6,7 +6,6 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
 import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
-import { payTracePollerModule } from '../../gateway/src/flows/poller/module';
 import { recordDeadLetter } from '../../gateway/src/pipeline/dead-letters';
 import { getPayment, openPayment, type Payment } from '../../gateway/src/pipeline/ledger';
 import { eventually } from '../helpers/gateway';
@@ -30,7 +29,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({
-    modules: [payTracePollerModule(), adminModule()],
+    modules: [adminModule()],
     config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, poller: { enabled: true, intervalSeconds: 1 }, admin: { alerts: { enabled: false } } },
   });
   browser = await launchChromium();

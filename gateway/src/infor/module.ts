@@ -2,7 +2,6 @@ import type { Config } from '../config';
 import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
 import type { GatewayModule } from '../kernel/module';
-import type { GatewayServices } from '../kernel/services';
 import { ingest } from '../pipeline/inbox';
 import { imsRouter, type DocumentRouter } from './ion/ims-routes';
 import { ionSystemWorker, ION_INBOUND_QUEUE } from './ion/inbound-worker';

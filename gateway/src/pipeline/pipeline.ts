@@ -7,7 +7,8 @@ import type { CompiledFlow } from './definitions/compile';
 import type { Bindings } from './expressions';
 import { getInbox, ingest, type InboxJob, type InboxRow } from './inbox';
 import type { JobMeta, JobQueue } from './job-queue';
-import { FlowRunner, type RunOutcome, type RunRequest } from './runner';
+import type { Payment } from './ledger';
+import { FlowRunner, type RunOutcome, type RunRequest, type StepTrace } from './runner';
 import type { FlowSettings } from './step-contract';
 import type { FlowRegistry, PublishedFlow } from './versions/flow-registry';
 import type { RulesRegistry } from './versions/rules-registry';
@@ -175,7 +176,7 @@ export class Pipeline {
    * (`<payment>:<keyPrefix><step>`): the steps see the payment and the event it came with.
    * Answers each step's output.
    */
-  async runSteps(flow: CompiledFlow, payment: import('./ledger').Payment, steps: string[], keyPrefix: string): Promise<Record<string, unknown>> {
+  async runSteps(flow: CompiledFlow, payment: Payment, steps: string[], keyPrefix: string): Promise<Record<string, unknown>> {
     const rules = this.deps.rules.current.rules;
     const origin = await this.deps.db<InboxRow>('inbox').where({ flow_id: flow.id, correlation_id: payment.correlation_id }).orderBy('id').first();
     let event: unknown = null;
@@ -204,9 +205,9 @@ export class Pipeline {
    * the connected systems (the sandbox simulators), and everything the run writes to our database
    * is rolled back at the end. Answers the trace: each step's input, output, time and outcome.
    */
-  async testRun(flow: CompiledFlow, event: unknown): Promise<{ outcome: 'done' | 'failed' | 'rejected'; trace: import('./runner').StepTrace[]; error?: { code: string; errorClass: string; message: string } }> {
+  async testRun(flow: CompiledFlow, event: unknown): Promise<{ outcome: 'done' | 'failed' | 'rejected'; trace: StepTrace[]; error?: { code: string; errorClass: string; message: string } }> {
     const rules = this.deps.rules.current.rules;
-    const trace: import('./runner').StepTrace[] = [];
+    const trace: StepTrace[] = [];
     const runner = new FlowRunner({ ...this.deps.runner.deps, traceSink: trace });
     try {
       const outcome = await runner.run({ flow, rules, events: [event], trigger: { type: 'test', kind: 'test', source: 'test-run', receivedAt: new Date().toISOString() }, attempt: 1, maxAttempts: 1, test: true, correlationId: `test-${Date.now()}` });

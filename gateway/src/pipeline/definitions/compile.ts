@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { formatProblem, schemaProblems, YamlSource, type SourceProblem } from '../../config/yaml-source';
 import type { M3FieldDictionary } from '../../domain/field-maps';
 import { AppError } from '../../errors';

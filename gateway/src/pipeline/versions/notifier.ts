@@ -58,7 +58,10 @@ export class VersionNotifier {
     await client.connect();
     await client.query(`listen ${VERSIONS_CHANNEL}`);
     this.#client = client;
-    if (resync) this.#emit({ kind: 'flow', resync: true }), this.#emit({ kind: 'rules', resync: true });
+    if (resync) {
+      this.#emit({ kind: 'rules', resync: true });
+      this.#emit({ kind: 'flow', resync: true });
+    }
   }
 
   #schedule(): void {

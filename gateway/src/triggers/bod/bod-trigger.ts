@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { AppError } from '../../errors';
 import { decodeBod, parseBodEnvelope } from '../../infor/bod';
 import { sendConfirmBod, type IonInboxPayload } from '../../infor/ion/inbound-worker';
