@@ -29,7 +29,7 @@ export const EXACTLY_ONCE_EXPLAINED: Record<ExactlyOnce, string> = {
   'read-before-write': 'reads the other system for an earlier attempt (by the reference it writes) before it writes',
   lookup: 'after an unknown outcome, looks the effect up and executes again only when it did not happen',
   'provider-idempotency': 'the other system deduplicates by a stable id',
-  local: 'a write to the gateway database inside the run transaction',
+  local: 'in the gateway database, inside the run\'s own transaction',
   'at-least-once': 'no lookup: a lost answer may repeat the effect',
 };
 
