@@ -181,7 +181,9 @@ export function scanErrorCodes(options: ScanOptions): ScanResult {
   function callsOf(fn: FunctionLike): Array<ts.CallExpression | ts.NewExpression> {
     let calls = callsOfCache.get(fn);
     if (!calls) {
-      calls = (callsByName.get(helperName(fn)) ?? []).filter((call) => checker.getResolvedSignature(call)?.declaration === fn);
+      // a call inside the helper itself forwards the code to itself: its outer callers decide
+      const inside = (call: ts.Node) => call.pos >= fn.pos && call.end <= fn.end && call.getSourceFile() === fn.getSourceFile();
+      calls = (callsByName.get(helperName(fn)) ?? []).filter((call) => !inside(call) && checker.getResolvedSignature(call)?.declaration === fn);
       callsOfCache.set(fn, calls);
     }
     return calls;
@@ -406,8 +408,10 @@ export function scanErrorCodes(options: ScanOptions): ScanResult {
       const name = helperName(fn);
       helpers.add(`${relative(fn.getSourceFile().fileName)}:${name}`);
       const calls = callsOf(fn);
-      if (via.length >= MAX_HELPER_DEPTH) {
-        unresolved.push({ ...positionOf(anchor), text: `${site.codeNode.getText()} (helpers nested too deep)`, via });
+      // a helper already in this chain calls itself: its callers further out decide, not it
+      const recursive = fn.parameters.some((parameter) => bindings.has(parameter));
+      if (recursive || via.length >= MAX_HELPER_DEPTH) {
+        unresolved.push({ ...positionOf(anchor), text: `${site.codeNode.getText()} (${recursive ? 'a recursive helper' : 'helpers nested too deep'})`, via });
         return;
       }
       for (const call of calls) resolveSite(site, bindCall(fn, call, bindings), [name, ...via], call);

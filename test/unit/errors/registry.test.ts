@@ -161,6 +161,7 @@ describe('the scan, on a fixture with unregistered codes', () => {
         'FIXTURE_NESTED',
         'FIXTURE_OUTCOME',
         'FIXTURE_RECORDED',
+        'FIXTURE_RETRIED',
         'FIXTURE_UNREGISTERED',
         'GL_NO_RULE',
         'M3_NOK',
@@ -169,6 +170,7 @@ describe('the scan, on a fixture with unregistered codes', () => {
     expect(codes).not.toContain('custom');
     expect(scan.uses.find((u) => u.code === 'FIXTURE_NESTED')).toMatchObject({ via: ['fixtureNested', 'fixtureFail'], errorClasses: ['business'], httpStatuses: [422] });
     expect(scan.uses.find((u) => u.code === 'FIXTURE_CLASS_A')).toMatchObject({ via: ['FixtureError'], errorClasses: ['transient'], httpStatuses: [503] });
+    expect(scan.uses.filter((u) => u.code === 'FIXTURE_RETRIED')).toEqual([expect.objectContaining({ via: ['fixtureRetry'], errorClasses: ['transient'] })]);
     expect(scan.passThrough).toHaveLength(1);
     expect(scan.unresolved).toEqual([expect.objectContaining({ file: fixture, text: 'name.toUpperCase()' })]);
   });
@@ -177,7 +179,7 @@ describe('the scan, on a fixture with unregistered codes', () => {
     const report = checkAgainstRegistry(scan);
     expect(report.ok).toBe(false);
     expect([...report.unregistered.keys()].sort()).toEqual(
-      ['FIXTURE_*_FAILED', 'FIXTURE_CLASS_A', 'FIXTURE_CONST_CODE', 'FIXTURE_DETAIL', 'FIXTURE_NESTED', 'FIXTURE_OUTCOME', 'FIXTURE_RECORDED', 'FIXTURE_UNREGISTERED'].sort(),
+      ['FIXTURE_*_FAILED', 'FIXTURE_CLASS_A', 'FIXTURE_CONST_CODE', 'FIXTURE_DETAIL', 'FIXTURE_NESTED', 'FIXTURE_OUTCOME', 'FIXTURE_RECORDED', 'FIXTURE_RETRIED', 'FIXTURE_UNREGISTERED'].sort(),
     );
     const message = formatReport(report);
     const line = readFileSync(path.join(root, fixture), 'utf8').split('\n').findIndex((l) => l.includes("fixtureFail('FIXTURE_UNREGISTERED'")) + 1;
