@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // command-line entry points and benchmarks print to the terminal on purpose
-    files: ['simulators/cli.ts', 'bench/**/*.ts'],
+    files: ['simulators/cli.ts', 'bench/**/*.ts', 'scripts/**/cli.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,14 +1,19 @@
 import { AppError, type ErrorClass } from './app-error';
 
-// Connection-level failures: the other side may be fine in a moment.
-const TRANSIENT_NODE_CODES = new Set([
+/** Node and undici codes of connection-level failures: the other side may be fine in a moment. */
+export const TRANSIENT_NODE_CODES: readonly string[] = [
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET',
-]);
+];
+const transientNodeCodes = new Set(TRANSIENT_NODE_CODES);
 
-/** PostgreSQL SQLSTATEs worth retrying: serialization failures, deadlocks, shutdowns, connection loss. */
+/** PostgreSQL SQLSTATEs worth retrying: serialization failures, deadlocks, shutdowns, too many connections. */
+export const TRANSIENT_PG_CODES: readonly string[] = ['40001', '40P01', '57P01', '57P02', '57P03', '53300'];
+/** …and every SQLSTATE of these classes (08: connection exception). */
+export const TRANSIENT_PG_CLASSES: readonly string[] = ['08'];
+
 function transientPgCode(code: string): boolean {
-  return code === '40001' || code === '40P01' || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  return TRANSIENT_PG_CODES.includes(code) || TRANSIENT_PG_CLASSES.some((prefix) => code.startsWith(prefix));
 }
 
 /**
@@ -21,7 +26,7 @@ export function errorClassOf(err: unknown): { errorClass: ErrorClass; code: stri
   let cursor: unknown = err;
   for (let depth = 0; cursor && depth < 5; depth++) {
     const code = (cursor as { code?: unknown }).code;
-    if (typeof code === 'string' && (TRANSIENT_NODE_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && transientPgCode(code)))) {
+    if (typeof code === 'string' && (transientNodeCodes.has(code) || (/^[0-9A-Z]{5}$/.test(code) && transientPgCode(code)))) {
       return { errorClass: 'transient', code: `INFRA_${code}`, message };
     }
     if (cursor instanceof Error && (cursor.name === 'TimeoutError' || cursor.name === 'AbortError')) {

@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { Money } from '../domain/money';
-import { AppError } from '../errors';
+import { AppError, registeredError, type ErrorCode } from '../errors';
 import type { M3Executor, M3Scope } from '../infor/m3-programs/executor';
 import { isNotFound } from '../infor/m3-programs/executor';
 import { getInvoice, type OpenInvoice } from '../infor/m3-programs/invoices';
@@ -54,8 +54,8 @@ export function isoDate(m3Date: string | null | undefined): string | undefined {
   return m3Date && /^\d{8}$/.test(m3Date) ? `${m3Date.slice(0, 4)}-${m3Date.slice(4, 6)}-${m3Date.slice(6, 8)}` : undefined;
 }
 
-function refuse(code: string, message: string, httpStatus: number, details?: Record<string, unknown>): never {
-  throw new AppError(message, { code, errorClass: 'business', httpStatus, details });
+function refuse(code: ErrorCode, message: string, details?: Record<string, unknown>): never {
+  throw registeredError(code, message, { details });
 }
 
 /** M3 unreachable is said in words the M3 user can act on; nothing was created. */
@@ -122,7 +122,7 @@ export class LinkService {
     const scope = this.scope(request);
     if (request.invoiceNumber) {
       const invoice = await fromM3(`invoice ${request.invoiceNumber}`, () => getInvoice(this.m3Client, scope, request.invoiceYear!, request.invoiceNumber!));
-      if (!invoice) refuse('LINK_INVOICE_NOT_FOUND', `M3 has no invoice ${request.invoiceNumber} of ${request.invoiceYear} in company ${scope.cono} division ${scope.divi}.`, 404);
+      if (!invoice) refuse('LINK_INVOICE_NOT_FOUND', `M3 has no invoice ${request.invoiceNumber} of ${request.invoiceYear} in company ${scope.cono} division ${scope.divi}.`);
       return [invoice];
     }
     const orno = request.orderNumber!;
@@ -130,7 +130,7 @@ export class LinkService {
       try {
         return (await this.m3Client.execute('OIS350MI', 'LstInvHeadByCo', { ORNO: orno, OOIN: '1' }, scope)).records;
       } catch (err) {
-        if (isNotFound(err, 'ORNO')) refuse('LINK_ORDER_NOT_FOUND', `M3 has no customer order ${orno} in company ${scope.cono}.`, 404);
+        if (isNotFound(err, 'ORNO')) refuse('LINK_ORDER_NOT_FOUND', `M3 has no customer order ${orno} in company ${scope.cono}.`);
         throw err;
       }
     });
@@ -142,7 +142,7 @@ export class LinkService {
       if (invoice) invoices.push({ ...invoice, orno: invoice.orno ?? orno });
     }
     const open = invoices.filter((i) => Money.fromM3(i.openAmount, i.currency || 'USD').isPositive());
-    if (!open.length) refuse('LINK_ORDER_NOT_INVOICED', `Order ${orno} has no open invoice to pay (not invoiced yet, or already paid).`, 409, { order: orno });
+    if (!open.length) refuse('LINK_ORDER_NOT_INVOICED', `Order ${orno} has no open invoice to pay (not invoiced yet, or already paid).`, { order: orno });
     return open;
   }
 
@@ -153,11 +153,11 @@ export class LinkService {
   async linkFor(invoice: OpenInvoice, scope: M3Scope, caller: string): Promise<{ link: LinkRow; reused: boolean }> {
     addToContext({ CONO: scope.cono, DIVI: scope.divi, IVNO: invoice.ivno, YEA4: invoice.yea4, CUNO: invoice.cuno });
     if (invoice.currency !== 'USD') {
-      refuse('LINK_CURRENCY_NOT_SUPPORTED', `Invoice ${invoice.ivno} is in ${invoice.currency || 'an unknown currency'}; payment links are for USD invoices only (PayTrace charges in USD).`, 422, { currency: invoice.currency });
+      refuse('LINK_CURRENCY_NOT_SUPPORTED', `Invoice ${invoice.ivno} is in ${invoice.currency || 'an unknown currency'}; payment links are for USD invoices only (PayTrace charges in USD).`, { currency: invoice.currency });
     }
     const open = Money.fromM3(invoice.openAmount, 'USD');
     if (!open.isPositive()) {
-      refuse('LINK_INVOICE_PAID', `Invoice ${invoice.ivno} has nothing left to pay (open amount ${open.toFixedString()} USD).`, 409, { openAmount: open.toFixedString() });
+      refuse('LINK_INVOICE_PAID', `Invoice ${invoice.ivno} has nothing left to pay (open amount ${open.toFixedString()} USD).`, { openAmount: open.toFixedString() });
     }
     const key = { cono: scope.cono, divi: scope.divi, yea4: invoice.yea4, ivno: invoice.ivno };
     for (let round = 0; round < 3; round++) {
@@ -168,7 +168,7 @@ export class LinkService {
         } else if (Money.fromM3(existing.amount, existing.currency).equals(open)) {
           return { link: existing, reused: true };
         } else if (existing.charging_attempt !== null) {
-          refuse('LINK_PAYMENT_IN_PROGRESS', `The customer is paying invoice ${invoice.ivno} right now; try again in a minute.`, 409);
+          refuse('LINK_PAYMENT_IN_PROGRESS', `The customer is paying invoice ${invoice.ivno} right now; try again in a minute.`);
         } else {
           await setLinkStatus(this.db, existing.id, 'open', 'superseded', `open amount changed from ${existing.amount} to ${open.toFixedString()}`);
         }
@@ -234,15 +234,15 @@ export class LinkService {
 
   async cancel(id: string, caller: string, reason: string): Promise<LinkRow> {
     const link = await this.current(id);
-    if (!link) refuse('LINK_NOT_FOUND', `There is no payment link ${id}.`, 404);
-    if (link.status !== 'open') refuse('LINK_NOT_OPEN', `The link is ${link.status}; only an open link can be cancelled.`, 409, { status: link.status });
-    if (link.charging_attempt !== null) refuse('LINK_PAYMENT_IN_PROGRESS', 'The customer is paying this link right now; try again in a minute.', 409);
+    if (!link) refuse('LINK_NOT_FOUND', `There is no payment link ${id}.`);
+    if (link.status !== 'open') refuse('LINK_NOT_OPEN', `The link is ${link.status}; only an open link can be cancelled.`, { status: link.status });
+    if (link.charging_attempt !== null) refuse('LINK_PAYMENT_IN_PROGRESS', 'The customer is paying this link right now; try again in a minute.');
     const cancelled = await this.db.transaction(async (trx) => {
       const row = await setLinkStatus(trx, id, 'open', 'cancelled', reason);
       if (row) await audit(trx, { actor: caller, action: 'payment-link.cancel', subjectType: 'payment_link', subjectId: id, reason });
       return row;
     });
-    if (!cancelled) refuse('LINK_NOT_OPEN', 'The link changed meanwhile; look at it again.', 409);
+    if (!cancelled) refuse('LINK_NOT_OPEN', 'The link changed meanwhile; look at it again.');
     return cancelled;
   }
 }
