@@ -19,6 +19,8 @@ export function gatewayScanOptions(rootDir: string): ScanOptions {
   return {
     rootDir,
     include: ['gateway/src'],
+    // the codes the shipped flow definitions raise (flow.require / flow.fail)
+    flowDefinitions: ['mappings/flows'],
     // codes inside ADDRESS_INVALID's details (and the address harmonization result)
     extraRoots: [{ file: 'gateway/src/domain/address.ts', type: 'AddressProblem' }],
   };

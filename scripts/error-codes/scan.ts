@@ -22,6 +22,8 @@
 import path from 'node:path';
 import ts from 'typescript';
 
+import { flowDefinitionCodes } from './flow-codes';
+
 export type ErrorClassName = 'transient' | 'business' | 'configuration' | 'bug';
 const ERROR_CLASSES: readonly ErrorClassName[] = ['transient', 'business', 'configuration', 'bug'];
 /** AppError's status when none is given (gateway/src/errors/app-error.ts) */
@@ -80,6 +82,8 @@ export interface ScanOptions {
    * beside them: `{ file: 'gateway/src/domain/address.ts', type: 'AddressProblem' }`.
    */
   extraRoots?: Array<{ file: string; type: string; property?: string }>;
+  /** folders (relative to rootDir) of flow definitions whose steps raise codes (`config.code`) */
+  flowDefinitions?: string[];
 }
 
 /** Properties whose name alone says they hold one of our codes. */
@@ -453,5 +457,6 @@ export function scanErrorCodes(options: ScanOptions): ScanResult {
 
   for (const site of roots) resolveSite(site, NO_BINDINGS, [], site.codeNode);
   uses.sort((a, b) => a.code.localeCompare(b.code) || a.file.localeCompare(b.file) || a.line - b.line);
+  for (const dir of options.flowDefinitions ?? []) uses.push(...flowDefinitionCodes(options.rootDir, dir));
   return { uses, unresolved, passThrough, helpers: [...helpers].sort(), filesScanned: sourceFiles.length };
 }

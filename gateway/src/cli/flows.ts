@@ -15,6 +15,7 @@ import path from 'node:path';
 import { buildConfig } from '../config';
 import { loadRules, RulesError, type Rules } from '../domain/rules-loader';
 import { formatProblem, type SourceProblem } from '../config/yaml-source';
+import { ERROR_CODES } from '../errors/registry';
 import { compileFlow, allSteps, type CompiledFlow, type CompiledStep } from '../pipeline/definitions/compile';
 import { EXACTLY_ONCE_EXPLAINED } from '../pipeline/step-contract';
 import { stepCatalogue } from '../steps';
@@ -42,7 +43,7 @@ function folders(arg?: string): { flowsDir: string; rulesDir: string } {
 }
 
 async function compileAll(flowsDir: string, rules: Rules): Promise<Array<{ file: string; flow?: CompiledFlow; problems: SourceProblem[] }>> {
-  const deps = { catalogue: stepCatalogue(), triggers: triggerCatalogue(), m3Fields: rules.m3Fields };
+  const deps = { catalogue: stepCatalogue(), triggers: triggerCatalogue(), m3Fields: rules.m3Fields, knownErrorCodes: new Set(Object.keys(ERROR_CODES)) };
   const names = (await readdir(flowsDir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
   const results = [];
   for (const name of names) {

@@ -124,6 +124,42 @@ const pipeline = group('pipeline', {
   FLOWS_NOT_CONFIGURED: { errorClass: 'configuration', httpStatus: null, meaning: 'a flow job ran on a gateway without Infor, PayTrace or the rules (the message names which)', action: 'Operator: configure what is missing, then replay the dead letters.' },
   DLQ_REASON_REQUIRED: { errorClass: 'business', httpStatus: 400, meaning: 'a dead-letter replay/abandon without a reason (3 characters at least)', action: 'Operator: give a reason; it goes to the audit log.' },
   DLQ_ACTOR_REQUIRED: { errorClass: 'business', httpStatus: 400, meaning: 'a dead-letter action without the acting user', action: 'Caller: act through a signed-in operator session.' },
+  FLOW_DEFINITION_INVALID: {
+    errorClass: 'configuration',
+    httpStatus: null,
+    meaning: 'a flow definition (`mappings/flows/*.yaml`, or a version being published) has errors; the message lists `file:line:column path: problem` for each',
+    action: 'Operator: fix each problem (`npm run flows -- validate` shows them), or publish an earlier version.',
+    variants: [{ errorClass: 'configuration', httpStatus: 422, when: 'a definition published from the operator app fails validation' }],
+  },
+  FLOW_NOT_PUBLISHED: {
+    errorClass: 'configuration',
+    httpStatus: 503,
+    meaning: 'a trigger arrived that no published flow takes (e.g. the storefront webhook without an `ecommerce-webhook` flow), or a job names a flow that is not published',
+    action: 'Operator: publish a flow with that trigger (the shipped ones are in `mappings/flows/`); replay the dead letters.',
+    variants: [{ errorClass: 'configuration', httpStatus: null, when: 'raised in a job or by the pay page\'s hand-over' }],
+  },
+  FLOW_VERSION_MISSING: {
+    errorClass: 'bug',
+    httpStatus: null,
+    meaning: 'a trigger is pinned to a flow version that no longer exists',
+    action: 'Operator: report it with the dead letter.',
+    variants: [{ errorClass: 'business', httpStatus: 404, when: 'a rollback to a version that does not exist' }],
+  },
+  FLOW_ID_MISMATCH: { errorClass: 'business', httpStatus: 422, meaning: 'a definition saved or published under another flow\'s id', action: 'Admin: keep the `id:` of the definition equal to the flow it is saved for.' },
+  FLOW_NO_DRAFT: { errorClass: 'business', httpStatus: 409, meaning: 'publish without a draft (and without a definition in the request)', action: 'Admin: save a draft first, or send the definition.' },
+  FLOW_PUBLISH_REASON_REQUIRED: { errorClass: 'business', httpStatus: 400, meaning: 'a flow published without a reason (3 characters at least)', action: 'Admin: say why; the reason goes to the audit log.' },
+  FLOW_TRIGGER_TAKEN: { errorClass: 'business', httpStatus: 409, meaning: 'the trigger of the definition already starts another published flow (one flow per trigger)', action: 'Admin: change the trigger, or retire the other flow first.' },
+  FLOW_STEP_INPUT_INVALID: { errorClass: 'business', httpStatus: null, meaning: 'a step\'s mapped input does not fit its type (`details.fieldErrors` names each field); usually the event lacks data the mapping expects', action: 'Operator: look at the run\'s trace (input of the step); fix the data or the mapping, then replay.' },
+  FLOW_STEP_TYPE_UNKNOWN: { errorClass: 'configuration', httpStatus: null, meaning: 'a pinned flow version uses a step type this gateway does not have', action: 'Operator: run the gateway version the flow was published with, or publish the flow again.' },
+  FLOW_STEP_NOT_ALLOWED: { errorClass: 'configuration', httpStatus: null, meaning: 'a step called an M3 transaction it does not declare (a step runs with only the rights it declares)', action: 'Admin: declare the transaction in the step\'s config (m3.call), or report it if a built-in step does it.' },
+  FLOW_NO_PAYMENT: { errorClass: 'configuration', httpStatus: null, meaning: 'a step records on the payment, but the run opened none (no `ledger.open-payment` or `ledger.use-payment` before it)', action: 'Admin: open the payment before the step, or drop its `ledger:` part.' },
+  FLOW_LEDGER_STATUS_INVALID: { errorClass: 'configuration', httpStatus: null, meaning: 'a step\'s `ledger.status` expression gave something that is not a status word', action: 'Admin: fix the expression (it must give a word such as `verified`).' },
+  FLOW_EXPRESSION_FAILED: { errorClass: 'configuration', httpStatus: null, meaning: 'a mapping expression failed when it ran (`details.jsonataCode`, `details.position`)', action: 'Admin: fix the expression named in the message; test it on a sample in the builder, then replay.' },
+  FLOW_EXPRESSION_TIMEOUT: { errorClass: 'configuration', httpStatus: null, meaning: 'a mapping expression ran longer than its time bound (an endless loop?)', action: 'Admin: simplify the expression named in the message.' },
+  FLOW_EXPRESSION_RESULT_TOO_LARGE: { errorClass: 'configuration', httpStatus: null, meaning: 'a mapping expression produced more than the bound (1 MB of JSON)', action: 'Admin: map only what the step needs.' },
+  FLOW_EXPRESSION_UNSAFE_REGEX: { errorClass: 'configuration', httpStatus: null, meaning: 'a mapping expression uses a regular expression that could take exponential time (nested quantifiers)', action: 'Admin: rewrite the regular expression without nested quantifiers.' },
+  BOD_EVENT_INVALID: { errorClass: 'business', httpStatus: null, meaning: 'a BOD\'s mapped event does not fit the flow\'s event schema (`details.fieldErrors`); the BOD is refused with a ConfirmBOD', action: 'Operator: check the document in M3 (or the trigger\'s event mapping).' },
+  M3_FIELD_INVALID: { errorClass: 'business', httpStatus: null, meaning: 'a value does not fit an M3 field by `mappings/m3-fields.yaml` (type, or longer than the field with `overflow: refuse`); the field is named, never the value', action: 'Operator: fix the data (or the field\'s rule in m3-fields.yaml), then replay.' },
 });
 
 const rules = group('rules', {
@@ -310,6 +346,7 @@ const refund = group('refund', {
   REFUND_NEEDS_SETTLEMENT: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace has not settled the sale, so only a void of the whole amount is possible, and this refund is partial (or follows an earlier one)', action: 'Operator: replay the dead letter after settlement (usually the next day).' },
   REFUND_VOID_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused the void of an unsettled sale', action: 'Operator: read PayTrace\'s message; replay after settlement as a refund.' },
   REFUND_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused the refund (`details.responseCode`, `details.fieldErrors`)', action: 'Operator: read PayTrace\'s message; refund by hand if needed, then abandon with a reason.' },
+  VOID_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused a void (`details.responseCode`)', action: 'Operator: read PayTrace\'s message; refund after settlement instead.' },
 });
 
 const customerSync = group('customerSync', {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppError } from '../errors';
+import { ERROR_CODES } from '../errors/registry';
 import type { GatewayModule } from '../kernel/module';
 import type { GatewayServices } from '../kernel/services';
 import { asSingleton, lockConnection } from '../pipeline/advisory-lock';
@@ -63,7 +64,8 @@ export function flowsModule(options: { dir?: string } = {}): GatewayModule {
       const settings = flowSettings(services);
       const catalogue = stepCatalogue(stepConnectorsOf(services));
       const triggers = triggerCatalogue();
-      const flows = new FlowRegistry(services.db, () => ({ catalogue, triggers, m3Fields: rulesVersions.current.rules.m3Fields }), services.logger);
+      const knownErrorCodes = new Set(Object.keys(ERROR_CODES));
+      const flows = new FlowRegistry(services.db, () => ({ catalogue, triggers, m3Fields: rulesVersions.current.rules.m3Fields, knownErrorCodes }), services.logger);
       await flows.seed(path.resolve(options.dir ?? path.join(services.config.rules.dir, 'flows')));
       await flows.refresh();
       flows.listen(services.notifier);

@@ -6,8 +6,8 @@ const config = z
   .object({
     /** the error code when the condition does not hold (registered in gateway/src/errors/registry.ts) */
     code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/, 'an error code such as INVOICE_ALREADY_PAID'),
-    /** business (default): the data says no; configuration: a setting is wrong */
-    errorClass: z.enum(['business', 'configuration']).default('business'),
+    /** business (default): the data says no; configuration: a setting is wrong; bug: it cannot happen */
+    errorClass: z.enum(['business', 'configuration', 'bug']).default('business'),
   })
   .strict();
 
