@@ -9,8 +9,11 @@ import { AppError } from '../errors';
  * for a connection only another locked job could free) — the chaos test ran into exactly that.
  */
 const lockPools = new WeakMap<Knex, pg.Pool>();
+/** databases whose lock connections were closed: a late caller gets an error, not a fresh pool */
+const closed = new WeakSet<Knex>();
 
 function lockPoolOf(db: Knex): pg.Pool {
+  if (closed.has(db)) throw new AppError('the gateway is stopping: no new lock connections', { code: 'SHUTTING_DOWN', errorClass: 'transient' });
   let pool = lockPools.get(db);
   if (!pool) {
     const connection = db.client.config.connection as { connectionString?: string; application_name?: string } | string;
@@ -40,6 +43,7 @@ export function lockConnection(db: Knex): Promise<pg.PoolClient> {
 export async function closeLockConnections(db: Knex): Promise<void> {
   const pool = lockPools.get(db);
   lockPools.delete(db);
+  closed.add(db);
   await pool?.end();
 }
 

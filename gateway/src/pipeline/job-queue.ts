@@ -55,6 +55,8 @@ export class JobQueue {
   readonly #definitions = new Map<string, QueueDefinition<unknown>>();
   #started = false;
   #stopping = false;
+  /** handlers running now: stop() waits for them, so nothing of ours outlives the queue */
+  readonly #inflight = new Set<Promise<void>>();
 
   constructor(
     connectionString: string,
@@ -122,7 +124,15 @@ export class JobQueue {
         definition.name,
         { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.config.pollingIntervalSeconds },
         async (jobs) => {
-          for (const job of jobs) await this.#run(definition, job);
+          for (const job of jobs) {
+            const running = this.#run(definition, job);
+            this.#inflight.add(running);
+            try {
+              await running;
+            } finally {
+              this.#inflight.delete(running);
+            }
+          }
           // pg-boss waits a whole polling interval between fetches even when it just found work;
           // while the queue has jobs, fetch the next one at once (the interval only paces idle polling)
           if (jobs.length && !this.#stopping) this.boss.notifyWorker(workerId);
@@ -210,7 +220,16 @@ export class JobQueue {
   async stop(timeoutMs: number): Promise<void> {
     if (!this.#started) return;
     this.#stopping = true;
+    const started = Date.now();
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: true });
+    // pg-boss gives up waiting after the timeout, but a handler still running keeps its worker loop
+    // (and pg-boss' own 1 s check of it) alive: wait for ours, then for that check to see them stopped
+    const running = [...this.#inflight];
+    if (running.length) {
+      const left = Math.max(1000, timeoutMs - (Date.now() - started));
+      await Promise.race([Promise.allSettled(running), new Promise((r) => setTimeout(r, left).unref())]);
+      await new Promise((r) => setTimeout(r, 1100).unref());
+    }
     this.#started = false;
   }
 }

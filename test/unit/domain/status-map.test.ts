@@ -125,7 +125,13 @@ describe('export records', () => {
 
 describe('ledger states and transitions', () => {
   it('maps every ledger state to M3', () => {
-    for (const state of LEDGER_STATES) expect(map.ledgerStates[state]?.paymentStatus).toBeTruthy();
+    // every state has an M3 mapping; paymentStatus is the Status/Code of our Sync.MyPTPayment BOD (none for unknown)
+    const bodCodes = ['Authorized', 'Captured', 'Settled', 'Voided', 'Refunded', 'Declined'];
+    for (const state of LEDGER_STATES) {
+      expect(map.ledgerStates[state]).toBeDefined();
+      if (state === 'unknown') expect(map.ledgerStates[state]!.paymentStatus).toBeNull();
+      else expect(bodCodes).toContain(map.ledgerStates[state]!.paymentStatus);
+    }
   });
 
   it('moves forward only', () => {
