@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { createSimulatorKit, listen, type RunningSimulator, type SimulatorOptions } from '../common/sim-server';
-import { bodyErrorHandler, mountTokenEndpoint } from './auth';
+import { bodyErrorHandler, mountTokenEndpoint, notFoundJson } from './auth';
 import { mountCustomers } from './customers';
 import { mountExports } from './exports';
 import { mountProtect } from './protect';
@@ -160,7 +160,7 @@ export async function startPayTraceSimulator(options: PayTraceSimulatorOptions =
   // bodies are read before the kit's fault injection, so a client timeout cannot stop a request that arrived
   const server = express();
   server.disable('x-powered-by');
-  server.use(captureBody(), kit.app, bodyErrorHandler());
+  server.use(captureBody(), kit.app, notFoundJson(), bodyErrorHandler());
   const running = await listen('paytrace', server, { port, host });
   return { ...running, context: ctx, settle, advanceClock: advance };
 }
