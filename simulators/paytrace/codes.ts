@@ -87,6 +87,8 @@ export interface AmountTrigger {
   cents: number;
   outcome: 'decline' | 'autoVoid';
   approvalMessage: string;
+  /** the processor's text when the same amount is an authorization, where it differs from a sale's */
+  authorizationMessage?: string;
   avsResponse?: string;
   cscResponse?: string;
   reason: string;
@@ -94,10 +96,12 @@ export interface AmountTrigger {
 
 /**
  * Amounts that force an outcome, whatever the card (reference §7: the sandbox declines by amount).
- * $0.29 and $1.12 are PayTrace's own; the rest is the simulator's documented table.
+ * $0.29 and $1.12 are PayTrace's own; the rest is the simulator's documented table. At $0.29 the
+ * recorded sandbox traffic declines a sale with "DECLINE - Do not honor" but an authorization with
+ * "EXPIRED CARD - Expired card" (reference §5.4; ActiveMerchant's remote test asserts exactly that).
  */
 export const AMOUNT_TRIGGERS: readonly AmountTrigger[] = [
-  { cents: 29, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, reason: 'do not honor (PayTrace sandbox)' },
+  { cents: 29, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, authorizationMessage: APPROVAL_MESSAGE.expiredCard, reason: 'do not honor (PayTrace sandbox; an authorization: expired card)' },
   { cents: 112, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, reason: 'do not honor (legacy PayTrace demo)' },
   { cents: 51, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.insufficientFunds, reason: 'insufficient funds' },
   { cents: 54, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.expiredCard, reason: 'expired card' },

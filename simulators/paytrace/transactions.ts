@@ -82,7 +82,7 @@ function paymentHandler(type: 'SALE' | 'AUTHORIZATION', method: Method): Handler
       status: declined ? 'declined' : autoVoided ? 'autoVoided' : type === 'SALE' ? 'pending' : 'authOnly',
       responseCode: declined ? RESPONSE.declined.code : autoVoided ? RESPONSE.autoVoided.code : RESPONSE.approved.code,
       approvalCode: declined ? '' : ctx.state.nextApprovalCode(),
-      approvalMessage: trigger?.approvalMessage ?? APPROVAL_MESSAGE.approved,
+      approvalMessage: (type === 'AUTHORIZATION' ? trigger?.authorizationMessage : undefined) ?? trigger?.approvalMessage ?? APPROVAL_MESSAGE.approved,
       avsResponse: trigger?.avsResponse ?? 'No Match',
       cscResponse: trigger?.cscResponse ?? cscResponse,
       card,
