@@ -75,16 +75,31 @@ export function m3RestApi(deps: {
   m3: () => M3State;
   events: M3Events;
   settings: () => M3Settings;
+  /** the M3 user a token that names no M3 user runs as (the backend app's service account) */
+  serviceAccount?: string;
 }): Router {
   const router = express.Router();
   const run = (program: string, transaction: string, input: Record<string, string>, context: CallContext): MiResult =>
-    executeTransaction(deps.programs, deps.m3(), deps.events, program.toUpperCase(), transaction, input, context);
+    executeTransaction(deps.programs, deps.m3(), deps.events, program.toUpperCase(), transaction, input, context, deps.serviceAccount);
+  /** the caller: the `sub` of the token the ION API gateway checked */
+  const subject = (res: Response): string | undefined => {
+    const sub = (res.locals.token as { sub?: unknown } | undefined)?.sub;
+    return typeof sub === 'string' ? sub : undefined;
+  };
+
+  /**
+   * H5 and Odin fetch a CSRF token first and go on without one on a 404: through the ION API there is
+   * no M3 session, so no CSRF token either [inferred].
+   */
+  router.get('/csrf', (_req, res) => {
+    res.status(404).json({ error: 'No CSRF token: calls through the ION API gateway are authorized by their bearer token' });
+  });
 
   router.get('/execute/:program/:transaction', (req: Request, res: Response) => {
     const [transaction, matrix] = splitMatrix(String(req.params.transaction));
     const program = String(req.params.program);
     try {
-      const result = run(program, transaction, queryFields(req), { cono: matrix.cono, divi: matrix.divi });
+      const result = run(program, transaction, queryFields(req), { cono: matrix.cono, divi: matrix.divi, subject: subject(res) });
       const returncols = matrix.returncols ? matrix.returncols.split(',') : undefined;
       const rows = shapeRecords(result.spec, result.records, {
         maxrecs: parseMaxrecs(matrix.maxrecs, deps.settings().defaultMaxrecs),
@@ -116,7 +131,7 @@ export function m3RestApi(deps: {
     const program = String(req.params.program);
     const input = queryFields(req);
     try {
-      const result = run(program, transaction, input, { cono: matrix.cono, divi: matrix.divi });
+      const result = run(program, transaction, input, { cono: matrix.cono, divi: matrix.divi, subject: subject(res) });
       const rows = shapeRecords(result.spec, result.records, {
         maxrecs: parseMaxrecs(matrix.maxrecs, deps.settings().defaultMaxrecs),
         returncols: matrix.returncols ? matrix.returncols.split(',') : undefined,
@@ -174,7 +189,7 @@ export function m3RestApi(deps: {
       }
       const returncols = Array.isArray(t.selectedColumns) ? t.selectedColumns.map(String) : undefined;
       try {
-        const result = run(program, transaction, record, { cono, divi });
+        const result = run(program, transaction, record, { cono, divi, subject: subject(res) });
         ok += 1;
         const rows = shapeRecords(result.spec, result.records, { maxrecs, returncols, excludeEmpty, rightTrim });
         return { transaction, records: rows, notProcessed: false, parameters: record };

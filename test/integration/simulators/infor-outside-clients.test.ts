@@ -42,6 +42,57 @@ async function userToken(username: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** m3-odin's MIServiceCore: v1 URL with the matrix it always adds, `_rid`, JSON headers */
+async function odinExecute(token: string, program: string, transaction: string, record: Record<string, string> = {}, userContext?: { cono: string; divi: string }) {
+  let url = `${c.m3Base}/execute/${program}/${transaction};metadata=true;maxrecs=100;excludempty=false`;
+  if (userContext) url += `;cono=${userContext.cono};divi=${userContext.divi}`;
+  const fields = Object.entries(record).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  url += `?${[...fields, `_rid=${Math.floor(Math.random() * 1e9)}`].join('&')}`;
+  const res = await fetch(url, { headers: { 'Content-Type': 'application/json; charset=UTF-8', Accept: 'application/json', Authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as Record<string, unknown>;
+  // parseResponse: records from NameValue, values trimEnd()ed; errors from @code/@type/Message
+  const records = ((body.MIRecord as Array<{ NameValue: Array<{ Name: string; Value: string }> }> | undefined) ?? []).map((r) => Object.fromEntries(r.NameValue.map((nv) => [nv.Name, nv.Value.trimEnd()])));
+  const metadata = (body.Metadata as { Field: Array<Record<string, unknown>> } | undefined)?.Field;
+  return { status: res.status, records, metadata, error: body['@code'] || body['@type'] ? { code: body['@code'], type: body['@type'], message: String(body.Message ?? '').trim() } : undefined };
+}
+
+describe("Infor's M3 JavaScript SDK (m3-odin): an H5 / Odin app starting up", () => {
+  it('CSRF probe answers 404, which the SDK takes as "no CSRF token needed"', async () => {
+    const res = await fetch(`${c.m3Base}/csrf`, { headers: { Authorization: `Bearer ${await c.token()}` } });
+    expect(res.status).toBe(404);
+  });
+
+  it("MNS150MI/GetUserData without USID answers the caller's own context: a signed-in user's, and the service account's", async () => {
+    const operator = await odinExecute(await userToken('operator'), 'MNS150MI', 'GetUserData');
+    expect(operator.status).toBe(200);
+    expect(operator.error).toBeUndefined();
+    expect(operator.records).toEqual([
+      expect.objectContaining({ USID: 'OPERATOR', NAME: 'Otto Operator', EMAL: 'operator@m3pt.example', EUID: 'operator', CONO: '100', DIVI: 'AAA', LANC: 'GB', DTFM: 'MDY', DCFM: '.', TIZO: 'CST', TX40: 'Northwind Supply Co.', CONM: 'Demo division US', FADT: '20250101' }),
+    ]);
+    // the SDK builds its metadata map from @name/@type/@length
+    expect(operator.metadata).toEqual(expect.arrayContaining([{ '@name': 'DTFM', '@type': 'A', '@length': 3, '@description': 'Date format' }, expect.objectContaining({ '@name': 'FADT', '@type': 'D' })]));
+    const service = await odinExecute(await c.token(), 'MNS150MI', 'GetUserData');
+    expect(service.records[0]).toMatchObject({ USID: 'M3SRVADM', USTP: 'SERVICE', CONO: '100', DIVI: 'AAA' });
+  });
+
+  it('then, with the user context (;cono=;divi=), the other start-up programs: another user, companies/divisions, the division, by external id', async () => {
+    const token = await userToken('viewer');
+    const context = { cono: '100', divi: 'AAA' };
+    expect((await odinExecute(token, 'MNS150MI', 'GetUserData', { USID: 'ADMIN' }, context)).records[0]).toMatchObject({ USID: 'ADMIN', NAME: 'Ada Admin' });
+    expect((await odinExecute(token, 'MNS150MI', 'LstCmpDivi', { USID: 'VIEWER' }, context)).records).toEqual([{ CONO: '100', DIVI: 'AAA', TX40: 'Northwind Supply Co.', CONM: 'Demo division US' }]);
+    expect((await odinExecute(token, 'MNS100MI', 'GetBasicData', {}, context)).records[0]).toMatchObject({ CONO: '100', DIVI: 'AAA', LOCD: 'USD', CSCD: 'US', CONM: 'Northwind Supply Co.' });
+    expect((await odinExecute(token, 'MNS150MI', 'GetUserByEuid', { EUID: 'viewer' }, context)).records[0]).toMatchObject({ USID: 'VIEWER', NAME: 'Vera Viewer' });
+    expect((await odinExecute(token, 'MNS150MI', 'LstUserData', {}, context)).records.map((r) => r.USID)).toEqual(['ADMIN', 'M3SRVADM', 'OPERATOR', 'VIEWER']);
+    const unknown = await odinExecute(token, 'MNS150MI', 'GetUserData', { USID: 'NOBODY' }, context);
+    expect(unknown.error).toMatchObject({ type: 'ServerReturnedNOK', message: expect.stringContaining('NOBODY') });
+  });
+
+  it('the same call over v2 (the newer SDK path) gives the same context', async () => {
+    const records = await c.v2Records('MNS150MI/GetUserData');
+    expect(records[0]).toMatchObject({ USID: 'M3SRVADM', DTFM: 'MDY', DCFM: '.' });
+  });
+});
+
 describe('a Python ION client: documents whose name is not Verb.Noun', () => {
   async function sendDocument(documentName: string, payload: string, contentType: string): Promise<Response> {
     // requests' multipart encoding: ParameterRequest (JSON) + MessagePayload (the document bytes)
