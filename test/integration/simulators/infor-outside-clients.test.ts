@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
 import { passwordGrant, startInforTestClient, type InforTestClient } from './infor-client';
 
 /**
@@ -90,6 +91,53 @@ describe("Infor's M3 JavaScript SDK (m3-odin): an H5 / Odin app starting up", ()
   it('the same call over v2 (the newer SDK path) gives the same context', async () => {
     const records = await c.v2Records('MNS150MI/GetUserData');
     expect(records[0]).toMatchObject({ USID: 'M3SRVADM', DTFM: 'MDY', DCFM: '.' });
+  });
+});
+
+describe('MI REST v1 with Accept: application/xml', () => {
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: false, isArray: (name) => ['MIRecord', 'NameValue', 'Field'].includes(name) });
+  const get = async (path: string, accept: string) =>
+    fetch(`${c.m3Base}/${path}`, { headers: { Authorization: `Bearer ${await c.token()}`, Accept: accept } });
+
+  it('answers the documented XML form: Program, Transaction, Metadata/Field attributes, MIRecord/RowIndex/NameValue, padded values', async () => {
+    const res = await get('execute/CRS610MI/GetBasicData;metadata=true?CUNO=C10001', 'application/xml');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
+    const xml = await res.text();
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8" standalone="yes"\?>/);
+    const doc = parser.parse(xml) as { miResult: { Program: string; Transaction: string; Metadata: { Field: Array<Record<string, string>> }; MIRecord: Array<{ RowIndex: string; NameValue: Array<{ Name: string; Value: string }> }> } };
+    expect(doc.miResult.Program).toBe('CRS610MI');
+    expect(doc.miResult.Transaction).toBe('GetBasicData');
+    expect(doc.miResult.Metadata.Field).toEqual(expect.arrayContaining([{ '@name': 'CUNO', '@type': 'A', '@length': '10', '@description': expect.any(String) }]));
+    const [record] = doc.miResult.MIRecord;
+    expect(record!.RowIndex).toBe('0');
+    const cunm = record!.NameValue.find((nv) => nv.Name === 'CUNM')!;
+    expect(cunm.Value).toBe('Acme Supply Co'.padEnd(36, ' '));
+    // the JSON form of the same call carries the same values
+    const json = (await (await get('execute/CRS610MI/GetBasicData?CUNO=C10001', 'application/json')).json()) as { MIRecord: Array<{ NameValue: Array<{ Name: string; Value: string }> }> };
+    expect(json.MIRecord[0]!.NameValue.find((nv) => nv.Name === 'CUNM')!.Value).toBe(cunm.Value);
+  });
+
+  it('a NOK is an ErrorMessage element with type/code/field attributes and the padded Message; text escaped', async () => {
+    const res = await get('execute/CRS610MI/GetBasicData?CUNO=NONE', 'text/xml');
+    expect(res.status).toBe(200);
+    const doc = parser.parse(await res.text()) as { ErrorMessage: Record<string, string> & { Message: string } };
+    expect(doc.ErrorMessage).toMatchObject({ '@type': 'ServerReturnedNOK', '@code': 'XIM0002', '@field': 'CUNO' });
+    expect(doc.ErrorMessage.Message).toBe('Customer number is invalid'.padEnd(120, ' '));
+    const escaped = await (await get('execute/MNS150MI/GetUserData?USID=%3Ca%26b%3E', 'application/xml')).text();
+    expect(escaped).toContain('User &lt;a&amp;b&gt; does not exist');
+    expect((parser.parse(escaped) as { ErrorMessage: { Message: string } }).ErrorMessage.Message.trim()).toBe('User <a&b> does not exist');
+  });
+
+  it('406 for a type it has neither form of; v2 answers JSON only (406 to an XML-only client); */* and no Accept get JSON', async () => {
+    expect((await get('execute/CRS610MI/GetBasicData?CUNO=C10001', 'text/csv')).status).toBe(406);
+    expect((await get('v2/execute/CRS610MI/GetBasicData?CUNO=C10001', 'application/xml')).status).toBe(406);
+    for (const accept of ['*/*', 'application/json, text/plain, */*']) {
+      const res = await get('execute/CRS610MI/GetBasicData?CUNO=C10001', accept);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    }
+    const none = await fetch(`${c.m3Base}/execute/CRS610MI/GetBasicData?CUNO=C10001`, { headers: { Authorization: `Bearer ${await c.token()}` } });
+    expect(none.headers.get('content-type')).toMatch(/^application\/json/);
   });
 });
 
