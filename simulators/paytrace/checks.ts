@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { mountApi, type Handler } from './auth';
 import { readBankAccount } from './bank';
 import { CHECK_DECLINE_CENTS, ERROR, maskAccount, RESPONSE, returnTriggerOf } from './codes';
-import type { CheckStatus, CheckType, SimBankAccount, SimCheck } from './state';
+import type { CheckStatus, SimBankAccount, SimCheck } from './state';
 import {
   dollarsNumber, errorReply, exportDate, FieldErrors, object, ok, readAmount, readDateRange, readId, singleError, text,
   type JsonBody, type Reply, type SimContext,
@@ -183,7 +183,7 @@ const STATUS_MESSAGE: Record<CheckStatus, string> = {
 export function checkRecord(check: SimCheck, username: string): JsonBody {
   return {
     check_transaction_id: check.id,
-    transaction_type: check.type satisfies CheckType,
+    transaction_type: check.type,
     amount: dollarsNumber(check.type === 'HOLD' && check.fundedCents !== undefined ? check.fundedCents : check.amountCents),
     status: check.status.toUpperCase(),
     status_message: STATUS_MESSAGE[check.status],
