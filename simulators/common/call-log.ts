@@ -1,5 +1,29 @@
 import type { NextFunction, Request, Response } from 'express';
 
+/**
+ * Request fields that carry credentials: OAuth passwords and client secrets, tokens, authorization
+ * codes and PKCE verifiers, the .ionapi service-account secret. Shown as [REDACTED] in the call log
+ * whatever simulator received them (each simulator may mask more, e.g. PayTrace's card numbers).
+ */
+const SECRET_FIELDS = new Set([
+  'password', 'clientsecret', 'secret', 'token', 'accesstoken', 'refreshtoken', 'idtoken', 'code', 'codeverifier',
+  'assertion', 'clientassertion', 'sask', 'cs', 'apikey',
+]);
+
+const normalize = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
+
+/** A copy of a request body fit to show on /_sim/calls: credential fields masked at any depth. */
+export function maskSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 16 || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  if (Array.isArray(value)) return value.map((item) => maskSecrets(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, item]) => [
+      key,
+      SECRET_FIELDS.has(normalize(key)) && item !== undefined && item !== null && item !== '' ? '[REDACTED]' : maskSecrets(item, depth + 1),
+    ]),
+  );
+}
+
 export interface LoggedCall {
   seq: number;
   at: string;
@@ -7,7 +31,7 @@ export interface LoggedCall {
   path: string;
   status?: number;
   ms?: number;
-  /** request body as received (simulators never hold real card data) */
+  /** request body as received, credentials masked (simulators never hold real card data) */
   body?: unknown;
 }
 
@@ -27,11 +51,11 @@ export class CallLog {
       res.on('finish', () => {
         call.status = res.statusCode;
         call.ms = Math.round(performance.now() - started);
-        call.body = req.body;
+        call.body = maskSecrets(req.body);
       });
       res.on('close', () => {
         call.ms ??= Math.round(performance.now() - started);
-        call.body ??= req.body;
+        call.body ??= maskSecrets(req.body);
       });
       next();
     };

@@ -5,7 +5,7 @@ import { IonHub, type ImsTarget } from './ion/hub';
 import { defaultM3Settings, m3RestApi, type M3Settings } from './m3/rest-api';
 import type { M3Events } from './m3/engine';
 import { createPrograms } from './m3/programs';
-import { Authority, defaultOsSettings, type OsSettings } from './os/authority';
+import { Authority, DEMO_USERS, defaultOsSettings, SERVICE_ACCOUNT_USER, type OsSettings } from './os/authority';
 import { requireBearer } from './os/bearer';
 import { buildIonapi, createClients, writeIonapi, type IonapiFile, type OAuthClient } from './os/ionapi';
 import { inforOsRoutes } from './os/routes';
@@ -52,7 +52,8 @@ export async function startInforSimulator(options: InforSimulatorOptions = {}): 
   const tenant = options.tenant ?? DEFAULT_TENANT;
   const imsLogicalId = options.imsLogicalId ?? DEFAULT_IMS_LOGICAL_ID;
   const initialOsSettings = (): OsSettings => defaultOsSettings(options.tokenLifetimeSeconds ?? 7200);
-  let state = seedState();
+  const seed = () => seedState(DEMO_USERS, SERVICE_ACCOUNT_USER);
+  let state = seed();
   let m3Settings: M3Settings = defaultM3Settings();
   const clients = createClients(tenant);
   // the issuer needs the port, known only after listen: the late-bound pieces are filled in below
@@ -84,7 +85,7 @@ export async function startInforSimulator(options: InforSimulatorOptions = {}): 
   const kit = createSimulatorKit('infor', {
     state: () => describeState(state, hub, os),
     reset: () => {
-      state = seedState();
+      state = seed();
       m3Settings = defaultM3Settings();
       os().reset(initialOsSettings());
       // the start-up latency is part of the simulator's character, not a fault to clear
@@ -105,10 +106,14 @@ export async function startInforSimulator(options: InforSimulatorOptions = {}): 
       );
       app.use(`/${tenant}/as`, inforOsRoutes(os));
       const bearer = requireBearer(os);
-      app.use(`/${tenant}/M3/m3api-rest`, bearer, m3RestApi({ programs, m3: () => state.m3, events, settings: () => m3Settings }));
+      app.use(`/${tenant}/M3/m3api-rest`, bearer, m3RestApi({ programs, m3: () => state.m3, events, settings: () => m3Settings, serviceAccount: SERVICE_ACCOUNT_USER }));
       app.use(`/${tenant}/IONSERVICES/api/ion/messaging/service`, bearer, hub.inboundRoutes());
       app.get('/ping', (_req, res) => {
         res.json({ ok: true });
+      });
+      // like the ION API gateway, a path nobody serves answers JSON, not an HTML page
+      app.use((req: Request, res: Response) => {
+        res.status(404).json({ error: 'not_found', error_description: `No resource at ${req.method} ${req.path}` });
       });
       app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
         if (res.headersSent) return next(error);
@@ -151,6 +156,7 @@ function describeState(state: InforState, hub: IonHub, os: () => Authority): unk
     m3: {
       cono: m3.cono,
       divisions: m3.divisions,
+      users: [...m3.users.values()],
       customers: [...m3.customers.values()],
       items: [...m3.items.values()],
       batchOrders: [...m3.batchOrders.values()],

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { formatCents, parseCents } from './money';
-import type { IonHub } from './ion/hub';
+import { ION_DOCUMENT_NAME, type IonHub } from './ion/hub';
 import type { M3Events } from './m3/engine';
 import type { M3Settings } from './m3/rest-api';
 import type { Authority, OsSettings } from './os/authority';
@@ -169,8 +169,8 @@ export function simApiRoutes(deps: SimApiDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const documentName = str(body.documentName);
     const xml = str(body.xml);
-    if (!documentName || !/^[A-Z][A-Za-z]*\.[A-Za-z][A-Za-z0-9_]*$/.test(documentName)) {
-      return void res.status(400).json({ error: 'documentName must be Verb.Noun, e.g. Sync.Invoice' });
+    if (!documentName || !ION_DOCUMENT_NAME.test(documentName)) {
+      return void res.status(400).json({ error: 'documentName is missing or not an ION document name (letters, digits, _ . -; e.g. Sync.Invoice)' });
     }
     if (!xml) return void res.status(400).json({ error: 'xml is required' });
     const doc = deps.hub.publish(documentName, xml, str(body.accountingEntity) ?? `${deps.state().m3.cono}_AAA`, str(body.documentId) ?? '');

@@ -171,9 +171,23 @@ export interface OutboxDocument {
   deliveredAt?: string;
 }
 
+/**
+ * An M3 user (MNS150): the user context every MI call runs in and that H5 and Odin apps read on
+ * start-up (MNS150MI/GetUserData). `fields` are MNS150's (USID, NAME, CONO, DIVI, LANC, DTFM, DCFM,
+ * TIZO, FACI, WHLO, EMAL, USTA, USTP, EUID, …); EUID links it to the Infor OS identity (the token's sub).
+ */
+export interface M3User {
+  usid: string;
+  fields: M3Fields;
+}
+
 export interface M3State {
   cono: number;
-  divisions: Record<string, { localCurrency: string; name: string }>;
+  /** the company's name (MNS100 CONM; TX40 of MNS150MI/GetUserData) */
+  companyName: string;
+  divisions: Record<string, { localCurrency: string; name: string; country: string; facility: string; warehouse: string; timeZone: string }>;
+  /** M3 users by USID (upper case) */
+  users: Map<string, M3User>;
   customers: Map<string, Customer>;
   items: Map<string, Item>;
   batchOrders: Map<string, BatchOrder>;
@@ -199,6 +213,25 @@ export interface InforState {
 export const DEMO_CONO = 100;
 export const DEMO_DIVI = 'AAA';
 export const LOCAL_CURRENCY = 'USD';
+
+/**
+ * M3 users: the service account the backend app's tokens run as, and one per Infor OS demo login
+ * (same names and e-mails), linked by EUID to the Infor OS identity. US defaults: English (GB is
+ * M3's English), month-day-year dates, a dot as decimal separator, US Central time.
+ */
+function seedUsers(people: Array<{ username: string; name: string; email: string }>, serviceAccount: string): M3User[] {
+  const user = (usid: string, f: M3Fields): M3User => ({
+    usid,
+    fields: {
+      USID: usid, CONO: String(DEMO_CONO), DIVI: DEMO_DIVI, LANC: 'GB', DTFM: 'MDY', DCFM: '.', TIZO: 'CST', FACI: 'F01', WHLO: 'W01',
+      DEPT: 'FIN', USTA: '20', USTP: 'USER', MNVR: 'M3', DFMN: 'MNS000', FADT: '20250101', LADT: '20991231', ...f,
+    },
+  });
+  return [
+    user(serviceAccount, { NAME: 'M3 service account (ION API)', USTP: 'SERVICE', EUID: serviceAccount, EMAL: '' }),
+    ...people.map((p) => user(p.username.toUpperCase().slice(0, 10), { NAME: p.name, EMAL: p.email, EUID: p.username })),
+  ];
+}
 
 function customer(cuno: string, f: M3Fields): Customer {
   return {
@@ -229,7 +262,7 @@ function invoice(ivno: number, cuno: string, cucd: string, amount: number, paid:
   return { divi: DEMO_DIVI, yea4: 2026, ivno, cuno, pyno: cuno, cucd, amountCents: amount, paidCents: paid, ivdt, dudt, orno, tepy: 'N30', pycd: 'CC', vono: ivno - 150000, jrno: 1, jsno: ivno - 200000, arat };
 }
 
-export function seedState(): InforState {
+export function seedState(people: Array<{ username: string; name: string; email: string }> = [], serviceAccount = 'M3SRVADM'): InforState {
   const customers = [
     customer('C10001', { CUNM: 'Acme Supply Co', CUA1: '100 Main Street', CUA2: 'Suite 400', TOWN: 'Chicago', ECAR: 'IL', PONO: '60601', CSCD: 'US', PHNO: '+1 312 555 0100', MAIL: 'ap@acme.example', CUCD: 'USD', ALCU: 'ACME', CRLM: '50000.00' }),
     customer('C10002', { CUNM: 'Globex Retail', CUA1: '2200 Congress Ave', TOWN: 'Austin', ECAR: 'TX', PONO: '78701', CSCD: 'US', PHNO: '+1 512 555 0122', MAIL: 'billing@globex.example', CUCD: 'USD', ALCU: 'GLOBEX', CRLM: '20000.00' }),
@@ -250,7 +283,9 @@ export function seedState(): InforState {
   ];
   const m3: M3State = {
     cono: DEMO_CONO,
-    divisions: { [DEMO_DIVI]: { localCurrency: LOCAL_CURRENCY, name: 'Demo division US' } },
+    companyName: 'Northwind Supply Co.',
+    divisions: { [DEMO_DIVI]: { localCurrency: LOCAL_CURRENCY, name: 'Demo division US', country: 'US', facility: 'F01', warehouse: 'W01', timeZone: 'CST' } },
+    users: new Map(seedUsers(people, serviceAccount).map((u) => [u.usid, u])),
     customers: new Map(customers.map((c) => [c.cuno, c])),
     items: new Map(items.map((i) => [i.itno, i])),
     batchOrders: new Map(),

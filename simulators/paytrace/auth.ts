@@ -88,14 +88,31 @@ export function mountApi(app: Express, ctx: SimContext, path: string, handler: H
   });
 }
 
-/** A body above the size limit answers in JSON, not Express's HTML page. */
+/**
+ * A path the API does not have answers JSON, never Express's HTML page: PayTrace (a Rails app)
+ * answers every error in JSON, and clients that get HTML report "Unparsable response". The text is
+ * Rails' routing error; the body shape is ours (the real one is unconfirmed).
+ */
+export function notFoundJson() {
+  return (req: Request, res: Response): void => {
+    sendJson(res, 404, { success: false, status_message: `No route matches [${req.method}] "${req.path}"`, error: 'not_found' });
+  };
+}
+
+/** Errors before a handler runs answer in JSON too: a body above the size limit (413), anything else (500). */
 export function bodyErrorHandler() {
   return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(err);
     const type = (err as { type?: unknown } | null)?.type;
     if (type === 'entity.too.large') {
       sendJson(res, 413, { success: false, response_code: 1, status_message: 'Request entity too large.' });
       return;
     }
-    next(err);
+    const status = (err as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      sendJson(res, status, { success: false, status_message: 'The request could not be read.', error: 'bad_request' });
+      return;
+    }
+    sendJson(res, 500, { success: false, status_message: 'Internal server error.', error: 'internal_error' });
   };
 }

@@ -18,6 +18,10 @@ export const RESPONSE = {
   voidFailed: { code: 110, message: 'Your transaction was not successfully voided.' }, // message: ours
   captured: { code: 112, message: 'Your transaction was successfully captured.' },
   captureFailed: { code: 113, message: 'Your transaction was not successfully captured.' },
+  checkProcessed: { code: 120, message: 'Your check was successfully processed.' },
+  checkRefunded: { code: 122, message: 'Your check was successfully refunded.' },
+  checkManaged: { code: 124, message: 'Your check was successfully managed.' },
+  checkNotProcessed: { code: 125, message: 'Your check was NOT successfully processed.' },
   receiptSent: { code: 149, message: 'Your receipt was successfully sent.' }, // message: ours
   customerCreated: { code: 160 },
   customerUpdated: { code: 161 },
@@ -33,7 +37,10 @@ export const ERROR = {
   cardNumber: '35',
   expirationMonth: '43',
   expirationYear: '44',
+  accountNumber: '45',
+  routingNumber: '46',
   transactionId: '58',
+  checkId: '80',
   customerIdNotUnique: '171',
   refundUnsettled: '817',
   permissions: '981',
@@ -56,7 +63,14 @@ export const ERROR_MESSAGES: Record<ErrorKey, (detail?: string) => string> = {
   '35': () => 'Please provide a valid Credit Card Number.',
   '43': () => 'Please provide a valid Expiration Month.',
   '44': () => 'Please provide a valid Expiration Year.',
+  '45': () => 'Please provide a valid Checking Account Number.',
+  '46': () => 'Please provide a valid Transit Routing Number.',
   '58': () => 'Please provide a valid Transaction ID.',
+  // two wordings seen (reference §4.14 / ActiveMerchant fixtures): refunds, and managing (fund/void) a check
+  '80': (context) =>
+    context === 'manage'
+      ? 'The Check ID that you have provided was not found in the PayTrace records. It may already be voided or settled.'
+      : 'The Check ID that you provided was not found in the PayTrace record.',
   '171': () => 'Please provide a unique customer ID.',
   '817': () =>
     'The Transaction ID that you provided could not be refunded. Only settled transactions can be refunded.  Please try to void the transaction instead.',
@@ -87,6 +101,8 @@ export interface AmountTrigger {
   cents: number;
   outcome: 'decline' | 'autoVoid';
   approvalMessage: string;
+  /** the processor's text when the same amount is an authorization, where it differs from a sale's */
+  authorizationMessage?: string;
   avsResponse?: string;
   cscResponse?: string;
   reason: string;
@@ -94,10 +110,12 @@ export interface AmountTrigger {
 
 /**
  * Amounts that force an outcome, whatever the card (reference §7: the sandbox declines by amount).
- * $0.29 and $1.12 are PayTrace's own; the rest is the simulator's documented table.
+ * $0.29 and $1.12 are PayTrace's own; the rest is the simulator's documented table. At $0.29 the
+ * recorded sandbox traffic declines a sale with "DECLINE - Do not honor" but an authorization with
+ * "EXPIRED CARD - Expired card" (reference §5.4; ActiveMerchant's remote test asserts exactly that).
  */
 export const AMOUNT_TRIGGERS: readonly AmountTrigger[] = [
-  { cents: 29, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, reason: 'do not honor (PayTrace sandbox)' },
+  { cents: 29, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, authorizationMessage: APPROVAL_MESSAGE.expiredCard, reason: 'do not honor (PayTrace sandbox; an authorization: expired card)' },
   { cents: 112, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.doNotHonor, reason: 'do not honor (legacy PayTrace demo)' },
   { cents: 51, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.insufficientFunds, reason: 'insufficient funds' },
   { cents: 54, outcome: 'decline', approvalMessage: APPROVAL_MESSAGE.expiredCard, reason: 'expired card' },
@@ -118,6 +136,46 @@ export const CARD_TRIGGERS: ReadonlyArray<{ number: string } & AmountTrigger> = 
 
 export function triggerFor(cents: number, cardNumber?: string): AmountTrigger | undefined {
   return AMOUNT_TRIGGERS.find((t) => t.cents === cents) ?? (cardNumber ? CARD_TRIGGERS.find((t) => t.number === cardNumber) : undefined);
+}
+
+/**
+ * ACH ("check") outcomes forced by the amount, as for cards: $0.29 and $1.12 are "NOT successfully
+ * processed" (125). The real sandbox's ACH decline amounts are unconfirmed (ours); `ach_code` 0 and an
+ * empty `ach_message` are what the recorded 125 answer carries.
+ */
+export const CHECK_DECLINE_CENTS: ReadonlySet<number> = new Set([29, 112]);
+
+/**
+ * Routing numbers of PayTrace's sandbox for Trace ACH ("Testing Trace ACH inside sandbox"); any other
+ * routing number with a valid ABA check digit works too (ActiveMerchant's tests use 325070760).
+ */
+export const TEST_ROUTING_NUMBERS = ['130000006', '140000009', '150000002', '160000005', '170000008', '180000001', '190000004'] as const;
+
+/** The ABA check digit: 3·d1 + 7·d2 + d3 + 3·d4 + 7·d5 + d6 + 3·d7 + 7·d8 + d9 ≡ 0 (mod 10). */
+export function routingNumberValid(routing: string): boolean {
+  if (!/^\d{9}$/.test(routing)) return false;
+  const weights = [3, 7, 1, 3, 7, 1, 3, 7, 1];
+  const sum = weights.reduce((total, w, i) => total + w * (routing.charCodeAt(i) - 48), 0);
+  return sum % 10 === 0 && routing !== '000000000';
+}
+
+/** NACHA allows up to 17 characters; the sandbox takes "any 7 or 8-digit number", ActiveMerchant's tests send 6. */
+export function accountNumberValid(account: string): boolean {
+  return /^\d{4,17}$/.test(account);
+}
+
+/** `xxxxxx1234`: an account number shown like a card, last four only. */
+export function maskAccount(account: string): string {
+  return `${'x'.repeat(Math.max(account.length - 4, 2))}${account.slice(-4)}`;
+}
+
+/**
+ * The sandbox's ACH return trigger: "DayNRxx" in the description returns the check N days (1–9) after
+ * it was created with NACHA return reason Rxx ("Day2R03": account not found, two days later).
+ */
+export function returnTriggerOf(description: string | undefined): { days: number; code: string } | undefined {
+  const m = description === undefined ? null : /\bDay([1-9])(R\d{2})\b/.exec(description);
+  return m ? { days: Number(m[1]), code: m[2]! } : undefined;
 }
 
 /** Test cards of the current PayTrace sandbox and older samples (reference §7); any Luhn-valid number works. */

@@ -1,21 +1,22 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { createSimulatorKit, listen, type RunningSimulator, type SimulatorOptions } from '../common/sim-server';
-import { bodyErrorHandler, mountTokenEndpoint } from './auth';
+import { bodyErrorHandler, mountTokenEndpoint, notFoundJson } from './auth';
 import { mountCustomers } from './customers';
 import { mountExports } from './exports';
 import { mountProtect } from './protect';
 import { PayTraceState, SimClock, type SimBatch } from './state';
 import { mountTransactions } from './transactions';
 import { captureBody, sendJson, type PayTraceConfig, type SimContext } from './wire';
+import { mountChecks } from './checks';
 
-export { AMOUNT_TRIGGERS, ERROR, RESPONSE, TEST_CARDS } from './codes';
+export { AMOUNT_TRIGGERS, ERROR, RESPONSE, TEST_CARDS, TEST_ROUTING_NUMBERS } from './codes';
 export type { PayTraceConfig, SimContext } from './wire';
-export type { PayTraceState, SimTransaction, SimCustomer, SimBatch } from './state';
+export type { PayTraceState, SimTransaction, SimCustomer, SimBatch, SimCheck, SimBankAccount } from './state';
 
 /**
  * PayTrace JSON API v1 simulator (reference: shared/reference/paytrace-api.md): OAuth, sales,
- * authorizations, captures, voids, refunds, vault, exports, batches, settlement and Protect hosted
- * fields, with the state rules of the real API on a simulated clock. See simulators/README.md.
+ * authorizations, captures, voids, refunds, vault, exports, batches, settlement, checks (ACH) and
+ * Protect hosted fields, with the state rules of the real API on a simulated clock. See simulators/README.md.
  */
 
 export interface PayTraceSimulatorOptions extends SimulatorOptions, Partial<PayTraceConfig> {
@@ -28,7 +29,7 @@ export interface PayTraceSimulatorOptions extends SimulatorOptions, Partial<PayT
 export interface PayTraceSimulator extends RunningSimulator {
   /** live context: state (replaced on reset), clock and the run-time configuration */
   context: SimContext;
-  /** settle the open batch now; null when nothing was pending */
+  /** settle the open batch now (and originate pending checks); null when no card transaction was pending */
   settle(): SimBatch | null;
   /** move the simulated clock forward, running any nightly settlement that falls due */
   advanceClock(seconds: number): Date;
@@ -86,8 +87,8 @@ function configPatch(input: Record<string, unknown>): Partial<PayTraceConfig> | 
 function mountSimApi(app: Express, sim: { ctx: SimContext; settle: () => SimBatch | null; advance: (s: number) => Date }): void {
   const json = express.json();
   app.post('/_sim/settle', (_req, res) => {
-    const batch = sim.settle();
-    res.json({ batch });
+    const { batch, checks } = sim.ctx.state.settleAll(sim.ctx.clock.now());
+    res.json({ batch, checks: checks.map((c) => c.id) });
   });
   app.get('/_sim/clock', (_req, res) => {
     res.json({ now: sim.ctx.clock.now().toISOString() });
@@ -130,7 +131,7 @@ export async function startPayTraceSimulator(options: PayTraceSimulatorOptions =
     config: { ...defaultPayTraceConfig(), ...patch },
   };
   ctx.state.settleDue(ctx.clock.now(), ctx.config.settleAt); // start the nightly schedule from now
-  const settle = () => ctx.state.settle(ctx.clock.now());
+  const settle = () => ctx.state.settleAll(ctx.clock.now()).batch;
   const advance = (seconds: number) => {
     const now = ctx.clock.advance(seconds);
     ctx.state.settleDue(now, ctx.config.settleAt);
@@ -152,6 +153,7 @@ export async function startPayTraceSimulator(options: PayTraceSimulatorOptions =
       mountTokenEndpoint(app, ctx);
       mountTransactions(app, ctx);
       mountCustomers(app, ctx);
+      mountChecks(app, ctx);
       mountExports(app, ctx);
       mountProtect(app, ctx);
     },
@@ -160,7 +162,7 @@ export async function startPayTraceSimulator(options: PayTraceSimulatorOptions =
   // bodies are read before the kit's fault injection, so a client timeout cannot stop a request that arrived
   const server = express();
   server.disable('x-powered-by');
-  server.use(captureBody(), kit.app, bodyErrorHandler());
+  server.use(captureBody(), kit.app, notFoundJson(), bodyErrorHandler());
   const running = await listen('paytrace', server, { port, host });
   return { ...running, context: ctx, settle, advanceClock: advance };
 }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { brandOf, maskCard, type CardBrand } from './codes';
+import { brandOf, maskAccount, maskCard, type CardBrand } from './codes';
 
 /**
  * The simulator's in-memory merchant: transactions, customer vault, batches, OAuth tokens and
@@ -60,9 +60,53 @@ export interface SimTransaction {
   levelThree?: { kind: 'visa' | 'mastercard'; lineItems: number };
 }
 
+/** A US bank account (ACH). The account number is as sensitive as a card number: never shown unmasked. */
+export interface SimBankAccount {
+  routingNumber: string;
+  accountNumber: string;
+}
+
+export type CheckType = 'SALE' | 'HOLD' | 'REFUND';
+/** pending = originates with the next settlement; held = a hold not yet funded; returned = the bank sent it back after settlement */
+export type CheckStatus = 'pending' | 'held' | 'voided' | 'declined' | 'settled' | 'returned';
+
+/** An ACH ("check") transaction. Check ids are their own sequence, apart from card transaction ids. */
+export interface SimCheck {
+  id: number;
+  type: CheckType;
+  /** by_account, by_customer, by_transaction (refunds of an earlier check) */
+  method: string;
+  amountCents: number;
+  /** a funded hold: what was funded (at most the held amount) */
+  fundedCents?: number;
+  /** sum of refunds against this check (not voided) */
+  refundedCents: number;
+  status: CheckStatus;
+  responseCode: number;
+  achCode?: number;
+  achMessage?: string;
+  account: SimBankAccount;
+  customerId?: string;
+  invoiceId?: string;
+  description?: string;
+  email?: string;
+  billingAddress?: Address;
+  discretionaryData?: Record<string, unknown>;
+  /** for a refund: the check it refunds */
+  originalCheckId?: number;
+  createdAt: Date;
+  settledAt?: Date;
+  /** sandbox return trigger ("Day2R03" in the description): when and with which NACHA return code */
+  returnDue?: { at: Date; code: string };
+  returnCode?: string;
+  returnedAt?: Date;
+}
+
 export interface SimCustomer {
   customerId: string;
-  card: SimCard;
+  /** a profile holds a card, a bank account, or both */
+  card?: SimCard;
+  bank?: SimBankAccount;
   billingAddress: Address;
   shippingAddress?: Address;
   email?: string;
@@ -128,6 +172,7 @@ export class SimClock {
 
 export class PayTraceState {
   transactions = new Map<number, SimTransaction>();
+  checks = new Map<number, SimCheck>();
   customers = new Map<string, SimCustomer>();
   batches: SimBatch[] = [];
   tokens = new Map<string, IssuedToken>();
@@ -135,11 +180,16 @@ export class PayTraceState {
   protectCards = new Map<string, ProtectCard>();
   receipts: EmailReceipt[] = [];
   #nextTransactionId = 1000001;
+  #nextCheckId = 5000001;
   #nextBatchNumber = 1001;
   #nextApproval = 100;
 
   nextTransactionId(): number {
     return this.#nextTransactionId++;
+  }
+
+  nextCheckId(): number {
+    return this.#nextCheckId++;
   }
 
   /** `TAS` + three digits, as the sandbox returns */
@@ -176,7 +226,33 @@ export class PayTraceState {
     return entry;
   }
 
-  /** pending transactions (and captured authorizations) into a new batch; null when nothing is pending */
+  /**
+   * Settlement of everything pending: card transactions (and captured authorizations) into a new
+   * batch, and pending checks (they originate to the ACH network; they are not part of card batches).
+   */
+  settleAll(now: Date): { batch: SimBatch | null; checks: SimCheck[] } {
+    const checks = [...this.checks.values()].filter((c) => c.status === 'pending');
+    for (const c of checks) {
+      c.status = 'settled';
+      c.settledAt = now;
+    }
+    return { batch: this.settle(now), checks };
+  }
+
+  /** ACH returns that fell due by `now` (the sandbox's DayNRxx trigger): settled or pending checks come back */
+  returnsDue(now: Date): SimCheck[] {
+    const returned: SimCheck[] = [];
+    for (const c of this.checks.values()) {
+      if (!c.returnDue || c.returnDue.at > now || (c.status !== 'settled' && c.status !== 'pending')) continue;
+      c.status = 'returned';
+      c.returnCode = c.returnDue.code;
+      c.returnedAt = c.returnDue.at;
+      returned.push(c);
+    }
+    return returned;
+  }
+
+  /** pending card transactions (and captured authorizations) into a new batch; null when nothing is pending */
   settle(now: Date): SimBatch | null {
     const pending = [...this.transactions.values()].filter((t) => t.status === 'pending');
     if (pending.length === 0) return null;
@@ -199,16 +275,20 @@ export class PayTraceState {
   settleDue(now: Date, settleAt: string | null): SimBatch[] {
     const last = this.#lastSettlementCheck ?? now;
     this.#lastSettlementCheck = now;
-    if (!settleAt) return [];
-    const m = /^(\d{1,2}):(\d{2})$/.exec(settleAt);
-    if (!m) return [];
+    const m = settleAt ? /^(\d{1,2}):(\d{2})$/.exec(settleAt) : null;
+    if (!m) {
+      this.returnsDue(now);
+      return [];
+    }
     const settled: SimBatch[] = [];
     const day = new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate(), Number(m[1]), Number(m[2])));
     for (let at = day; at <= now; at = new Date(at.getTime() + 86_400_000)) {
       if (at <= last) continue;
-      const batch = this.settle(at);
+      this.returnsDue(at);
+      const { batch } = this.settleAll(at);
       if (batch) settled.push(batch);
     }
+    this.returnsDue(now);
     return settled;
   }
 
@@ -220,11 +300,13 @@ export class PayTraceState {
   /** what is shown on /_sim/state: never a full card number */
   snapshot(now: Date): unknown {
     const card = (c: SimCard) => ({ masked_number: maskCard(c.number), brand: c.brand, expiration_month: c.expirationMonth, expiration_year: c.expirationYear });
+    const bank = (b: SimBankAccount) => ({ masked_account_number: maskAccount(b.accountNumber), routing_number: b.routingNumber });
     return {
       simulator: 'paytrace',
       now: now.toISOString(),
       transactions: [...this.transactions.values()].map((t) => ({ ...t, card: card(t.card) })),
-      customers: [...this.customers.values()].map((c) => ({ ...c, card: card(c.card) })),
+      checks: [...this.checks.values()].map((c) => ({ ...c, account: bank(c.account) })),
+      customers: [...this.customers.values()].map((c) => ({ ...c, card: c.card && card(c.card), bank: c.bank && bank(c.bank) })),
       batches: this.batches,
       openBatchNumber: this.openBatchNumber(),
       tokens: { active: [...this.tokens.values()].filter((t) => t.expiresAt > now).length },

@@ -38,7 +38,8 @@ function readSource(method: Method, body: JsonBody, ctx: SimContext, errors: Fie
     case 'by_customer': {
       const id = text(body, 'customer_id');
       const customer = id === undefined ? undefined : ctx.state.customers.get(id);
-      if (!customer) errors.add(ERROR.customerNotFound, id);
+      // a bank-only profile is "incomplete" for a card transaction
+      if (!customer?.card) errors.add(ERROR.customerNotFound, id);
       return { card: customer?.card, customerId: customer?.customerId, csc: readCsc(body, errors) };
     }
     case 'by_transaction': {
@@ -82,7 +83,7 @@ function paymentHandler(type: 'SALE' | 'AUTHORIZATION', method: Method): Handler
       status: declined ? 'declined' : autoVoided ? 'autoVoided' : type === 'SALE' ? 'pending' : 'authOnly',
       responseCode: declined ? RESPONSE.declined.code : autoVoided ? RESPONSE.autoVoided.code : RESPONSE.approved.code,
       approvalCode: declined ? '' : ctx.state.nextApprovalCode(),
-      approvalMessage: trigger?.approvalMessage ?? APPROVAL_MESSAGE.approved,
+      approvalMessage: (type === 'AUTHORIZATION' ? trigger?.authorizationMessage : undefined) ?? trigger?.approvalMessage ?? APPROVAL_MESSAGE.approved,
       avsResponse: trigger?.avsResponse ?? 'No Match',
       cscResponse: trigger?.cscResponse ?? cscResponse,
       card,
@@ -128,7 +129,7 @@ const protectSaleWithCustomer: Handler = (body, ctx) => {
   if (answer.response_code !== RESPONSE.approved.code) return reply;
   const sale = ctx.state.transactions.get(answer.transaction_id as number);
   if (!sale) return reply;
-  created(ctx, customerId, sale.card, body);
+  created(ctx, customerId, { card: sale.card }, body);
   sale.customerId = customerId;
   return { status: reply.status, body: { ...answer, customer_id: customerId } };
 };
@@ -226,10 +227,10 @@ const refundToCustomer: Handler = (body, ctx) => {
   const errors = new FieldErrors();
   const id = text(body, 'customer_id');
   const customer = id === undefined ? undefined : ctx.state.customers.get(id);
-  if (!customer) errors.add(ERROR.customerNotFound, id);
+  if (!customer?.card) errors.add(ERROR.customerNotFound, id);
   const amount = readAmount(body);
   if (amount.kind !== 'cents' || amount.cents === 0) errors.add(ERROR.amount);
-  if (errors.any || !customer || amount.kind !== 'cents') return errorReply(ctx, errors);
+  if (errors.any || !customer?.card || amount.kind !== 'cents') return errorReply(ctx, errors);
   const refund = recordRefund(ctx, { method: 'to_customer', amountCents: amount.cents, card: customer.card, customerId: customer.customerId }, body);
   return refunded(refund);
 };
@@ -245,14 +246,16 @@ const refundKeyed: Handler = (body, ctx) => {
   return refunded(refund, { masked_card_number: maskCard(card.number) });
 };
 
+/** settles the open card batch and originates pending checks; `check_count` (ours) says how many checks */
 const settle: Handler = (_body, ctx) => {
-  const batch = ctx.state.settle(ctx.clock.now());
+  const { batch, checks } = ctx.state.settleAll(ctx.clock.now());
   return ok({
     success: true,
     response_code: RESPONSE.exported.code,
-    status_message: batch ? 'The batch was successfully settled.' : 'There were no transactions to settle.',
+    status_message: batch || checks.length ? 'The batch was successfully settled.' : 'There were no transactions to settle.',
     batch_number: batch?.number ?? null,
     transaction_count: batch?.transactionIds.length ?? 0,
+    check_count: checks.length,
   });
 };
 

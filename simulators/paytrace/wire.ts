@@ -76,9 +76,9 @@ export function readBody(req: Request, options: { form?: 'default' } = {}): Json
   return body;
 }
 
-const CARD_FIELDS = new Set(['number', 'csc', 'swipe', 'encrypted_number', 'encrypted_csc', 'encrypted_swipe', 'password']);
+const CARD_FIELDS = new Set(['number', 'csc', 'swipe', 'encrypted_number', 'encrypted_csc', 'encrypted_swipe', 'password', 'account_number']);
 
-/** A copy of a request body with card numbers, CSCs, track data and passwords masked. */
+/** A copy of a request body with card numbers, bank account numbers, CSCs, track data and passwords masked. */
 export function forCallLog(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(forCallLog);
   if (value === null || typeof value !== 'object') return value;
@@ -86,7 +86,9 @@ export function forCallLog(value: unknown): unknown {
     Object.entries(value as JsonBody).map(([key, v]) => {
       if (!CARD_FIELDS.has(key) || v === undefined || v === null) return [key, forCallLog(v)];
       const digits = typeof v === 'string' || typeof v === 'number' ? String(v).replace(/\D/g, '') : '';
-      return [key, key === 'number' && digits.length >= 4 ? `xxxxxxxxxxxx${digits.slice(-4)}` : '[REDACTED]'];
+      if (key === 'number' && digits.length >= 4) return [key, `xxxxxxxxxxxx${digits.slice(-4)}`];
+      if (key === 'account_number' && digits.length >= 4) return [key, `${'x'.repeat(Math.max(digits.length - 4, 2))}${digits.slice(-4)}`];
+      return [key, '[REDACTED]'];
     }),
   );
 }

@@ -114,6 +114,52 @@ describe('PayTrace contract: the client parses the recorded answers', () => {
       { code: '43', field: 'credit_card.expiration_month', message: 'Please provide a valid Expiration Month.' },
     ]);
   });
+
+  it('keyed authorization at $0.29 (102, "EXPIRED CARD - Expired card") → declined with the reason', async () => {
+    const p = pair('keyed authorization declined at $0.29 (expired card)');
+    serve(p);
+    expect(await client.authorizeKeyed({ amount: '0.29', card })).toMatchObject({ outcome: 'declined', responseCode: 102, approvalMessage: 'EXPIRED CARD - Expired card' });
+    expect(lastRequest(p.path).body).toEqual(p.request);
+  });
+
+  it('check sale by account (120) → approved with the check id; the body is the recorded one', async () => {
+    const p = pair('check sale by account');
+    serve(p);
+    const result = await client.checkSaleByAccount({
+      amount: '1.00',
+      bankAccount: { accountNumber: new Secret('123456'), routingNumber: '325070760' },
+      billingAddress: { name: 'Jim Smith', streetAddress: '456 My Street', city: 'Ottawa', state: 'ON', zip: 'K1C2N6' },
+    });
+    expect(result).toMatchObject({ outcome: 'approved', approved: true, responseCode: 120, checkTransactionId: 981619 });
+    expect(lastRequest(p.path).body).toEqual(p.request);
+  });
+
+  it('check declined (125) → declined with the check id and the ACH code', async () => {
+    const p = pair('check sale declined (125)');
+    serve(p);
+    const result = await client.checkSaleByAccount({ amount: '0.29', bankAccount: { accountNumber: new Secret('123456'), routingNumber: '325070760' } });
+    expect(result).toMatchObject({ outcome: 'declined', approved: false, responseCode: 125, checkTransactionId: 981610, achCode: '0', achMessage: '' });
+  });
+
+  it('check errors 30 + 45 + 46 → not_found wins, every field message kept', async () => {
+    const p = pair('check errors 30 + 45 + 46');
+    serve(p);
+    const result = await client.checkHoldByCustomer({ amount: '1.00', customerId: 'customerid123' });
+    expect(result).toMatchObject({ outcome: 'not_found', responseCode: 1, httpStatus: 400 });
+    expect(result.fieldErrors.map((e) => [e.code, e.field])).toEqual([['30', 'customer_id'], ['45', 'check.account_number'], ['46', 'check.routing_number']]);
+    expect(lastRequest(p.path).body).toEqual(p.request);
+  });
+
+  it('check fund (124), refund by transaction (122), unknown check (80) → approved, approved, not_found', async () => {
+    serve(pair('check fund'));
+    expect(await client.checkFund({ checkTransactionId: 9981615, amount: '1.00' })).toMatchObject({ outcome: 'approved', responseCode: 124 });
+    expect(lastRequest('/v1/checks/manage/fund').body).toEqual(pair('check fund').request);
+    serve(pair('check refund by transaction'));
+    expect(await client.checkRefundByTransaction({ checkTransactionId: 9981615, amount: '1.00' })).toMatchObject({ outcome: 'approved', responseCode: 122, checkTransactionId: 9981632 });
+    expect(lastRequest('/v1/checks/refund/by_transaction').body).toEqual(pair('check refund by transaction').request);
+    serve(pair('check void of an unknown check (80)'));
+    expect(await client.checkVoid({ checkTransactionId: 9981698 })).toMatchObject({ outcome: 'not_found', fieldErrors: [{ code: '80', field: 'check_transaction_id' }] });
+  });
 });
 
 describe('PayTrace contract: the simulator answers in the recorded shape', () => {
@@ -198,5 +244,35 @@ describe('PayTrace contract: the simulator answers in the recorded shape', () =>
     expect(res.status).toBe(p.status);
     expect(res.body.errors).toEqual(p.response.errors);
     expect(res.body).toMatchObject({ success: false, response_code: 1, status_message: 'One or more errors has occurred.' });
+  });
+  it('keyed authorization at $0.29: the recorded expired-card decline', async () => {
+    const p = pair('keyed authorization declined at $0.29 (expired card)');
+    const res = await post(p.path, p.request);
+    expect(res.status).toBe(p.status);
+    expectShape(res, p);
+    expect(res.body.approval_message).toBe(p.response.approval_message);
+  });
+
+  it('checks: sale, decline, errors 30/45/46 together, fund, refund, unknown check (80), in the recorded shapes', async () => {
+    const sale = await post(pair('check sale by account').path, pair('check sale by account').request);
+    expectShape(sale, pair('check sale by account'));
+    expectShape(await post(pair('check sale declined (125)').path, pair('check sale declined (125)').request), pair('check sale declined (125)'));
+    // the recorded 30 + 45 + 46 answer, piece by piece: the messages are the recorded ones
+    const recorded = pair('check errors 30 + 45 + 46').response.errors as Record<string, string[]>;
+    const badAccount = await post('/v1/checks/hold/by_account', { amount: '1.00', check: { account_number: 'x', routing_number: '1' }, integrator_id: 'M3PTSANDBOX1' });
+    expect(badAccount.body.errors).toEqual({ '45': recorded['45'], '46': recorded['46'] });
+    const unknownCustomer = await post(pair('check errors 30 + 45 + 46').path, pair('check errors 30 + 45 + 46').request);
+    expect(unknownCustomer.body.errors).toEqual({ '30': recorded['30'] });
+    const hold = await post('/v1/checks/hold/by_account', pair('check sale by account').request);
+    expectShape(await post(pair('check fund').path, { ...pair('check fund').request, check_transaction_id: hold.body.check_transaction_id }), pair('check fund'));
+    await post('/v1/transactions/settle', {});
+    expectShape(await post(pair('check refund by transaction').path, { ...pair('check refund by transaction').request, check_transaction_id: sale.body.check_transaction_id }), pair('check refund by transaction'));
+    for (const name of ['check refund of an unknown check (80)', 'check void of an unknown check (80)']) {
+      const p = pair(name);
+      const res = await post(p.path, p.request);
+      expect(res.status).toBe(p.status);
+      expectShape(res, p);
+      expect(res.body.errors).toEqual(p.response.errors);
+    }
   });
 });

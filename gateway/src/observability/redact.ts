@@ -7,6 +7,8 @@ const SECRET_KEYS = new Set([
   'password', 'passwd', 'secret', 'clientsecret', 'cs', 'sask', 'saak', 'token', 'accesstoken', 'refreshtoken',
   'idtoken', 'authorization', 'cookie', 'setcookie', 'apikey', 'privatekey', 'enckey', 'hpftoken',
   'csc', 'cvv', 'cvc', 'cardnumber', 'pan', 'encryptednumber', 'encryptedcsc', 'webhooksecret',
+  // bank accounts (ACH): an account number is as sensitive as a card number
+  'accountnumber', 'bankaccountnumber', 'checkingaccount', 'checkingaccountnumber', 'dda', 'iban',
 ]);
 
 function isSecretKey(key: string): boolean {

@@ -1,8 +1,9 @@
 import type { Secret } from '../config/secret';
 import { addToContext } from '../observability/context';
 import { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, payTraceError, type SentMoneyMovement } from './errors';
-import type { PayTraceTransport } from './transport';
+import type { PayTraceHttpResponse, PayTraceTransport } from './transport';
 import * as batches from './transformers/batches';
+import * as checks from './transformers/checks';
 import type { PayTraceResult, WireRequest } from './transformers/common';
 import * as customers from './transformers/customers';
 import * as txExports from './transformers/exports';
@@ -34,7 +35,21 @@ export type LookupResult =
   /** `transactions` has every match (a blind retry might have made two); `transaction` is the newest */
   | { found: true; transaction: txExports.ExportedTransaction; transactions: txExports.ExportedTransaction[] };
 
+/** Find a check (ACH) movement whose outcome we did not see. */
+export type CheckLookupQuery =
+  | { checkTransactionId: number }
+  | { invoiceId: string; around: Date }
+  /** a refund/by_transaction: REFUND records pointing at the original check */
+  | { refundOf: number; around: Date };
+
+export type CheckLookupResult =
+  | { found: false }
+  /** `checks` has every match (a blind retry might have made two); `check` is the newest */
+  | { found: true; check: checks.ExportedCheck; checks: checks.ExportedCheck[] };
+
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+const isCheckOperation = (sent: SentMoneyMovement) => sent.operation.startsWith('checks/');
 
 /**
  * How to find a lost money movement: capture and void by the transaction they act on, a
@@ -44,8 +59,22 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * step for an operator instead of charging twice.
  */
 export function lookupQueryFor(sent: SentMoneyMovement): LookupQuery | undefined {
+  if (isCheckOperation(sent)) return undefined; // checks have their own ids and export: checkLookupQueryFor
   if (sent.operation === 'refund/for_transaction' && sent.transactionId !== undefined) return { refundOf: sent.transactionId, around: sent.sentAt };
   if (sent.transactionId !== undefined) return { transactionId: sent.transactionId };
+  if (sent.invoiceId !== undefined) return { invoiceId: sent.invoiceId, around: sent.sentAt };
+  return undefined;
+}
+
+/**
+ * The same rule for checks (ACH): fund and void by the check they act on, a refund of a check by the
+ * REFUND records pointing at it, sales, holds and other refunds by our invoice id around the time sent.
+ * Undefined for a card movement, or when the request carried no reference (park it for an operator).
+ */
+export function checkLookupQueryFor(sent: SentMoneyMovement): CheckLookupQuery | undefined {
+  if (!isCheckOperation(sent)) return undefined;
+  if (sent.operation === 'checks/refund/by_transaction' && sent.checkTransactionId !== undefined) return { refundOf: sent.checkTransactionId, around: sent.sentAt };
+  if (sent.checkTransactionId !== undefined) return { checkTransactionId: sent.checkTransactionId };
   if (sent.invoiceId !== undefined) return { invoiceId: sent.invoiceId, around: sent.sentAt };
   return undefined;
 }
@@ -129,6 +158,84 @@ export class PayTraceClient {
     return tx.parseTransaction(await this.#call(tx.settle()));
   }
 
+  // ---- checks (ACH) ------------------------------------------------------------------------
+  // Same outcome model as cards: 120/122/124 approved, 125 declined, `1` + errors (30, 45, 46, 80, 817);
+  // a lost answer is an UnknownOutcomeError to look up with checkLookupQueryFor + lookupCheck.
+
+  /** Debit a bank account (it settles with the next settlement; void it before, refund it after). */
+  async checkSaleByAccount(request: checks.CheckAccountRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkByAccount('sale', request));
+  }
+
+  /** Debit the bank account of a vault profile. */
+  async checkSaleByCustomer(request: checks.CheckCustomerRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkByCustomer('sale', request));
+  }
+
+  /** Hold an amount on a bank account: nothing moves until `checkFund` releases it (or `checkVoid` drops it). */
+  async checkHoldByAccount(request: checks.CheckAccountRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkByAccount('hold', request));
+  }
+
+  async checkHoldByCustomer(request: checks.CheckCustomerRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkByCustomer('hold', request));
+  }
+
+  /** Refund (part of) a settled check; an unsettled one gives outcome state_error (817): void it instead. */
+  async checkRefundByTransaction(request: checks.CheckRefundTransactionRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkRefundByTransaction(request));
+  }
+
+  /** Credit a bank account without an earlier check. */
+  async checkRefundByAccount(request: checks.CheckAccountRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkRefundByAccount(request));
+  }
+
+  async checkRefundByCustomer(request: checks.CheckCustomerRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkRefundByCustomer(request));
+  }
+
+  /** Release (fund) a hold, all of it or less. */
+  async checkFund(request: checks.CheckFundRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkFund(request));
+  }
+
+  /** Void a check that has not settled (sale, hold or refund). */
+  async checkVoid(request: checks.CheckVoidRequest): Promise<checks.CheckResult> {
+    return this.#check(checks.checkVoid(request));
+  }
+
+  async exportCheckById(checkTransactionId: number): Promise<checks.CheckExportResult> {
+    return checks.parseCheckExport(await this.#call(checks.exportCheckById(checkTransactionId)));
+  }
+
+  async exportChecksByDateRange(request: checks.CheckExportByDateRangeRequest): Promise<checks.CheckExportResult> {
+    return checks.parseCheckExport(await this.#call(checks.exportChecksByDateRange(request, this.#options.timeZone)));
+  }
+
+  /**
+   * After an UnknownOutcomeError on a check: what does PayTrace have? By check id (fund, void), the
+   * REFUND records pointing at the check (refund by transaction), else our invoice id around the time
+   * sent. `found: false` means PayTrace did not record it: the movement may be sent again; found:
+   * decide from `check.state` (a fund that happened shows `pending_settlement`, a void `voided`).
+   */
+  async lookupCheck(query: CheckLookupQuery): Promise<CheckLookupResult> {
+    if ('checkTransactionId' in query) {
+      const result = await this.exportCheckById(query.checkTransactionId);
+      if (!result.approved && result.outcome !== 'not_found') throw lookupFailed(result);
+      const match = result.checks.filter((c) => c.checkTransactionId === query.checkTransactionId);
+      return match.length ? { found: true, check: match[0]!, checks: match } : { found: false };
+    }
+    const window = (this.#options.lookupWindowDays ?? 1) * DAY_MS;
+    const range = { startDate: new Date(query.around.getTime() - window), endDate: new Date(query.around.getTime() + window) };
+    const result = 'refundOf' in query ? await this.exportChecksByDateRange({ ...range, transactionType: 'REFUND' }) : await this.exportChecksByDateRange({ ...range, includingText: query.invoiceId });
+    if (!result.approved && result.outcome !== 'not_found') throw lookupFailed(result);
+    const matches = result.checks
+      .filter((c) => ('refundOf' in query ? c.originalCheckTransactionId === query.refundOf : c.invoiceId === query.invoiceId))
+      .sort((a, b) => b.checkTransactionId - a.checkTransactionId);
+    return matches.length ? { found: true, check: matches[0]!, checks: matches } : { found: false };
+  }
+
   // ---- exports ---------------------------------------------------------------------------
 
   async exportTransactionById(transactionId: number, options: { includeBin?: boolean } = {}): Promise<txExports.ExportResult> {
@@ -193,6 +300,11 @@ export class PayTraceClient {
     return customers.parseCustomer(await this.#call(customers.createCustomer(request)));
   }
 
+  /** A vault profile holding a bank account, for checks by customer. */
+  async createCustomerWithBankAccount(request: customers.BankCustomerRequest): Promise<customers.CustomerResult> {
+    return customers.parseCustomer(await this.#call(customers.createCustomerWithBankAccount(request)));
+  }
+
   /** A vault profile from Protect tokens (the card never touches the gateway). */
   async createCustomerProtect(request: customers.ProtectCustomerRequest): Promise<customers.CustomerResult> {
     return customers.parseCustomer(await this.#call(customers.createCustomerProtect(request)));
@@ -242,18 +354,31 @@ export class PayTraceClient {
    * ordinary transient error: PayTrace never saw that request.
    */
   async #money(request: tx.MoneyRequest): Promise<tx.TransactionResult> {
-    const sent = {
+    const result = await this.#movement(request, tx.parseTransaction);
+    if (result.transactionId !== undefined) addToContext({ paytraceTransactionId: result.transactionId });
+    return result;
+  }
+
+  async #check(request: tx.MoneyRequest): Promise<checks.CheckResult> {
+    const result = await this.#movement(request, checks.parseCheck);
+    if (result.checkTransactionId !== undefined) addToContext({ paytraceCheckTransactionId: result.checkTransactionId });
+    return result;
+  }
+
+  async #movement<R extends PayTraceResult>(request: tx.MoneyRequest, parse: (response: PayTraceHttpResponse) => R): Promise<R> {
+    const sent: SentMoneyMovement = {
       operation: request.operation,
       path: request.path,
       amount: request.amount,
       transactionId: request.transactionId,
+      checkTransactionId: request.checkTransactionId,
       customerId: request.customerId,
       invoiceId: request.invoiceId,
       sentAt: new Date(),
     };
-    let result: tx.TransactionResult;
+    let result: R;
     try {
-      result = tx.parseTransaction(await this.#call(request));
+      result = parse(await this.#call(request));
     } catch (err) {
       if (err instanceof PayTraceTransportError && err.maybeProcessed) throw new UnknownOutcomeError(sent, err);
       throw err;
@@ -261,7 +386,6 @@ export class PayTraceClient {
     if (result.outcome === 'unrecognized') {
       throw new UnknownOutcomeError(sent, new Error(`unrecognized response_code ${result.responseCode} (success=${String(result.approved)}): ${result.statusMessage}`));
     }
-    if (result.transactionId !== undefined) addToContext({ paytraceTransactionId: result.transactionId });
     return result;
   }
 

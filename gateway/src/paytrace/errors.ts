@@ -40,12 +40,15 @@ export class PayTraceTransportError extends AppError {
   }
 }
 
-/** What we sent, for the lookup after an unknown outcome. No card data: ids and amounts only. */
+/** What we sent, for the lookup after an unknown outcome. No card or bank data: ids and amounts only. */
 export interface SentMoneyMovement {
+  /** e.g. `sale/pt_protect`, `refund/for_transaction`, `checks/sale/by_account` (checks start with `checks/`) */
   operation: string;
   path: string;
   amount?: string;
   transactionId?: number;
+  /** the check (ACH) a fund, void or refund acted on */
+  checkTransactionId?: number;
   customerId?: string;
   invoiceId?: string;
   /** when we sent it, so a date-range lookup knows where to search */
@@ -53,11 +56,11 @@ export interface SentMoneyMovement {
 }
 
 /**
- * A money movement (sale, authorization, capture, void, refund) whose result we did not
- * get: timeout, 5xx, dropped connection, or an answer we cannot read. PayTrace v1 has no
- * idempotency keys, so it MAY have happened. Never retry blindly: call
- * `client.lookupTransaction` with `sent.transactionId` or `sent.invoiceId` + `sent.sentAt`
- * and decide from what PayTrace has. Classified transient so a job retries, and the
+ * A money movement (sale, authorization, capture, void, refund — of a card or a check) whose
+ * result we did not get: timeout, 5xx, dropped connection, or an answer we cannot read. PayTrace
+ * v1 has no idempotency keys, so it MAY have happened. Never retry blindly: look it up
+ * (`lookupQueryFor` + `client.lookupTransaction` for cards, `checkLookupQueryFor` +
+ * `client.lookupCheck` for checks) and decide from what PayTrace has. Classified transient so a job retries, and the
  * retry must begin with the lookup.
  */
 export class UnknownOutcomeError extends AppError {

@@ -1,4 +1,7 @@
-export { PayTraceClient, expectApproved, lookupQueryFor, type PayTraceClientOptions, type LookupQuery, type LookupResult } from './client';
+export {
+  PayTraceClient, expectApproved, lookupQueryFor, checkLookupQueryFor,
+  type PayTraceClientOptions, type LookupQuery, type LookupResult, type CheckLookupQuery, type CheckLookupResult,
+} from './client';
 export { PayTraceTransport, type PayTraceTransportOptions, type PayTraceHttpResponse } from './transport';
 export { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, type SentMoneyMovement } from './errors';
 export { RESPONSE_CODES, ERROR_CODES, classify, fieldErrorsOf, type OutcomeClass, type FieldError } from './codes';
@@ -9,4 +12,8 @@ export type { KeyedCard, ProtectTokens } from './transformers/card';
 export type * from './transformers/transactions';
 export type { ExportedTransaction, ExportResult, SettlementState, ExportByDateRangeRequest } from './transformers/exports';
 export type { BatchSummary, BatchResult, BatchListResult, BatchTransactionsResult } from './transformers/batches';
-export type { CustomerResult, CustomerExportResult, ExportedCustomer, KeyedCustomerRequest, ProtectCustomerRequest, UpdateCustomerRequest } from './transformers/customers';
+export type {
+  BankAccount, CheckAccountRequest, CheckCustomerRequest, CheckRefundTransactionRequest, CheckFundRequest, CheckVoidRequest,
+  CheckResult, CheckState, ExportedCheck, CheckExportResult, CheckExportByDateRangeRequest,
+} from './transformers/checks';
+export type { CustomerResult, CustomerExportResult, ExportedCustomer, KeyedCustomerRequest, ProtectCustomerRequest, BankCustomerRequest, UpdateCustomerRequest } from './transformers/customers';

@@ -201,6 +201,11 @@ export class PayTraceTransport {
       // The request reached PayTrace: it may have been carried out before the error.
       throw new PayTraceTransportError(`PayTrace answered HTTP ${response.status} on ${path}`, PayTraceErrorCode.serverError, true, { path, status: response.status, ms });
     }
+    if (response.status === 404) {
+      // no such endpoint (a wrong base URL, or an operation this PayTrace account does not offer): nothing was done
+      this.#record(false, `HTTP 404 on ${path}`);
+      throw payTraceError(`PayTrace has no endpoint ${path} (HTTP 404): check paytrace.baseUrl and that the account offers this operation`, PayTraceErrorCode.badResponse, 'configuration', { path, status: 404, ms });
+    }
     if (response.status === 429) {
       // rate limits are not documented for v1; a 429 is refused before any processing
       this.#record(false, `HTTP 429 on ${path}`);

@@ -20,7 +20,13 @@ export interface HubOptions {
   state: () => InforState;
 }
 
-const DOCUMENT_NAME = /^[A-Z][A-Za-z]*\.[A-Za-z][A-Za-z0-9_]*$/;
+/**
+ * An ION document name. BODs are `Verb.Noun` (Sync.Invoice), but ION carries other documents too and
+ * names them freely — Data Lake payloads, JSON and delimited objects of the Data Catalog (M3_OCUSMA,
+ * CustomerData_CSV, …) — so any name of letters, digits, `_`, `.` and `-` is taken. Spaces, slashes,
+ * control characters and empty names are refused.
+ */
+export const ION_DOCUMENT_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,254}$/;
 const PUSH_TIMEOUT_MS = 10_000;
 
 async function partText(form: FormData, name: string): Promise<string | undefined> {
@@ -188,7 +194,9 @@ export class IonHub {
       }
       const documentName = typeof parameters.documentName === 'string' ? parameters.documentName : '';
       const fromLogicalId = typeof parameters.fromLogicalId === 'string' ? parameters.fromLogicalId : '';
-      if (!DOCUMENT_NAME.test(documentName)) return void res.status(400).json({ error: 'documentName must be Verb.Noun, e.g. Sync.PaymentLink' });
+      if (!ION_DOCUMENT_NAME.test(documentName)) {
+        return void res.status(400).json({ error: 'documentName is missing or not an ION document name (letters, digits, _ . -; e.g. Sync.PaymentLink or M3_OCUSMA)' });
+      }
       if (!fromLogicalId) return void res.status(400).json({ error: 'fromLogicalId is missing' });
       if (!this.options.acceptedLogicalIds.includes(fromLogicalId)) {
         return void res.status(403).json({ error: `fromLogicalId ${fromLogicalId} does not match the connection point of this client` });

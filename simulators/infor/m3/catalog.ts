@@ -31,7 +31,70 @@ const CUSEXT_OUT: OutputFieldSpec[] = [
 ];
 const cusextKeyInputs = [opt('CONO', 'int', 'Company'), req('FILE', 'string', 'Table'), ...CUSEXT_KEYS];
 
+/**
+ * The user-context programs H5 and Odin apps call on start-up. MNS150MI/GetUserData's fields are the
+ * reference's (Appendix A); the other transactions' input fields follow the M3H5 generated clients
+ * (USID, EUID, CONO/DIVI), and their output lists are the part of the real lists apps read (a subset).
+ */
+const USER_DATA_OUT: OutputFieldSpec[] = [
+  N('CONO', 3, 'Company'), A('DIVI', 3, 'Division'), A('LANC', 2, 'Language'), A('DTFM', 3, 'Date format'), A('DCFM', 1, 'Decimal format'),
+  A('TIZO', 5, 'Time zone'), A('FACI', 3, 'Facility'), A('WHLO', 3, 'Warehouse'), A('CUNO', 10, 'Customer'), A('DEPT', 8, 'Department'),
+  A('TX40', 40, 'Company name'), A('CONM', 40, 'Division name'), A('MNVR', 10, 'Menu version'), A('DFMN', 10, 'Start menu'), A('USID', 10, 'User'),
+  A('NAME', 36, 'Name'), A('EQAL', 10, 'Equipment alias search sequense'), A('USTA', 2, 'User status'), A('EMAL', 60, 'Electronic mail address'),
+  A('USTP', 10, 'User type'), A('EUID', 256, 'External user id'), A('PHNO', 16, 'Telephone number'), A('TFNO', 16, 'Facsimile transmission number'),
+  A('FRF6', 30, 'Free field 1'), A('FRF7', 30, 'Free field 2'), N('FRF8', 17, 'Free field 3'), D('FADT', 'First active date'), D('LADT', 'Last active date'),
+];
+const USER_PROGRAMS: Record<string, ProgramSpec> = {
+  MNS150MI: {
+    description: 'Api: User',
+    transactions: {
+      GetUserData: { description: 'Select Users', in: [opt('USID', 'string', 'User')], out: USER_DATA_OUT },
+      LstUserData: {
+        description: 'List user data',
+        in: [opt('USID', 'string', 'User')],
+        out: [
+          A('USID', 10, 'User'), A('TX40', 40, 'Description'), A('USTP', 10, 'User type'), A('DTFM', 3, 'Date format'), A('DCFM', 1, 'Decimal format'),
+          A('LANC', 2, 'Language'), A('TIZO', 5, 'Time zone'), N('CONO', 3, 'Company'), A('DIVI', 3, 'Division'), A('USTA', 2, 'User status'),
+          A('EMAL', 60, 'Electronic mail address'), A('EUID', 256, 'External user id'),
+        ],
+      },
+      LstCmpDivi: {
+        description: 'List company and division for an user',
+        in: [req('USID', 'string', 'User')],
+        out: [N('CONO', 3, 'Company'), A('DIVI', 3, 'Division'), A('TX40', 40, 'Company name'), A('CONM', 40, 'Division name')],
+      },
+      GetUserByEuid: {
+        description: 'Select Users by external user id',
+        in: [req('EUID', 'string', 'External user id')],
+        out: [N('CONO', 3, 'Company'), A('DIVI', 3, 'Division'), A('EUID', 256, 'External user ID'), A('USID', 10, 'User'), A('NAME', 36, 'Name'), A('USTA', 2, 'User status')],
+      },
+    },
+  },
+  MNS100MI: {
+    description: 'Api: Company/Division',
+    transactions: {
+      GetBasicData: {
+        description: 'Get company and division data',
+        in: [opt('CONO', 'int', 'Company'), opt('DIVI', 'string', 'Division')],
+        out: [
+          N('CONO', 3, 'Company'), A('DIVI', 3, 'Division'), A('CONM', 36, 'Company name'), A('TX15', 15, 'Name'), A('FACI', 3, 'Facility'),
+          A('FACT', 30, 'Facility name'), A('WHLO', 3, 'Warehouse'), A('WHLT', 36, 'Warehouse name'), A('DTFM', 3, 'Date format'),
+          A('LOCD', 3, 'Local currency'), A('LOCT', 40, 'Local currency description'), A('COA1', 36, 'Company address 1'),
+          A('COA2', 36, 'Company address 2'), A('COA3', 36, 'Company address 3'), A('COA4', 36, 'Company address 4'), A('PHNO', 16, 'Telephone number 1'),
+          A('CSCD', 3, 'Country'), A('CSCT', 40, 'Country description'), A('TIZO', 5, 'Time zone'), A('TIZT', 40, 'Time zone description'),
+        ],
+      },
+      LstDivisions: {
+        description: 'List divisions',
+        in: [opt('CONO', 'int', 'Company')],
+        out: [N('CONO', 3, 'Company'), A('DIVI', 3, 'Division'), A('CONM', 36, 'Company name'), A('TX15', 15, 'Name'), A('LOCD', 3, 'Local currency'), A('CSCD', 3, 'Country'), A('FACI', 3, 'Facility'), A('TIZO', 5, 'Time zone')],
+      },
+    },
+  },
+};
+
 const ADDITIONS: Record<string, ProgramSpec> = {
+  ...USER_PROGRAMS,
   CUSEXTMI: {
     description: 'Custom extension table interface',
     transactions: {

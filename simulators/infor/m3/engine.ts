@@ -1,4 +1,4 @@
-import type { Customer, Invoice, M3Fields, M3State } from '../state';
+import type { Customer, Invoice, M3Fields, M3State, M3User } from '../state';
 import { findTransaction, inputLength, type OutputFieldSpec, type TransactionSpec } from './catalog';
 import { MiError, NOK } from './mi-error';
 
@@ -16,6 +16,8 @@ export interface MiCall {
   input: Record<string, string>;
   cono: number;
   divi: string;
+  /** the M3 user the call runs as (from the caller's token) */
+  user: M3User;
   m3: M3State;
   events: M3Events;
 }
@@ -28,10 +30,28 @@ export interface MiResult {
   records: M3Fields[];
 }
 
-/** the user context of the service account plus per-call overrides from matrix/query parameters */
+/** who calls (the token's subject) plus per-call overrides of company and division from matrix parameters */
 export interface CallContext {
   cono?: string;
   divi?: string;
+  /** the `sub` of the caller's Infor OS token */
+  subject?: string;
+}
+
+/**
+ * The M3 user of a token subject: the user whose USID or EUID (the Infor OS identity) it is. Any other
+ * subject — a client-credentials client id — runs as the service account the ION API maps the app to.
+ */
+export function userOf(m3: M3State, subject: string | undefined, serviceAccount: string): M3User {
+  const wanted = subject?.toUpperCase();
+  if (wanted) {
+    const byUsid = m3.users.get(wanted);
+    if (byUsid) return byUsid;
+    for (const user of m3.users.values()) if (user.fields.EUID?.toUpperCase() === wanted) return user;
+  }
+  const fallback = m3.users.get(serviceAccount.toUpperCase()) ?? m3.users.values().next().value;
+  if (!fallback) throw new Error('the M3 simulator has no users');
+  return fallback;
 }
 
 const INTEGER = /^-?\d+$/;
@@ -55,6 +75,7 @@ export function executeTransaction(
   transaction: string,
   rawInput: Record<string, string>,
   context: CallContext,
+  serviceAccount = 'M3SRVADM',
 ): MiResult {
   if (!Object.hasOwn(programs, program)) throw NOK.programNotFound(program);
   const spec = findTransaction(program, transaction);
@@ -77,12 +98,14 @@ export function executeTransaction(
     input[name] = value;
   }
 
-  const cono = input.CONO ?? context.cono ?? String(m3.cono);
+  // company and division: the call's, else the user's defaults (MNS150), as M3 does
+  const user = userOf(m3, context.subject, serviceAccount);
+  const cono = input.CONO ?? context.cono ?? user.fields.CONO ?? String(m3.cono);
   if (!INTEGER.test(cono) || Number(cono) !== m3.cono) throw NOK.notAuthorizedCompany(cono);
-  const divi = input.DIVI ?? context.divi ?? Object.keys(m3.divisions)[0];
+  const divi = input.DIVI ?? context.divi ?? user.fields.DIVI ?? Object.keys(m3.divisions)[0];
   if (!Object.hasOwn(m3.divisions, divi)) throw NOK.divisionMissing(divi);
 
-  const out = handler({ program, transaction, input, cono: m3.cono, divi, m3, events });
+  const out = handler({ program, transaction, input, cono: m3.cono, divi, user, m3, events });
   const records = out === undefined ? [] : Array.isArray(out) ? out : [out];
   return { spec, records };
 }

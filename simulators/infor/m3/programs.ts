@@ -10,10 +10,12 @@ import { createMRS001MI } from './mrs001mi';
 import { OIS100MI } from './ois100mi';
 import { OIS350MI } from './ois350mi';
 import { OIS390MI } from './ois390mi';
+import { MNS100MI } from './mns100mi';
+import { MNS150MI } from './mns150mi';
 
 /** every MI program the simulator serves, by name */
 export function createPrograms(): Record<string, ProgramHandlers> {
-  const programs: Record<string, ProgramHandlers> = { CRS610MI, OIS100MI, OIS350MI, ARS200MI, ARS040MI, GLS840MI, CRS055MI, CRCCINMI, OIS390MI, CUSEXTMI };
+  const programs: Record<string, ProgramHandlers> = { CRS610MI, OIS100MI, OIS350MI, ARS200MI, ARS040MI, GLS840MI, CRS055MI, CRCCINMI, OIS390MI, CUSEXTMI, MNS150MI, MNS100MI };
   programs.MRS001MI = createMRS001MI(() => Object.keys(programs).sort());
   return programs;
 }

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { XMLBuilder } from 'fast-xml-parser';
 import type { M3State } from '../state';
 import { CATALOG } from './catalog';
 import { executeTransaction, selectedFields, shapeRecords, type CallContext, type M3Events, type MiResult, type ProgramHandlers } from './engine';
@@ -62,6 +63,30 @@ function v1Error(error: MiError): Record<string, unknown> {
   };
 }
 
+/**
+ * The XML form of a v1 answer: the same content with JSON's `@` keys as attributes (reference §2.2:
+ * `<MIRecord><RowIndex>…<NameValue><Name/><Value/></NameValue>`, errors as
+ * `<ErrorMessage type="…"><Message>…</Message></ErrorMessage>`). The root `miResult` is inferred.
+ */
+const xmlBuilder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, suppressEmptyNode: false });
+
+function sendV1Xml(res: Response, root: 'miResult' | 'ErrorMessage', body: Record<string, unknown>): void {
+  // JSON's null (@cfg) is an empty attribute in XML
+  const content = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === null ? '' : v]));
+  res.type('application/xml; charset=utf-8').send(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${xmlBuilder.build({ [root]: content }) as string}`);
+}
+
+/** 406 when the caller accepts none of the forms this endpoint has (v1: JSON or XML; the rest: JSON) */
+function negotiate(req: Request, res: Response, forms: Array<'json' | 'xml'>): 'json' | 'xml' | undefined {
+  const types = forms.flatMap((f) => (f === 'json' ? ['application/json'] : ['application/xml', 'text/xml']));
+  const chosen = req.accepts(types);
+  if (!chosen) {
+    res.status(406).type('text/plain').send(`Not Acceptable: this resource is available as ${types.join(', ')}`);
+    return undefined;
+  }
+  return chosen === 'application/json' ? 'json' : 'xml';
+}
+
 function v2ErrorFields(error: MiError): Record<string, string> {
   return { errorMessage: error.message, errorCode: error.code, errorField: error.field, errorType: error.type, errorCfg: '' };
 }
@@ -75,16 +100,33 @@ export function m3RestApi(deps: {
   m3: () => M3State;
   events: M3Events;
   settings: () => M3Settings;
+  /** the M3 user a token that names no M3 user runs as (the backend app's service account) */
+  serviceAccount?: string;
 }): Router {
   const router = express.Router();
   const run = (program: string, transaction: string, input: Record<string, string>, context: CallContext): MiResult =>
-    executeTransaction(deps.programs, deps.m3(), deps.events, program.toUpperCase(), transaction, input, context);
+    executeTransaction(deps.programs, deps.m3(), deps.events, program.toUpperCase(), transaction, input, context, deps.serviceAccount);
+  /** the caller: the `sub` of the token the ION API gateway checked */
+  const subject = (res: Response): string | undefined => {
+    const sub = (res.locals.token as { sub?: unknown } | undefined)?.sub;
+    return typeof sub === 'string' ? sub : undefined;
+  };
+
+  /**
+   * H5 and Odin fetch a CSRF token first and go on without one on a 404: through the ION API there is
+   * no M3 session, so no CSRF token either [inferred].
+   */
+  router.get('/csrf', (_req, res) => {
+    res.status(404).json({ error: 'No CSRF token: calls through the ION API gateway are authorized by their bearer token' });
+  });
 
   router.get('/execute/:program/:transaction', (req: Request, res: Response) => {
+    const form = negotiate(req, res, ['json', 'xml']);
+    if (!form) return;
     const [transaction, matrix] = splitMatrix(String(req.params.transaction));
     const program = String(req.params.program);
     try {
-      const result = run(program, transaction, queryFields(req), { cono: matrix.cono, divi: matrix.divi });
+      const result = run(program, transaction, queryFields(req), { cono: matrix.cono, divi: matrix.divi, subject: subject(res) });
       const returncols = matrix.returncols ? matrix.returncols.split(',') : undefined;
       const rows = shapeRecords(result.spec, result.records, {
         maxrecs: parseMaxrecs(matrix.maxrecs, deps.settings().defaultMaxrecs),
@@ -104,19 +146,22 @@ export function m3RestApi(deps: {
         };
       }
       body.MIRecord = rows.map((row, index) => ({ RowIndex: index, NameValue: Object.entries(row).map(([Name, Value]) => ({ Name, Value })) }));
-      res.json(body);
+      if (form === 'xml') sendV1Xml(res, 'miResult', body);
+      else res.json(body);
     } catch (error) {
       if (!(error instanceof MiError)) throw error;
-      res.status(200).json(v1Error(error));
+      if (form === 'xml') sendV1Xml(res, 'ErrorMessage', v1Error(error));
+      else res.status(200).json(v1Error(error));
     }
   });
 
   router.get('/v2/execute/:program/:transaction', (req: Request, res: Response) => {
+    if (!negotiate(req, res, ['json'])) return; // v2 answers JSON only [inferred]
     const [transaction, matrix] = splitMatrix(String(req.params.transaction));
     const program = String(req.params.program);
     const input = queryFields(req);
     try {
-      const result = run(program, transaction, input, { cono: matrix.cono, divi: matrix.divi });
+      const result = run(program, transaction, input, { cono: matrix.cono, divi: matrix.divi, subject: subject(res) });
       const rows = shapeRecords(result.spec, result.records, {
         maxrecs: parseMaxrecs(matrix.maxrecs, deps.settings().defaultMaxrecs),
         returncols: matrix.returncols ? matrix.returncols.split(',') : undefined,
@@ -147,6 +192,7 @@ export function m3RestApi(deps: {
   });
 
   router.post('/v2/execute', express.json({ limit: '5mb' }), (req: Request, res: Response) => {
+    if (!negotiate(req, res, ['json'])) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const query = queryFields(req);
     const program = typeof body.program === 'string' ? body.program : query.program;
@@ -174,7 +220,7 @@ export function m3RestApi(deps: {
       }
       const returncols = Array.isArray(t.selectedColumns) ? t.selectedColumns.map(String) : undefined;
       try {
-        const result = run(program, transaction, record, { cono, divi });
+        const result = run(program, transaction, record, { cono, divi, subject: subject(res) });
         ok += 1;
         const rows = shapeRecords(result.spec, result.records, { maxrecs, returncols, excludeEmpty, rightTrim });
         return { transaction, records: rows, notProcessed: false, parameters: record };

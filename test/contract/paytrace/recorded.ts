@@ -1,8 +1,10 @@
 /**
  * The recorded PayTrace v1 request/response pairs of reference/paytrace-api.md (§2.1, §3.3,
- * §4.1, §4.3, §4.6, §4.7, §4.8, §4.11). The reference blanks the transaction and customer
- * ids of the recordings; the ids here are stand-ins of the same JSON type. HTTP statuses
- * the reference marks [inferred]/[unconfirmed] (validation 400, decline 200) are noted.
+ * §4.1, §4.3, §4.6, §4.7, §4.8, §4.11), and the checks (ACH) answers and the $0.29 authorization
+ * of ActiveMerchant's PayTrace fixtures (reference §4.14, §5.4; the request bodies are the ones its
+ * unit tests assert). The reference blanks the transaction and customer ids of the recordings; the
+ * ids here are stand-ins of the same JSON type. HTTP statuses the reference marks
+ * [inferred]/[unconfirmed] (validation 400, decline 200) are noted.
  */
 export interface RecordedPair {
   name: string;
@@ -85,6 +87,63 @@ export const recordedPairs: RecordedPair[] = [
     request: { amount: '250.00', credit_card: { number: '4012000098765438', expiration_month: '14', expiration_year: '2030' }, integrator_id: 'M3PTSANDBOX1' },
     status: 400,
     response: { success: false, response_code: 1, status_message: 'One or more errors has occurred.', errors: { '35': ['Please provide a valid Credit Card Number.'], '43': ['Please provide a valid Expiration Month.'] }, external_transaction_id: '', masked_card_number: 'xxxxxxxxxxxx5438' },
+  },
+  {
+    name: 'keyed authorization declined at $0.29 (expired card)',
+    path: '/v1/transactions/authorization/keyed',
+    request: { amount: '0.29', credit_card: { number: TEST_VISA, expiration_month: '12', expiration_year: '2030' }, integrator_id: 'M3PTSANDBOX1' },
+    status: 200,
+    response: { success: false, response_code: 102, status_message: 'Your transaction was not approved.', transaction_id: 1000007, approval_code: '', approval_message: '  EXPIRED CARD - Expired card', avs_response: 'No Match', csc_response: '', external_transaction_id: '', masked_card_number: 'xxxxxxxxxxxx5439' },
+  },
+  {
+    name: 'check sale by account',
+    path: '/v1/checks/sale/by_account',
+    request: { amount: '1.00', check: { account_number: '123456', routing_number: '325070760' }, billing_address: { name: 'Jim Smith', street_address: '456 My Street', city: 'Ottawa', state: 'ON', zip: 'K1C2N6' }, integrator_id: 'M3PTSANDBOX1' },
+    status: 200,
+    response: { success: true, response_code: 120, status_message: 'Your check was successfully processed.', check_transaction_id: 981619 },
+  },
+  {
+    name: 'check sale declined (125)',
+    path: '/v1/checks/sale/by_account',
+    request: { amount: '0.29', check: { account_number: '123456', routing_number: '325070760' }, integrator_id: 'M3PTSANDBOX1' },
+    // decline status is [unconfirmed]: 200 is the documented default
+    status: 200,
+    response: { success: false, response_code: 125, status_message: 'Your check was NOT successfully processed.', check_transaction_id: 981610, ach_code: 0, ach_message: '' },
+  },
+  {
+    name: 'check errors 30 + 45 + 46',
+    path: '/v1/checks/hold/by_customer',
+    request: { amount: '1.00', customer_id: 'customerid123', integrator_id: 'M3PTSANDBOX1' },
+    status: 400,
+    response: { success: false, response_code: 1, status_message: 'One or more errors has occurred.', errors: { '30': ['Customer ID, customerid123, was not found or is incomplete.'], '45': ['Please provide a valid Checking Account Number.'], '46': ['Please provide a valid Transit Routing Number.'] } },
+  },
+  {
+    name: 'check fund',
+    path: '/v1/checks/manage/fund',
+    request: { check_transaction_id: 9981615, amount: '1.00', integrator_id: 'M3PTSANDBOX1' },
+    status: 200,
+    response: { success: true, response_code: 124, status_message: 'Your check was successfully managed.', check_transaction_id: 9981614 },
+  },
+  {
+    name: 'check refund by transaction',
+    path: '/v1/checks/refund/by_transaction',
+    request: { check_transaction_id: 9981615, amount: '1.00', integrator_id: 'M3PTSANDBOX1' },
+    status: 200,
+    response: { success: true, response_code: 122, status_message: 'Your check was successfully refunded.', check_transaction_id: 9981632 },
+  },
+  {
+    name: 'check refund of an unknown check (80)',
+    path: '/v1/checks/refund/by_transaction',
+    request: { check_transaction_id: 9981699, amount: '1.00', integrator_id: 'M3PTSANDBOX1' },
+    status: 400,
+    response: { success: false, response_code: 1, status_message: 'One or more errors has occurred.', errors: { '80': ['The Check ID that you provided was not found in the PayTrace record.'] } },
+  },
+  {
+    name: 'check void of an unknown check (80)',
+    path: '/v1/checks/manage/void',
+    request: { check_transaction_id: 9981698, integrator_id: 'M3PTSANDBOX1' },
+    status: 400,
+    response: { success: false, response_code: 1, status_message: 'One or more errors has occurred.', errors: { '80': ['The Check ID that you have provided was not found in the PayTrace records. It may already be voided or settled.'] } },
   },
 ];
 

@@ -107,7 +107,8 @@ describe('IMS inbound (gateway → ION)', () => {
   it.each([
     ['missing ParameterRequest', { payload: bod }, 400, /ParameterRequest is missing/],
     ['missing MessagePayload', { parameters }, 400, /MessagePayload is missing/],
-    ['documentName not Verb.Noun', { parameters: { ...parameters, documentName: 'PaymentTransaction' }, payload: bod }, 400, /documentName/],
+    ['documentName with a space and a slash', { parameters: { ...parameters, documentName: 'Sync Invoice/../x' }, payload: bod }, 400, /documentName/],
+    ['no documentName', { parameters: { ...parameters, documentName: undefined }, payload: bod }, 400, /documentName/],
     ['missing fromLogicalId', { parameters: { ...parameters, fromLogicalId: undefined }, payload: bod }, 400, /fromLogicalId is missing/],
     ['fromLogicalId of another connection point', { parameters: { ...parameters, fromLogicalId: 'lid://infor.ims.other' }, payload: bod }, 403, /does not match/],
     ['ParameterRequest not JSON object', { parameters: 'just text', payload: bod }, 400, /not a JSON object/],
@@ -217,7 +218,7 @@ describe('IMS outbound (ION → gateway)', () => {
     expect(res.status).toBe(202);
     expect(receiver.posts()[0].parameters).toMatchObject({ documentName: 'Sync.ReceivableTransaction', documentId: 'R1' });
     expect(receiver.posts()[0].payload).toBe('<SyncReceivableTransaction/>');
-    expect((await c.sim_('POST', '/ion/push', { documentName: 'bad', xml: '<x/>' })).status).toBe(400);
+    expect((await c.sim_('POST', '/ion/push', { documentName: 'bad name', xml: '<x/>' })).status).toBe(400);
     expect((await c.sim_('POST', '/ion/push', { documentName: 'Sync.X' })).status).toBe(400);
     expect((await c.sim_('PUT', '/ion/target', { url: 'ftp://x' })).status).toBe(400);
   });

@@ -86,6 +86,12 @@ describe('PayTrace simulator: sales, authorizations, captures, voids, refunds', 
       expect((exported.body.transactions as Array<Record<string, unknown>>)[0]).toMatchObject({ status_code: 'N', status_message: 'Declined' });
     });
 
+    it('0.29 as an authorization answers the recorded "EXPIRED CARD - Expired card" (a sale: "DECLINE - Do not honor")', async () => {
+      const auth = await h.call('/v1/transactions/authorization/keyed', { amount: '0.29', credit_card: card('5499740000000057') });
+      expect(auth.body).toMatchObject({ success: false, response_code: 102, status_message: 'Your transaction was not approved.', approval_code: '', approval_message: '  EXPIRED CARD - Expired card' });
+      expect((await h.sale('0.29')).body.approval_message).toBe('    DECLINE - Do not honor');
+    });
+
     it('0.63 approves then auto-voids on CSC mismatch (103), 0.62 on AVS mismatch; neither can be captured or voided', async () => {
       const csc = await h.call('/v1/transactions/sale/keyed', { amount: '0.63', credit_card: card(), csc: '123' });
       expect(csc.body).toMatchObject({ success: true, response_code: 103, csc_response: 'No Match', approval_code: expect.stringMatching(/^TAS/) });

@@ -37,6 +37,21 @@ const CODECS: { [N in KnownNoun]: NounCodec<NounModels[N]> } = {
   MyPTRefundRequest: myPtRefundRequestCodec,
 };
 
+/**
+ * The versionID our BODs carry: for our custom nouns the version of their schema in the ION Data Catalog
+ * (ion-bods/nouns, 1.0.0), for the standard ones the Infor OAGIS schema release they follow (as M3 writes
+ * them). ION and an admin's XSD validation read it; test/integration/infor/bods-validate.test.ts checks
+ * every BOD we send carries the version of its sample in ion-bods/samples.
+ */
+export const BOD_VERSIONS: { readonly [N in KnownNoun]: string } = {
+  CustomerPartyMaster: '2.14.6',
+  Invoice: '2.14.6',
+  BOD: '2.14.6',
+  MyPTPayment: '1.0.0',
+  MyPTPaymentLink: '1.0.0',
+  MyPTRefundRequest: '1.0.0',
+};
+
 /** The document names (`Verb.Noun`) we exchange with ION; anything else is refused as an unknown noun. */
 export const KNOWN_DOCUMENTS = [
   'Sync.CustomerPartyMaster',
@@ -88,7 +103,7 @@ export function buildBod<N extends KnownNoun>(envelope: BodEnvelope & { noun: N 
   return buildBodXml(envelope, models.map((m) => codec.encode(m)), codec.encodeVerb?.(model) ?? {});
 }
 
-/** A fresh envelope: new BODID (GUID, as M3 uses), now as CreationDateTime. */
+/** A fresh envelope: new BODID (GUID, as M3 uses), now as CreationDateTime, the noun's versionID. */
 export function newEnvelope<N extends KnownNoun>(init: {
   verb: Verb;
   noun: N;
@@ -113,7 +128,7 @@ export function newEnvelope<N extends KnownNoun>(init: {
     locationId: init.locationId,
     actionCode: init.actionCode,
     releaseId: init.releaseId ?? '9.2',
-    versionId: init.versionId,
+    versionId: init.versionId ?? BOD_VERSIONS[init.noun],
   };
 }
 

@@ -1,5 +1,6 @@
 import type { PayTraceHttpResponse } from '../transport';
 import { cardToWire, protectToWire, type KeyedCard, type ProtectTokens } from './card';
+import { bankAccountToWire, type BankAccount } from './checks';
 import { addressToWire, checkText, dropUndefined, readEnvelope, readString, type BillingAddress, type PayTraceResult, type WireRequest } from './common';
 
 /** Vault profile fields other than the card. */
@@ -21,10 +22,17 @@ export interface ProtectCustomerRequest extends CustomerProfile {
   tokens: ProtectTokens;
 }
 
+/** A profile that holds a bank account, for checks (ACH) by customer. */
+export interface BankCustomerRequest extends CustomerProfile {
+  bankAccount: BankAccount;
+}
+
 export interface UpdateCustomerRequest extends Partial<Omit<CustomerProfile, 'customerId'>> {
   customerId: string;
   /** test-only, like every keyed card */
   card?: KeyedCard;
+  /** replace the profile's bank account */
+  bankAccount?: BankAccount;
 }
 
 export interface CustomerResult extends PayTraceResult {
@@ -35,6 +43,9 @@ export interface CustomerResult extends PayTraceResult {
 export interface ExportedCustomer {
   customerId: string;
   maskedCardNumber?: string;
+  /** a profile with a bank account: its masked number and routing number */
+  maskedAccountNumber?: string;
+  routingNumber?: string;
   expirationMonth?: string;
   expirationYear?: string;
   billingAddress?: BillingAddress;
@@ -62,6 +73,11 @@ export function createCustomer(request: KeyedCustomerRequest): WireRequest {
   return { path: '/v1/customer/create', body: { ...profileToWire(request), ...cardToWire(request.card) } };
 }
 
+export function createCustomerWithBankAccount(request: BankCustomerRequest): WireRequest {
+  checkText('customerId', request.customerId, 50);
+  return { path: '/v1/customer/create', body: { ...profileToWire(request), ...bankAccountToWire(request.bankAccount) } };
+}
+
 export function createCustomerProtect(request: ProtectCustomerRequest): WireRequest {
   checkText('customerId', request.customerId, 50);
   return { path: '/v1/customer/pt_protect_create', body: { ...profileToWire(request), ...protectToWire(request.tokens) } };
@@ -69,7 +85,10 @@ export function createCustomerProtect(request: ProtectCustomerRequest): WireRequ
 
 export function updateCustomer(request: UpdateCustomerRequest): WireRequest {
   checkText('customerId', request.customerId, 50);
-  return { path: '/v1/customer/update', body: { ...profileToWire(request), ...(request.card ? cardToWire(request.card) : {}) } };
+  return {
+    path: '/v1/customer/update',
+    body: { ...profileToWire(request), ...(request.card ? cardToWire(request.card) : {}), ...(request.bankAccount ? bankAccountToWire(request.bankAccount) : {}) },
+  };
 }
 
 /** Replace a profile's card with one entered in the Protect fields. */
@@ -97,9 +116,12 @@ function parseExportedCustomer(record: Record<string, unknown>): ExportedCustome
   if (customerId === undefined) return undefined;
   const card = typeof record.credit_card === 'object' && record.credit_card !== null ? (record.credit_card as Record<string, unknown>) : {};
   const address = typeof record.billing_address === 'object' && record.billing_address !== null ? (record.billing_address as Record<string, unknown>) : undefined;
+  const bank = typeof record.check === 'object' && record.check !== null ? (record.check as Record<string, unknown>) : {};
   return {
     customerId,
     maskedCardNumber: readString(card, 'masked_number'),
+    maskedAccountNumber: readString(bank, 'masked_account_number'),
+    routingNumber: readString(bank, 'routing_number'),
     expirationMonth: readString(card, 'expiration_month'),
     expirationYear: readString(card, 'expiration_year'),
     billingAddress: address && {

@@ -71,6 +71,8 @@ export interface MoneyRequest extends WireRequest {
   operation: string;
   amount?: UsdAmount;
   transactionId?: number;
+  /** the check (ACH) a fund, void or refund acts on */
+  checkTransactionId?: number;
   customerId?: string;
   invoiceId?: string;
 }
