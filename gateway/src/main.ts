@@ -4,6 +4,7 @@
  * the same code against the real systems.
  */
 import path from 'node:path';
+import { exitUnlessSupportedNode } from './platform/node-runtime';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, setLogger } from './observability/logger';
 import { startGateway } from './runtime/gateway';
@@ -17,6 +18,7 @@ function banner(lines: Array<[string, string]>): string {
 }
 
 async function main(): Promise<void> {
+  exitUnlessSupportedNode();
   let config: Config;
   try {
     config = loadConfig();
