@@ -4,7 +4,7 @@
  * the same code against the real systems.
  */
 import path from 'node:path';
-import { exitUnlessSupportedNode } from './platform/node-runtime';
+import { describeNode, exitUnlessSupportedNode } from './platform/node-runtime';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, setLogger } from './observability/logger';
 import { startGateway } from './runtime/gateway';
@@ -18,7 +18,8 @@ function banner(lines: Array<[string, string]>): string {
 }
 
 async function main(): Promise<void> {
-  exitUnlessSupportedNode();
+  const node = describeNode();
+  exitUnlessSupportedNode(node);
   let config: Config;
   try {
     config = loadConfig();
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
 
   const lines: Array<[string, string]> = [
     ['mode', config.mode],
+    ['node', `${node.version}${node.lts ? ` (${node.lts} LTS)` : ''}  ${node.execPath}`],
     ['gateway', gateway.url],
     ['health', `${gateway.url}/health`],
     ['operator app', `${gateway.url}/ui/${config.mode === 'sandbox' ? '   (Infor OS sign-in: admin/admin, operator/operator or viewer/viewer)' : ''}`],

@@ -44,6 +44,8 @@ describe('sandbox start (the real entry point, in its own process)', () => {
     expect(first.proc.output()).toMatch(/health\s+http:\/\/127\.0\.0\.1:\d+\/health/);
     expect(first.proc.output()).toMatch(/paytrace simulator\s+http:\/\/127\.0\.0\.1:\d+/);
     expect(first.proc.output()).toMatch(/infor simulator\s+http:\/\/127\.0\.0\.1:\d+/);
+    // which Node runs it, and where that binary is
+    expect(first.proc.output()).toMatch(new RegExp(`^\\s+node\\s+${process.version.replace(/\./g, '\\.')}.*  ${process.execPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'));
     const health = await fetch(`${first.gatewayUrl}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', mode: 'sandbox', components: { database: { status: 'ok' } } });

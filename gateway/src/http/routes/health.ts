@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { countOpenDeadLetters } from '../../queue/dead-letters';
+import { runtimeHealth } from '../../platform/node-runtime';
 import type { GatewayServices } from '../../runtime/services';
 import { renderHealthPage } from './health-page';
 
@@ -39,6 +40,8 @@ export async function healthReport(services: GatewayServices) {
       ? { status: 'down', reason: 'database unreachable' }
       : { status: deadLetters.value > 0 ? 'degraded' : 'ok', open: deadLetters.value, ...(deadLetters.value > 0 ? { reason: `${deadLetters.value} dead letter(s) wait for an operator` } : {}) },
   };
+  // which Node runs the gateway, and whether that line still gets security fixes
+  components.runtime = runtimeHealth();
   for (const [name, connector] of Object.entries(connectors)) {
     components[`connector:${name}`] = {
       status: connector.status === 'degraded' ? 'degraded' : 'ok',
@@ -70,6 +73,7 @@ export async function healthReport(services: GatewayServices) {
     status,
     mode: services.config.mode,
     version: services.version,
+    node: process.version,
     uptimeSeconds: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
     startedAt: services.startedAt.toISOString(),
     components,
