@@ -3,6 +3,7 @@
  * simulator on localhost, the gateway wired to them). With configuration (env or CONFIG_FILE),
  * the same code against the real systems.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describeNode, exitUnlessSupportedNode } from './platform/node-runtime';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -20,6 +21,13 @@ function banner(lines: Array<[string, string]>): string {
 async function main(): Promise<void> {
   const node = describeNode();
   exitUnlessSupportedNode(node);
+  // KEY=value settings from .env (or ENV_FILE) under the real environment, which wins
+  const envFile = process.env.ENV_FILE || '.env';
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  else if (process.env.ENV_FILE) {
+    process.stderr.write(`ENV_FILE=${process.env.ENV_FILE}: no such file\n`);
+    process.exit(2);
+  }
   let config: Config;
   try {
     config = loadConfig();
