@@ -69,7 +69,6 @@ async function main(): Promise<void> {
     ...infra.simulators.map((s): [string, string] => [`${s.name} simulator`, `${s.url}   (inspect ${s.url}/_sim/state)`]),
     ['started in', `${((Date.now() - started) / 1000).toFixed(1)} s`],
   ];
-  process.stdout.write(banner(lines));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -90,6 +89,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // only now: a Ctrl-C as soon as the banner shows must reach the handlers above
+  process.stdout.write(banner(lines));
 }
 
 main().catch((err: unknown) => {
