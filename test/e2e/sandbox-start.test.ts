@@ -110,5 +110,5 @@ describe('sandbox start (the real entry point, in its own process)', () => {
     expect((await missing.exited).code).toBe(2);
     expect(missing.output().trim()).toBe(`ENV_FILE=${path.join(parent, 'nope.env')}: no such file`);
     expect(existsSync(never)).toBe(false);
-  });
+  }, 120_000); // three processes that each load the whole gateway
 });
