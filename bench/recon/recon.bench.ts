@@ -23,8 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildConfig } from '../../gateway/src/config';
-import { rulesModule } from '../../gateway/src/domain/module';
-import { flowContext } from '../../gateway/src/flows/module';
+import { rulesModule } from '../../gateway/src/runtime/rules-module';
+import { reconServices } from '../../gateway/src/recon/context';
 import { inforModule } from '../../gateway/src/infor/module';
 import { createLogger } from '../../gateway/src/observability/logger';
 import { payTraceModule } from '../../gateway/src/paytrace/module';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const seedMs = performance.now() - seedStart;
 
   // ---------------------------------------------------------------- the run
-  const ctx = { flow: flowContext(gateway.services), recon: loadReconConfig({}, {}) };
+  const ctx = { flow: reconServices(gateway.services), recon: loadReconConfig({}, {}) };
   const runId = randomUUID();
   await db('recon_runs').insert({ id: runId, period_from: day, period_to: day, mode: 'dry_run', status: 'queued', trigger: 'api', requested_by: 'bench' });
   global.gc?.();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { linksModule } from '../../gateway/src/links/module';
-import { findPaymentByReference } from '../../gateway/src/store/ledger';
+import { findPaymentByReference } from '../../gateway/src/pipeline/ledger';
 import { eventually } from '../helpers/gateway';
 import { simJson, startStack, type Stack } from '../helpers/stack';
 import { newInvoice } from '../integration/links/helpers';

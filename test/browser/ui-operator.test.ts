@@ -5,10 +5,9 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
-import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
-import { payTracePollerModule } from '../../gateway/src/flows/poller/module';
-import { recordDeadLetter } from '../../gateway/src/queue/dead-letters';
-import { getPayment, openPayment, type Payment } from '../../gateway/src/store/ledger';
+import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
+import { recordDeadLetter } from '../../gateway/src/pipeline/dead-letters';
+import { getPayment, openPayment, type Payment } from '../../gateway/src/pipeline/ledger';
 import { eventually } from '../helpers/gateway';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
@@ -30,7 +29,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({
-    modules: [payTracePollerModule(), adminModule()],
+    modules: [adminModule()],
     config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, poller: { enabled: true, intervalSeconds: 1 }, admin: { alerts: { enabled: false } } },
   });
   browser = await launchChromium();
@@ -45,7 +44,7 @@ afterAll(async () => {
 
 async function chargedPayment(ivno: string, cuno: string, amount: string): Promise<Payment> {
   const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount });
-  await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+  await invoiceCharged(stack.gateway.services.pipeline, payment);
   return payment;
 }
 

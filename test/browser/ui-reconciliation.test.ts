@@ -6,7 +6,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
 import { reconModule } from '../../gateway/src/recon/module';
-import { openPayment } from '../../gateway/src/store/ledger';
+import { openPayment } from '../../gateway/src/pipeline/ledger';
 import { eventually } from '../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../helpers/stack';

@@ -4,11 +4,11 @@
  * real ingestion functions, on the shared database), and M3 asking for refunds over the API.
  */
 import { buildConfig } from '../../gateway/src/config';
-import { invoiceCharged } from '../../gateway/src/flows/invoice-payment/flow';
+import { ingest } from '../../gateway/src/pipeline/inbox';
 import { createLogger } from '../../gateway/src/observability/logger';
 import { createMetrics } from '../../gateway/src/observability/metrics';
-import { JobQueue } from '../../gateway/src/queue/job-queue';
-import { openPayment } from '../../gateway/src/store/ledger';
+import { JobQueue } from '../../gateway/src/pipeline/job-queue';
+import { openPayment } from '../../gateway/src/pipeline/ledger';
 import type { PayTraceClient } from '../../gateway/src/paytrace/client';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
 import { inforAccessToken, postUntilAnswered, storefrontSigner, type SharedWorld } from './harness';
@@ -157,9 +157,24 @@ export class LoadDriver {
     return { reference, ...invoice, transactionId, paymentId: payment.id };
   }
 
+  /**
+   * What the pay page does once the card is charged: the `pay-page: charged` trigger stored for the
+   * flow that owns it (inbox row + job in one transaction, pinned to the published version).
+   */
   async handOver(paymentId: string): Promise<boolean> {
-    const payment = await this.world.database.db('payments').where({ id: paymentId }).first();
-    const result = await invoiceCharged(this.world.database.db, this.#queue!, payment);
+    const db = this.world.database.db;
+    const payment = await db('payments').where({ id: paymentId }).first();
+    const published = await db('flow_versions').where({ flow_id: 'invoice-payment', status: 'published' }).first('id');
+    const result = await ingest(db, this.#queue!, {
+      source: 'payment-link',
+      dedupeKey: `charged:${payment.id}`,
+      kind: 'invoice.charged',
+      payload: { paymentId: payment.id, reference: payment.reference, cono: payment.cono, divi: payment.divi, ivno: payment.ivno, yea4: payment.yea4, cuno: payment.cuno, amount: payment.amount, currency: payment.currency, paytraceTransactionId: payment.paytrace_transaction_id },
+      correlationId: payment.correlation_id,
+      aggregateKey: `invoice:${payment.cono}:${payment.divi}:${payment.yea4}:${payment.ivno}`,
+      queue: 'invoice-payment',
+      flow: { id: 'invoice-payment', versionId: String(published.id) },
+    });
     return result.duplicate;
   }
 

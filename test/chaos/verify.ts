@@ -3,7 +3,7 @@
  * simulators (the outside world's own records), and every trigger in the inbox is finished.
  * Returns the violations as readable lines, so a failing run says what went wrong where.
  */
-import type { Payment } from '../../gateway/src/store/ledger';
+import type { Payment } from '../../gateway/src/pipeline/ledger';
 import { eventually } from '../helpers/gateway';
 import type { SharedWorld } from './harness';
 import type { EcommerceOrder, InvoicePayment, RefundAsk } from './load';

@@ -1,7 +1,7 @@
 import { AppError } from '../../gateway/src/errors';
-import { abandonDeadLetters, replayDeadLetters } from '../../gateway/src/queue/dead-letter-actions';
-import { listDeadLetters } from '../../gateway/src/queue/dead-letters';
-import { jobDbFor } from '../../gateway/src/queue/job-queue';
+import { abandonDeadLetters, replayDeadLetters } from '../../gateway/src/pipeline/dead-letter-actions';
+import { listDeadLetters } from '../../gateway/src/pipeline/dead-letters';
+import { jobDbFor } from '../../gateway/src/pipeline/job-queue';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway';
 
 interface Attempt {

@@ -5,8 +5,8 @@ import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
 import { escapeHtml } from '../http/routes/health-page';
 import { LINK_EMAIL_QUEUE } from '../links/email';
-import { asSingleton } from '../queue/advisory-lock';
-import { jobDbFor, type JobQueue } from '../queue/job-queue';
+import { asSingleton } from '../pipeline/advisory-lock';
+import { jobDbFor, type JobQueue } from '../pipeline/job-queue';
 
 /** the poller's row in poller_state (flows/poller/paytrace-poller.ts) */
 export const PAYTRACE_POLLER_STATE = 'paytrace-transactions';

@@ -1,6 +1,6 @@
 import client from 'prom-client';
-import { intentOutcomeListeners, type IntentOutcome } from '../store/intents';
-import { paymentTransitionListeners, type PaymentTransition } from '../store/ledger';
+import { intentOutcomeListeners, type IntentOutcome } from '../pipeline/intents';
+import { paymentTransitionListeners, type PaymentTransition } from '../pipeline/ledger';
 
 /**
  * Business metrics for Prometheus, fed by the ledger and intent hooks. Labels are closed sets

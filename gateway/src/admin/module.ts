@@ -1,4 +1,4 @@
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { adminApiRoutes } from './admin-api';
 import { startAlertEvaluator } from './alerts';
 import { installBusinessMetrics } from './business-metrics';

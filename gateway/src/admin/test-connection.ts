@@ -1,4 +1,4 @@
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayServices } from '../kernel/services';
 
 export const SYSTEMS = ['infor-os', 'm3', 'ion', 'paytrace'] as const;
 export type SystemName = (typeof SYSTEMS)[number];

@@ -19,6 +19,8 @@ const m3FieldSchema = z
     usedIn: z.array(z.string().regex(/^[A-Z0-9]{3,10}MI\/[A-Za-z0-9]+$/, 'use PROGRAM/Transaction, e.g. CRS610MI/Add')).min(1),
     /** true when it can hold personal data (masked in logs, excluded from exports) */
     personal: z.boolean().default(false),
+    /** a value longer than `length`: refuse it (the run stops naming the field) or truncate it */
+    overflow: z.enum(['refuse', 'truncate']).default('refuse'),
   })
   .strict();
 

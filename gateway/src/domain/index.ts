@@ -7,4 +7,3 @@ export * from './matching';
 export * from './address';
 export * from './field-maps';
 export * from './rules-loader';
-export { rulesModule } from './module';

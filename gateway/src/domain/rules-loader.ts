@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { type z } from 'zod';
+import { formatProblem, schemaProblems, YamlSource, type SourceProblem } from '../config/yaml-source';
 import { AppError } from '../errors';
 import { addressRulesSchema, type AddressRules } from './address';
 import { currencyPolicySchema, type CurrencyPolicy } from './currency';
@@ -44,14 +44,8 @@ export interface Rules {
   paytraceBod: PayTraceBodMap;
 }
 
-export interface RuleProblem {
-  file: string;
-  /** dotted path inside the file ('' for the whole file) */
-  path: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
+export type RuleProblem = SourceProblem;
+export { formatProblem };
 
 export class RulesError extends AppError {
   constructor(readonly problems: RuleProblem[]) {
@@ -64,64 +58,19 @@ export class RulesError extends AppError {
   }
 }
 
-export function formatProblem(p: RuleProblem): string {
-  const where = p.line !== undefined ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
-  return `${where}${p.path ? ` ${p.path}` : ''}: ${p.message}`;
-}
-
-/** The YAML node at a zod path; for a missing key, the nearest node that exists (its parent). */
-function nodeAt(doc: Document, pathParts: ReadonlyArray<PropertyKey>): Node | undefined {
-  let node: unknown = doc.contents;
-  let found = node as Node | undefined;
-  for (const part of pathParts) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(part));
-      if (!pair) break;
-      // point at the value, or at the key when the value is empty
-      node = pair.value ?? pair.key;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(part)];
-      if (item === undefined) break;
-      node = item;
-    } else break;
-    found = node as Node;
-  }
-  return found;
-}
-
-function locate(doc: Document, counter: LineCounter, pathParts: ReadonlyArray<PropertyKey>): { line?: number; column?: number } {
-  const range = nodeAt(doc, pathParts)?.range;
-  if (!range) return {};
-  const pos = counter.linePos(range[0]);
-  return { line: pos.line, column: pos.col };
-}
-
 function parseOne<S extends z.ZodType>(file: string, text: string, schema: S): { value?: z.output<S>; problems: RuleProblem[] } {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: true });
-  const problems: RuleProblem[] = [];
-  for (const err of doc.errors) {
-    const pos = err.linePos?.[0];
-    problems.push({ file, path: '', line: pos?.line, column: pos?.col, message: `YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` });
-  }
-  if (problems.length) return { problems };
-  const data: unknown = doc.toJS({ maxAliasCount: 50 });
+  const { source, data, problems } = YamlSource.parse(file, text);
+  if (!source) return { problems };
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return { problems: [{ file, path: '', line: 1, column: 1, message: 'the file must be a YAML mapping with a version: and its rules' }] };
   }
   const version = (data as { version?: unknown }).version;
   if (typeof version === 'number' && Number.isInteger(version) && version > SUPPORTED_RULES_VERSION) {
-    return { problems: [{ file, path: 'version', ...locate(doc, counter, ['version']), message: `version ${version} is newer than this gateway understands (${SUPPORTED_RULES_VERSION})` }] };
+    return { problems: [source.problem(['version'], `version ${version} is newer than this gateway understands (${SUPPORTED_RULES_VERSION})`)] };
   }
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data as z.output<S>, problems };
-  for (const issue of result.error.issues) {
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelled?)`;
-    if (issue.code === 'invalid_type' && issue.input === undefined) message = `is required (${issue.message})`;
-    problems.push({ file, path: issue.path.map(String).join('.'), ...locate(doc, counter, issue.path), message });
-  }
-  return { problems };
+  return { problems: schemaProblems(source, result.error) };
 }
 
 /** Checks that span files: every M3 field the BOD map names is in the field dictionary. */

@@ -62,8 +62,8 @@ const exportRuleSchema = z
 
 const m3StatusSchema = z
   .object({
-    /** payment status written on our Sync BOD and in the ledger view */
-    paymentStatus: z.string().min(1).max(20),
+    /** the Status/Code of our Sync.MyPTPayment BOD (null: no BOD for this state) */
+    paymentStatus: z.string().min(1).max(20).nullable(),
     /** what happens to the M3 order */
     order: z.enum(['none', 'confirm', 'stop', 'release_stop']),
     /** what happens on the M3 invoice (AR) */

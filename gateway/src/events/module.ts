@@ -1,4 +1,4 @@
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { deliverWebhook, WEBHOOK_QUEUE, type WebhookDeliveryJob } from './outbound';
 
 /** Subscriber webhooks: the delivery queue (retries and dead letters come from the job queue). */

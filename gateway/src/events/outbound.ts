@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { Webhook } from 'standardwebhooks';
 import type { Config } from '../config';
 import { AppError } from '../errors';
-import { jobDbFor, type JobQueue } from '../queue/job-queue';
+import { jobDbFor, type JobQueue } from '../pipeline/job-queue';
 
 export const WEBHOOK_QUEUE = 'webhook-delivery';
 

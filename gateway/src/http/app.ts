@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { GatewayServices } from '../runtime/services';
+import type { RouteMount } from '../kernel/module';
+import type { GatewayServices } from '../kernel/services';
 import { errorHandler, notFound } from './middleware/errors';
 import { httpMetrics } from './middleware/http-metrics';
 import { refuseCardData } from './middleware/refuse-card-data';
@@ -14,8 +15,6 @@ declare module 'http' {
   }
 }
 
-/** Routes contributed by later concerns (ION endpoints, payment links, admin, …). */
-export type RouteMount = (app: Express, services: GatewayServices) => void;
 
 export function createApp(services: GatewayServices, mounts: RouteMount[] = []): Express {
   const app = express();

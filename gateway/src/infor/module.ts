@@ -1,17 +1,22 @@
 import type { Config } from '../config';
 import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
-import type { GatewayModule } from '../runtime/gateway';
-import type { GatewayServices } from '../runtime/services';
-import { type KnownDocument } from './bod';
-import { BodHandlers, type BodHandler, type NounOf } from './ion/bod-handlers';
-import { imsRouter } from './ion/ims-routes';
-import { ionInboundWorker, ION_INBOUND_QUEUE } from './ion/inbound-worker';
+import type { GatewayModule } from '../kernel/module';
+import { ingest } from '../pipeline/inbox';
+import { imsRouter, type DocumentRouter } from './ion/ims-routes';
+import { ionSystemWorker, ION_INBOUND_QUEUE } from './ion/inbound-worker';
 import { IonClient } from './ion/ion-client';
 import { loadIonApiFile, type IonApiCredentials } from './ionapi';
 import { M3Client } from './m3/m3-client';
 import { InforTokenClient } from './os/token-client';
 import { createInforTokenVerifier, type InforTokenVerifier } from './os/verify-token';
+
+declare module '../kernel/services' {
+  interface GatewayServices {
+    /** set by the Infor module when infor.ionapiFile is configured: token client, M3, ION, BOD handlers */
+    infor?: InforConnectors;
+  }
+}
 
 /** Everything the gateway uses to talk to Infor, built from `infor.*` and the .ionapi file. */
 export interface InforConnectors {
@@ -21,9 +26,11 @@ export interface InforConnectors {
   ion: IonClient;
   /** verifies Infor OS-issued bearer tokens (ION pushes, H5 calls through ION API) */
   verifyToken: InforTokenVerifier;
-  bodHandlers: BodHandlers;
-  /** flows call this at start-up: what to do with an inbound document */
-  registerBodHandler: BodHandlers['register'];
+  /**
+   * Where a document from ION is stored, once: the flows module points this at the flow that owns
+   * the document's noun; without one it goes to the gateway's own queue (ConfirmBODs, rejections).
+   */
+  routeDocument?: (doc: Parameters<DocumentRouter>[0]) => Promise<Awaited<ReturnType<DocumentRouter>> | undefined>;
 }
 
 function isLoopback(url: string): boolean {
@@ -70,17 +77,7 @@ export function inforConnectorsFromConfig(config: Config, deps: { connectors?: C
     issuer: infor.tokenIssuer ?? credentials.authServerUrl.replace(/\/$/, ''),
     audience: infor.tokenAudience,
   });
-  const bodHandlers = new BodHandlers();
-  return { credentials, tokens, m3, ion, verifyToken, bodHandlers, registerBodHandler: bodHandlers.register.bind(bodHandlers) };
-}
-
-/** Register what to do with an inbound `Verb.Noun` (no-op with a warning when Infor is not configured). */
-export function registerBodHandler<D extends KnownDocument>(services: GatewayServices, documentName: D, handler: BodHandler<NounOf<D>>): void {
-  if (!services.infor) {
-    services.logger.warn('Infor is not configured: BOD handler not registered', { documentName });
-    return;
-  }
-  services.infor.registerBodHandler(documentName, handler);
+  return { credentials, tokens, m3, ion, verifyToken };
 }
 
 /**
@@ -101,10 +98,9 @@ export function inforModule(): GatewayModule {
       await services.queue.register({
         name: ION_INBOUND_QUEUE,
         concurrency: 2,
-        handler: ionInboundWorker({
+        handler: ionSystemWorker({
           db: services.db,
           logger: services.logger,
-          handlers: connectors.bodHandlers,
           ion: connectors.ion,
           componentId: infor.ionComponentId,
           maxBytes: infor.imsMaxBodyBytes,
@@ -120,7 +116,11 @@ export function inforModule(): GatewayModule {
         '/ims',
         imsRouter({
           db: services.db,
-          queue: services.queue,
+          route: async (doc) => {
+            const owned = await connectors?.routeDocument?.(doc);
+            if (owned) return owned;
+            return ingest(services.db, services.queue, { source: 'ion', dedupeKey: doc.bodId, kind: doc.documentName, payload: doc.payload, correlationId: doc.correlationId, queue: ION_INBOUND_QUEUE });
+          },
           logger: services.logger,
           verify: infor.imsAuth ? connectors.verifyToken : undefined,
           maxBodyBytes: infor.imsMaxBodyBytes,

@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayServices } from '../kernel/services';
 
 /** m3pt_payment_link_events_total{event}: links created/reused, charge outcomes (paid, declined, confirming, refused code). */
 const counters = new WeakMap<GatewayServices, client.Counter<'event'>>();

@@ -8,7 +8,7 @@ import type { M3Executor, M3Scope } from '../infor/m3-programs/executor';
 import { isNotFound } from '../infor/m3-programs/executor';
 import { getInvoice, type OpenInvoice } from '../infor/m3-programs/invoices';
 import { addToContext } from '../observability/context';
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayServices } from '../kernel/services';
 import { audit } from '../store/audit';
 import { createLinkSigner, loadSigningKey, newLinkId, type LinkSigner } from './link-token';
 import { getLink, insertLink, openLinkFor, setLinkStatus, type LinkRow } from './link-store';

@@ -1,4 +1,4 @@
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { deliverEmail, LINK_EMAIL_QUEUE, mailSenderFor } from './email';
 import { linkEvents } from './link-metrics';
 import { linkServiceOf } from './link-service';

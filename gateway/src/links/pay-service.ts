@@ -2,17 +2,17 @@ import { z } from 'zod';
 import { Secret } from '../config';
 import { Money } from '../domain/money';
 import { AppError, errorClassOf } from '../errors';
-import { invoiceCharged } from '../flows/invoice-payment/flow';
 import { getInvoice } from '../infor/m3-programs/invoices';
 import { addToContext } from '../observability/context';
 import type { PayTraceClient } from '../paytrace/client';
 import type { ExportedTransaction } from '../paytrace/transformers/exports';
 import type { TransactionResult } from '../paytrace/transformers/transactions';
-import type { GatewayServices } from '../runtime/services';
-import { intentsOf, perform } from '../store/intents';
-import { findPaymentByReference, openPayment, updatePayment, type Payment } from '../store/ledger';
+import type { GatewayServices } from '../kernel/services';
+import { intentsOf, perform } from '../pipeline/intents';
+import { findPaymentByReference, openPayment, updatePayment, type Payment } from '../pipeline/ledger';
 import { claimAttempt, closeIdleLink, getLink, releaseAttempt, setLinkStatus, type LinkRow } from './link-store';
 import type { LinkService } from './link-service';
+import { invoiceCharged, payPageDeclined } from '../triggers/pay-page/events';
 
 /** What the pay page posts: PayTrace Protect's tokens and the billing address. Never card data, never trusted amounts. */
 export const chargeRequestSchema = z
@@ -42,7 +42,7 @@ export type ChargeOutcome =
   | { status: 'confirming'; httpStatus: 202; message: string; reference: string }
   | { status: 'refused'; httpStatus: number; code: string; message: string; linkStatus?: LinkRow['status'] };
 
-type SaleOutcome = { outcome: 'approved'; transactionId: number; maskedCard?: string } | { outcome: 'declined'; transactionId?: number; message: string };
+type SaleOutcome = { outcome: 'approved'; transactionId: number; maskedCard?: string } | { outcome: 'declined'; transactionId?: number; message: string; responseCode?: number };
 
 const referenceOf = (link: LinkRow, attempt: number) => `PL-${link.id}-${attempt}`;
 
@@ -52,7 +52,7 @@ function fromSale(result: TransactionResult): SaleOutcome {
     // PayTrace refused the request before processing it (e.g. spent or expired Protect tokens): nothing was charged
     throw new AppError(`PayTrace refused the card details: ${result.fieldErrors.map((e) => e.message).join('; ') || result.statusMessage}`, { code: 'PAY_CARD_DETAILS_REFUSED', errorClass: 'business', httpStatus: 422 });
   }
-  return { outcome: 'declined', transactionId: result.transactionId, message: (result.approvalMessage ?? '').trim() || result.statusMessage || 'The card was declined.' };
+  return { outcome: 'declined', transactionId: result.transactionId, message: (result.approvalMessage ?? '').trim() || result.statusMessage || 'The card was declined.', responseCode: result.responseCode };
 }
 
 function fromExport(t: ExportedTransaction): SaleOutcome {
@@ -243,13 +243,14 @@ export class PayService {
   private async finish(link: LinkRow, attempt: number, payment: Payment, sale: SaleOutcome): Promise<ChargeOutcome> {
     const db = this.services.db;
     if (sale.outcome === 'declined') {
-      await updatePayment(db, payment.id, { status: 'declined', step: 'sale', fields: { paytrace_transaction_id: sale.transactionId === undefined ? null : String(sale.transactionId), last_error_code: 'PAYMENT_DECLINED', last_error: sale.message } });
+      const declined = await updatePayment(db, payment.id, { status: 'declined', step: 'sale', fields: { paytrace_transaction_id: sale.transactionId === undefined ? null : String(sale.transactionId), last_error_code: 'PAYMENT_DECLINED', last_error: sale.message } });
       await releaseAttempt(db, link.id, attempt);
+      await payPageDeclined(this.services.pipeline, declined, { code: sale.responseCode === undefined ? undefined : String(sale.responseCode), message: sale.message });
       return { status: 'declined', httpStatus: 402, message: declineText(sale.message), reference: payment.reference };
     }
     const charged = await updatePayment(db, payment.id, { status: 'charged', step: 'sale', fields: { paytrace_transaction_id: String(sale.transactionId) } });
     await setLinkStatus(db, link.id, 'open', 'paid', null, { paid_payment_id: payment.id, charging_attempt: null, charging_since: null });
-    await invoiceCharged(db, this.services.queue, charged);
+    await invoiceCharged(this.services.pipeline, charged);
     return { status: 'paid', httpStatus: 200, message: 'Thank you: your payment was received.', transactionId: sale.transactionId, amount: Money.fromM3(link.amount, link.currency).toFixedString(), reference: payment.reference };
   }
 

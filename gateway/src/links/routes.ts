@@ -5,7 +5,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import { AppError, errorClassOf } from '../errors';
 import { requireInforCaller } from '../http/middleware/infor-auth';
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayServices } from '../kernel/services';
 import { queueLinkEmail } from './email';
 import { linkEvents } from './link-metrics';
 import { linkRequestSchema, linkServiceOf, type LinkService } from './link-service';

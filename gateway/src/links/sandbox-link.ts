@@ -1,4 +1,4 @@
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayServices } from '../kernel/services';
 import { linkServiceOf } from './link-service';
 
 /** The seeded open invoice the sandbox banner offers a payment link for (Infor simulator seed data). */

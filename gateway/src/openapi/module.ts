@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { openApiDocument } from './document';
 
 /** GET /openapi.json: the document the ION API gateway imports to register the gateway as an API suite. */

@@ -1,9 +1,16 @@
 import type { Config } from '../config';
 import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { PayTraceClient } from './client';
 import { PayTraceTransport } from './transport';
+
+declare module '../kernel/services' {
+  interface GatewayServices {
+    /** set by the PayTrace module when paytrace.* is configured */
+    paytrace?: PayTraceClient;
+  }
+}
 
 /**
  * The PayTrace client as configured (`paytrace.*`), or undefined when the configuration

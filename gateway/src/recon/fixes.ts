@@ -1,18 +1,14 @@
-import { errorClassOf } from '../errors';
-import { getInvoice } from '../infor/m3-programs/invoices';
-import { addCashReceipt } from '../infor/m3-programs/receipts';
-import { convert, postPaymentGl, receiptBatchId } from '../flows/shared/posting';
-import { m3Today, scopeOf, type FlowContext } from '../flows/shared/context';
+import { AppError, errorClassOf } from '../errors';
+import { getPayment, updatePayment, type Payment } from '../pipeline/ledger';
 import { audit } from '../store/audit';
-import { perform } from '../store/intents';
-import { getPayment, updatePayment } from '../store/ledger';
-import { AppError } from '../errors';
-import { Money } from '../domain/money';
+import type { ReconServices } from './context';
 
 /**
- * The fixes the gateway makes itself, with the flows' own steps: the ARS040MI receipt of flow 2
- * (found again by its IRNO before it is added) and the payment's GLS840MI batch (found again by
- * its KEY1). Each runs under an intent, so a retried run never posts twice, and each is audited.
+ * The fixes the gateway makes itself, with the flows' own steps — not a copy of them: the
+ * invoice-payment flow's `invoice` and `receipt` steps post a missing ARS040MI receipt (found again
+ * by its IRNO first), and the payment's own flow's `amounts` and `gl` steps post a missing GLS840MI
+ * batch (found again by its KEY1). They run under intents of their own (`<payment>:recon-<step>`),
+ * with the published flow and rules versions, so a retried fix never posts twice; each is audited.
  */
 
 interface FixItem {
@@ -26,59 +22,43 @@ function refuse(message: string): never {
   throw new AppError(message, { code: 'RECON_FIX_NOT_POSSIBLE', errorClass: 'business' });
 }
 
-async function postReceipt(ctx: FlowContext, paymentId: string): Promise<Record<string, unknown>> {
-  const payment = (await getPayment(ctx.db, paymentId)) ?? refuse(`payment ${paymentId} does not exist`);
-  if (!payment.ivno || !payment.yea4 || !payment.amount || !payment.currency) refuse(`payment ${payment.reference} names no invoice or amount`);
-  const scope = scopeOf(ctx.config, payment.cono ?? undefined, payment.divi ?? undefined);
-  const result = await perform(ctx.db, {
-    key: `${payment.id}:recon-receipt`,
-    paymentId: payment.id,
-    system: 'm3',
-    operation: 'ARS040MI',
-    request: { CINO: payment.ivno, INYR: payment.yea4, IRNO: payment.reference },
-    idempotent: true, // addCashReceipt finds an earlier receipt by IRNO before it adds one
-    execute: async () => {
-      const invoice = (await getInvoice(ctx.m3, scope, payment.yea4!, payment.ivno!)) ?? refuse(`M3 has no invoice ${payment.ivno}/${payment.yea4}`);
-      return addCashReceipt(ctx.m3, scope, {
-        pbid: receiptBatchId(payment.id),
-        paymentType: ctx.config.flows.receiptPaymentType,
-        invoice: { ivno: invoice.ivno, yea4: invoice.yea4 },
-        cuno: invoice.cuno,
-        payer: invoice.payer,
-        amount: Money.fromM3(payment.amount, payment.currency!).toFixedString(),
-        currency: invoice.currency,
-        reference: payment.reference,
-        paymentDate: m3Today(),
-      });
-    },
-  });
-  await updatePayment(ctx.db, payment.id, { step: 'recon-receipt', fields: { receipt_ref: String(result.pbid) }, recordEvent: true, detail: { by: 'reconciliation' } });
-  return { pbid: result.pbid, resumed: result.resumed };
+/** Which flow's steps fix which payment. */
+const FLOW_OF: Record<string, string> = { invoice_payment: 'invoice-payment', ecommerce_sale: 'ecommerce-sale', refund: 'refund' };
+
+async function runFix(ctx: ReconServices, payment: Payment, flowId: string, steps: string[]): Promise<Record<string, unknown>> {
+  const pipeline = ctx.pipeline ?? refuse('the flows are not running on this gateway');
+  const published = pipeline.flows.published(flowId) ?? refuse(`flow ${flowId} is not published`);
+  const missing = steps.filter((id) => !published.flow.steps.some((s) => s.id === id));
+  if (missing.length) refuse(`flow ${flowId} has no step ${missing.join(', ')}: the fix cannot run`);
+  const outcome = await pipeline.runSteps(published.flow, payment, steps, 'recon-');
+  return outcome;
 }
 
-async function postGl(ctx: FlowContext, paymentId: string): Promise<Record<string, unknown>> {
+async function postReceipt(ctx: ReconServices, paymentId: string): Promise<Record<string, unknown>> {
+  const payment = (await getPayment(ctx.db, paymentId)) ?? refuse(`payment ${paymentId} does not exist`);
+  if (!payment.ivno || !payment.yea4 || !payment.amount || !payment.currency) refuse(`payment ${payment.reference} names no invoice or amount`);
+  const outputs = await runFix(ctx, payment, 'invoice-payment', ['invoice', 'receipt']);
+  const receipt = outputs.receipt as { pbid: number; resumed: boolean } | undefined;
+  if (!receipt) refuse(`the receipt step of invoice-payment did not run for ${payment.reference} (its condition was false)`);
+  await updatePayment(ctx.db, payment.id, { step: 'recon-receipt', fields: { receipt_ref: String(receipt.pbid) }, recordEvent: true, detail: { by: 'reconciliation' } });
+  return { pbid: receipt.pbid, resumed: receipt.resumed };
+}
+
+async function postGl(ctx: ReconServices, paymentId: string): Promise<Record<string, unknown>> {
   const payment = (await getPayment(ctx.db, paymentId)) ?? refuse(`payment ${paymentId} does not exist`);
   if (!payment.amount || !payment.currency) refuse(`payment ${payment.reference} has no amount`);
-  const scope = scopeOf(ctx.config, payment.cono ?? undefined, payment.divi ?? undefined);
-  const amountText = Money.fromM3(payment.amount, payment.currency).toFixedString();
-  const result = await perform(ctx.db, {
-    key: `${payment.id}:recon-gl`,
-    paymentId: payment.id,
-    system: 'm3',
-    operation: 'GLS840MI',
-    idempotent: true, // postGlBatch reads the batch back by KEY1 and adds only what is missing
-    execute: async () => {
-      const amount = await convert(ctx, scope, amountText, payment.currency!);
-      const posted = await postPaymentGl(ctx, scope, { paymentId: payment.id, transactionType: 'sale', card: {}, amount, reference: payment.reference });
-      return { ...posted, localAmount: amount.local.toFixedString(), localCurrency: amount.local.currency };
-    },
-  });
-  await updatePayment(ctx.db, payment.id, { step: 'recon-gl', fields: { gl_batch_key: result.key1 }, recordEvent: true, detail: { by: 'reconciliation' } });
-  return result;
+  const flowId = FLOW_OF[payment.flow] ?? refuse(`payment ${payment.reference} (${payment.flow}) has no GL posting flow`);
+  // the GL step reads the card brand from the verification and the amounts from the conversion
+  const outputs = await runFix(ctx, payment, flowId, flowId === 'refund' ? ['original-card', 'amounts', 'gl'] : ['verify', 'amounts', 'gl']);
+  const gl = outputs.gl as { key1: string; rule: string } | undefined;
+  const amounts = outputs.amounts as { local: { amount: string; currency: string } } | undefined;
+  if (!gl) refuse(`the GL step of ${flowId} did not run for ${payment.reference}`);
+  await updatePayment(ctx.db, payment.id, { step: 'recon-gl', fields: { gl_batch_key: gl.key1 }, recordEvent: true, detail: { by: 'reconciliation' } });
+  return { ...gl, localAmount: amounts?.local.amount, localCurrency: amounts?.local.currency };
 }
 
 /** Apply a run's automatic fixes that are still pending; each outcome is recorded on its item. */
-export async function applyFixes(ctx: FlowContext, runId: string, actor: string): Promise<{ done: number; failed: number }> {
+export async function applyFixes(ctx: ReconServices, runId: string, actor: string): Promise<{ done: number; failed: number }> {
   const pending = (await ctx.db('recon_items').where({ run_id: runId, fix_kind: 'auto' }).whereIn('fix_status', ['pending', 'failed']).whereNotNull('payment_id').orderBy('item_key')) as FixItem[];
   let done = 0;
   let failed = 0;

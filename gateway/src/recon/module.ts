@@ -1,6 +1,6 @@
-import { flowContext } from '../flows/module';
-import type { GatewayModule } from '../runtime/gateway';
+import type { GatewayModule } from '../kernel/module';
 import { loadReconConfig, type ReconConfig } from './config';
+import { reconServices } from './context';
 import { reconRoutes } from './routes';
 import { createRun, RECON_QUEUE, runRecon, type ReconJob } from './run';
 import { installNightlySchedule, previousDayIn, RECON_NIGHTLY_QUEUE } from './schedule';
@@ -22,7 +22,7 @@ export function reconModule(overrides: Partial<ReconConfig> = {}): GatewayModule
         name: RECON_QUEUE,
         concurrency: 1,
         handler: async ({ runId }) => {
-          await runRecon({ flow: flowContext(services), recon: config }, runId);
+          await runRecon({ flow: reconServices(services), recon: config }, runId);
         },
       });
       await services.queue.register<Record<string, never>>({

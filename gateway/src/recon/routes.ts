@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors';
 import { requireInforCaller } from '../http/middleware/infor-auth';
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayServices } from '../kernel/services';
 import type { ReconConfig } from './config';
 import { groupCsv, groupTotals, itemsCsv } from './report';
 import { createRun, requestApply } from './run';

@@ -3,10 +3,9 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError, errorClassOf } from '../errors';
 import { publishEvent } from '../events/outbound';
-import type { FlowContext } from '../flows/shared/context';
-import { scopeOf } from '../flows/shared/context';
-import { asSingleton } from '../queue/advisory-lock';
-import { jobDbFor, type JobQueue } from '../queue/job-queue';
+import { scopeOf, type ReconServices } from './context';
+import { asSingleton } from '../pipeline/advisory-lock';
+import { jobDbFor, type JobQueue } from '../pipeline/job-queue';
 import type { ReconConfig } from './config';
 import { applyFixes } from './fixes';
 import { matchRun } from './match';
@@ -20,7 +19,7 @@ export interface ReconJob {
 }
 
 export interface ReconContext {
-  flow: FlowContext;
+  flow: ReconServices;
   recon: ReconConfig;
 }
 

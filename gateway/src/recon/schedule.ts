@@ -1,5 +1,5 @@
-import type { JobEnvelope } from '../queue/job-queue';
-import type { GatewayServices } from '../runtime/services';
+import type { JobEnvelope } from '../pipeline/job-queue';
+import type { GatewayServices } from '../kernel/services';
 import type { ReconConfig } from './config';
 
 export const RECON_NIGHTLY_QUEUE = 'recon-nightly';

@@ -3,25 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
-import { createApp, type RouteMount } from '../http/app';
+import { createApp } from '../http/app';
+import type { GatewayModule } from '../kernel/module';
 import { ConnectorStatus, type ConnectorName } from '../observability/connector-status';
 import { createLogger, type Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
-import { closeLockConnections } from '../queue/advisory-lock';
-import { JobQueue } from '../queue/job-queue';
+import { closeLockConnections } from '../pipeline/advisory-lock';
+import { JobQueue } from '../pipeline/job-queue';
+import { VersionNotifier } from '../pipeline/versions/notifier';
 import { createDb, migrateLatest } from '../store/db';
-import type { GatewayServices } from './services';
+import type { GatewayServices } from '../kernel/services';
 
-export interface GatewayModule {
-  /** HTTP routes this concern adds */
-  routes?: RouteMount;
-  /** queues, pollers, schedules: called after migrations, before the queue starts */
-  start?: (services: GatewayServices) => Promise<void>;
-  /** called first on shutdown, before the queue drains (stop pollers, timers) */
-  stop?: () => Promise<void>;
-  /** called after the queue has drained, before the pool closes (revoke tokens, close clients) */
-  close?: () => Promise<void>;
-}
+export type { GatewayModule } from '../kernel/module';
 
 export interface StartedGateway {
   url: string;
@@ -53,6 +46,8 @@ export async function startGateway(
   const applied = await migrateLatest(db);
   if (applied.length) logger.info('database migrated', { applied });
   const queue = new JobQueue(options.databaseUrl, db, config.queue, logger, metrics);
+  const notifier = new VersionNotifier(options.databaseUrl, logger);
+  await notifier.start();
   const services: GatewayServices = {
     config,
     db,
@@ -63,6 +58,7 @@ export async function startGateway(
     version: packageVersion(),
     startedAt: new Date(),
     lifecycle: { ready: false, shuttingDown: false },
+    notifier,
   };
   const modules = options.modules ?? [];
   for (const module of modules) await module.start?.(services);
@@ -90,6 +86,7 @@ export async function startGateway(
         await module.stop?.().catch((err: unknown) => logger.error('module stop failed', { err }));
       }
       await queue.stop(config.shutdown.graceMs);
+      await notifier.stop();
       for (const module of [...modules].reverse()) {
         await module.close?.().catch((err: unknown) => logger.error('module close failed', { err }));
       }

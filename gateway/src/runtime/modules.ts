@@ -1,8 +1,7 @@
 import { adminModule } from '../admin/module';
-import { rulesModule } from '../domain/module';
+import { rulesModule } from './rules-module';
 import { eventsModule } from '../events/module';
-import { flowsModule } from '../flows/module';
-import { payTracePollerModule } from '../flows/poller/module';
+import { flowsModule } from '../triggers/module';
 import { inforModule } from '../infor/module';
 import { linksModule } from '../links/module';
 import { openApiModule } from '../openapi/module';
@@ -15,5 +14,5 @@ import type { GatewayModule } from './gateway';
  * rules first (everything validates against them), then the connectors, then what uses them.
  */
 export function gatewayModules(): GatewayModule[] {
-  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), payTracePollerModule(), flowsModule(), linksModule(), openApiModule(), adminModule(), reconModule()];
+  return [rulesModule(), payTraceModule(), inforModule(), eventsModule(), flowsModule(), linksModule(), openApiModule(), adminModule(), reconModule()];
 }

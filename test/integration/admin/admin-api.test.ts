@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ADMIN_ENDPOINTS } from '../../../gateway/src/admin/admin-api';
 import { adminModule } from '../../../gateway/src/admin/module';
 import type { Role } from '../../../gateway/src/admin/roles';
-import { INVOICE_PAYMENT_QUEUE } from '../../../gateway/src/flows/invoice-payment/flow';
-import { recordDeadLetter } from '../../../gateway/src/queue/dead-letters';
-import { openPayment, updatePayment } from '../../../gateway/src/store/ledger';
+const INVOICE_PAYMENT_QUEUE = 'invoice-payment';
+import { recordDeadLetter } from '../../../gateway/src/pipeline/dead-letters';
+import { openPayment, updatePayment } from '../../../gateway/src/pipeline/ledger';
 import { simJson, startStack, type Stack } from '../../helpers/stack';
 import { adminCall, sessionWithRoles, signInThroughInforOs, type SignedIn } from './sign-in';
 

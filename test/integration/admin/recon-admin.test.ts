@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { adminModule } from '../../../gateway/src/admin/module';
-import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
+import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { reconModule } from '../../../gateway/src/recon/module';
 import { getRun, type ReconRun } from '../../../gateway/src/recon/store';
-import { getPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
@@ -60,7 +60,7 @@ describe('reconciliation in the operator app (admin API)', () => {
 
   it('an operator starts a dry run with a reason; it is recorded as theirs and audited', async () => {
     const completed = await charged('200001', '1250.00');
-    await invoiceCharged(db(), stack.gateway.services.queue, completed);
+    await invoiceCharged(stack.gateway.services.pipeline, completed);
     await eventually(async () => ((await getPayment(db(), completed.id))?.status === 'completed' ? true : undefined), 20_000, 'flow 2 completed');
     unfinished = await charged('200005', '75.50'); // charged, flow 2 never ran: no receipt, no GL
     outsideTx = await sale('19.99', 'WALKIN-1'); // PayTrace only

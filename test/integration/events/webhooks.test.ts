@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { eventsModule } from '../../../gateway/src/events/module';
 import { publishEvent } from '../../../gateway/src/events/outbound';
-import { listDeadLetters } from '../../../gateway/src/queue/dead-letters';
+import { listDeadLetters } from '../../../gateway/src/pipeline/dead-letters';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway';
 
 /** A subscriber: a real HTTP server that verifies our signatures like any Standard Webhooks consumer. */

@@ -1,5 +1,4 @@
-import { flowContext } from '../../../gateway/src/flows/module';
-import { pullChangedCustomers, vaultCustomerId } from '../../../gateway/src/flows/customer-sync/flow';
+import { CUSTOMER_PULL, pullChangedCustomers } from '../../../gateway/src/triggers/customer-pull/pull';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { startStack, type Stack } from '../../helpers/stack';
@@ -32,7 +31,7 @@ describe('flow 3: M3 customer → PayTrace vault', () => {
 
     // the customer saves a card (in production: PayTrace Protect on the pay page; here: the simulator's keyed create)
     const created = await storefrontPayTraceClient(stack.paytrace.url).createCustomer({
-      customerId: vaultCustomerId(100, 'C10002'),
+      customerId: 'M3-100-C10002',
       card: TEST_VISA,
       billingAddress: { name: 'Globex', streetAddress: 'old street', city: 'Austin', state: 'TX', zip: '73301' },
     });
@@ -42,7 +41,7 @@ describe('flow 3: M3 customer → PayTrace vault', () => {
     const synced = await vaultRow('C10002', 'synced');
     expect(synced.masked_card).toMatch(/5439$/);
 
-    const profile = (await stack.gateway.services.paytrace!.exportCustomers(vaultCustomerId(100, 'C10002'))).customers[0]!;
+    const profile = (await stack.gateway.services.paytrace!.exportCustomers('M3-100-C10002')).customers[0]!;
     expect(profile.billingAddress?.name).toBe('Globex Retail Incorporated');
     expect(profile.email).toBe('ap@globex.example');
     const { records } = await m3.execute('CUSEXTMI', 'GetFieldValue', { FILE: 'OCUSMA', PK01: 'C10002' }, { cono: 100, divi: 'AAA' });
@@ -52,10 +51,11 @@ describe('flow 3: M3 customer → PayTrace vault', () => {
   });
 
   it('the scheduled CRS610MI pull queues every changed customer once', async () => {
-    const ctx = flowContext(stack.gateway.services);
-    const first = await pullChangedCustomers(ctx, 100);
+    const services = stack.gateway.services;
+    const deps = { db: services.db, m3: services.infor!.m3, store: (input: Parameters<NonNullable<typeof services.pipeline>['ingest']>[1]) => services.pipeline!.ingestClaim(CUSTOMER_PULL, input) };
+    const first = await pullChangedCustomers(deps, { cono: 100, divi: 'AAA' });
     expect(first.seen).toBeGreaterThanOrEqual(4);
-    const second = await pullChangedCustomers(ctx, 100);
+    const second = await pullChangedCustomers(deps, { cono: 100, divi: 'AAA' });
     expect(second.queued).toBe(0); // nothing changed since
     await eventually(async () => {
       const rows = await stack.gateway.services.db('vault_customers').where({ cono: 100 });

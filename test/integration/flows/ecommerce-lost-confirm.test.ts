@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { intentsOf } from '../../../gateway/src/store/intents';
-import { findPaymentByReference } from '../../../gateway/src/store/ledger';
+import { intentsOf } from '../../../gateway/src/pipeline/intents';
+import { findPaymentByReference } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../../helpers/stack';
@@ -72,6 +72,6 @@ describe('flow 1: the answer to OIS100MI/Confirm is lost', () => {
     expect(counts).toMatchObject({ ordersWithCuor: 1, batchOrdersWithCuor: 1 });
     const orderIntent = (await intentsOf(stack.gateway.services.db, payment.id)).find((i) => i.key.endsWith(':order'));
     expect(orderIntent!.attempts).toBeGreaterThanOrEqual(2);
-    expect(orderIntent!.request).toMatchObject({ CUOR: orderId, tempOrno: expect.stringMatching(/^B\d+$/) });
+    expect(orderIntent!.request).toMatchObject({ input: { cuor: orderId }, checkpoint: { tempOrno: expect.stringMatching(/^B\d+$/) } });
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { listDeadLetters } from '../../../gateway/src/queue/dead-letters';
-import { findPaymentByReference, paymentHistory } from '../../../gateway/src/store/ledger';
+import { listDeadLetters } from '../../../gateway/src/pipeline/dead-letters';
+import { findPaymentByReference, paymentHistory } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../../helpers/stack';

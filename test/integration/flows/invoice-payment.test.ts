@@ -1,6 +1,6 @@
-import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
-import { intentsOf } from '../../../gateway/src/store/intents';
-import { getPayment } from '../../../gateway/src/store/ledger';
+import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
+import { intentsOf } from '../../../gateway/src/pipeline/intents';
+import { getPayment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
 
@@ -32,8 +32,8 @@ describe('flow 2: invoice paid → M3 cash receipt + GL + BOD', () => {
 
   it('applies the payment to the invoice, posts the GL and tells ION, once', async () => {
     const payment = await chargedPayment('200001', 'C10001', '1250.00');
-    const first = await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
-    const again = await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+    const first = await invoiceCharged(stack.gateway.services.pipeline, payment);
+    const again = await invoiceCharged(stack.gateway.services.pipeline, payment);
     expect(again).toEqual({ inboxId: first.inboxId, duplicate: true });
 
     const done = await eventually(async () => {
@@ -56,7 +56,7 @@ describe('flow 2: invoice paid → M3 cash receipt + GL + BOD', () => {
 
   it('parks a payment for an invoice that was paid elsewhere meanwhile, for an operator to refund', async () => {
     const payment = await chargedPayment('200003', 'C10002', '432.10'); // 200003 is already paid in the seed
-    await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+    await invoiceCharged(stack.gateway.services.pipeline, payment);
     const failed = await eventually(async () => {
       const p = await getPayment(stack.gateway.services.db, payment.id);
       return p?.status === 'failed' ? p : undefined;
@@ -70,7 +70,7 @@ describe('flow 2: invoice paid → M3 cash receipt + GL + BOD', () => {
     const payment = await chargedPayment('200005', 'C10002', '75.50');
     // M3 applies the next ARS040MI AddBatchLine, then the connection drops
     await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { dropAfterCommit: 1, pathPattern: 'ARS040MI/AddBatchLine' } });
-    await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+    await invoiceCharged(stack.gateway.services.pipeline, payment);
     await eventually(async () => (await getPayment(stack.gateway.services.db, payment.id))?.status === 'completed', 20_000, 'completed');
     await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { dropAfterCommit: 0, pathPattern: '' } });
     const counts = await simJson<{ receiptsForInvoice: number }>(stack.infor.url, '/_sim/m3/counts?cino=200005');

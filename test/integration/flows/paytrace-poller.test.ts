@@ -1,8 +1,9 @@
-import { asSingleton } from '../../../gateway/src/queue/advisory-lock';
-import { payTracePollerModule } from '../../../gateway/src/flows/poller/module';
-import { PayTracePoller } from '../../../gateway/src/flows/poller/paytrace-poller';
+import { asSingleton } from '../../../gateway/src/pipeline/advisory-lock';
+import { rulesModule } from '../../../gateway/src/runtime/rules-module';
+import { flowsModule } from '../../../gateway/src/triggers/module';
+import { PAYTRACE_POLLER, PayTracePoller } from '../../../gateway/src/triggers/paytrace-poller/poller';
 import { payTraceModule } from '../../../gateway/src/paytrace/module';
-import { openPayment, getPayment } from '../../../gateway/src/store/ledger';
+import { openPayment, getPayment } from '../../../gateway/src/pipeline/ledger';
 import { startPayTraceSimulator, type PayTraceSimulator } from '../../../simulators/paytrace';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
@@ -15,13 +16,13 @@ describe('PayTrace poller: exports become events, once, in one instance at a tim
   beforeAll(async () => {
     sim = await startPayTraceSimulator();
     gateway = await startTestGateway({
-      modules: [payTraceModule(), payTracePollerModule()],
+      modules: [rulesModule(), payTraceModule(), flowsModule()],
       config: {
         paytrace: { baseUrl: sim.url, username: 'demo123', password: 'demo123', integratorId: '9TEST0000001', timeoutMs: 10_000 },
         poller: { enabled: false }, // the test drives the ticks
       },
     });
-    poller = new PayTracePoller(gateway.services.db, gateway.services.queue, gateway.services.paytrace!, gateway.services.logger, { initialLookbackDays: 1, overlapDays: 1 });
+    poller = new PayTracePoller(gateway.services.db, (input) => gateway.services.pipeline!.ingestClaim(PAYTRACE_POLLER, input), gateway.services.paytrace!, gateway.services.logger, { initialLookbackDays: 1, overlapDays: 1 });
   });
   afterAll(async () => {
     await gateway.stop();
@@ -66,7 +67,7 @@ describe('PayTrace poller: exports become events, once, in one instance at a tim
 
   it('runs in one gateway at a time', async () => {
     // another instance is polling right now (it holds the singleton lock): this one skips its tick
-    const other = new PayTracePoller(gateway.services.db, gateway.services.queue, gateway.services.paytrace!, gateway.services.logger, { initialLookbackDays: 1, overlapDays: 1 });
+    const other = new PayTracePoller(gateway.services.db, (input) => gateway.services.pipeline!.ingestClaim(PAYTRACE_POLLER, input), gateway.services.paytrace!, gateway.services.logger, { initialLookbackDays: 1, overlapDays: 1 });
     const held = await asSingleton(gateway.services.db, 'paytrace-poller', async () => other.tick());
     expect(held).toMatchObject({ ran: true, value: { ran: false } });
     expect((await other.tick()).ran).toBe(true);

@@ -1,5 +1,5 @@
-import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
-import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
+import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
 
@@ -17,7 +17,7 @@ describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL',
 
   async function paidInvoice(ivno: string, cuno: string, amount: string): Promise<Payment> {
     const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount });
-    await invoiceCharged(stack.gateway.services.db, stack.gateway.services.queue, payment);
+    await invoiceCharged(stack.gateway.services.pipeline, payment);
     return eventually(async () => {
       const p = await getPayment(stack.gateway.services.db, payment.id);
       return p?.status === 'completed' ? p : undefined;

@@ -1,15 +1,17 @@
 /**
  * IMS round trip with a real gateway (real PostgreSQL, pg-boss) and the ION hub simulator:
- * hub → gateway /ims → inbox (dedupe by BODID) + job → handler → done; duplicates; unknown
- * noun and handler business errors → ConfirmBOD back to ION and the row `rejected`; hostile
- * documents kept as `rejected` and answered 4xx; IMS auth; gateway → hub.
+ * hub → gateway /ims → inbox (dedupe by BODID, stored once) + the job of the flow that owns the
+ * noun → run → done; duplicates; unknown noun and a flow's business refusal → ConfirmBOD back to
+ * ION and the row `rejected`; hostile documents kept as `rejected` and answered 4xx; IMS auth;
+ * gateway → hub. Two small flow definitions of its own take Sync.Invoice and Sync.CustomerPartyMaster.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AppError } from '../../../gateway/src/errors';
-import { parseBod, type Bod } from '../../../gateway/src/infor/bod';
+import { parseBod } from '../../../gateway/src/infor/bod';
 import { inforModule } from '../../../gateway/src/infor/module';
+import { rulesModule } from '../../../gateway/src/runtime/rules-module';
+import { flowsModule } from '../../../gateway/src/triggers/module';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway';
 import { startInforFixture, type InforFixture } from './infor-fixture';
 
@@ -18,7 +20,44 @@ const SAMPLES = path.resolve(__dirname, '..', '..', '..', 'ion-bods', 'samples')
 let fx: InforFixture;
 let gw: TestGateway;
 let dir: string;
-const seen: { invoices: Array<Bod<'Invoice'>> } = { invoices: [] };
+
+/** Test flows: an invoice becomes a ledger row we can read back; a customer named REJECT is refused. */
+const INVOICE_FLOW = `version: 1
+id: test-invoice
+name: Test invoice
+triggers:
+  - type: bod
+    document: Sync.Invoice
+    event:
+      ivno: noun.id.value
+      amount: noun.totalAmount.value
+      currency: noun.totalAmount.currency
+      entity: envelope.accountingEntityId
+      bodId: envelope.bodId
+steps:
+  - id: payment
+    type: ledger.open-payment
+    input:
+      flow: '"invoice_payment"'
+      reference: '"TEST-INV-" & event.ivno & "-" & event.bodId'
+      status: '"received"'
+      fields: { ivno: event.ivno, amount: event.amount, currency: event.currency, divi: '$substringAfter(event.entity, "_")' }
+`;
+const CUSTOMER_FLOW = `version: 1
+id: test-customer
+name: Test customer
+triggers:
+  - type: bod
+    document: Sync.CustomerPartyMaster
+steps:
+  - id: accepted
+    type: flow.require
+    config: { code: CUSTOMER_REJECTED }
+    onError: { deadLetter: false }
+    input:
+      condition: '$not($contains(event.name, "REJECT"))'
+      message: '"customer " & event.id.value & " cannot be synced"'
+`;
 
 interface InboxRow {
   id: string;
@@ -26,6 +65,7 @@ interface InboxRow {
   dedupe_key: string;
   status: string;
   error_code: string | null;
+  flow_id: string | null;
   payload: { xml: string; parameters: Record<string, unknown>; refused?: { bytesKept: number; complete: boolean } };
 }
 interface HubMessage {
@@ -40,15 +80,15 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'ims-'));
   const ionapiFile = path.join(dir, 'sandbox.ionapi');
   await fx.sim.writeIonapiFile(ionapiFile);
-  gw = await startTestGateway({ config: { infor: { ionapiFile } }, modules: [inforModule()] });
+  // the shipped rules, and only the test flows (the shipped ones would own these documents)
+  const rules = path.join(dir, 'rules');
+  mkdirSync(path.join(rules, 'flows'), { recursive: true });
+  const shipped = path.resolve(__dirname, '..', '..', '..', 'mappings');
+  for (const name of readdirSync(shipped).filter((n) => n.endsWith('.yaml'))) copyFileSync(path.join(shipped, name), path.join(rules, name));
+  writeFileSync(path.join(rules, 'flows', 'test-invoice.yaml'), INVOICE_FLOW);
+  writeFileSync(path.join(rules, 'flows', 'test-customer.yaml'), CUSTOMER_FLOW);
+  gw = await startTestGateway({ config: { infor: { ionapiFile }, rules: { dir: rules } }, modules: [rulesModule(), inforModule(), flowsModule()] });
   fx.sim.setGatewayImsUrl(`${gw.url}/ims`);
-  const infor = gw.services.infor!;
-  infor.registerBodHandler('Sync.Invoice', async (bod) => {
-    seen.invoices.push(bod);
-  });
-  infor.registerBodHandler('Sync.CustomerPartyMaster', async (bod) => {
-    if (bod.model.name.includes('REJECT')) throw new AppError(`customer ${bod.model.id.value} cannot be synced`, { code: 'CUSTOMER_REJECTED', errorClass: 'business' });
-  });
 });
 
 afterAll(async () => {
@@ -92,10 +132,10 @@ test('hub → gateway: an invoice created in M3 arrives as Sync.Invoice, is stor
   const doc = outbox.documents.find((d) => d.documentName === 'Sync.Invoice' && d.documentId === String(invoice.ivno));
   expect(doc?.status).toBe('delivered');
   const row = await eventually(async () => (await inbox({ source: 'ion', kind: 'Sync.Invoice' }).andWhere('status', 'done').orderBy('id', 'desc').first()) ?? undefined, 15_000, 'the invoice handled');
-  const bod = seen.invoices.find((b) => b.model.id.value === String(invoice.ivno))!;
-  expect(bod.model.totalAmount).toEqual({ value: '321.09', currency: 'USD' });
-  expect(bod.envelope.accountingEntityId).toBe('100_AAA');
-  expect(row.dedupe_key).toBe(bod.envelope.bodId);
+  const handled = await gw.database.db('payments').where('reference', 'like', `TEST-INV-${invoice.ivno}-%`).first();
+  expect(handled).toMatchObject({ amount: '321.0900', currency: 'USD', divi: 'AAA' });
+  expect(handled.reference).toBe(`TEST-INV-${invoice.ivno}-${row.dedupe_key}`);
+  expect(row).toMatchObject({ flow_id: 'test-invoice' });
 });
 
 test('a redelivered BOD (same BODID) answers 2xx and creates no second job', async () => {
@@ -106,9 +146,9 @@ test('a redelivered BOD (same BODID) answers 2xx and creates no second job', asy
   const rows = await inbox({ source: 'ion', dedupe_key: bodId });
   expect(rows).toHaveLength(1);
   await eventually(async () => (await inbox({ id: rows[0]!.id }).first())?.status === 'done', 15_000, 'processed');
-  const jobs = await gw.database.db.raw(`select count(*)::int as n from pgboss.job where name = 'ion-inbound' and data->'payload'->>'inboxId' = ?`, [rows[0]!.id]);
+  const jobs = await gw.database.db.raw(`select count(*)::int as n from pgboss.job where name = 'test-invoice' and data->'payload'->>'inboxId' = ?`, [rows[0]!.id]);
   expect(jobs.rows[0].n).toBe(1);
-  expect(seen.invoices.filter((b) => b.envelope.bodId === bodId)).toHaveLength(1);
+  expect(await gw.database.db('payments').where('reference', 'like', `%-${bodId}`)).toHaveLength(1);
 });
 
 test('unknown noun: accepted and kept, then rejected with a ConfirmBOD to ION', async () => {
@@ -127,7 +167,7 @@ test('unknown noun: accepted and kept, then rejected with a ConfirmBOD to ION', 
   expect(bod.model).toMatchObject({ outcome: 'Rejected', original: { bodId: '11111111-2222-4333-8444-555555555555' }, messages: [{ reasonCode: 'BOD_UNKNOWN_NOUN' }] });
 });
 
-test("a handler's business error rejects the BOD with a ConfirmBOD carrying the code", async () => {
+test("a flow's business refusal rejects the BOD with a ConfirmBOD carrying the code", async () => {
   await fx.m3().execute('CRS610MI', 'ChgBasicData', { CUNO: 'C10003', CUNM: 'Initech REJECT' });
   const row = await eventually(
     async () => (await inbox({ source: 'ion', kind: 'Sync.CustomerPartyMaster' }).andWhere('status', 'rejected').first()) ?? undefined,

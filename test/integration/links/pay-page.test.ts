@@ -1,6 +1,6 @@
 import { linkServiceOf } from '../../../gateway/src/links/link-service';
-import { intentsOf } from '../../../gateway/src/store/intents';
-import { findPaymentByReference, getPayment } from '../../../gateway/src/store/ledger';
+import { intentsOf } from '../../../gateway/src/pipeline/intents';
+import { findPaymentByReference, getPayment } from '../../../gateway/src/pipeline/ledger';
 import { linksModule } from '../../../gateway/src/links/module';
 import { eventually } from '../../helpers/gateway';
 import { simJson, startStack, type Stack } from '../../helpers/stack';

@@ -1,7 +1,7 @@
 import { AppError } from '../../../gateway/src/errors';
-import { inboxWorker } from '../../../gateway/src/queue/inbox-worker';
-import { listDeadLetters } from '../../../gateway/src/queue/dead-letters';
-import { getInbox, ingest, type InboxJob, type InboxRow } from '../../../gateway/src/store/inbox';
+import { inboxWorker } from '../../../gateway/src/pipeline/inbox-worker';
+import { listDeadLetters } from '../../../gateway/src/pipeline/dead-letters';
+import { getInbox, ingest, type InboxJob, type InboxRow } from '../../../gateway/src/pipeline/inbox';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway';
 
 describe('inbox: persisted first, processed once, in order per aggregate', () => {

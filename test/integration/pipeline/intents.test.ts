@@ -1,6 +1,6 @@
 import { AppError } from '../../../gateway/src/errors';
-import { openPayment, paymentHistory, updatePayment } from '../../../gateway/src/store/ledger';
-import { intentsOf, perform, type IntentRow } from '../../../gateway/src/store/intents';
+import { openPayment, paymentHistory, updatePayment } from '../../../gateway/src/pipeline/ledger';
+import { intentsOf, perform, type IntentRow } from '../../../gateway/src/pipeline/intents';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 
 /**

@@ -1,5 +1,5 @@
 import { createDb } from '../../../gateway/src/store/db';
-import { asSingleton, closeLockConnections, withAggregateLock } from '../../../gateway/src/queue/advisory-lock';
+import { asSingleton, closeLockConnections, withAggregateLock } from '../../../gateway/src/pipeline/advisory-lock';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 
 /**

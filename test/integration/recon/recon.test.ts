@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { flowContext } from '../../../gateway/src/flows/module';
-import { invoiceCharged } from '../../../gateway/src/flows/invoice-payment/flow';
+import { reconServices } from '../../../gateway/src/recon/context';
+import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { loadReconConfig } from '../../../gateway/src/recon/config';
 import { reconModule } from '../../../gateway/src/recon/module';
 import { runRecon, type ReconContext } from '../../../gateway/src/recon/run';
 import { installNightlySchedule, previousDayIn, RECON_NIGHTLY_QUEUE } from '../../../gateway/src/recon/schedule';
 import { getRun, type ReconRun } from '../../../gateway/src/recon/store';
-import { getPayment, type Payment } from '../../../gateway/src/store/ledger';
+import { getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
@@ -83,7 +83,7 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
 
   it('finds what M3 and the GL miss in a dry run, without changing anything', async () => {
     completedPayment = await charged('200001', '1250.00');
-    await invoiceCharged(db(), stack.gateway.services.queue, completedPayment);
+    await invoiceCharged(stack.gateway.services.pipeline, completedPayment);
     await eventually(async () => ((await getPayment(db(), completedPayment.id))?.status === 'completed' ? true : undefined), 20_000, 'flow 2 completed');
     unfinished = await charged('200005', '75.50'); // charged, but flow 2 never ran: no receipt, no GL
     outsideTx = await sale('19.99', 'WALKIN-1'); // the virtual terminal: PayTrace only
@@ -236,7 +236,7 @@ describe('reconciliation: PayTrace batches ⇄ M3 receipts ⇄ GL', () => {
     let day: string;
     beforeAll(async () => {
       // one list at a time, so the outage lands between two batches exactly
-      ctx = { flow: flowContext(stack.gateway.services), recon: loadReconConfig({}, { scheduleEnabled: false, exportConcurrency: 1 }) };
+      ctx = { flow: reconServices(stack.gateway.services), recon: loadReconConfig({}, { scheduleEnabled: false, exportConcurrency: 1 }) };
       // two more batches on a later simulated day, so the three batches of these runs are apart from the first tests
       await simJson(stack.paytrace.url, '/_sim/clock/advance', { body: { seconds: 2 * 86_400 } });
       const clock = await simJson<{ now: string }>(stack.paytrace.url, '/_sim/clock');

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { buildConfig, loadConfig } from '../../../gateway/src/config';
-import { rulesModule } from '../../../gateway/src/domain/module';
+import { rulesModule } from '../../../gateway/src/runtime/rules-module';
 import { RULES_FILE_NAMES, RulesError, formatProblem, loadRules } from '../../../gateway/src/domain/rules-loader';
 import { createLogger } from '../../../gateway/src/observability/logger';
-import type { GatewayServices } from '../../../gateway/src/runtime/services';
+import type { GatewayServices } from '../../../gateway/src/kernel/services';
 import { MAPPINGS_DIR } from './helpers';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../errors';
 import { addToContext } from '../../observability/context';
-import type { GatewayServices } from '../../runtime/services';
+import type { GatewayServices } from '../../kernel/services';
 
 /**
  * The gateway's API (/api/*) is called by M3 users' H5 scripts and by ION, both through the

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { countOpenDeadLetters } from '../../queue/dead-letters';
+import { countOpenDeadLetters } from '../../pipeline/dead-letters';
+import type { GatewayServices } from '../../kernel/services';
 import { runtimeHealth } from '../../platform/node-runtime';
-import type { GatewayServices } from '../../runtime/services';
 import { renderHealthPage } from './health-page';
 
 type Status = 'ok' | 'degraded' | 'down';

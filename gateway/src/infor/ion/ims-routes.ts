@@ -4,16 +4,25 @@ import type { Knex } from 'knex';
 import { AppError } from '../../errors';
 import { addToContext, currentContext } from '../../observability/context';
 import type { Logger } from '../../observability/logger';
-import type { JobQueue } from '../../queue/job-queue';
-import { ingest } from '../../store/inbox';
 import { BodError, parseBodEnvelope } from '../bod';
 import type { InforTokenVerifier } from '../os/verify-token';
-import { ION_INBOUND_QUEUE, type IonInboxPayload } from './inbound-worker';
+import type { IonInboxPayload } from './inbound-worker';
 import { readImsMultipart } from './multipart';
+
+/** A document from ION, read far enough to be stored (its envelope parsed, nothing decided yet). */
+export interface InboundDocument {
+  documentName: string;
+  bodId: string;
+  payload: IonInboxPayload;
+  correlationId: string;
+}
+
+/** Stores a document once, with the job of whatever processes it (the flow that owns its noun, or the gateway's own handling). */
+export type DocumentRouter = (doc: InboundDocument) => Promise<{ inboxId: string; duplicate: boolean; flowId?: string }>;
 
 export interface ImsRouteDeps {
   db: Knex;
-  queue: JobQueue;
+  route: DocumentRouter;
   logger: Logger;
   /** verifies ION's bearer token; undefined = IMS auth off (infor.imsAuth false) */
   verify?: InforTokenVerifier;
@@ -29,8 +38,9 @@ const KEEP_REFUSED_BYTES = 256 * 1024;
 /**
  * The IMS endpoints ION calls on a custom application (API suite from the "ION Messaging
  * Service v3" template, context `ims`): ping, protocol and multipartMessage (v2 and v3).
- * A BOD is persisted to the inbox (dedupe by BODID) with its job in one transaction before
- * we answer 2xx; a duplicate answers 2xx without a second job. A document that cannot be
+ * A BOD is persisted to the inbox once (dedupe by BODID) with the job of the flow that owns its
+ * noun (or the gateway's own handling of it) in one transaction before we answer 2xx; a duplicate
+ * answers 2xx without a second job. A document that cannot be
  * read as a BOD is kept in the inbox as `rejected` and answered 4xx.
  */
 export function imsRouter(deps: ImsRouteDeps): Router {
@@ -94,16 +104,8 @@ export function imsRouter(deps: ImsRouteDeps): Router {
         throw err;
       }
       addToContext({ bodId, documentName: kind });
-      const stored: IonInboxPayload = { xml, parameters, tenantId };
-      const { inboxId, duplicate } = await ingest(deps.db, deps.queue, {
-        source: 'ion',
-        dedupeKey: bodId,
-        kind,
-        payload: stored,
-        correlationId,
-        queue: ION_INBOUND_QUEUE,
-      });
-      deps.logger.info(duplicate ? 'BOD from ION already received' : 'BOD from ION received', { inboxId, bodId, documentName: kind, duplicate });
+      const { inboxId, duplicate, flowId } = await deps.route({ documentName: kind, bodId, payload: { xml, parameters, tenantId }, correlationId });
+      deps.logger.info(duplicate ? 'BOD from ION already received' : 'BOD from ION received', { inboxId, bodId, documentName: kind, duplicate, flow: flowId });
       res.status(version === 'v2' ? 201 : 202).json({ status: duplicate ? 'duplicate' : 'received', inboxId, bodId });
     } catch (err) {
       next(err);

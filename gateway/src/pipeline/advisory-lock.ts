@@ -1,0 +1,82 @@
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { AppError } from '../errors';
+
+/**
+ * Advisory locks live on their own connections, apart from the knex pool: a lock is held for as
+ * long as the work it guards, and that work needs pool connections of its own. Held on pool
+ * connections, as many locked jobs as the pool has connections starve each other (each waits
+ * for a connection only another locked job could free) — the chaos test ran into exactly that.
+ */
+const lockPools = new WeakMap<Knex, pg.Pool>();
+
+function lockPoolOf(db: Knex): pg.Pool {
+  let pool = lockPools.get(db);
+  if (!pool) {
+    const connection = db.client.config.connection as { connectionString?: string; application_name?: string } | string;
+    const settings = typeof connection === 'string' ? { connectionString: connection } : connection;
+    pool = new pg.Pool({
+      connectionString: settings.connectionString,
+      application_name: `${settings.application_name ?? 'm3-paytrace'}-locks`,
+      // waiting here holds nothing else, so this bound cannot deadlock
+      max: 40,
+      idleTimeoutMillis: 5_000,
+      // an idle lock connection must not keep a stopping process alive
+      allowExitOnIdle: true,
+    });
+    // a lock connection that dies (database restarted, dropped) releases its locks with it
+    pool.on('error', () => undefined);
+    lockPools.set(db, pool);
+  }
+  return pool;
+}
+
+/** A connection of its own for work that holds a lock for its whole length (a flow run). */
+export function lockConnection(db: Knex): Promise<pg.PoolClient> {
+  return lockPoolOf(db).connect();
+}
+
+/** Close the lock connections of `db` (at shutdown, after the work they guard has stopped). */
+export async function closeLockConnections(db: Knex): Promise<void> {
+  const pool = lockPools.get(db);
+  lockPools.delete(db);
+  await pool?.end();
+}
+
+/**
+ * Run `fn` while holding a PostgreSQL session advisory lock on `key`, taken without waiting:
+ * when another worker (in this gateway or another instance on the same database) holds it,
+ * `fn` does not run. The lock lives on one dedicated connection and dies with it.
+ */
+export async function tryWithAdvisoryLock<T>(db: Knex, key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  const connection = await lockPoolOf(db).connect();
+  let locked = false;
+  let broken: Error | undefined;
+  try {
+    const result = await connection.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key]);
+    locked = result.rows[0]?.locked === true;
+    if (!locked) return { ran: false };
+    return { ran: true, value: await fn() };
+  } finally {
+    if (locked) {
+      await connection.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch((err: Error) => (broken = err));
+    }
+    // a connection whose unlock failed may still hold the lock: throw it away, never reuse it
+    connection.release(broken);
+  }
+}
+
+/**
+ * Work on one aggregate (an invoice, an order, a customer) in one worker at a time. If another
+ * worker has it, fail transiently: the job retries after its backoff instead of blocking a slot.
+ */
+export async function withAggregateLock<T>(db: Knex, aggregateKey: string, fn: () => Promise<T>): Promise<T> {
+  const outcome = await tryWithAdvisoryLock(db, `aggregate:${aggregateKey}`, fn);
+  if (!outcome.ran) throw new AppError(`another worker is processing ${aggregateKey}`, { code: 'AGGREGATE_BUSY', errorClass: 'transient' });
+  return outcome.value;
+}
+
+/** Run a singleton (a poller tick, a nightly job) unless another instance is running it now. */
+export function asSingleton<T>(db: Knex, name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  return tryWithAdvisoryLock(db, `singleton:${name}`, fn);
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { Money } from '../../domain/money';
+import { mapPayTraceAnswer } from '../../domain/status-map';
+import { AppError } from '../../errors';
+import type { Payment } from '../../pipeline/ledger';
+import type { ExportedTransaction } from '../../paytrace/transformers/exports';
+import { decimalText, defineStep, idText, type StepConnectors } from '../define';
+
+export interface MoneyMovement {
+  kind: 'void' | 'refund';
+  transactionId: number;
+}
+
+const input = z
+  .object({
+    /** the sale to take back */
+    transactionId: idText,
+    amount: decimalText,
+    /** the whole captured amount of the sale: a void takes back only all of it */
+    capturedAmount: decimalText,
+    /** what earlier refunds of the sale took */
+    refundedBefore: decimalText.default('0'),
+    /** our payment of the sale (to tell our other refunds apart in the lookup) */
+    originalPaymentId: z.string().uuid(),
+  })
+  .strict();
+
+/**
+ * Take money back: a refund, or — when PayTrace answers with an error key the status map says
+ * means `void_instead` (817: not settled yet) — a void of the whole sale. PayTrace decides which,
+ * never us. After an unknown outcome the movement is looked up before anything is sent again.
+ */
+export function refundStep(connectors: StepConnectors) {
+  return defineStep<z.output<typeof input>, MoneyMovement>({
+    type: 'paytrace.refund',
+    title: 'PayTrace refund (or void)',
+    summary: 'Refund a sale; void it instead when the status map says so (817: not settled yet, whole amount only)',
+    category: 'paytrace',
+    system: 'paytrace',
+    operation: 'refund/for_transaction|void',
+    exactlyOnce: 'lookup',
+    movesMoney: true,
+    moneyInputs: ['amount', 'capturedAmount', 'refundedBefore'],
+    input,
+    async execute(request, env) {
+      const paytrace = connectors.paytrace();
+      const requested = Money.parse(request.amount, 'USD');
+      const refund = await paytrace.refundTransaction({ transactionId: Number(request.transactionId), amount: requested.toFixedString() });
+      if (refund.approved && refund.transactionId) return { kind: 'refund', transactionId: refund.transactionId };
+      const answer = mapPayTraceAnswer(env.rules.statusMap, { operation: 'refund', responseCode: refund.responseCode, errorKeys: refund.fieldErrors.map((e) => String(e.code)) });
+      if (answer.action === 'void_instead') {
+        if (!requested.equals(Money.parse(request.capturedAmount, 'USD')) || !Money.parse(request.refundedBefore, 'USD').isZero()) {
+          throw new AppError(`PayTrace has not settled ${request.transactionId}: only the whole amount can be voided now; replay this refund after settlement`, { code: 'REFUND_NEEDS_SETTLEMENT', errorClass: 'business' });
+        }
+        const voided = await paytrace.voidTransaction({ transactionId: Number(request.transactionId) });
+        if (voided.approved) return { kind: 'void', transactionId: Number(request.transactionId) };
+        throw new AppError(`PayTrace refused the void: ${voided.statusMessage}`, { code: 'REFUND_VOID_REFUSED', errorClass: 'business', details: { responseCode: voided.responseCode } });
+      }
+      throw new AppError(`PayTrace refused the refund: ${refund.statusMessage}`, { code: 'REFUND_REFUSED', errorClass: 'business', details: { responseCode: refund.responseCode, fieldErrors: refund.fieldErrors, action: answer.action } });
+    },
+    async lookup(request, env) {
+      const paytrace = connectors.paytrace();
+      const byId = await paytrace.exportTransactionById(Number(request.transactionId));
+      const sale = byId.transactions.find((t) => String(t.transactionId) === request.transactionId);
+      if (sale?.state === 'voided') return { found: true, result: { kind: 'void', transactionId: sale.transactionId } };
+      const now = Date.now();
+      const range = await paytrace.exportTransactionsByDateRange({ startDate: new Date(now - 86_400_000), endDate: new Date(now + 86_400_000), transactionType: 'REFUND' });
+      const refunds = range.transactions.filter((t: ExportedTransaction) => String(t.raw.original_transaction_id ?? '') === request.transactionId);
+      // refunds carry the original's id, not our reference: the ones our other refunds account for are not this one
+      const known = new Set(
+        (await env.db<Payment>('payments').where({ parent_payment_id: request.originalPaymentId, flow: 'refund' }).modify((q) => (env.paymentId ? q.whereNot({ id: env.paymentId }) : q)).whereNotNull('paytrace_transaction_id').pluck('paytrace_transaction_id')).map(String),
+      );
+      const requested = Money.parse(request.amount, 'USD');
+      const ours = refunds.find((t) => !known.has(String(t.transactionId)) && t.amount !== undefined && Money.parse(t.amount.toString(), 'USD').equals(requested));
+      return ours ? { found: true, result: { kind: 'refund', transactionId: ours.transactionId } } : { found: false };
+    },
+  });
+}
+
+/** Void a sale that is not settled yet (a void moves no money at settlement). */
+export function voidStep(connectors: StepConnectors) {
+  return defineStep<{ transactionId: string }, MoneyMovement>({
+    type: 'paytrace.void',
+    title: 'PayTrace void',
+    summary: 'Void an unsettled transaction',
+    category: 'paytrace',
+    system: 'paytrace',
+    operation: 'void',
+    exactlyOnce: 'lookup',
+    movesMoney: true,
+    input: z.object({ transactionId: idText }).strict(),
+    async execute(request) {
+      const voided = await connectors.paytrace().voidTransaction({ transactionId: Number(request.transactionId) });
+      if (voided.approved) return { kind: 'void', transactionId: Number(request.transactionId) };
+      throw new AppError(`PayTrace refused the void: ${voided.statusMessage}`, { code: 'VOID_REFUSED', errorClass: 'business', details: { responseCode: voided.responseCode } });
+    },
+    async lookup(request) {
+      const byId = await connectors.paytrace().exportTransactionById(Number(request.transactionId));
+      const sale = byId.transactions.find((t) => String(t.transactionId) === request.transactionId);
+      return sale?.state === 'voided' ? { found: true, result: { kind: 'void', transactionId: sale.transactionId } } : { found: false };
+    },
+  });
+}
