@@ -8,7 +8,8 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  // openid-client and jose are ESM-only; jest's CJS runtime needs them transpiled.
+  // openid-client and jose are ESM-only; jest's CJS runtime needs them transpiled. Still so on
+  // Node 24: jest requires ESM natively only with --experimental-vm-modules, and CI runs Node 22 too.
   transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   testTimeout: 30000,
   // two cores: two workers keep the suite fast without starving the database server

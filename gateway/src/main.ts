@@ -3,7 +3,9 @@
  * simulator on localhost, the gateway wired to them). With configuration (env or CONFIG_FILE),
  * the same code against the real systems.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { describeNode, exitUnlessSupportedNode } from './platform/node-runtime';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, setLogger } from './observability/logger';
 import { startGateway } from './runtime/gateway';
@@ -17,6 +19,15 @@ function banner(lines: Array<[string, string]>): string {
 }
 
 async function main(): Promise<void> {
+  const node = describeNode();
+  exitUnlessSupportedNode(node);
+  // KEY=value settings from .env (or ENV_FILE) under the real environment, which wins
+  const envFile = process.env.ENV_FILE || '.env';
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  else if (process.env.ENV_FILE) {
+    process.stderr.write(`ENV_FILE=${process.env.ENV_FILE}: no such file\n`);
+    process.exit(2);
+  }
   let config: Config;
   try {
     config = loadConfig();
@@ -44,6 +55,7 @@ async function main(): Promise<void> {
 
   const lines: Array<[string, string]> = [
     ['mode', config.mode],
+    ['node', `${node.version}${node.lts ? ` (${node.lts} LTS)` : ''}  ${node.execPath}`],
     ['gateway', gateway.url],
     ['health', `${gateway.url}/health`],
     ['operator app', `${gateway.url}/ui/${config.mode === 'sandbox' ? '   (Infor OS sign-in: admin/admin, operator/operator or viewer/viewer)' : ''}`],
@@ -57,7 +69,6 @@ async function main(): Promise<void> {
     ...infra.simulators.map((s): [string, string] => [`${s.name} simulator`, `${s.url}   (inspect ${s.url}/_sim/state)`]),
     ['started in', `${((Date.now() - started) / 1000).toFixed(1)} s`],
   ];
-  process.stdout.write(banner(lines));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -78,6 +89,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // only now: a Ctrl-C as soon as the banner shows must reach the handlers above
+  process.stdout.write(banner(lines));
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -44,6 +44,8 @@ describe('sandbox start (the real entry point, in its own process)', () => {
     expect(first.proc.output()).toMatch(/health\s+http:\/\/127\.0\.0\.1:\d+\/health/);
     expect(first.proc.output()).toMatch(/paytrace simulator\s+http:\/\/127\.0\.0\.1:\d+/);
     expect(first.proc.output()).toMatch(/infor simulator\s+http:\/\/127\.0\.0\.1:\d+/);
+    // which Node runs it, and where that binary is
+    expect(first.proc.output()).toMatch(new RegExp(`^\\s+node\\s+${process.version.replace(/\./g, '\\.')}.*  ${process.execPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'));
     const health = await fetch(`${first.gatewayUrl}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', mode: 'sandbox', components: { database: { status: 'ok' } } });
@@ -90,4 +92,23 @@ describe('sandbox start (the real entry point, in its own process)', () => {
     expect(proc.output()).toMatch(/Invalid configuration:\n\s+- http\.port \(env PORT\): /);
     expect(existsSync(path.join(parent, 'never'))).toBe(false);
   });
+
+  it('reads settings from ENV_FILE (.env by default) under the real environment, and names a missing one', async () => {
+    const envFile = path.join(parent, 'settings.env');
+    writeFileSync(envFile, '# as in any .env file\nPORT="eighty"\n');
+    const never = path.join(parent, 'never');
+    // the file's value is used when the environment has none …
+    const fromFile = runTs('gateway/src/main.ts', [], { ENV_FILE: envFile, PORT: undefined, EMBEDDED_PG_DATA_DIR: never });
+    expect((await fromFile.exited).code).toBe(2);
+    expect(fromFile.output()).toMatch(/- http\.port \(env PORT\): /);
+    // … the environment wins over the file
+    const envWins = runTs('gateway/src/main.ts', [], { ENV_FILE: envFile, PORT: '0', LOG_LEVEL: 'loud', EMBEDDED_PG_DATA_DIR: never });
+    expect((await envWins.exited).code).toBe(2);
+    expect(envWins.output()).not.toMatch(/http\.port/);
+    expect(envWins.output()).toMatch(/- log\.level \(env LOG_LEVEL\): /);
+    const missing = runTs('gateway/src/main.ts', [], { ENV_FILE: path.join(parent, 'nope.env'), EMBEDDED_PG_DATA_DIR: never });
+    expect((await missing.exited).code).toBe(2);
+    expect(missing.output().trim()).toBe(`ENV_FILE=${path.join(parent, 'nope.env')}: no such file`);
+    expect(existsSync(never)).toBe(false);
+  }, 120_000); // three processes that each load the whole gateway
 });

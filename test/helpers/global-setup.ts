@@ -1,6 +1,7 @@
 import { mkdtempSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { exitUnlessSupportedNode } from '../../gateway/src/platform/node-runtime';
 import { startEmbeddedPostgres } from '../../gateway/src/store/embedded-postgres';
 
 /**
@@ -9,6 +10,7 @@ import { startEmbeddedPostgres } from '../../gateway/src/store/embedded-postgres
  * its own database on it (test/helpers/db.ts), so files never share state.
  */
 export default async function globalSetup(): Promise<void> {
+  exitUnlessSupportedNode(); // one line saying what to run, before any test
   if (process.env.DATABASE_URL) {
     process.env.TEST_PG_SERVER_URL = process.env.DATABASE_URL;
     return;

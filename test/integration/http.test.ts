@@ -32,8 +32,10 @@ describe('HTTP skeleton', () => {
     expect(res.body).toMatchObject({
       status: 'ok',
       version: expect.any(String),
+      node: process.version,
       uptimeSeconds: expect.any(Number),
       components: {
+        runtime: { status: 'ok', node: process.version, securityFixesUntil: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) },
         database: { status: 'ok', latencyMs: expect.any(Number) },
         queue: { status: 'ok', waiting: expect.any(Number), active: expect.any(Number) },
         deadLetters: { status: 'ok', open: 0 },

@@ -23,6 +23,9 @@ it('answers JSON to machines and HTML to browsers, from the same report', async 
   const html = await page.text();
   expect(html).toContain('m3-paytrace gateway health');
   expect(html).toMatch(/<th>database<\/th><td class="st" style="color:#1a7f37">green<\/td>/);
+  // which Node runs the gateway, and until when that line gets security fixes
+  expect(html).toMatch(/<th>runtime<\/th><td class="st" style="color:#1a7f37">green<\/td>/);
+  expect(html).toContain(`Node.js ${process.version}`);
 });
 
 it('reports poller lag from poller_state, amber with the reason when the poller is behind', async () => {

@@ -44,6 +44,6 @@ footer{margin-top:1rem;color:#57606a}
 <table><thead><tr><th></th><th>component</th><th>status</th><th>reason</th><th>details</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
-<footer>version ${escapeHtml(report.version)} · mode ${escapeHtml(report.mode)} · up ${escapeHtml(report.uptimeSeconds)} s since ${escapeHtml(report.startedAt)} · <a href="/health">JSON</a> (Accept: application/json) · <a href="/ui/">operator app</a> · refreshes every 15 s</footer>
+<footer>version ${escapeHtml(report.version)} · Node.js ${escapeHtml(report.node)} · mode ${escapeHtml(report.mode)} · up ${escapeHtml(report.uptimeSeconds)} s since ${escapeHtml(report.startedAt)} · <a href="/health">JSON</a> (Accept: application/json) · <a href="/ui/">operator app</a> · refreshes every 15 s</footer>
 </body></html>`;
 }

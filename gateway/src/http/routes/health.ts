@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { countOpenDeadLetters } from '../../pipeline/dead-letters';
 import type { GatewayServices } from '../../kernel/services';
+import { runtimeHealth } from '../../platform/node-runtime';
 import { renderHealthPage } from './health-page';
 
 type Status = 'ok' | 'degraded' | 'down';
@@ -39,6 +40,8 @@ export async function healthReport(services: GatewayServices) {
       ? { status: 'down', reason: 'database unreachable' }
       : { status: deadLetters.value > 0 ? 'degraded' : 'ok', open: deadLetters.value, ...(deadLetters.value > 0 ? { reason: `${deadLetters.value} dead letter(s) wait for an operator` } : {}) },
   };
+  // which Node runs the gateway, and whether that line still gets security fixes
+  components.runtime = runtimeHealth();
   for (const [name, connector] of Object.entries(connectors)) {
     components[`connector:${name}`] = {
       status: connector.status === 'degraded' ? 'degraded' : 'ok',
@@ -70,6 +73,7 @@ export async function healthReport(services: GatewayServices) {
     status,
     mode: services.config.mode,
     version: services.version,
+    node: process.version,
     uptimeSeconds: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
     startedAt: services.startedAt.toISOString(),
     components,
