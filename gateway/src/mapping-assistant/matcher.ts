@@ -142,16 +142,23 @@ export async function suggest(target: TargetSchema, sample: unknown, ctx: Matche
     const t = profileTarget(field, target.kind, ctx.dictionary, ctx.weights);
     const list: Draft[] = [];
     const seen = new Set<string>();
-    for (const pair of [...scored.get(field.name)!].sort((a, b) => b.confidence - a.confidence)) {
+    // the tenant's history first: it may lift a pair the model alone ranks low
+    const adjusted = scored.get(field.name)!.map((pair) => {
       let confidence = pair.confidence;
       let history: string | undefined;
       const fb = ctx.feedback?.lookup(target.target, field.name, pair.source.path);
       if (fb && fb.accepted + fb.rejected + fb.acceptedElsewhere + fb.rejectedElsewhere > 0) {
         const shift = ACCEPT_WEIGHT * Math.min(fb.accepted, 3) - REJECT_WEIGHT * Math.min(fb.rejected, 3) + ELSEWHERE_FACTOR * (ACCEPT_WEIGHT * Math.min(fb.acceptedElsewhere, 3) - REJECT_WEIGHT * Math.min(fb.rejectedElsewhere, 3));
         confidence = sigmoid(logit(confidence) + shift);
+        // accepted here (or, never rejected here, for the same M3 field in another transaction) more
+        // often than rejected: suggested again, whatever the model thinks
+        if (fb.accepted > fb.rejected || (fb.rejected === 0 && fb.acceptedElsewhere > fb.rejectedElsewhere)) confidence = Math.max(confidence, Math.min(0.999, threshold + 0.01));
         const said = [fb.accepted && `accepted ${fb.accepted}×`, fb.rejected && `rejected ${fb.rejected}×`, fb.acceptedElsewhere && `accepted ${fb.acceptedElsewhere}× for ${field.name} elsewhere`, fb.rejectedElsewhere && `rejected ${fb.rejectedElsewhere}× for ${field.name} elsewhere`].filter(Boolean);
         history = `${said.join(', ')} in this tenant`;
       }
+      return { pair, confidence, history };
+    });
+    for (const { pair, confidence, history } of adjusted.sort((a, b) => b.confidence - a.confidence)) {
       if (confidence < floor && list.length > 0) continue;
       const proposal = propose(field, pair.source, { kind: target.kind, rules: ctx.rules, sources, expected: t.expected, money: sensitive === 'money' || t.expected.includes('amount') });
       if (seen.has(proposal.expression)) continue;
