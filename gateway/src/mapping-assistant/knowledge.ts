@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WordWeights } from './features';
 import { buildM3Dictionary, type M3Dictionary, type M3FieldDescription } from './m3-dictionary';
@@ -17,7 +17,8 @@ export interface Knowledge {
   descriptions: M3FieldDescription[];
 }
 
-export const DATA_DIR = path.join(__dirname, 'data');
+// beside this file in the sources; a compiled build (dist/) reads the sources' copy
+export const DATA_DIR = existsSync(path.join(__dirname, 'data', 'model.json')) ? path.join(__dirname, 'data') : path.resolve('gateway/src/mapping-assistant/data');
 
 export function knowledgeFrom(descriptions: M3FieldDescription[]): Omit<Knowledge, 'model'> {
   return { dictionary: buildM3Dictionary(descriptions), weights: new WordWeights(descriptions.map((d) => d.description)), descriptions };
