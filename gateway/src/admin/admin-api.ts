@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { redact } from '../observability/redact';
 import { abandonDeadLetters, replayDeadLetters } from '../pipeline/dead-letter-actions';
 import { listDeadLetters } from '../pipeline/dead-letters';
+import { MAPPING_ASSISTANT_ENDPOINTS } from '../mapping-assistant/routes';
 import { loadReconConfig } from '../recon/config';
 import { EXCEPTION_CLASSES } from '../recon/model';
 import { groupCsv, groupTotals, itemsCsv } from '../recon/report';
@@ -285,6 +286,8 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
       return runView(run, RECON_BASE);
     },
   },
+  // the flow builder's mapping panel: suggest, accept, reject (gateway/src/mapping-assistant)
+  ...MAPPING_ASSISTANT_ENDPOINTS,
 ];
 
 export function adminApiRoutes(services: GatewayServices): Router {

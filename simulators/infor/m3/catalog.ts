@@ -1,4 +1,5 @@
 import { REFERENCE_CATALOG, type InputFieldSpec, type OutputFieldSpec, type ProgramSpec, type TransactionSpec } from './catalog-data';
+import { METADATA_ONLY_CATALOG } from './catalog-metadata-only';
 
 export type { InputFieldSpec, OutputFieldSpec, ProgramSpec, TransactionSpec } from './catalog-data';
 
@@ -136,7 +137,7 @@ const GLS840_LSTLINE: TransactionSpec = {
   out: [N('CONO', 3, 'Company'), A('KEY1', 15, 'Key value'), N('LINE', 7, 'Line number'), A('PARM', 900, 'Parameter value')],
 };
 
-export const CATALOG: Record<string, ProgramSpec> = {
+const EXECUTABLE: Record<string, ProgramSpec> = {
   ...REFERENCE_CATALOG,
   ...ADDITIONS,
   ARS040MI: { ...REFERENCE_CATALOG.ARS040MI, transactions: { ...REFERENCE_CATALOG.ARS040MI.transactions, LstBatchLine: ARS040_LST } },
@@ -145,6 +146,17 @@ export const CATALOG: Record<string, ProgramSpec> = {
     transactions: { ...REFERENCE_CATALOG.GLS840MI.transactions, LstBatchHead: GLS840_LSTHEAD, LstBatchLine: GLS840_LSTLINE },
   },
 };
+
+/**
+ * Every program and transaction the simulator describes (MRS001MI, /metadata): the ones it runs
+ * plus the metadata-only ones (real M3 descriptions of transactions no flow calls, so metadata
+ * readers such as the mapping assistant see more than the few the flows need).
+ */
+export const CATALOG: Record<string, ProgramSpec> = { ...METADATA_ONLY_CATALOG };
+for (const [name, spec] of Object.entries(EXECUTABLE)) {
+  const more = Object.hasOwn(METADATA_ONLY_CATALOG, name) ? METADATA_ONLY_CATALOG[name].transactions : {};
+  CATALOG[name] = { ...spec, transactions: { ...more, ...spec.transactions } };
+}
 
 /**
  * Lengths of input-only fields (no output field of the same name tells them). Inferred from

@@ -241,15 +241,14 @@ export function m3RestApi(deps: {
 
   router.get('/metadata', (_req, res) => {
     res.json({
-      Program: Object.entries(CATALOG)
-        .filter(([name]) => Object.hasOwn(deps.programs, name))
-        .map(([name, spec]) => ({ '@name': name, '@description': spec.description })),
+      // every program described, including the metadata-only ones (catalog.ts)
+      Program: Object.entries(CATALOG).map(([name, spec]) => ({ '@name': name, '@description': spec.description })),
     });
   });
 
   router.get('/metadata/:program', (req: Request, res: Response) => {
     const name = String(req.params.program).toUpperCase();
-    const spec = Object.hasOwn(CATALOG, name) && Object.hasOwn(deps.programs, name) ? CATALOG[name] : undefined;
+    const spec = Object.hasOwn(CATALOG, name) ? CATALOG[name] : undefined;
     if (!spec) {
       res.status(404).json({ Message: `Program ${name} does not exist`, '@type': 'TransactionNotFound' });
       return;

@@ -187,7 +187,8 @@ describe('metadata and MRS001MI', () => {
 
   it('MRS001MI lists programs, transactions (SIMU) and fields with positions', async () => {
     const programs = await c.v2Records('MRS001MI/LstPrograms;maxrecs=0');
-    expect(programs.map((p) => p.MINM)).toEqual(['ARS040MI', 'ARS200MI', 'CRCCINMI', 'CRS055MI', 'CRS610MI', 'CUSEXTMI', 'GLS840MI', 'MNS100MI', 'MNS150MI', 'MRS001MI', 'OIS100MI', 'OIS350MI', 'OIS390MI']);
+    // the programs it runs plus the metadata-only ones (real M3 descriptions no flow calls)
+    expect(programs.map((p) => p.MINM)).toEqual(['ABS100MI', 'ARS040MI', 'ARS120MI', 'ARS200MI', 'ARS450MI', 'CRCCINMI', 'CRS055MI', 'CRS610MI', 'CUSEXTMI', 'GLS200MI', 'GLS840MI', 'MNS100MI', 'MNS150MI', 'MRS001MI', 'OIS100MI', 'OIS215MI', 'OIS350MI', 'OIS390MI']);
     const transactions = await c.v2Records('MRS001MI/LstTransactions;maxrecs=0', { MINM: 'OIS100MI' });
     expect(transactions.find((t) => t.TRNM === 'LstHead')?.SIMU).toBe('M');
     expect(transactions.find((t) => t.TRNM === 'Confirm')?.SIMU).toBe('S');
@@ -198,5 +199,17 @@ describe('metadata and MRS001MI', () => {
     ]);
     const input = await c.v2Records('MRS001MI/LstFields;maxrecs=0', { MINM: 'OIS100MI', TRNM: 'Confirm', TRTP: 'I' });
     expect(input.find((f) => f.FLNM === 'ORNO')?.MAND).toBe('1');
+    const head = await c.v2Records('MRS001MI/LstFields;maxrecs=0', { MINM: 'OIS100MI', TRNM: 'AddBatchHead', TRTP: 'I' });
+    expect(head.find((f) => f.FLNM === 'RLDT')).toMatchObject({ FLDS: 'Requested delivery date', LENG: '8', TYPE: 'N', MAND: '0' });
+  });
+
+  it('describes transactions it does not run (metadata only): listed with their fields, calling one is refused', async () => {
+    const fields = await c.v2Records('MRS001MI/LstFields;maxrecs=0', { MINM: 'ABS100MI', TRNM: 'AddStatmtLine', TRTP: 'I' });
+    expect(fields.find((f) => f.FLNM === 'BLLF')).toMatchObject({ FLDS: 'Line amount Cur', MAND: '1', TYPE: 'N' });
+    const address = await c.v2Records('MRS001MI/LstTransactions;maxrecs=0', { MINM: 'CRS610MI' });
+    expect(address.map((t) => t.TRNM)).toEqual(expect.arrayContaining(['Add', 'AddAddress', 'GetBasicData']));
+    const { body } = await c.v1('CRS610MI/AddAddress', { CUNO: 'C10001' });
+    expect(body['@type']).toBe('TransactionNotFound');
+    expect((await c.v1('ABS100MI/AddStatmtLine', {})).body['@type']).toBe('TransactionNotFound');
   });
 });

@@ -9,6 +9,7 @@ import * as m009 from './009_recon';
 import * as m010 from './010_recon_reference_matches';
 import * as m011 from './011_payments_created_at';
 import * as m012 from './012_flows_as_data';
+import * as m040 from './040_mapping_feedback';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -25,6 +26,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['010_recon_reference_matches', m010],
   ['011_payments_created_at', m011],
   ['012_flows_as_data', m012],
+  ['040_mapping_feedback', m040],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
