@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AdminEndpoint } from '../admin/admin-api';
 import { actorOf } from '../admin/guard';
 import { AppError } from '../errors';
-import type { GatewayServices } from '../runtime/services';
+import type { GatewayServices } from '../kernel/services';
 import { audit } from '../store/audit';
 import { listFeedback, loadFeedbackIndex, recordFeedback, type Decision } from './feedback-store';
 import { MappingEvaluator, requireValidExpression } from './jsonata/evaluator';

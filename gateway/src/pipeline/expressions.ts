@@ -22,7 +22,16 @@ export const EXPRESSION_LIMITS = {
   resultChars: 1_000_000,
   /** characters of one expression */
   sourceChars: 20_000,
+  /** characters of any string an expression builds on the way (doubling a string 30 times is a gigabyte) */
+  intermediateChars: 2_000_000,
 } as const;
+
+/** Called by JSONata after each node it evaluates: a string grown past the bound stops the evaluation. */
+function boundIntermediate(_expr: unknown, _input: unknown, _environment: unknown, result: unknown): void {
+  if (typeof result === 'string' && result.length > EXPRESSION_LIMITS.intermediateChars) {
+    throw new AppError(`an expression built a string of more than ${EXPRESSION_LIMITS.intermediateChars} characters`, { code: 'FLOW_EXPRESSION_RESULT_TOO_LARGE', errorClass: 'configuration' });
+  }
+}
 
 /** A RegExp that refuses patterns with exponential backtracking (nested quantifiers) and long patterns. */
 class BoundedRegExp extends RegExp {
@@ -63,7 +72,9 @@ export class Expression {
   static compile(source: string): Expression | ExpressionError {
     if (source.length > EXPRESSION_LIMITS.sourceChars) return { code: 'FLOW_EXPRESSION_TOO_LONG', message: `an expression may have at most ${EXPRESSION_LIMITS.sourceChars} characters` };
     try {
-      return new Expression(source, jsonata(source, { timeout: EXPRESSION_LIMITS.timeoutMs, stack: EXPRESSION_LIMITS.stack, sequence: EXPRESSION_LIMITS.sequence, RegexEngine: BoundedRegExp as unknown as RegExpConstructor }));
+      const compiled = jsonata(source, { timeout: EXPRESSION_LIMITS.timeoutMs, stack: EXPRESSION_LIMITS.stack, sequence: EXPRESSION_LIMITS.sequence, RegexEngine: BoundedRegExp as unknown as RegExpConstructor });
+      compiled.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, boundIntermediate);
+      return new Expression(source, compiled);
     } catch (err) {
       return asExpressionError(err);
     }

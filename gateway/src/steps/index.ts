@@ -20,7 +20,7 @@ import { getTransactionStep } from './paytrace/get-transaction';
 import { refundStep, voidStep } from './paytrace/refund';
 
 export type { StepConnectors } from './define';
-export { flowFunctions } from './functions';
+export { flowFunctions } from '../pipeline/functions';
 
 /**
  * The step catalogue: every step type a flow definition may use, each with its system, operation,

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import jsonata from 'jsonata';
+import { Expression } from '../../pipeline/expressions';
 import type { AddressRules } from '../../domain/address';
 import { AppError } from '../../errors';
-import { MAPPING_FUNCTION_NAMES } from './functions';
+import { FUNCTION_NAMES } from '../../pipeline/functions';
 import type { EvaluationLimits, EvaluationReply, EvaluationRequest, EvaluationResult } from './protocol';
 
 export type { EvaluationLimits, EvaluationResult } from './protocol';
@@ -37,13 +37,8 @@ export interface SyntaxCheck {
 export function checkSyntax(expression: string, limits: Pick<EvaluationLimits, 'maxExpressionLength'> = DEFAULT_LIMITS): SyntaxCheck {
   if (typeof expression !== 'string' || expression.trim() === '') return { ok: false, message: 'the expression is empty' };
   if (expression.length > limits.maxExpressionLength) return { ok: false, message: `the expression is longer than ${limits.maxExpressionLength} characters` };
-  try {
-    jsonata(expression);
-    return { ok: true };
-  } catch (err) {
-    const e = err as { message?: string; position?: number };
-    return { ok: false, message: String(e.message ?? err).slice(0, 300), position: e.position };
-  }
+  const compiled = Expression.compile(expression);
+  return compiled instanceof Expression ? { ok: true } : { ok: false, message: compiled.message.slice(0, 300), position: compiled.position };
 }
 
 /** The expression's syntax, or a 400 naming the problem. */
@@ -76,7 +71,7 @@ export class MappingEvaluator {
   }
 
   /** known mapping functions, for documentation and the API */
-  static readonly functions = MAPPING_FUNCTION_NAMES;
+  static readonly functions = FUNCTION_NAMES;
 
   #start(): Worker {
     if (this.#worker) return this.#worker;

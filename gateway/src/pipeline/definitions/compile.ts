@@ -295,7 +295,7 @@ export function compileFlow(file: string, text: string, deps: CompileDeps): { fl
       const m = input[name];
       if (m === undefined) continue;
       if (typeof m === 'number') error([...here, 'input', name], `money input "${name}" is a number: write money as a decimal string ("12.34"); numbers are floats and lose cents`);
-      if (m instanceof Expression && feedsFloat(m.ast())) error([...here, 'input', name], `money input "${name}" is fed by a non-money expression (number arithmetic is floating point): use a path, a decimal string or the $money… functions`);
+      if (m instanceof Expression && feedsFloat(m.ast())) error([...here, 'input', name], `money input "${name}" is fed by a non-money expression (number arithmetic is floating point): use a path, a decimal string, $amount or the $money… functions`);
     }
     const m3 = stepType.m3?.(config);
     if (m3) checkM3(m3, input, here, raw);
@@ -400,7 +400,7 @@ function feedsFloat(ast: unknown): boolean {
   if (n.type === 'binary' && typeof n.value === 'string' && ARITHMETIC.has(n.value)) return true;
   if (n.type === 'unary' && n.value === '-') return true;
   if (n.type === 'function' && typeof n.procedure?.value === 'string' && ['number', 'sum', 'round', 'floor', 'ceil', 'power', 'sqrt', 'average', 'abs', 'max', 'min', 'formatNumber'].includes(n.procedure.value)) return true;
-  if (n.type === 'function' && typeof n.procedure?.value === 'string' && n.procedure.value.startsWith('money')) return false;
+  if (n.type === 'function' && typeof n.procedure?.value === 'string' && (n.procedure.value.startsWith('money') || n.procedure.value === 'amount')) return false;
   for (const [k, v] of Object.entries(n)) {
     if (k === 'procedure') continue;
     if (Array.isArray(v) ? v.some(feedsFloat) : v && typeof v === 'object' && feedsFloat(v)) return true;

@@ -4,7 +4,7 @@ import { buildGlBatch, type GlPostingInput } from '../../domain/gl';
 import { Money } from '../../domain/money';
 import { DEFAULT_GL_LAYOUT, postGlBatch } from '../../infor/m3-programs/gl';
 import { currencyCode, decimalText, defineStep, type StepConnectors } from '../define';
-import { m3Date } from '../functions';
+import { m3Date } from '../../pipeline/functions';
 import { m3For } from './checked-client';
 
 const amounts = z

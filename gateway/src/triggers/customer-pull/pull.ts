@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { M3Executor } from '../../infor/m3-programs/executor';
 import type { IngestInput } from '../../pipeline/pipeline';
-import { canonicalJson } from '../../steps/functions';
+import { canonicalJson } from '../../pipeline/functions';
 import { changeFromCrs610, type CustomerChange } from './customer-change';
 
 /** The trigger a flow names to receive the customers the scheduled pull finds. */
