@@ -66,3 +66,59 @@ it('/_sim/reset keeps the start-up latency', async () => {
     await slow.close();
   }
 });
+
+describe('latency ranges, concurrency and throttling (the real-latency benches use them)', () => {
+  const call = async () => {
+    const started = performance.now();
+    const res = await fetch(`${c.m3Base}/execute/CRS610MI/GetBasicData?CUNO=C10001`, { headers: { authorization: `Bearer ${await c.token()}` } });
+    await res.text();
+    return { status: res.status, ms: performance.now() - started, retryAfter: res.headers.get('retry-after') };
+  };
+
+  it('a latency range draws each M3 call between its bounds, and not the same time every call', async () => {
+    await c.token();
+    expect((await c.sim_('PUT', '/faults', { latencyMs: 40, latencyMaxMs: 90, pathPattern: '/M3/' })).status).toBe(200);
+    const times = await Promise.all(Array.from({ length: 12 }, call));
+    for (const t of times) {
+      expect(t.status).toBe(200);
+      expect(t.ms).toBeGreaterThanOrEqual(39);
+      expect(t.ms).toBeLessThan(400);
+    }
+    const calls = (await c.sim_('GET', '/calls?path=GetBasicData')).body as { calls: Array<{ ms: number }> };
+    const ms = calls.calls.map((x) => x.ms);
+    expect(Math.max(...ms) - Math.min(...ms)).toBeGreaterThan(5);
+  });
+
+  it('counts the M3 calls served at once and their peak; other paths are not counted', async () => {
+    await c.token();
+    await c.sim_('PUT', '/faults', { latencyMs: 150, pathPattern: '/M3/' });
+    expect((await c.sim_('PUT', '/concurrency', { pathPattern: '/M3/' })).body).toMatchObject({ inFlight: 0, peak: 0, requests: 0 });
+    const running = Promise.all(Array.from({ length: 7 }, call));
+    await passwordGrant(c.sim); // the token endpoint is not an M3 call
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await c.sim_('GET', '/concurrency')).body).toMatchObject({ inFlight: 7 });
+    await running;
+    expect((await c.sim_('GET', '/concurrency')).body).toMatchObject({ pathPattern: '/M3/', inFlight: 0, peak: 7, requests: 7 });
+  });
+
+  it('maxConcurrent answers the calls beyond it with 429 and Retry-After, before they take effect', async () => {
+    await c.token();
+    await c.sim_('PUT', '/faults', { latencyMs: 150, maxConcurrent: 3, retryAfterSeconds: 2, pathPattern: '/M3/' });
+    const results = await Promise.all(Array.from({ length: 8 }, call));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+    const throttled = results.filter((r) => r.status === 429);
+    expect(throttled).toHaveLength(5);
+    expect(throttled.every((r) => r.retryAfter === '2' && r.ms < 140)).toBe(true);
+    // once they are answered, there is room again; 503 can be the throttle's answer too
+    await c.sim_('PUT', '/faults', { throttleStatus: 503 });
+    const again = await Promise.all(Array.from({ length: 4 }, call));
+    expect(again.map((r) => r.status).sort()).toEqual([200, 200, 200, 503]);
+  });
+
+  it('refuses a fault of the wrong kind with 400', async () => {
+    expect((await c.sim_('PUT', '/faults', { latencyMs: '200' })).status).toBe(400);
+    expect((await c.sim_('PUT', '/faults', { pathPattern: '(' })).status).toBe(400);
+    expect((await c.sim_('PUT', '/faults', { nonsense: 1 })).status).toBe(400);
+    expect((await c.sim_('PUT', '/concurrency', { pathPattern: 5 })).status).toBe(400);
+  });
+});
