@@ -213,7 +213,10 @@ export class N8nPeer extends PeerProcess implements PeerEngine {
 
   #cli(args: string[]): void {
     const run = spawnSync(path.join(this.#dir, 'node_modules/.bin/n8n'), args, { env: { ...process.env, ...worldEnv(this.world), ...this.#env() }, encoding: 'utf8', timeout: 10 * 60_000 });
-    if (run.status !== 0) throw new Error(`n8n ${args[0]} failed (exit ${run.status ?? run.signal}): ${(run.stderr || run.stdout).trim().split('\n').slice(-10).join(' | ')}`);
+    if (run.status !== 0) {
+      const said = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+      throw new Error(`n8n ${args[0]} failed (exit ${run.status ?? run.signal}): ${said.slice(-4).join(' | ')}`);
+    }
   }
 
   async prepare(): Promise<void> {
@@ -235,6 +238,19 @@ export class N8nPeer extends PeerProcess implements PeerEngine {
     // first command runs n8n's migrations on the fresh database (about a minute on two cores)
     this.#cli(['import:credentials', `--input=${credentials}`]);
     this.#cli(['import:workflow', `--input=${path.join(HERE, 'n8n', 'workflow.json')}`]);
+    // n8n 1.12x activates the workflow's published version, which import:workflow does not
+    // record (the editor does on save): record it as the editor would, then activate
+    const n8nDb = new pg.Client({ connectionString: this.databaseUrl });
+    await n8nDb.connect();
+    try {
+      await n8nDb.query(
+        `insert into workflow_history ("versionId", "workflowId", authors, nodes, connections)
+         select "versionId", id, 'm3-paytrace bench', nodes, connections from workflow_entity where id = $1 on conflict do nothing`,
+        ['m3ptFlow1Peer01'],
+      );
+    } finally {
+      await n8nDb.end();
+    }
     this.#cli(['update:workflow', '--id=m3ptFlow1Peer01', '--active=true']);
   }
 

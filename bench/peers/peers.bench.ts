@@ -80,6 +80,18 @@ async function charged(driver: LoadDriver, prefix: string, count: number): Promi
   return orders.sort((a, b) => a.orderId.localeCompare(b.orderId));
 }
 
+/** A storefront keeps retrying while the engine is down, however long its restart takes. */
+async function deliver(driver: LoadDriver, order: EcommerceOrder): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await driver.notify(order);
+      return;
+    } catch (err) {
+      if (attempt >= 5 || !/no answer before the deadline/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 /** All notifications at once from CLIENTS storefront clients; latency = sent → result recorded. */
 async function throughput(engine: Driven, driver: LoadDriver, prefix: string, count: number, sink: EcommerceOrder[]): Promise<Pick<Row, 'eventsPerSecond' | 'p50ms' | 'p99ms' | 'cpuMsPerEvent' | 'events'>> {
   const orders = await charged(driver, prefix, count);
@@ -89,7 +101,7 @@ async function throughput(engine: Driven, driver: LoadDriver, prefix: string, co
   const started = Date.now();
   await pool(orders, CLIENTS, async (order) => {
     sentAt.set(order.orderId, Date.now());
-    await driver.notify(order);
+    await deliver(driver, order);
   });
   let done = new Map<string, number>();
   let last = -1;
@@ -144,10 +156,10 @@ async function chaos(engine: Driven, driver: LoadDriver, world: SharedWorld, pre
   try {
     await pool(orders, 6, async (order, i) => {
       await paced();
-      await driver.notify(order);
+      await deliver(driver, order);
       if (i < duplicates) {
         await paced();
-        await driver.notify(order);
+        await deliver(driver, order);
       }
     });
   } finally {
