@@ -31,6 +31,7 @@ import { N8nPeer, NodeRedPeer, type PeerEngine } from './engines';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
 const CHAOS_EVENTS = Number(process.env.PEERS_CHAOS_EVENTS ?? 300);
 const CHAOS_RATE = Number(process.env.PEERS_CHAOS_RATE ?? 20);
+const KILLS = Number(process.env.PEERS_KILLS ?? 3);
 const CLIENTS = 16;
 const CONCURRENCY = 8;
 const ENGINES = (process.env.PEERS ?? 'gateway,n8n,node-red').split(',').map((s) => s.trim().toLowerCase());
@@ -127,18 +128,18 @@ async function throughput(engine: Driven, driver: LoadDriver, prefix: string, co
 
 /**
  * The chaos run: notifications paced at CHAOS_RATE/s (the first tenth delivered twice, as a
- * storefront does that missed our answer), the engine SIGKILLed and restarted every 4–7 s while
- * they arrive; then the simulators are audited.
+ * storefront does that missed our answer), the engine SIGKILLed and restarted KILLS times, each
+ * 4–7 s after it came back, while they arrive; then the simulators are audited.
  */
 async function chaos(engine: Driven, driver: LoadDriver, world: SharedWorld, prefix: string, sink: EcommerceOrder[]): Promise<NonNullable<Row['chaos']>> {
   const orders = await charged(driver, prefix, CHAOS_EVENTS);
   sink.push(...orders);
   const random = seededRandom(18);
   const duplicates = Math.round(CHAOS_EVENTS / 10);
-  let sending = true;
   let kills = 0;
   const monkey = (async () => {
-    while (sending || kills < 3) {
+    // KILLS kills, each 4–7 s after the engine came back, while the notifications arrive
+    while (kills < KILLS) {
       await new Promise((r) => setTimeout(r, 4000 + random() * 3000));
       await engine.kill();
       kills++;
@@ -153,18 +154,14 @@ async function chaos(engine: Driven, driver: LoadDriver, world: SharedWorld, pre
     const wait = started + (slot++ * 1000) / CHAOS_RATE - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   };
-  try {
-    await pool(orders, 6, async (order, i) => {
+  await pool(orders, 6, async (order, i) => {
+    await paced();
+    await deliver(driver, order);
+    if (i < duplicates) {
       await paced();
       await deliver(driver, order);
-      if (i < duplicates) {
-        await paced();
-        await deliver(driver, order);
-      }
-    });
-  } finally {
-    sending = false;
-  }
+    }
+  });
   await monkey;
   await engine.settle(orders);
   const effects = orderEffects(world, orders);
@@ -349,7 +346,7 @@ async function main(): Promise<void> {
 
   const markdown = table(rows);
   console.log(`\n${markdown}\n`);
-  console.log(`${EVENTS} notifications at once from ${CLIENTS} storefront clients (after 20 to warm up); chaos: ${CHAOS_EVENTS} paced at ${CHAOS_RATE}/s, the first tenth delivered twice, a SIGKILL and restart every 4–7 s while they arrive (at least 3).`);
+  console.log(`${EVENTS} notifications at once from ${CLIENTS} storefront clients (after 20 to warm up); chaos: ${CHAOS_EVENTS} paced at ${CHAOS_RATE}/s, the first tenth delivered twice, ${KILLS} SIGKILLs and restarts, each 4–7 s after the engine came back, while they arrive.`);
   if (process.env.PEERS_WRITE_DOCS === '1') writeDocs(markdown);
   const ours = rows.find((r) => r.engine === 'm3-paytrace gateway');
   for (const r of rows) {
