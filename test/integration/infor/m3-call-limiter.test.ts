@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { M3CallLimiter, retryAfterMs } from '../../../gateway/src/infor/m3/call-limiter';
 import { M3Client } from '../../../gateway/src/infor/m3/m3-client';
-import { PgSharedPermits } from '../../../gateway/src/infor/m3/shared-permits';
+import { connectionStringOf, PgSharedPermits } from '../../../gateway/src/infor/m3/shared-permits';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 import { startInforFixture, type InforFixture } from './infor-fixture';
 
@@ -137,6 +137,10 @@ test('Retry-After as seconds or as an HTTP date', () => {
 });
 
 describe('shared by every gateway of the tenant (slots in PostgreSQL)', () => {
+  test("the gateway's database is where the slots are held (its knex connection string)", () => {
+    expect(connectionStringOf(database.db)).toBe(database.url);
+  });
+
   const shared = (slots: number) => new PgSharedPermits({ connectionString: database.url, tenant: fx.sim.tenant, slots, rebalanceMs: 50, idleReleaseMs: 300 });
 
   test('two processes (two database sessions) together never exceed the limit, and both get calls through', async () => {
