@@ -60,23 +60,31 @@ function prng(seed: number): () => number {
   };
 }
 
-/** Check a /_sim/faults patch: known keys, values of the right kind. Returns the problem, or undefined. */
-export function faultsPatchProblem(patch: Record<string, unknown>): string | undefined {
+/**
+ * A /_sim/faults patch as settings: known keys only, values of the right kind; `null` puts a key
+ * back to its default (and `false` on a count means 0, as older callers send it).
+ * Returns the patch, or the problem.
+ */
+export function faultsPatch(body: Record<string, unknown>): { patch: Partial<Faults> } | { problem: string } {
   const defaults = defaultFaults();
-  for (const [key, value] of Object.entries(patch)) {
-    if (!(key in defaults)) return `unknown fault ${key}`;
-    const expected = typeof defaults[key as keyof Faults];
-    if (typeof value !== expected) return `${key} must be a ${expected}`;
-    if (expected === 'number' && (!Number.isFinite(value) || (value as number) < 0)) return `${key} must be a number ≥ 0`;
-  }
-  if (typeof patch.pathPattern === 'string') {
-    try {
-      new RegExp(patch.pathPattern);
-    } catch {
-      return 'pathPattern is not a regular expression';
+  const patch: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(body)) {
+    if (!(key in defaults)) return { problem: `unknown fault ${key}` };
+    const fallback = defaults[key as keyof Faults];
+    const expected = typeof fallback;
+    const value = raw === null ? fallback : expected === 'number' && raw === false ? 0 : raw;
+    if (typeof value !== expected) return { problem: `${key} must be a ${expected}` };
+    if (expected === 'number' && (!Number.isFinite(value) || (value as number) < 0)) return { problem: `${key} must be a number ≥ 0` };
+    if (key === 'pathPattern') {
+      try {
+        new RegExp(value as string);
+      } catch {
+        return { problem: 'pathPattern is not a regular expression' };
+      }
     }
+    patch[key] = value;
   }
-  return undefined;
+  return { patch: patch as Partial<Faults> };
 }
 
 export class FaultInjector {

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './call-log';
 import { ConcurrencyGauge } from './concurrency';
-import { FaultInjector, faultsPatchProblem, type Faults } from './faults';
+import { FaultInjector, faultsPatch } from './faults';
 
 export interface RunningSimulator {
   name: string;
@@ -68,20 +68,19 @@ export function createSimulatorKit(
     res.json(faults.faults);
   });
   sim.put('/faults', (req: Request, res: Response) => {
-    const patch = (req.body ?? {}) as Record<string, unknown>;
-    const problem = faultsPatchProblem(patch);
-    if (problem) {
-      res.status(400).json({ error: problem, allowed: Object.keys(faults.faults) });
+    const checked = faultsPatch((req.body ?? {}) as Record<string, unknown>);
+    if ('problem' in checked) {
+      res.status(400).json({ error: checked.problem, allowed: Object.keys(faults.faults) });
       return;
     }
-    res.json(faults.update(patch as Partial<Faults>));
+    res.json(faults.update(checked.patch));
   });
   sim.get('/concurrency', (_req, res) => {
     res.json(concurrency.reading());
   });
   sim.put('/concurrency', (req: Request, res: Response) => {
     const pathPattern = (req.body as { pathPattern?: unknown } | undefined)?.pathPattern ?? '';
-    if (typeof pathPattern !== 'string' || faultsPatchProblem({ pathPattern })) {
+    if (typeof pathPattern !== 'string' || 'problem' in faultsPatch({ pathPattern })) {
       res.status(400).json({ error: 'pathPattern must be a regular expression' });
       return;
     }

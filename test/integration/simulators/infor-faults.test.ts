@@ -140,6 +140,9 @@ describe('latency ranges, concurrency and throttling (the real-latency benches u
     expect((await c.sim_('PUT', '/faults', { pathPattern: '(' })).status).toBe(400);
     expect((await c.sim_('PUT', '/faults', { nonsense: 1 })).status).toBe(400);
     expect((await c.sim_('PUT', '/concurrency', { pathPattern: 5 })).status).toBe(400);
+    // null puts a key back to its default
+    await c.sim_('PUT', '/faults', { pathPattern: '/M3/', latencyMs: 5 });
+    expect((await c.sim_('PUT', '/faults', { pathPattern: null, latencyMs: null })).body).toMatchObject({ pathPattern: '', latencyMs: 0 });
   });
 });
 
