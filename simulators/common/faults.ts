@@ -62,7 +62,7 @@ function prng(seed: number): () => number {
 
 /**
  * A /_sim/faults patch as settings: known keys only, values of the right kind; `null` puts a key
- * back to its default (and `false` on a count means 0, as older callers send it).
+ * back to its default (and a boolean on a count means 1 or 0, as older callers send it).
  * Returns the patch, or the problem.
  */
 export function faultsPatch(body: Record<string, unknown>): { patch: Partial<Faults> } | { problem: string } {
@@ -72,7 +72,7 @@ export function faultsPatch(body: Record<string, unknown>): { patch: Partial<Fau
     if (!(key in defaults)) return { problem: `unknown fault ${key}` };
     const fallback = defaults[key as keyof Faults];
     const expected = typeof fallback;
-    const value = raw === null ? fallback : expected === 'number' && raw === false ? 0 : raw;
+    const value = raw === null ? fallback : expected === 'number' && typeof raw === 'boolean' ? Number(raw) : raw;
     if (typeof value !== expected) return { problem: `${key} must be a ${expected}` };
     if (expected === 'number' && (!Number.isFinite(value) || (value as number) < 0)) return { problem: `${key} must be a number ≥ 0` };
     if (key === 'pathPattern') {
