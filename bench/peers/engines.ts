@@ -262,7 +262,8 @@ export class N8nPeer extends PeerProcess implements PeerEngine {
       // an unsigned POST is refused by the workflow itself (401): the webhook is live
       readyUrl: `${this.webhookBase}/events/ecommerce`,
       ready: (status: number) => status === 401,
-      startMs: 180_000,
+      // a first start runs nothing heavy (migrations ran in prepare); a loaded machine still needs minutes
+      startMs: Number(process.env.PEERS_START_TIMEOUT_MS ?? 600_000),
     };
   }
 }
@@ -293,7 +294,7 @@ export class NodeRedPeer extends PeerProcess implements PeerEngine {
       env: { PEER_PORT: String(this.port), PEER_PG_MODULE: path.join(this.#dir, 'node_modules/pg'), PEER_DATABASE_URL: this.databaseUrl },
       readyUrl: `${this.webhookBase}/events/ecommerce`,
       ready: (status: number) => status === 401,
-      startMs: 60_000,
+      startMs: Number(process.env.PEERS_START_TIMEOUT_MS ?? 600_000),
     };
   }
 }

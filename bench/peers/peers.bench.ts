@@ -82,12 +82,13 @@ async function charged(driver: LoadDriver, prefix: string, count: number): Promi
 }
 
 /** A storefront keeps retrying while the engine is down, however long its restart takes. */
-async function deliver(driver: LoadDriver, order: EcommerceOrder): Promise<void> {
+async function deliver(driver: LoadDriver, order: EcommerceOrder, giveUp: () => boolean = () => false): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await driver.notify(order);
       return;
     } catch (err) {
+      if (giveUp()) return;
       if (attempt >= 5 || !/no answer before the deadline/.test((err as Error).message)) throw err;
     }
   }
@@ -137,6 +138,7 @@ async function chaos(engine: Driven, driver: LoadDriver, world: SharedWorld, pre
   const random = seededRandom(18);
   const duplicates = Math.round(CHAOS_EVENTS / 10);
   let kills = 0;
+  let down: Error | undefined;
   const monkey = (async () => {
     // KILLS kills, each 4–7 s after the engine came back, while the notifications arrive
     while (kills < KILLS) {
@@ -147,7 +149,10 @@ async function chaos(engine: Driven, driver: LoadDriver, world: SharedWorld, pre
       await engine.start();
       log(`${engine.name}: kill #${kills}, back after ${Date.now() - at} ms`);
     }
-  })();
+  })().catch((err: unknown) => {
+    // an engine that does not come back is a result, not a crash of the bench
+    down = new Error(`did not come back after SIGKILL #${kills}: ${(err as Error).message.split('\n')[0]}`);
+  });
   const started = Date.now();
   let slot = 0;
   const paced = async () => {
@@ -155,14 +160,16 @@ async function chaos(engine: Driven, driver: LoadDriver, world: SharedWorld, pre
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   };
   await pool(orders, 6, async (order, i) => {
+    if (down) return;
     await paced();
-    await deliver(driver, order);
-    if (i < duplicates) {
+    await deliver(driver, order, () => down !== undefined);
+    if (i < duplicates && !down) {
       await paced();
-      await deliver(driver, order);
+      await deliver(driver, order, () => down !== undefined);
     }
   });
   await monkey;
+  if (down) throw down;
   await engine.settle(orders);
   const effects = orderEffects(world, orders);
   return { sent: orders.length, duplicates, kills, complete: effects.complete, lost: effects.lost.length, incomplete: effects.incomplete.length, doubled: effects.doubled.length };
@@ -243,7 +250,7 @@ async function runEngine(engine: Driven, driver: LoadDriver, world: SharedWorld,
     row.chaos = await chaos(engine, driver, world, `K${tag}`, sink);
     log(`${engine.name} under SIGKILL: ${JSON.stringify(row.chaos)}`);
   } catch (err) {
-    row.error = (err as Error).message.split('\n')[0]!.slice(0, 400);
+    row.error = `${row.eventsPerSecond === undefined ? '' : 'chaos run: '}${(err as Error).message.split('\n')[0]!.slice(0, 400)}`;
     log(`${engine.name} failed: ${(err as Error).stack ?? String(err)}`);
   }
   return row;
