@@ -29,10 +29,17 @@ export interface LoggedCall {
   at: string;
   method: string;
   path: string;
+  /** the query string (M3 MI fields travel there), without the '?' */
+  query?: string;
   status?: number;
   ms?: number;
   /** request body as received, credentials masked (simulators never hold real card data) */
   body?: unknown;
+}
+
+/** A run of 13–19 digits could be a card number: the log keeps its first six and last four only. */
+function maskLongNumbers(text: string): string {
+  return text.replace(/\d{13,19}/g, (digits) => `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`);
 }
 
 /** Every request a simulator saw, newest last, bounded. Tests use it to prove what was (not) called. */
@@ -45,7 +52,8 @@ export class CallLog {
     return (req: Request, res: Response, next: NextFunction): void => {
       if (req.path.startsWith('/_sim')) return next();
       const started = performance.now();
-      const call: LoggedCall = { seq: ++this.#seq, at: new Date().toISOString(), method: req.method, path: req.originalUrl.split('?')[0]! };
+      const [path, query] = req.originalUrl.split('?');
+      const call: LoggedCall = { seq: ++this.#seq, at: new Date().toISOString(), method: req.method, path: path!, ...(query ? { query: maskLongNumbers(query) } : {}) };
       this.calls.push(call);
       if (this.calls.length > this.max) this.calls.splice(0, this.calls.length - this.max);
       res.on('finish', () => {

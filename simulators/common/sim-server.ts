@@ -2,7 +2,8 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './call-log';
-import { FaultInjector, type Faults } from './faults';
+import { ConcurrencyGauge } from './concurrency';
+import { FaultInjector, faultsPatch } from './faults';
 
 export interface RunningSimulator {
   name: string;
@@ -22,6 +23,7 @@ export interface SimulatorKit {
   app: Express;
   faults: FaultInjector;
   calls: CallLog;
+  concurrency: ConcurrencyGauge;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface SimulatorKit {
  *   GET  /_sim/calls    the call log (?path=regex&limit=N)
  *   DELETE /_sim/calls  clear it
  *   GET|PUT /_sim/faults  read / change fault injection (PUT merges the JSON body)
+ *   GET|PUT /_sim/concurrency  requests served at once and the peak (PUT {pathPattern} starts a new count)
  *   POST /_sim/reset    faults and state back to the start
  */
 export function createSimulatorKit(
@@ -41,7 +44,9 @@ export function createSimulatorKit(
   app.disable('x-powered-by');
   const faults = new FaultInjector();
   const calls = new CallLog();
+  const concurrency = new ConcurrencyGauge();
   app.use(calls.middleware());
+  app.use(concurrency.middleware());
   app.use(faults.middleware());
 
   const sim = express.Router();
@@ -63,26 +68,34 @@ export function createSimulatorKit(
     res.json(faults.faults);
   });
   sim.put('/faults', (req: Request, res: Response) => {
-    const allowed = new Set<keyof Faults>(['latencyMs', 'errorRate', 'errorStatus', 'outage', 'outageMode', 'dropAfterCommit', 'pathPattern', 'seed']);
-    const patch: Partial<Faults> = {};
-    for (const [key, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
-      if (!allowed.has(key as keyof Faults)) {
-        res.status(400).json({ error: `unknown fault ${key}`, allowed: [...allowed] });
-        return;
-      }
-      (patch as Record<string, unknown>)[key] = value;
+    const checked = faultsPatch((req.body ?? {}) as Record<string, unknown>);
+    if ('problem' in checked) {
+      res.status(400).json({ error: checked.problem, allowed: Object.keys(faults.faults) });
+      return;
     }
-    res.json(faults.update(patch));
+    res.json(faults.update(checked.patch));
+  });
+  sim.get('/concurrency', (_req, res) => {
+    res.json(concurrency.reading());
+  });
+  sim.put('/concurrency', (req: Request, res: Response) => {
+    const pathPattern = (req.body as { pathPattern?: unknown } | undefined)?.pathPattern ?? '';
+    if (typeof pathPattern !== 'string' || 'problem' in faultsPatch({ pathPattern })) {
+      res.status(400).json({ error: 'pathPattern must be a regular expression' });
+      return;
+    }
+    res.json(concurrency.restart(pathPattern));
   });
   sim.post('/reset', (_req, res) => {
     faults.reset();
     calls.clear();
+    concurrency.restart('');
     hooks.reset?.();
     res.status(204).end();
   });
   app.use('/_sim', sim);
   hooks.routes?.(app);
-  return { app, faults, calls };
+  return { app, faults, calls, concurrency };
 }
 
 export async function listen(name: string, app: Express, options: SimulatorOptions = {}): Promise<RunningSimulator> {

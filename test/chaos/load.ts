@@ -144,7 +144,11 @@ export class LoadDriver {
 
   /** The pay page's charge of an invoice and its hand-over to flow 2 (inbox row + job in one transaction). */
   async payInvoice(invoice: { ivno: string; yea4: number; cuno: string; amount: string }, reference: string): Promise<InvoicePayment> {
-    const transactionId = await this.charge(invoice.amount, reference);
+    return this.recordCharge(invoice, reference, await this.charge(invoice.amount, reference));
+  }
+
+  /** The pay page's hand-over of a charge already made (a bench charges first, then hands many over at once). */
+  async recordCharge(invoice: { ivno: string; yea4: number; cuno: string; amount: string }, reference: string, transactionId: number): Promise<InvoicePayment> {
     const { payment } = await openPayment(this.world.database.db, {
       flow: 'invoice_payment',
       reference,

@@ -195,3 +195,43 @@ export async function audit(world: SharedWorld, expected: Expectations): Promise
     },
   };
 }
+
+export interface OrderEffects {
+  /** storefront orders whose whole effect is in M3 once: one order, one card reference, one posted GL batch */
+  complete: number;
+  /** no M3 order at all: the event was lost */
+  lost: string[];
+  /** an M3 order but not everything after it (card reference or posted GL batch missing): stopped half way */
+  incomplete: string[];
+  /** more than one order, card reference or GL batch for one storefront order */
+  doubled: string[];
+}
+
+/**
+ * The flow-1 part of the audit, from the simulators' records alone, so it judges any engine doing
+ * the job (the gateway or a peer): per storefront order the M3 orders with its CUOR, the card
+ * references on that order, and the GL batches whose description names it (`… ECOM-100-<order>`).
+ */
+export function orderEffects(world: SharedWorld, orders: Array<Pick<EcommerceOrder, 'orderId'>>): OrderEffects {
+  const m3 = world.infor.state().m3;
+  const byCuor = new Map<string, string[]>();
+  for (const o of m3.orders.values()) byCuor.set(o.cuor, [...(byCuor.get(o.cuor) ?? []), o.orno]);
+  const refsByOrno = new Map<string, number>();
+  for (const c of m3.cardTransactions) if (c.kind === 'AddCCRefNo') refsByOrno.set(c.orno, (refsByOrno.get(c.orno) ?? 0) + 1);
+  const glByOrder = new Map<string, Array<{ status: string }>>();
+  for (const b of m3.glBatches.values()) {
+    const named = /ECOM-\d+-(\S+)/.exec(b.desc)?.[1];
+    if (named) glByOrder.set(named, [...(glByOrder.get(named) ?? []), b]);
+  }
+  const result: OrderEffects = { complete: 0, lost: [], incomplete: [], doubled: [] };
+  for (const { orderId } of orders) {
+    const ornos = byCuor.get(orderId) ?? [];
+    const refs = ornos.reduce((n, orno) => n + (refsByOrno.get(orno) ?? 0), 0);
+    const gl = glByOrder.get(orderId) ?? [];
+    if (ornos.length === 0) result.lost.push(orderId);
+    else if (ornos.length > 1 || refs > 1 || gl.length > 1) result.doubled.push(orderId);
+    else if (refs === 0 || gl.length === 0 || gl[0]!.status !== '90') result.incomplete.push(orderId);
+    else result.complete++;
+  }
+  return result;
+}

@@ -19,6 +19,8 @@ export const ENV_KEYS: ReadonlyArray<readonly [env: string, key: string]> = [
   ['M3_TIMEOUT_MS', 'infor.m3TimeoutMs'],
   ['INFOR_GRANT', 'infor.grant'],
   ['M3_BASE_URL', 'infor.m3BaseUrl'],
+  ['M3_MAX_CONCURRENT_CALLS', 'infor.m3MaxConcurrentCalls'],
+  ['M3_CONCURRENCY_SCOPE', 'infor.m3ConcurrencyScope'],
   ['ION_MESSAGING_URL', 'infor.ionMessagingUrl'],
   ['ION_LOGICAL_ID', 'infor.ionLogicalId'],
   ['IMS_AUTH', 'infor.imsAuth'],

@@ -58,6 +58,12 @@ export const configSchema = z
         m3BaseUrl: url.optional(),
         /** extra attempts of a read transaction (Get/Lst/Search/Sel) after a transient failure; writes never retry */
         m3ReadRetries: z.coerce.number().int().min(0).max(10).default(2),
+        /** the most M3 MI calls running at once for the tenant (the ION API gateway and M3 throttle); 429/503 lower it for a while */
+        m3MaxConcurrentCalls: z.coerce.number().int().min(1).max(1000).default(32),
+        /** tenant: one limit shared by every gateway on the database (slots held in PostgreSQL); process: each gateway has the whole limit */
+        m3ConcurrencyScope: z.enum(['tenant', 'process']).default('tenant'),
+        /** extra attempts of a call answered 429 (refused before it ran [inferred]), writes included, each after its Retry-After */
+        m3ThrottleRetries: z.coerce.number().int().min(0).max(20).default(4),
         /** ION Messaging Service base; default `{iu}/{ti}/IONSERVICES/api/ion/messaging/service` */
         ionMessagingUrl: url.optional(),
         /** our IMS connection point's logical id (fromLogicalId, Sender/LogicalID) [inferred name] */

@@ -7,7 +7,9 @@ import { imsRouter, type DocumentRouter } from './ion/ims-routes';
 import { ionSystemWorker, ION_INBOUND_QUEUE } from './ion/inbound-worker';
 import { IonClient } from './ion/ion-client';
 import { loadIonApiFile, type IonApiCredentials } from './ionapi';
+import { M3CallLimiter } from './m3/call-limiter';
 import { M3Client } from './m3/m3-client';
+import { connectionStringOf, PgSharedPermits } from './m3/shared-permits';
 import { InforTokenClient } from './os/token-client';
 import { createInforTokenVerifier, type InforTokenVerifier } from './os/verify-token';
 
@@ -39,7 +41,7 @@ function isLoopback(url: string): boolean {
 }
 
 /** Build the connectors from configuration; undefined when no .ionapi file is configured. */
-export function inforConnectorsFromConfig(config: Config, deps: { connectors?: ConnectorStatus; logger?: Logger } = {}): InforConnectors | undefined {
+export function inforConnectorsFromConfig(config: Config, deps: { connectors?: ConnectorStatus; logger?: Logger; databaseUrl?: string } = {}): InforConnectors | undefined {
   const { infor } = config;
   if (!infor.ionapiFile) return undefined;
   const credentials = loadIonApiFile(infor.ionapiFile);
@@ -55,11 +57,17 @@ export function inforConnectorsFromConfig(config: Config, deps: { connectors?: C
     status: deps.connectors,
     logger: deps.logger,
   });
+  // the tenant's MI-call limit: shared through PostgreSQL by every gateway of the tenant, or per process
+  const shared = infor.m3ConcurrencyScope === 'tenant' && deps.databaseUrl
+    ? new PgSharedPermits({ connectionString: deps.databaseUrl, tenant: credentials.tenant, slots: infor.m3MaxConcurrentCalls, logger: deps.logger })
+    : undefined;
   const m3 = new M3Client({
     baseUrl: infor.m3BaseUrl ?? `${credentials.apiBaseUrl}/M3/m3api-rest`,
     tokens,
     timeoutMs: infor.m3TimeoutMs,
     readRetries: infor.m3ReadRetries,
+    limiter: new M3CallLimiter({ maxConcurrent: infor.m3MaxConcurrentCalls, shared }),
+    throttleRetries: infor.m3ThrottleRetries,
     status: deps.connectors,
     logger: deps.logger,
   });
@@ -88,7 +96,7 @@ export function inforModule(): GatewayModule {
   let connectors: InforConnectors | undefined;
   return {
     start: async (services) => {
-      connectors = inforConnectorsFromConfig(services.config, { connectors: services.connectors, logger: services.logger });
+      connectors = inforConnectorsFromConfig(services.config, { connectors: services.connectors, logger: services.logger, databaseUrl: connectionStringOf(services.db) });
       if (!connectors) {
         services.logger.warn('Infor is not configured (infor.ionapiFile): M3 and ION connectors are off');
         return;
@@ -133,6 +141,7 @@ export function inforModule(): GatewayModule {
       // after the queue has drained (no job needs a token any more): revoke the grant so a stopped
       // gateway leaves no live token behind
       await connectors?.tokens.revoke().catch(() => undefined);
+      await connectors?.m3.close();
     },
   };
 }

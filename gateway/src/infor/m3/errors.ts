@@ -30,7 +30,7 @@ export class M3TransientError extends AppError {
   constructor(
     message: string,
     code: 'M3_TIMEOUT' | 'M3_UNAVAILABLE' | 'M3_RATE_LIMITED' | 'M3_CONNECTION' | 'M3_BAD_RESPONSE',
-    details: { program: string; transaction: string; status?: number; unknownOutcome: boolean },
+    details: { program: string; transaction: string; status?: number; unknownOutcome: boolean; retryAfterMs?: number },
     cause?: unknown,
   ) {
     super(message, { code, errorClass: 'transient', details, cause });
