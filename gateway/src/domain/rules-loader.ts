@@ -5,7 +5,7 @@ import { formatProblem, schemaProblems, YamlSource, type SourceProblem } from '.
 import { AppError } from '../errors';
 import { addressRulesSchema, type AddressRules } from './address';
 import { currencyPolicySchema, type CurrencyPolicy } from './currency';
-import { m3FieldsSchema, paytraceBodSchema, type M3FieldDictionary, type PayTraceBodMap } from './field-maps';
+import { m3FieldsSchema, type M3FieldDictionary } from './field-maps';
 import { glRulesSchema, type GlRules } from './gl';
 import { matchingRulesSchema, type MatchingRules } from './matching';
 import { statusMapSchema, type StatusMap } from './status-map';
@@ -22,7 +22,6 @@ const RULE_FILES = {
   matching: { file: 'matching.yaml', schema: matchingRulesSchema },
   address: { file: 'address-rules.yaml', schema: addressRulesSchema },
   m3Fields: { file: 'm3-fields.yaml', schema: m3FieldsSchema },
-  paytraceBod: { file: 'paytrace-bod.yaml', schema: paytraceBodSchema },
 } as const;
 
 /** The newest file format this code understands; a newer file stops the start instead of being half read. */
@@ -41,7 +40,6 @@ export interface Rules {
   matching: MatchingRules;
   address: AddressRules;
   m3Fields: M3FieldDictionary;
-  paytraceBod: PayTraceBodMap;
 }
 
 export type RuleProblem = SourceProblem;
@@ -73,19 +71,6 @@ function parseOne<S extends z.ZodType>(file: string, text: string, schema: S): {
   return { problems: schemaProblems(source, result.error) };
 }
 
-/** Checks that span files: every M3 field the BOD map names is in the field dictionary. */
-function crossCheck(rules: Omit<Rules, 'dir' | 'files'>): RuleProblem[] {
-  const problems: RuleProblem[] = [];
-  for (const [operation, def] of Object.entries(rules.paytraceBod.operations)) {
-    def.fields.forEach((f, i) => {
-      if (f.m3 && !rules.m3Fields.fields[f.m3]) {
-        problems.push({ file: RULE_FILES.paytraceBod.file, path: `operations.${operation}.fields.${i}.m3`, message: `M3 field ${f.m3} is not in ${RULE_FILES.m3Fields.file}` });
-      }
-    });
-  }
-  return problems;
-}
-
 /**
  * Validate rules from file texts (name → YAML text). Every problem of every file is collected
  * before throwing, so one start-up shows them all.
@@ -113,10 +98,7 @@ export function parseRules(texts: ReadonlyMap<string, string>, dir = 'mappings')
     }
   }
   if (problems.length) throw new RulesError(problems);
-  const rules = out as Omit<Rules, 'dir' | 'files'>;
-  const cross = crossCheck(rules);
-  if (cross.length) throw new RulesError(cross);
-  return { dir, files, ...rules };
+  return { dir, files, ...(out as Omit<Rules, 'dir' | 'files'>) };
 }
 
 /** Read and validate every rules file in `dir`. */

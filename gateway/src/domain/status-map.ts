@@ -16,7 +16,7 @@ export const PAYTRACE_OPERATIONS = ['sale', 'authorization', 'capture', 'void', 
 export type PayTraceOperation = (typeof PAYTRACE_OPERATIONS)[number];
 const operation = z.enum(PAYTRACE_OPERATIONS);
 
-const outcome = z.enum(['approved', 'declined', 'error', 'test', 'info', 'unknown']);
+const outcome = z.enum(['approved', 'declined', 'auto_voided', 'error', 'info', 'unknown']);
 export type PayTraceOutcome = z.infer<typeof outcome>;
 
 const responseCodeSchema = z
@@ -33,12 +33,20 @@ const responseCodeSchema = z
     ledgerByOperation: z.partialRecord(operation, ledgerState).optional(),
     /** did money move to the merchant (or back)? 103 is approved-then-voided: not paid */
     moneyMoved: z.boolean(),
+    /** a legacy TEST code: no money moves whatever the outcome says */
+    test: z.boolean().optional(),
   })
   .strict();
+
+export const ERROR_KEY_OUTCOMES = ['validation_error', 'not_found', 'duplicate', 'state_error', 'permission_error'] as const;
 
 const errorKeySchema = z
   .object({
     meaning: z.string().min(1),
+    /** the request field the key is about (dotted wire name) */
+    field: z.string().min(1),
+    /** what kind of "no" it is */
+    outcome: z.enum(ERROR_KEY_OUTCOMES),
     errorClass: z.enum(['transient', 'business', 'configuration', 'bug']),
     /** what the flow should do next */
     action: z.enum(['void_instead', 'refund_instead', 'fail', 'park', 'create_customer', 'lookup']),

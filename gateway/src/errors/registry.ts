@@ -225,8 +225,6 @@ const bod = group('bod', {
   BOD_MISSING_FIELD: { errorClass: 'business', httpStatus: 400, meaning: 'a required element is missing (details name it, e.g. `ApplicationArea/BODID`)', action: 'Operator: fix the sending mapping in ION (or the M3 data behind it), then have ION resend.' },
   BOD_INVALID_VALUE: { errorClass: 'business', httpStatus: 400, meaning: 'an element has a value we refuse (an amount that is not a plain decimal, a status outside the list, an accounting entity that is not `CONO_DIVI`); details name the field', action: 'Operator: fix the value at its source, then have ION resend.' },
   BOD_UNKNOWN_NOUN: { errorClass: 'business', httpStatus: 422, meaning: 'a `Verb.Noun` the gateway does not take, or no handler is registered for it: kept in the inbox as `rejected`, ConfirmBOD sent to ION', action: 'Operator: remove the document from the ION connection point\'s subscriptions, or enable the flow that handles it.' },
-  BOD_FIELD_MISSING: { errorClass: 'business', httpStatus: 422, meaning: 'a BOD lacks an element `mappings/paytrace-bod.yaml` marks required (details name the BOD paths)', action: 'Operator: fill the field in M3 (or relax the mapping), then have ION resend.' },
-  BOD_FIELD_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'a BOD element the mapping\'s transform refuses (amount, country, state, postal code); details name path and problem code, never the value', action: 'Operator: correct the value in M3, then have ION resend.' },
 });
 
 const ims = group('ims', {

@@ -4,7 +4,7 @@ export {
 } from './client';
 export { PayTraceTransport, type PayTraceTransportOptions, type PayTraceHttpResponse } from './transport';
 export { PayTraceErrorCode, PayTraceTransportError, UnknownOutcomeError, type SentMoneyMovement } from './errors';
-export { RESPONSE_CODES, ERROR_CODES, classify, fieldErrorsOf, type OutcomeClass, type FieldError } from './codes';
+export { responseCodes, errorKeys, useStatusMap, classify, fieldErrorsOf, type OutcomeClass, type FieldError } from './codes';
 export { usdAmount, amountFromWire, toCents, fromCents, type UsdAmount } from './money';
 export { payTraceModule, payTraceClientFromConfig } from './module';
 export type { PayTraceResult, BillingAddress, TransactionExtras } from './transformers/common';

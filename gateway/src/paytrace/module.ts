@@ -3,6 +3,7 @@ import type { ConnectorStatus } from '../observability/connector-status';
 import type { Logger } from '../observability/logger';
 import type { GatewayModule } from '../kernel/module';
 import { PayTraceClient } from './client';
+import { useStatusMap } from './codes';
 import { PayTraceTransport } from './transport';
 
 declare module '../kernel/services' {
@@ -28,6 +29,9 @@ export function payTraceClientFromConfig(config: Config, deps: { connectors?: Co
 export function payTraceModule(): GatewayModule {
   return {
     start: async (services) => {
+      // how PayTrace's answers are read follows the published status map, live
+      if (services.rules) useStatusMap(services.rules.statusMap);
+      services.rulesVersions?.onChange((rules) => useStatusMap(rules.statusMap));
       const client = payTraceClientFromConfig(services.config, { connectors: services.connectors, logger: services.logger });
       if (!client) {
         services.logger.warn('PayTrace is not configured (paytrace.baseUrl/username/password): PayTrace flows are off');

@@ -8,6 +8,8 @@ import { RULES_FILE_NAMES, RulesError, formatProblem, loadRules } from '../../..
 import { createLogger } from '../../../gateway/src/observability/logger';
 import type { GatewayServices } from '../../../gateway/src/kernel/services';
 import { MAPPINGS_DIR } from './helpers';
+import { VersionNotifier } from '../../../gateway/src/pipeline/versions/notifier';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -59,7 +61,6 @@ describe('the shipped rules', () => {
     expect(rules.m3Fields.fields.CUA1).toMatchObject({ type: 'A', length: 36 });
     expect(rules.m3Fields.fields.TOWN!.length).toBe(20);
     expect(rules.m3Fields.fields.PONO!.length).toBe(10);
-    expect(rules.paytraceBod.operations.refund.fields.map((f) => f.paytrace)).toEqual(['transaction_id', 'amount', 'invoice_id']);
   });
 });
 
@@ -148,12 +149,6 @@ describe('rules files with errors', () => {
     expect(problems).toMatch(/status-map\.yaml:\d+:\d+ transitions\.rejected: is required/);
   });
 
-  it('checks the BOD map against the M3 field dictionary', async () => {
-    const dir = copyOfMappings();
-    edit(dir, 'paytrace-bod.yaml', (t) => t.replace('m3: TOWN', 'm3: CITY'));
-    expect(await problemsOf(dir)).toEqual(['paytrace-bod.yaml operations.customer.fields.4.m3: M3 field CITY is not in m3-fields.yaml']);
-  });
-
   it('lists the problems of every file at once', async () => {
     const dir = copyOfMappings();
     edit(dir, 'currency-policy.yaml', (t) => t.replace('maxRateAgeDays: 7', 'maxRateAgeDays: -1'));
@@ -165,6 +160,18 @@ describe('rules files with errors', () => {
 });
 
 describe('rules module', () => {
+  let database: TestDatabase;
+  let notifier: VersionNotifier;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    notifier = new VersionNotifier(database.url, createLogger({ level: 'error' }));
+    await notifier.start();
+  });
+  afterAll(async () => {
+    await notifier.stop();
+    await database.drop();
+  });
+
   function services(rulesDir: string) {
     const lines: string[] = [];
     const stream = new Writable({
@@ -173,8 +180,8 @@ describe('rules module', () => {
         done();
       },
     });
-    const partial = { config: buildConfig({ rules: { dir: rulesDir } }), logger: createLogger({ level: 'info', stream }) };
-    // the module reads only config and logger, and writes rules
+    const partial = { config: buildConfig({ rules: { dir: rulesDir } }), logger: createLogger({ level: 'info', stream }), db: database.db, notifier };
+    // the module reads config, logger, the database (rules versions) and the notifier, and writes rules
     return { services: partial as unknown as GatewayServices, lines };
   }
 

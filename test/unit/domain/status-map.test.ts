@@ -50,7 +50,7 @@ describe('PayTrace response codes', () => {
     ['sale approved', 'sale', 101, 'approved', 'captured', true],
     ['authorization approved', 'authorization', 101, 'approved', 'authorized', true],
     ['sale declined', 'sale', 102, 'declined', 'declined', false],
-    ['approved then auto-voided (AVS/CSC)', 'sale', 103, 'declined', 'voided', false],
+    ['approved then auto-voided (AVS/CSC)', 'sale', 103, 'auto_voided', 'voided', false],
     ['refund', 'refund', 106, 'approved', 'refunded', true],
     ['void', 'void', 109, 'approved', 'voided', false],
     ['capture', 'capture', 112, 'approved', 'captured', true],

@@ -1,4 +1,8 @@
-import { classify, ERROR_CODES, fieldErrorsOf, RESPONSE_CODES } from '../../../gateway/src/paytrace/codes';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { statusMapSchema } from '../../../gateway/src/domain/status-map';
+import { classify, errorKeys, fieldErrorsOf, responseCodes, useStatusMap } from '../../../gateway/src/paytrace/codes';
 
 describe('PayTrace response codes', () => {
   // every code of reference §5.1 with the success flag PayTrace sends and the outcome we must reach
@@ -45,7 +49,7 @@ describe('PayTrace response codes', () => {
   });
 
   it('103 (approved then auto-voided) is not paid whatever success says', () => {
-    expect(RESPONSE_CODES.get(103)?.outcome).toBe('auto_voided');
+    expect(responseCodes().get(103)?.outcome).toBe('auto_voided');
   });
 
   it.each([
@@ -76,6 +80,22 @@ describe('PayTrace response codes', () => {
   });
 
   it('knows a field for every documented error key', () => {
-    for (const key of ['30', '35', '43', '44', '45', '46', '58', '80', '171', '817', '981']) expect(ERROR_CODES.get(key)?.field).toBeTruthy();
+    for (const key of ['30', '35', '43', '44', '45', '46', '58', '80', '171', '817', '981']) expect(errorKeys().get(key)?.field).toBeTruthy();
+  });
+});
+
+describe('the status map decides how PayTrace answers are read', () => {
+  const shipped = () => statusMapSchema.parse(parse(readFileSync(path.resolve(__dirname, '../../../mappings/status-map.yaml'), 'utf8')));
+  afterEach(() => useStatusMap(shipped()));
+
+  it('reads an edited response code and error key the new way', () => {
+    expect(classify({ success: true, response_code: 170 }).outcome).toBe('approved');
+    expect(classify({ success: false, response_code: 1, errors: { '58': ['x'] } }).outcome).toBe('not_found');
+    const edited = shipped();
+    edited.responseCodes['170'] = { ...edited.responseCodes['170']!, outcome: 'unknown' };
+    edited.errorKeys['58'] = { ...edited.errorKeys['58']!, outcome: 'validation_error' };
+    useStatusMap(edited);
+    expect(classify({ success: true, response_code: 170 }).outcome).toBe('unrecognized');
+    expect(classify({ success: false, response_code: 1, errors: { '58': ['x'] } }).outcome).toBe('validation_error');
   });
 });
