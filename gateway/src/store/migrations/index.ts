@@ -8,6 +8,7 @@ import * as m008 from './008_admin';
 import * as m009 from './009_recon';
 import * as m010 from './010_recon_reference_matches';
 import * as m011 from './011_payments_created_at';
+import * as m025 from './025_pay_page_receipts_requests';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -23,6 +24,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['009_recon', m009],
   ['010_recon_reference_matches', m010],
   ['011_payments_created_at', m011],
+  ['025_pay_page_receipts_requests', m025],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
