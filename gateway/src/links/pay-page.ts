@@ -106,7 +106,7 @@ export function payPage(input_: PayPageInput): string {
   const regions = address.regions[address.defaultCountry];
   const countryOptions = address.countries.map(([code, name]) => `<option value="${escapeHtml(code)}"${code === address.defaultCountry ? ' selected' : ''}>${escapeHtml(name)}</option>`).join('');
   const regionControl = regions
-    ? `<select id="state" name="state" autocomplete="address-level1"><option value="">Choose…</option>${regions.map(([code, name]) => `<option value="${escapeHtml(code)}">${escapeHtml(name)}</option>`).join('')}</select>`
+    ? `<select id="state" name="state" autocomplete="address-level1" data-country="${escapeHtml(address.defaultCountry)}"><option value="">Choose…</option>${regions.map(([code, name]) => `<option value="${escapeHtml(code)}">${escapeHtml(name)}</option>`).join('')}</select>`
     : input('state', 'address-level1', 'maxlength="50"');
   return layout(
     `Pay invoice ${link.ivno}`,

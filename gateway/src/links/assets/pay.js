@@ -162,11 +162,13 @@
     var current = $('state');
     var regions = (rules.regions || {})[country];
     var wanted = regions ? 'SELECT' : 'INPUT';
-    if (current.tagName === wanted) return;
+    var key = regions ? country : '';
+    if (current.tagName === wanted && (current.getAttribute('data-country') || '') === key) return;
     var next = document.createElement(wanted.toLowerCase());
     next.id = 'state';
     next.name = 'state';
     next.setAttribute('autocomplete', 'address-level1');
+    next.setAttribute('data-country', key);
     if (regions) {
       var blank = document.createElement('option');
       blank.value = '';
