@@ -73,13 +73,33 @@ const GLS840_LSTLINE: TransactionSpec = {
   out: [N('CONO', 3, 'Company'), A('KEY1', 15, 'Key value'), N('LINE', 7, 'Line number'), A('PARM', 900, 'Parameter value')],
 };
 
+/** MNS150MI/GetUserData: its fields from the reference's field list (Appendix A, MNS150MI) */
+const MNS150MI: ProgramSpec = {
+  description: 'User',
+  transactions: {
+    GetUserData: {
+      description: 'Select Users',
+      in: [opt('USID', 'string', 'User')],
+      out: [
+        N('CONO', 3, 'Company'), A('DIVI', 3, 'Division'), A('LANC', 2, 'Language'), A('DTFM', 3, 'Date format'), A('DCFM', 1, 'Decimal format'),
+        A('TIZO', 5, 'Time zone'), A('FACI', 3, 'Facility'), A('WHLO', 3, 'Warehouse'), A('USID', 10, 'User'), A('NAME', 36, 'Name'),
+        A('USTA', 2, 'User status'), A('TX40', 40, 'Company name'), A('CONM', 40, 'Division name'),
+      ],
+    },
+  },
+};
+
+/** GLS840MI/DelBatch (newer M3 releases, reference §3.6): remove a batch that is not updated */
+const GLS840_DEL: TransactionSpec = { description: 'Delete batch', in: [req('CONO', 'int', 'Company'), req('KEY1', 'string', 'Key value'), opt('DIVI', 'string', 'Division')], out: [] };
+
 export const CATALOG: Record<string, ProgramSpec> = {
   ...REFERENCE_CATALOG,
   ...ADDITIONS,
+  MNS150MI,
   ARS040MI: { ...REFERENCE_CATALOG.ARS040MI, transactions: { ...REFERENCE_CATALOG.ARS040MI.transactions, LstBatchLine: ARS040_LST } },
   GLS840MI: {
     ...REFERENCE_CATALOG.GLS840MI,
-    transactions: { ...REFERENCE_CATALOG.GLS840MI.transactions, LstBatchHead: GLS840_LSTHEAD, LstBatchLine: GLS840_LSTLINE },
+    transactions: { ...REFERENCE_CATALOG.GLS840MI.transactions, LstBatchHead: GLS840_LSTHEAD, LstBatchLine: GLS840_LSTLINE, DelBatch: GLS840_DEL },
   },
 };
 

@@ -187,7 +187,7 @@ describe('metadata and MRS001MI', () => {
 
   it('MRS001MI lists programs, transactions (SIMU) and fields with positions', async () => {
     const programs = await c.v2Records('MRS001MI/LstPrograms;maxrecs=0');
-    expect(programs.map((p) => p.MINM)).toEqual(['ARS040MI', 'ARS200MI', 'CRCCINMI', 'CRS055MI', 'CRS610MI', 'CUSEXTMI', 'GLS840MI', 'MRS001MI', 'OIS100MI', 'OIS350MI', 'OIS390MI']);
+    expect(programs.map((p) => p.MINM)).toEqual(['ARS040MI', 'ARS200MI', 'CRCCINMI', 'CRS055MI', 'CRS610MI', 'CUSEXTMI', 'GLS840MI', 'MNS150MI', 'MRS001MI', 'OIS100MI', 'OIS350MI', 'OIS390MI']);
     const transactions = await c.v2Records('MRS001MI/LstTransactions;maxrecs=0', { MINM: 'OIS100MI' });
     expect(transactions.find((t) => t.TRNM === 'LstHead')?.SIMU).toBe('M');
     expect(transactions.find((t) => t.TRNM === 'Confirm')?.SIMU).toBe('S');
