@@ -29,7 +29,7 @@ export async function dashboard(db: Knex, range: TimeRange) {
   const between = [range.from, range.to];
 
   const tilesQuery = db.raw<{ rows: Array<{ source: string; state: string; count: string; amount: string; currency: string | null }> }>(
-    `select source, state, count(*)::text as count, ${money('sum(amount)')} as amount, max(currency) as currency
+    `select source, state, count(*)::text as count, ${money('sum(amount) filter (where collected)')} as amount, max(currency) as currency
        from (${CARD_ATTEMPTS_SQL}) a group by 1, 2 order by 1, 2`,
     [...between, ...between],
   );
@@ -104,7 +104,7 @@ export async function dashboard(db: Knex, range: TimeRange) {
   ]);
   return {
     range: { from: range.from.toISOString(), to: range.to.toISOString(), bucket, timeZone: zone },
-    /** card attempts by source and state; money only for what was collected */
+    /** card attempts by source and state; `amount` is the money collected (a decline moved none) */
     attempts: tiles.rows.map((r) => ({ source: r.source, state: r.state, count: Number(r.count), amount: r.amount, currency: r.currency })),
     refunds: { count: Number(refunds.rows[0]?.count ?? 0), amount: refunds.rows[0]?.amount ?? '0.00', currency: refunds.rows[0]?.currency ?? null },
     perFlow: perFlow.rows.map((r) => ({ bucket: new Date(r.bucket).toISOString(), flow: r.flow, count: Number(r.count), collected: r.collected, localCurrency: r.local_currency })),

@@ -52,14 +52,16 @@ export const STATE_LABELS: Record<PaymentState, string> = {
  * Every card attempt in a time range, from every source: the gateway's sales (pay page and
  * storefront) and the transactions PayTrace's export shows that no payment of ours made (virtual
  * terminal, a storefront's declined cards it never notified us of). Columns: source, state,
- * amount, currency, at. Bindings: from, to, from, to.
+ * amount, currency, at, payment_id, collected (money moved). Bindings: from, to, from, to.
  */
 export const CARD_ATTEMPTS_SQL = `
-  select p.flow as source, ${STATE_SQL} as state, coalesce(p.local_amount, p.amount) as amount, coalesce(p.local_currency, p.currency) as currency, p.created_at as at, p.id::text as payment_id
+  select p.flow as source, ${STATE_SQL} as state, coalesce(p.local_amount, p.amount) as amount, coalesce(p.local_currency, p.currency) as currency, p.created_at as at, p.id::text as payment_id,
+         ${COLLECTED_SQL} as collected
     from payments p
    where p.flow in ('ecommerce_sale', 'invoice_payment') and p.created_at between ? and ?
   union all
-  select 'paytrace_direct', case when t.state = 'declined' then 'declined' when t.state in ('voided', 'unknown') then 'failed' else 'outside' end, t.amount, 'USD', t.first_seen_at, null
+  select 'paytrace_direct', case when t.state = 'declined' then 'declined' when t.state in ('voided', 'unknown') then 'failed' else 'outside' end, t.amount, 'USD', t.first_seen_at, null,
+         t.state in ('pending_settlement', 'settled')
     from paytrace_transactions t
    where t.first_seen_at between ? and ?
      and upper(coalesce(t.transaction_type, 'SALE')) not in ('REFUND', 'VOID', 'CAPTURE')

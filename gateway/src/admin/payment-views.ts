@@ -91,14 +91,14 @@ export interface StepStatus extends StepInfo {
 }
 
 /** The payment's steps in flow order with what each has done (from its intents). */
-export async function paymentSteps(db: Knex, payment: { paymentId: string; flow: string; status?: string }): Promise<StepStatus[]> {
+export async function paymentSteps(db: Knex, payment: { paymentId: string; flow: string; customerCharged?: boolean }): Promise<StepStatus[]> {
   const intents = await db('intents').where({ payment_id: payment.paymentId }).orderBy('id').select<Array<{ key: string; operation: string; status: string; attempts: number; error_code: string | null; error: string | null; updated_at: Date }>>('key', 'operation', 'status', 'attempts', 'error_code', 'error', 'updated_at');
   const steps = FLOW_STEPS[payment.flow] ?? [];
   return steps.map((step) => {
     const found = intents.filter((i) => stepOfIntent(payment.flow, payment.paymentId, i.key) === step).pop();
     if (!found) {
-      // a pay-page sale made before flow 2 was recorded by the links module: the payment's status says it
-      if (step.key === 'sale' && payment.status && !['charging', 'unknown', 'declined', 'failed'].includes(payment.status)) return { ...step, status: 'done' };
+      // a charge made without an intent of ours in this flow (the pay page records it as the payment's charge): the ledger says it
+      if (step.money && payment.customerCharged) return { ...step, status: 'done' };
       return { ...step, status: 'not_started' };
     }
     return {

@@ -122,7 +122,7 @@ export async function paymentTimeline(db: Knex, paymentId: string) {
   entries.sort((a, b) => a.at.localeCompare(b.at));
   for (const key of ['amount', 'local_amount']) if (typeof payment[key] === 'string') payment[key] = twoDecimals(payment[key]);
   const summary = (await paymentState(db, paymentId))!;
-  const steps = await paymentSteps(db, { paymentId, flow: String(payment.flow), status: String(payment.status) });
+  const steps = await paymentSteps(db, { paymentId, flow: String(payment.flow), customerCharged: summary.customerCharged });
   return {
     payment: redact(payment) as Record<string, unknown>,
     state: summary.state,
