@@ -17,10 +17,12 @@ import { startFakeH5, type IonAnswer, type IonCall } from '../unit/m3-extensions
  * gateway for a link through "the ION API gateway" (bearer token, suite context stripped); the
  * customer opens it in headless Chromium, types a test card into PayTrace's Protect iframe and
  * pays; the M3 simulator then has the cash receipt on the invoice and the GL batch, and the link
- * is paid. SCREENSHOTS=1 also writes the pay page at desktop and phone widths under docs/.
+ * is paid. `npm run screenshots` also writes the pay page (desktop, phone, errors, receipt, expired) under docs/screenshots.
  */
 
 const CARD = '4012000098765439';
+/** npm run screenshots (UPDATE_SCREENSHOTS=1) writes the pay page's pictures under docs/screenshots */
+const SCREENSHOTS = !!process.env.UPDATE_SCREENSHOTS;
 jest.setTimeout(90_000); // a whole payment through the browser, M3 and flow 2; a loaded CI machine takes its time
 const SUITE = '/M3PAYTRACE';
 
@@ -106,7 +108,7 @@ describe('send payment link → pay page → M3 (browser)', () => {
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text())); // CSP violations show up here
     await expect(page.locator('#amount').textContent()).resolves.toBe('$1,480.75');
-    if (process.env.SCREENSHOTS === '1') {
+    if (SCREENSHOTS) {
       // a viewport as tall as the page rather than fullPage: Chromium's full-page capture lays the PayTrace iframe out anew
       const shoot = async (p: Page, width: number, file: string) => {
         await p.setViewportSize({ width, height: await p.evaluate(() => document.documentElement.scrollHeight) });
@@ -155,7 +157,7 @@ describe('send payment link → pay page → M3 (browser)', () => {
     await page.reload();
     await expect(page.locator('h1').textContent()).resolves.toBe('Invoice paid');
     await expect(page.locator('#receipt-card').textContent()).resolves.toBe('Visa ending in 5439'); // flow 2 read the card type back
-    if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: path.resolve('docs/screenshots', 'pay-page-receipt.png'), fullPage: true });
+    if (SCREENSHOTS) await page.screenshot({ path: path.resolve('docs/screenshots', 'pay-page-receipt.png'), fullPage: true });
     await page.close();
   });
 
@@ -242,7 +244,7 @@ describe('send payment link → pay page → M3 (browser)', () => {
     expect(await page.locator('#zip-error').isHidden()).toBe(true); // the message once, at the first field it is about
     expect(await focused(page)).toBe('street');
     expect(await page.content()).not.toContain('Approved and completed');
-    if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: path.resolve('docs/screenshots', 'pay-page-errors.png'), fullPage: true });
+    if (SCREENSHOTS) await page.screenshot({ path: path.resolve('docs/screenshots', 'pay-page-errors.png'), fullPage: true });
     await page.close();
   });
 
@@ -329,7 +331,7 @@ describe('send payment link → pay page → M3 (browser)', () => {
     await page.getByRole('link', { name: '+1 509 555 0100' }).waitFor();
     await expect(page.locator('#request-email').inputValue()).resolves.toBe('billing@globex.example');
     await page.fill('#request-note', 'We still want to pay this one.');
-    if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: path.resolve('docs/screenshots', 'pay-page-expired.png'), fullPage: true });
+    if (SCREENSHOTS) await page.screenshot({ path: path.resolve('docs/screenshots', 'pay-page-expired.png'), fullPage: true });
     await page.getByRole('button', { name: 'Send me a new link' }).click();
     await page.getByText('Thank you. Northwind Supply Co. has your request and will send you a new link.').waitFor();
     const request = await stack.gateway.services.db('link_requests').where({ link_id: linkId }).first();

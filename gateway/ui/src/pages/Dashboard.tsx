@@ -26,7 +26,7 @@ const RANGES = [
 ];
 const COLOURS = ['#0969da', '#1a7f37', '#bf8700', '#8250df', '#cf222e', '#57606a'];
 const STATE_COLOURS: Record<string, string> = { completed: '#1a7f37', declined: '#bf8700', charged_not_posted: '#a40e26', failed: '#cf222e', in_progress: '#0969da', outside: '#57606a' };
-const STEP_LABELS: Record<string, string> = { open: 'Received', sale: 'Card charge', verify: 'Verify at PayTrace', customer: 'M3 customer', order: 'M3 order', receipt: 'M3 cash receipt', gl: 'GL posting', announce: 'Announce', error: 'Stopped', retry: 'Retry wait' };
+const STEP_LABELS: Record<string, string> = { open: 'Received', 'paytrace-poller': 'Settlement seen (poller)', 'recon-receipt': 'Receipt by reconciliation', 'recon-gl': 'GL by reconciliation', 'bod:': 'Told ION', sale: 'Card charge', verify: 'Verify at PayTrace', customer: 'M3 customer', order: 'M3 order', receipt: 'M3 cash receipt', gl: 'GL posting', announce: 'Announce', error: 'Stopped', retry: 'Retry wait' };
 
 /** Where a tile or a bar leads: the payment list, filtered. */
 function traceLink(filter: Record<string, string | undefined>): string {
