@@ -227,14 +227,14 @@ describe('GLS840MI GL batches', () => {
     await c.v1('GLS840MI/AddBatchLine', { CONO: '100', KEY1: 'PT-GL-0004', LINE: '2', PARM: parm('1510', '-5.00', 'b') });
     expect(await nok('GLS840MI/UpdBatch', { CONO: '100', KEY1: 'PT-GL-0004' })).toBeUndefined();
     expect(await nok('GLS840MI/DelBatch', { CONO: '100', KEY1: 'PT-GL-0004' })).toMatchObject({ code: 'XST0001' }); // updated: stays
-    expect((await c.sim_('PUT', '/_sim/m3/setup', { deniedPrograms: ['gls840mi'], glInterfaces: ['PAYTRACE', 'OTHER'] })).body).toEqual({ deniedPrograms: ['GLS840MI'], glInterfaces: ['PAYTRACE', 'OTHER'], customerTemplates: ['TEMPLATE'] });
+    expect((await c.sim_('PUT', '/m3/setup', { deniedPrograms: ['gls840mi'], glInterfaces: ['PAYTRACE', 'OTHER'] })).body).toEqual({ deniedPrograms: ['GLS840MI'], glInterfaces: ['PAYTRACE', 'OTHER'], customerTemplates: ['TEMPLATE'] });
     try {
       expect((await c.v2('GLS840MI/LstBatchHead', { CONO: '100' })).status).toBe(403);
       expect((await c.v1('CRS055MI/GetBasicData', { CUCD: 'EUR' })).status).toBe(200);
     } finally {
-      await c.sim_('PUT', '/_sim/m3/setup', { deniedPrograms: [], glInterfaces: ['PAYTRACE'] });
+      await c.sim_('PUT', '/m3/setup', { deniedPrograms: [], glInterfaces: ['PAYTRACE'] });
     }
-    expect((await c.sim_('PUT', '/_sim/m3/setup', { deniedPrograms: 'GLS840MI' })).status).toBe(400);
+    expect((await c.sim_('PUT', '/m3/setup', { deniedPrograms: 'GLS840MI' })).status).toBe(400);
     expect(await c.v1Record('MNS150MI/GetUserData')).toMatchObject({ USID: 'M3SRVADM', CONO: '100', DIVI: 'AAA' });
     expect(await c.v1Record('CRS610MI/GetBasicData', { CUNO: 'TEMPLATE' })).toMatchObject({ CUNO: 'TEMPLATE', STAT: '90' });
   });
