@@ -79,6 +79,7 @@ const schemas: Json = {
     required: ['hpfToken', 'encKey', 'billingAddress'],
     description: 'PayTrace Protect tokens from the card iframe; never card data. `amount` is only compared with the link amount.',
     properties: {
+      method: { type: 'string', enum: ['card'], default: 'card', description: 'how the payer pays; a bank account (ACH) will be a second value' },
       hpfToken: { type: 'string' },
       encKey: { type: 'string' },
       amount: { type: 'string' },
@@ -96,8 +97,11 @@ const schemas: Json = {
     properties: {
       status: { type: 'string', enum: ['paid', 'declined', 'confirming', 'refused', 'open'] },
       httpStatus: { type: 'integer' },
-      message: { type: 'string', description: 'what the customer sees' },
+      message: { type: 'string', description: 'what the customer sees (declines in the status map\'s payer words)' },
       code: { type: 'string' },
+      fields: { type: 'array', items: { type: 'string' }, description: 'declined: the pay-page fields the payer should check again' },
+      reason: { type: 'string', description: 'declined: the status-map rule that gave the words' },
+      fieldErrors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } }, description: 'refused: a message per pay-page field' },
       reference: { type: 'string', description: 'the attempt reference PL-<link>-<n> (PayTrace invoice_id, M3 IRNO)' },
       transactionId: { type: 'integer' },
       amount: ref('Money'),
