@@ -12,6 +12,7 @@ import { startGateway } from './runtime/gateway';
 import { sandboxPaymentLink } from './links/sandbox-link';
 import { gatewayModules } from './runtime/modules';
 import { startInfrastructure } from './runtime/sandbox';
+import { writeSandboxInfo } from './runtime/sandbox-info';
 
 function banner(lines: Array<[string, string]>): string {
   const width = Math.max(...lines.map(([label]) => label.length));
@@ -53,6 +54,17 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  const dataDir = path.dirname(path.resolve(config.database.embedded.dataDir));
+  if (config.mode === 'sandbox') {
+    // for local tools: npm run example -- ecommerce finds the gateway, PayTrace simulator and secret here
+    await writeSandboxInfo(dataDir, {
+      gateway: gateway.url,
+      paytrace: infra.simulators.find((s) => s.name === 'paytrace')?.url,
+      infor: infra.simulators.find((s) => s.name === 'infor')?.url,
+      ecommerceSecretFile: config.ecommerce.webhookSecret ? undefined : path.join(dataDir, 'ecommerce-webhook-secret.txt'),
+      startedAt: new Date().toISOString(),
+    });
+  }
   const lines: Array<[string, string]> = [
     ['mode', config.mode],
     ['node', `${node.version}${node.lts ? ` (${node.lts} LTS)` : ''}  ${node.execPath}`],
@@ -61,7 +73,7 @@ async function main(): Promise<void> {
     ['operator app', `${gateway.url}/ui/${config.mode === 'sandbox' ? '   (Infor OS sign-in: admin/admin, operator/operator or viewer/viewer)' : ''}`],
     ['readiness', `${gateway.url}/ready`],
     ['metrics', `${gateway.url}/metrics`],
-    ['storefront events', `POST ${gateway.url}/events/ecommerce${config.mode === 'sandbox' && !config.ecommerce.webhookSecret ? `   (signing secret in ${path.join(path.dirname(path.resolve(config.database.embedded.dataDir)), 'ecommerce-webhook-secret.txt')})` : ''}`],
+    ['storefront events', `POST ${gateway.url}/events/ecommerce${config.mode === 'sandbox' ? '   (a ready signed event: npm run example -- ecommerce)' : ''}`],
     ['refunds API', `POST ${gateway.url}/api/refunds   (Infor OS bearer token)`],
     ...(config.mode === 'sandbox' ? [['payment link', await sandboxPaymentLink(gateway.services, gateway.url)] as [string, string]] : []),
     ['ION IMS endpoint', `${gateway.url}/ims/service/…`],

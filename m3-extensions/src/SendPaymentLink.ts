@@ -5,7 +5,8 @@
  * shows the link with its amount and expiry, and Copy, E-mail and QR actions.
  *
  * Script arguments (Tools › Personalization › Scripts), `key=value` pairs separated by `;`:
- *   api=/M3PAYTRACE            ION API suite context of the gateway (default /M3PAYTRACE)
+ *   api=/M3PAYTRACE            ION API suite context + proxy path of the gateway (default /M3PAYTRACE)
+ *   userHeader=X-M3-User       header carrying the M3 user to the gateway's audit log
  *   top=0;left=60;width=16     button position in grid units
  *   invoiceColumns=IVNO,EXIN   list columns holding the invoice number (OIS350/B), first found wins
  *   yearColumns=YEA4           list columns holding the invoice year; else the WWYEA4 positioner
@@ -137,6 +138,17 @@ class SendPaymentLink {
     return ScriptUtil.version >= 2.0 ? IonApiService : IonApiService.Current;
   }
 
+  /**
+   * The M3 user rides along so the gateway's audit log names them (the ION API suite's API key
+   * proves the call came through the suite; see ion-bods/SETUP.md §2).
+   */
+  private headers(): { [name: string]: string } {
+    const headers: { [name: string]: string } = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    const user = (ScriptUtil.GetUserContext('USID') || '').trim();
+    if (user) headers[this.setting('userHeader', 'X-M3-User')] = user;
+    return headers;
+  }
+
   private base(): string {
     return this.setting('api', '/M3PAYTRACE').replace(/\/$/, '');
   }
@@ -158,7 +170,7 @@ class SendPaymentLink {
     if (this.busy) return; // one request at a time: a double click sends one
     const selection = this.requests();
     if (selection.problem) {
-      ConfirmDialog.ShowMessageDialog({ dialogType: 'Alert', header: 'Send payment link', message: selection.problem });
+      ConfirmDialog.ShowMessageDialog({ dialogType: 'Information', header: 'Send payment link', message: selection.problem });
       return;
     }
     this.busy = true;
@@ -169,7 +181,7 @@ class SendPaymentLink {
     selection.requests.forEach((request) => {
       chain = chain.then(() =>
         this.api()
-          .execute<{ links: PaymentLink[] }>({ url: this.base() + '/api/payment-links', method: 'POST', data: request, headers: { 'Content-Type': 'application/json', Accept: 'application/json' } })
+          .execute<{ links: PaymentLink[] }>({ url: this.base() + '/api/payment-links', method: 'POST', data: request, headers: this.headers() })
           .then(
             (response) => {
               const got = response && response.data && response.data.links;
@@ -224,13 +236,54 @@ class SendPaymentLink {
       });
       content.appendChild(problems);
     }
-    H5ControlUtil.H5Dialog.CreateDialogElement(content, {
-      title: links.length === 1 ? 'Payment link for invoice ' + links[0].invoice.number : links.length + ' payment links',
-      modal: true,
-      width: '520px',
-      buttons: [{ text: 'Close', isDefault: true, click: (_event, dialog) => dialog.close() }],
-    });
+    this.dialog(content, links.length === 1 ? 'Payment link for invoice ' + links[0].invoice.number : links.length + ' payment links', links);
     this.controller.ShowMessageInStatusBar(links.length === 1 ? 'Payment link ready for invoice ' + links[0].invoice.number : links.length + ' payment links ready');
+  }
+
+  /**
+   * Show the links: H5ControlUtil.H5Dialog on H5 2.0 and later, the jQuery inforMessageDialog of
+   * older clients (as Infor's H5SampleCustomDialog does), and when neither is there, a plain
+   * message dialog with the links as text, so a link is never made and not shown.
+   */
+  private dialog(content: HTMLElement, title: string, links: PaymentLink[]): void {
+    const h5Dialog = typeof H5ControlUtil !== 'undefined' && H5ControlUtil && H5ControlUtil.H5Dialog;
+    if (ScriptUtil.version >= 2.0 && h5Dialog) {
+      h5Dialog.CreateDialogElement(content, {
+        title: title,
+        dialogType: 'General',
+        modal: true,
+        width: '520px',
+        buttons: [{ text: 'Close', isDefault: true, click: (_event, dialog) => dialog.close() }],
+      });
+      return;
+    }
+    const jq = typeof $ !== 'undefined' ? $ : undefined;
+    const legacy = jq ? jq(content) : undefined;
+    if (jq && legacy && legacy.inforMessageDialog) {
+      legacy.inforMessageDialog({
+        title: title,
+        dialogType: 'General',
+        modal: true,
+        width: 520,
+        closeOnEscape: true,
+        close: () => content.parentNode && content.parentNode.removeChild(content),
+        buttons: [
+          {
+            text: 'Close',
+            isDefault: true,
+            click: function (this: HTMLElement) {
+              jq(this).inforDialog('close');
+            },
+          },
+        ],
+      });
+      return;
+    }
+    ConfirmDialog.ShowMessageDialog({
+      dialogType: 'Information',
+      header: title,
+      message: links.map((l) => 'Invoice ' + l.invoice.number + ' (' + SendPaymentLink.formatAmount(l.amount, l.currency) + '): ' + l.url).join('\n'),
+    });
   }
 
   private linkElement(link: PaymentLink): HTMLElement {
@@ -321,7 +374,7 @@ class SendPaymentLink {
     button.disabled = true;
     status.textContent = 'Sending…';
     this.api()
-      .execute<{ status: string }>({ url: this.base() + '/api/payment-links/' + encodeURIComponent(link.id) + '/email', method: 'POST', data: { to: to }, headers: { 'Content-Type': 'application/json', Accept: 'application/json' } })
+      .execute<{ status: string }>({ url: this.base() + '/api/payment-links/' + encodeURIComponent(link.id) + '/email', method: 'POST', data: { to: to }, headers: this.headers() })
       .then(
         () => {
           status.textContent = 'The link was sent to ' + to + '.';

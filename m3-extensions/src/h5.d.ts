@@ -95,7 +95,8 @@ interface IIonApiService {
 declare const IonApiService: IIonApiService & { Current: IIonApiService };
 
 interface IMessageDialogOptions {
-  dialogType: 'Alert' | 'Question' | 'Error' | 'Information';
+  /** the values Infor's H5 samples use */
+  dialogType: 'Information' | 'Warning' | 'Error' | 'Question';
   header: string;
   message: string;
   withCancelButton?: boolean;
@@ -121,9 +122,17 @@ interface IDialogOptions {
   closed?: () => void;
 }
 
-declare namespace H5ControlUtil {
-  namespace H5Dialog {
+/** H5 2.0 and later; absent on older clients (see SendPaymentLink.dialog) */
+declare const H5ControlUtil: {
+  H5Dialog?: {
     /** shows `content` as a dialog of the H5 client */
-    function CreateDialogElement(content: HTMLElement, options: IDialogOptions): unknown;
-  }
+    CreateDialogElement(content: HTMLElement, options: IDialogOptions): unknown;
+  };
+};
+
+/** The jQuery of older H5 clients, with Infor's dialog plug-in (H5SampleCustomDialog: `inforMessageDialog`, closed with `inforDialog('close')`). */
+interface IInforJQuery {
+  inforMessageDialog?(options: { title: string; dialogType?: string; modal?: boolean; width?: number; closeOnEscape?: boolean; close?: () => void; buttons?: Array<{ text: string; isDefault?: boolean; click: (this: HTMLElement) => void }> }): unknown;
+  inforDialog(command: 'close'): unknown;
 }
+declare const $: (element: HTMLElement) => IInforJQuery;

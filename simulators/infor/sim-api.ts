@@ -77,6 +77,22 @@ export function simApiRoutes(deps: SimApiDeps): Router {
     res.json(next);
   });
 
+  // the tenant's setup the doctor checks: GLS850 interfaces, customer templates, MI authority
+  router.get('/m3/setup', (_req, res) => {
+    res.json(deps.state().m3.setup);
+  });
+  router.put('/m3/setup', (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const setup = deps.state().m3.setup;
+    for (const key of ['glInterfaces', 'customerTemplates', 'deniedPrograms'] as const) {
+      if (body[key] === undefined) continue;
+      const value = body[key];
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && /^[A-Z0-9_]{1,15}$/i.test(v))) return void res.status(400).json({ error: `${key} must be a list of M3 names` });
+      setup[key] = value.map((v: string) => v.toUpperCase());
+    }
+    res.json(setup);
+  });
+
   router.get('/m3/counts', (req: Request, res: Response) => {
     const m3 = deps.state().m3;
     const cuor = str(req.query.cuor);

@@ -201,8 +201,22 @@ export interface M3State {
   rates: ExchangeRate[];
   /** CUSEXTMI records by FILE|PK01|…|PK08 */
   cusext: Map<string, M3Fields>;
+  /**
+   * How the tenant is set up, beyond its data: GLS850 interfaces (GLS840MI AddBatchHead checks
+   * INTN), the customer templates CRS610MI Add copies (CUTM), and programs the service account
+   * has no MI authority for (the ION API answers 403, as a real tenant does). `/_sim/m3/setup`.
+   */
+  setup: M3Setup;
   counters: { tempOrder: number; order: number; invoice: number; voucher: number; journal: number; repn: number; refn: number; customer: number };
 }
+
+export interface M3Setup {
+  glInterfaces: string[];
+  customerTemplates: string[];
+  deniedPrograms: string[];
+}
+
+export const defaultM3Setup = (): M3Setup => ({ glInterfaces: ['PAYTRACE'], customerTemplates: ['TEMPLATE'], deniedPrograms: [] });
 
 export interface InforState {
   m3: M3State;
@@ -308,6 +322,7 @@ export function seedState(people: Array<{ username: string; name: string; email:
       { cucd: 'GBP', crtp: 1, cutd: '20260101', arat: '1.270000' },
     ],
     cusext: new Map(),
+    setup: defaultM3Setup(),
     counters: { tempOrder: 0, order: 2, invoice: 200005, voucher: 60000, journal: 1, repn: 0, refn: 0, customer: 10004 },
   };
   return { m3, inbox: [], outbox: [] };

@@ -11,6 +11,7 @@ import { getPayment, openPayment, type Payment } from '../../gateway/src/pipelin
 import { eventually } from '../helpers/gateway';
 import { simJson, startStack, type Stack, chargedInvoicePayment } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
+import { newInvoice } from '../integration/links/helpers';
 
 /**
  * The operator app in headless Chromium against the whole product: sign in through the Infor OS
@@ -19,6 +20,7 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1 (else a temporary folder).
  */
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+jest.setTimeout(90_000); // whole flows through a browser on a shared CI machine
 const XSS = '<img src=x onerror="window.__xss=1">';
 
 let stack: Stack;
@@ -68,15 +70,22 @@ it('signs in through Infor OS and shows the dashboard populated by the flows', a
   await page.getByText('Ada Admin').waitFor();
 
   await page.getByTestId('tile-payments').getByText('2', { exact: true }).waitFor();
-  await page.getByTestId('tile-amount-invoice_payment').getByText('1,325.50 USD').waitFor();
-  await page.getByText('Success rate').locator('..').getByText('100.0 %').waitFor();
-  await page.locator('section', { hasText: 'Settlement totals per batch' }).getByRole('cell', { name: '1325.50' }).waitFor();
+  await page.getByTestId('tile-collected').getByText('$1,325.50').waitFor();
+  await page.getByTestId('tile-success').getByText('100.0 %').waitFor();
+  await page.getByTestId('tile-charged-not-posted').getByText('0', { exact: true }).waitFor();
+  await page.locator('section', { hasText: 'Settlement totals per PayTrace batch' }).getByRole('cell', { name: '$1,325.50' }).waitFor();
   await page.locator('.recharts-bar-rectangle').first().waitFor(); // the charts drew their series
+  await page.locator('.recharts-label-list').first().waitFor(); // every bar carries its value
+  expect(await page.getByText('invoice_payment', { exact: true }).count()).toBe(0); // words, not codes
+  await page.getByText('Pay-by-link invoice').first().waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
 });
 
-it('finds an IVNO and shows its timeline across systems', async () => {
+it('finds an IVNO and shows its timeline across systems; opens with the recent payments', async () => {
   await page.goto(`${stack.gateway.url}/ui/#/trace`);
+  await page.getByText('Recent payments').waitFor(); // not a blank page
+  expect(await page.getByTestId('trace-hits').locator('tbody tr').count()).toBe(2);
+  await page.getByTestId('trace-hits').getByText('Completed').first().waitFor();
   await page.getByLabel('search id').fill('200001');
   await page.getByRole('button', { name: 'Search' }).click();
   const timeline = page.getByTestId('timeline');
@@ -99,10 +108,10 @@ it('replays a dead letter after the cause is fixed, and the payment completes on
 
   await page.goto(`${stack.gateway.url}/ui/#/dead-letters`);
   const table = page.getByTestId('dead-letters');
+  await table.locator('tbody tr').first().getByText('customer was charged').waitFor();
   await table.locator('tbody tr').first().getByRole('checkbox').check();
-  await page.getByRole('button', { name: 'Replay selected (1)' }).click();
-  await page.getByRole('alert').filter({ hasText: 'reason' }).waitFor(); // no reason: refused, nothing replayed
-  await page.getByLabel('reason').fill('M3 cash receipts are back');
+  expect(await page.getByRole('button', { name: 'Replay selected (1)' }).isDisabled()).toBe(true); // no reason: the button stays disabled
+  await page.getByLabel('reason', { exact: true }).fill('M3 cash receipts are back');
   await page.getByRole('button', { name: 'Replay selected (1)' }).click();
   await page.getByRole('status').getByText('Replayed 1 dead letter(s)').waitFor();
 
@@ -111,6 +120,57 @@ it('replays a dead letter after the cause is fixed, and the payment completes on
   expect(counts.receiptsForInvoice).toBe(1);
   const audited = await stack.gateway.services.db('audit_log').where({ action: 'dead_letter.replay' }).first<{ actor: string; reason: string }>();
   expect(audited).toMatchObject({ actor: 'operator:admin', reason: 'M3 cash receipts are back' });
+});
+
+it('names "charged but not posted" on the dashboard, the dead letters and the trace, and replays it from the trace after a preview', async () => {
+  // the service account lost its MI authority to GLS840MI: the GL step is refused with 403 and parks
+  await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { deniedPrograms: ['GLS840MI'] } });
+  const invoice = await newInvoice(stack, '1999.95', 'C10002');
+  const payment = await chargedPayment(invoice.ivno, 'C10002', '1999.95');
+  await eventually(async () => (await stack.gateway.services.db('dead_letters').where({ status: 'open', correlation_id: payment.correlation_id }).first()) as unknown, 30_000, 'a dead letter');
+
+  await page.goto(`${stack.gateway.url}/ui/#/dashboard`);
+  const tile = page.getByTestId('tile-charged-not-posted');
+  await tile.getByText('1', { exact: true }).waitFor();
+  await tile.getByText('$1,999.95 customers paid; M3 does not know').waitFor();
+  await tile.click(); // the tile leads to the payments in that state
+  await page.waitForURL(/#\/trace\?state=charged_not_posted/);
+  const hits = page.getByTestId('trace-hits');
+  await hits.getByText('Charged, not posted').waitFor();
+  expect(await hits.locator('tbody tr').count()).toBe(1);
+  await hits.getByRole('button', { name: 'Timeline' }).click();
+  const timeline = page.getByTestId('timeline');
+  await timeline.getByRole('alert').getByText('The customer was charged $1,999.95 at PayTrace', { exact: false }).waitFor();
+  await page.getByTestId('steps').getByText('✓ Cash receipt on the invoice (ARS040MI)').waitFor();
+  await page.getByTestId('steps').getByText('GL batch posted (GLS840MI)', { exact: false }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'trace.png'), fullPage: true });
+
+  await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { deniedPrograms: [] } }); // the fix: authority given back
+  await page.getByTestId('trace-dead-letter').getByRole('button', { name: 'Replay…' }).click();
+  const preview = page.getByTestId('replay-preview');
+  await preview.getByText('Already done (not run again)').waitFor();
+  await preview.locator('.charged', { hasText: 'customer was charged' }).waitFor();
+  await preview.getByText('The customer was charged. A replay never charges again', { exact: false }).waitFor();
+  await preview.getByText('✓ Cash receipt on the invoice (ARS040MI)').waitFor(); // already done: not run again
+  await preview.getByText('▶ GL batch posted (GLS840MI)', { exact: false }).waitFor();
+  const replay = preview.getByRole('button', { name: 'Replay', exact: true });
+  expect(await replay.isDisabled()).toBe(true);
+  await preview.getByLabel('replay reason').fill('GLS840MI authority given back');
+  await replay.click();
+  await page.getByRole('status').getByText('Replayed dead letter', { exact: false }).waitFor();
+  await eventually(async () => (await statusOf(payment.id)) === 'completed', 30_000, 'completed after replay');
+  const counts = await simJson<{ receiptsForInvoice: number }>(stack.infor.url, `/_sim/m3/counts?cino=${invoice.ivno}`);
+  expect(counts.receiptsForInvoice).toBe(1); // the receipt was not posted twice
+});
+
+it('shows times in the zone the operator chooses, with the zone named', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/dead-letters`);
+  await page.getByLabel('status', { exact: true }).selectOption(''); // the replayed ones too
+  await page.getByLabel('time zone').selectOption('America/Chicago');
+  await page.getByTestId('dead-letters').locator('time').first().waitFor();
+  expect(await page.getByTestId('dead-letters').locator('time').first().textContent()).toMatch(/ C[SD]T$/);
+  await page.getByLabel('time zone').selectOption('UTC');
+  expect(await page.getByTestId('dead-letters').locator('time').first().textContent()).toMatch(/ UTC$/);
 });
 
 it('refuses a bad .ionapi upload and says which keys are wrong', async () => {
@@ -149,6 +209,10 @@ it('gives a viewer no configuration and no dead-letter actions', async () => {
   await viewer.getByRole('button', { name: 'Sign in' }).click();
   await viewer.getByText('Vera Viewer').waitFor();
   expect(await viewer.getByRole('link', { name: 'Configuration' }).count()).toBe(0);
+  // a viewer opening #/config is told why, not silently shown the dashboard
+  await viewer.goto(`${stack.gateway.url}/ui/#/config`);
+  await viewer.getByTestId('access-denied').getByText('Configuration needs the admin role').waitFor();
+  await viewer.getByTestId('access-denied').getByText('with the role viewer', { exact: false }).waitFor();
   await viewer.goto(`${stack.gateway.url}/ui/#/dead-letters`);
   await viewer.getByTestId('dead-letters').waitFor();
   expect(await viewer.getByRole('button', { name: /Replay selected/ }).count()).toBe(0);
@@ -178,9 +242,16 @@ it('shows hostile payload data as text, never as markup', async () => {
 it('serves the health page to a browser, escaping what connectors report', async () => {
   await page.goto(`${stack.gateway.url}/health`);
   await page.getByText('m3-paytrace gateway health').waitFor();
-  await page.locator('th', { hasText: 'connector:infor-os' }).waitFor();
-  await page.getByText('tokenAgeSeconds', { exact: false }).waitFor();
+  await page.locator('th', { hasText: 'Infor OS (sign-in tokens)' }).waitFor();
+  await page.getByText('token age (s)', { exact: false }).waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'health.png'), fullPage: true });
+  // on a phone: nothing wider than the screen, and the dead letters one tap away
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(`${stack.gateway.url}/health`);
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await phone.getByRole('link', { name: 'Open the dead letters' }).waitFor();
+  await phone.screenshot({ path: path.join(SHOTS, 'health-mobile.png'), fullPage: true });
+  await phone.close();
 
   stack.gateway.services.connectors.record('ion', false, `ION said ${XSS}`);
   await page.reload();

@@ -84,18 +84,22 @@ it('an operator starts a dry run from the page and opens its exceptions', async 
   await page.getByRole('button', { name: 'Refresh' }).click();
   const runs = page.getByTestId('recon-runs');
   await runs.getByText('completed').waitFor();
-  await runs.getByText('missing_in_m3 2').waitFor();
+  await runs.getByText('Missing in M3 2').waitFor();
   await runs.getByText('operator:operator').waitFor();
+  await page.getByText('Periods are calendar days in UTC').waitFor(); // which zone the days are in
 
   const detail = page.getByTestId('recon-run');
   await detail.getByText('not balanced').waitFor();
-  await page.getByTestId('recon-batches').getByRole('cell', { name: '95.49' }).waitFor();
+  await page.getByTestId('recon-batches').getByRole('cell', { name: '$95.49' }).waitFor();
   const items = page.getByTestId('recon-items');
-  await items.getByRole('cell', { name: 'missing_in_m3' }).first().waitFor();
+  await items.getByRole('cell', { name: 'Missing in M3' }).first().waitFor();
   await items.getByText('auto post_receipt (pending)').waitFor();
+  // items in words: which transaction and which comparison, not A:tx:…; an exception says it has no match
+  await items.getByRole('cell', { name: `PayTrace transaction ${charged.transactionId} (PayTrace ⇄ M3 receipts)` }).waitFor();
+  await items.getByText('no match').first().waitFor();
   await page.getByLabel('exception class').selectOption('settled_but_not_posted');
-  await items.getByRole('cell', { name: 'missing_in_m3' }).first().waitFor({ state: 'detached' });
-  await items.getByRole('cell', { name: 'settled_but_not_posted' }).first().waitFor();
+  await items.getByRole('cell', { name: 'Missing in M3' }).first().waitFor({ state: 'detached' });
+  await items.getByRole('cell', { name: 'Settled, not posted' }).first().waitFor();
   expect(await detail.getByRole('link', { name: 'items (CSV)' }).getAttribute('href')).toBe(`/admin/api/recon/runs/${runId}/items.csv`);
   const csv = await page.evaluate(async (href) => {
     const res = await fetch(href);
@@ -103,8 +107,14 @@ it('an operator starts a dry run from the page and opens its exceptions', async 
   }, `/admin/api/recon/runs/${runId}/items.csv`);
   expect(csv).toMatchObject({ status: 200, type: expect.stringContaining('text/csv') });
   expect(csv.text.startsWith('leg,item,status,exception_class')).toBe(true);
-  await page.getByTestId('recon-apply').getByRole('button', { name: 'Apply fixes' }).waitFor();
+  // "Apply fixes" shows what it will post, and posts only after a reason and a second click
+  await page.getByTestId('recon-apply').getByRole('button', { name: 'Apply fixes…' }).click();
+  const fixes = page.getByTestId('recon-fixes');
+  await fixes.getByText('ARS040MI cash receipt of 75.50 USD on invoice 200005/2026, reference (IRNO) LINK-recon-ui').waitFor();
+  expect(await fixes.getByRole('button', { name: 'Post them' }).isDisabled()).toBe(true);
   await page.screenshot({ path: path.join(SHOTS, 'reconciliation.png'), fullPage: true });
+  await fixes.getByRole('button', { name: 'Cancel' }).click();
+  expect(await stack.gateway.services.db('audit_log').where({ action: 'recon.run.apply' })).toHaveLength(0);
 
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   expect(await page.locator('img[src="x"]').count()).toBe(0);
@@ -117,11 +127,11 @@ it('shows a viewer the runs without the operator controls', async () => {
   await signIn(viewer, 'viewer', 'Vera Viewer');
   await viewer.goto(`${stack.gateway.url}/ui/#/reconciliation`);
   const runs = viewer.getByTestId('recon-runs');
-  await runs.getByText('missing_in_m3 2').waitFor();
+  await runs.getByText('Missing in M3 2').waitFor();
   await runs.getByRole('button', { name: 'Open' }).first().click();
   await viewer.getByTestId('recon-items').waitFor();
   expect(await viewer.getByRole('button', { name: 'New dry run' }).count()).toBe(0);
-  expect(await viewer.getByRole('button', { name: 'Apply fixes' }).count()).toBe(0);
+  expect(await viewer.getByRole('button', { name: /Apply fixes/ }).count()).toBe(0);
   const status = await viewer.evaluate(async () => (await fetch('/admin/api/recon/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
   expect(status).toBe(403);
   await context.close();

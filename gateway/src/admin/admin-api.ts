@@ -9,7 +9,7 @@ import { loadReconConfig } from '../recon/config';
 import { EXCEPTION_CLASSES } from '../recon/model';
 import { groupCsv, groupTotals, itemsCsv } from '../recon/report';
 import { createRun, requestApply } from '../recon/run';
-import { listItems, listRuns, runOr404, runView } from '../recon/views';
+import { listItems, listRuns, pendingFixes, runOr404, runView } from '../recon/views';
 import type { GatewayServices } from '../kernel/services';
 import { audit } from '../store/audit';
 import { currentRuleTexts, listVersions, saveIonapi, savePayTraceCredentials, saveRules } from './config-versions';
@@ -18,6 +18,9 @@ import { actorOf, requireRole } from './guard';
 import type { Role } from './roles';
 import { testConnection, SYSTEMS } from './test-connection';
 import { paymentTimeline, searchTrace } from './trace-queries';
+import { listLinkRequests, resolveLinkRequest } from '../links/link-requests';
+import { PAYMENT_STATES } from './payment-states';
+import { listPayments, replayPreview, withPayments } from './payment-views';
 
 type Handler = (req: Request, res: Response, services: GatewayServices) => Promise<unknown>;
 
@@ -42,7 +45,23 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 }
 
 const isoDate = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
-const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() });
+const timeZone = z.string().max(64).refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as America/Chicago');
+const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), timeZone: timeZone.optional() });
+const traceQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  flow: z.enum(['ecommerce_sale', 'invoice_payment', 'customer_sync', 'refund']).optional(),
+  state: z.enum(PAYMENT_STATES).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+const deadLetterId = z.string().regex(/^\d+$/, 'must be a number');
 const operatorAction = z.object({
   ids: z.array(z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String)).min(1, 'select at least one').max(500),
   reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000),
@@ -99,18 +118,23 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
       const to = q.to ?? new Date();
       const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
       if (from >= to) throw new AppError('from must be before to', { code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400 });
-      return dashboard(s.db, { from, to });
+      return dashboard(s.db, { from, to, timeZone: q.timeZone });
     },
   },
   {
     method: 'get', path: '/admin/api/trace', role: 'viewer',
-    handler: async (req, _res, s) => ({ hits: await searchTrace(s.db, parse(z.object({ q: z.string().min(1, 'type an id').max(200) }), req.query).q) }),
+    handler: async (req, _res, s) => {
+      const q = parse(traceQuery, req.query);
+      // nothing typed: the recent payments (what the dashboard's tiles and bars link to, filtered)
+      if (!q.q) return { recent: true, hits: (await listPayments(s.db, { flow: q.flow, state: q.state, from: q.from, to: q.to, limit: 100 })).map((p) => ({ ...p, matchedOn: 'recent' })) };
+      return { recent: false, hits: await searchTrace(s.db, q.q) };
+    },
   },
   {
     method: 'get', path: '/admin/api/trace/payments/:id', role: 'viewer',
     handler: async (req, _res, s) => {
       const id = parse(z.uuid(), req.params.id);
-      const trace = await paymentTimeline(s.db, id);
+      const trace = await paymentTimeline(s.db, id, s.pipeline?.flows);
       if (!trace) throw new AppError('no such payment', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
       return trace;
     },
@@ -120,17 +144,27 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     handler: async (req, _res, s) => {
       const q = parse(dlqQuery, req.query);
       const rows = await listDeadLetters(s.db, { ...q, olderThanSeconds: q.olderThanMinutes ? q.olderThanMinutes * 60 : undefined, limit: 500 });
-      return { deadLetters: rows.map(({ payload: _payload, ...row }) => redact(row)) };
+      // each with the payment whose work it holds: invoice, customer, amount, whether the customer was charged
+      return { deadLetters: (await withPayments(s.db, rows.map(({ payload: _payload, ...row }) => row))).map((row) => redact(row)) };
     },
   },
   {
     method: 'get', path: '/admin/api/dead-letters/:id', role: 'viewer',
     handler: async (req, _res, s) => {
-      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
-      const row = await s.db('dead_letters').where({ id }).first<Record<string, unknown> | undefined>();
+      const id = parse(deadLetterId, req.params.id);
+      const row = await s.db('dead_letters').where({ id }).first<(Record<string, unknown> & { correlation_id: string | null }) | undefined>();
       if (!row) throw new AppError('no such dead letter', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
       const history = await s.db('audit_log').where({ subject_type: 'dead_letter', subject_id: id }).orderBy('id');
-      return { deadLetter: redact(row), audit: redact(history) };
+      const [withPayment] = await withPayments(s.db, [row]);
+      return { deadLetter: redact(row), payment: withPayment!.payment, preview: await replayPreview(s.db, id, s.pipeline?.flows), audit: redact(history) };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/dead-letters/:id/preview', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const preview = await replayPreview(s.db, parse(deadLetterId, req.params.id), s.pipeline?.flows);
+      if (!preview) throw new AppError('no such dead letter', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
+      return preview;
     },
   },
   {
@@ -145,6 +179,20 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     handler: async (req, res, s) => {
       const body = parse(operatorAction, req.body);
       return abandonDeadLetters(s.db, { ids: body.ids, reason: body.reason, actor: actorOf(res) });
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/link-requests', role: 'viewer',
+    handler: async (req, _res, s) => ({ requests: await listLinkRequests(s.db, parse(z.object({ status: z.enum(['open', 'done']).optional() }), req.query).status) }),
+  },
+  {
+    method: 'post', path: '/admin/api/link-requests/:id/done', role: 'operator',
+    handler: async (req, res, s) => {
+      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
+      const { reason } = parse(z.object({ reason: requiredReason }), req.body);
+      const done = await resolveLinkRequest(s.db, id, actorOf(res), reason);
+      if (!done) throw new AppError('the request is not open (done already, or unknown)', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
+      return { id, status: 'done' };
     },
   },
   {
@@ -222,7 +270,8 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   },
   {
     method: 'get', path: '/admin/api/recon/runs', role: 'viewer',
-    handler: async (_req, _res, s) => ({ runs: (await listRuns(s.db, 50)).map((run) => runView(run, RECON_BASE)) }),
+    // periods are days in the reconciliation's zone (RECON_TIMEZONE): the page says which
+    handler: async (_req, _res, s) => ({ timeZone: loadReconConfig(process.env).timeZone, runs: (await listRuns(s.db, 50)).map((run) => runView(run, RECON_BASE)) }),
   },
   {
     method: 'get', path: '/admin/api/recon/runs/:id', role: 'viewer',
@@ -237,6 +286,13 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
       const run = await runOr404(s.db, parse(reconRunId, req.params.id));
       const q = parse(reconItemsQuery, req.query);
       return { runId: run.id, items: await listItems(s.db, run.id, { status: q.status, exceptionClass: q.class, limit: q.limit }) };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/recon/runs/:id/fixes', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const run = await runOr404(s.db, parse(reconRunId, req.params.id));
+      return { runId: run.id, timeZone: loadReconConfig(process.env).timeZone, fixes: await pendingFixes(s.db, run.id) };
     },
   },
   {

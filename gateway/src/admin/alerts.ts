@@ -7,6 +7,7 @@ import { escapeHtml } from '../http/routes/health-page';
 import { LINK_EMAIL_QUEUE } from '../links/email';
 import { asSingleton } from '../pipeline/advisory-lock';
 import { jobDbFor, type JobQueue } from '../pipeline/job-queue';
+import { CARD_ATTEMPTS_SQL } from './payment-states';
 
 /** the poller's row in poller_state (flows/poller/paytrace-poller.ts) */
 export const PAYTRACE_POLLER_STATE = 'paytrace-transactions';
@@ -50,15 +51,19 @@ export async function evaluateRules(db: Knex, settings: AlertSettings, context: 
     }
   }
 
-  const declines = await db('payments')
-    .whereIn('flow', ['ecommerce_sale', 'invoice_payment'])
-    .where('created_at', '>', new Date(now.getTime() - settings.declineWindowMinutes * 60_000))
-    .select(db.raw(`count(*)::int as total, count(*) filter (where status = 'failed' and coalesce(last_error_code, '') ilike '%declin%')::int as declined`))
-    .first<{ total: number; declined: number }>();
+  // the dashboard's definition of a decline, from every source (pay page, storefront, PayTrace
+  // transactions made outside the gateway): card testing on the public pay page raises it too
+  const windowStart = new Date(now.getTime() - settings.declineWindowMinutes * 60_000);
+  const declines = (
+    await db.raw<{ rows: Array<{ total: number; declined: number }> }>(
+      `select count(*)::int as total, count(*) filter (where state = 'declined')::int as declined from (${CARD_ATTEMPTS_SQL}) a`,
+      [windowStart, now, windowStart, now],
+    )
+  ).rows[0];
   if (declines && declines.total >= settings.declineMinSample && declines.declined / declines.total >= settings.declineRatio) {
     firing.push({
       rule: 'decline_spike', key: 'decline_spike', severity: 'warning',
-      message: `${declines.declined} of ${declines.total} card payments declined in the last ${settings.declineWindowMinutes} minutes`,
+      message: `${declines.declined} of ${declines.total} card payments declined in the last ${settings.declineWindowMinutes} minutes (pay page, storefront and PayTrace)`,
       detail: { ...declines, ratio: Number((declines.declined / declines.total).toFixed(3)) },
     });
   }
@@ -94,7 +99,7 @@ export async function applyFirings(db: Knex, queue: JobQueue, firing: Firing[], 
         const id = randomUUID();
         const subject = `[m3-paytrace ${f.severity}] ${f.message}`.slice(0, 200);
         const text = `${f.message}\n\nrule: ${f.rule}\nalert: ${row.id}\ndetail: ${JSON.stringify(f.detail)}\n`;
-        await trx('email_outbox').insert({ id, link_id: null, to_address: to, subject, text, html: `<pre>${escapeHtml(text)}</pre>`, status: 'queued', requested_by: `alert:${row.id}` });
+        await trx('email_outbox').insert({ id, link_id: null, to_address: to, subject, text, html: `<pre>${escapeHtml(text)}</pre>`, status: 'queued', kind: 'alert', requested_by: `alert:${row.id}` });
         await queue.send(LINK_EMAIL_QUEUE, { emailId: id }, { db: await jobDbFor(trx), correlationId: `alert-${row.id}` });
         emails++;
       }

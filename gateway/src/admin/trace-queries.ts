@@ -1,10 +1,16 @@
 import type { Knex } from 'knex';
 import { redact } from '../observability/redact';
+import { COLLECTED_SQL, STATE_SQL } from './payment-states';
+import type { FlowRegistry } from '../pipeline/versions/flow-registry';
+import { paymentState, paymentSteps } from './payment-views';
 
 export interface TraceHit {
   paymentId: string | null;
   flow: string | null;
   status: string | null;
+  /** completed | declined | charged_not_posted | failed | in_progress (payment-states.ts); null for an inbox row */
+  state: string | null;
+  customerCharged: boolean;
   reference: string | null;
   matchedOn: string;
   correlationId: string;
@@ -22,9 +28,9 @@ export function twoDecimals(amount: string): string {
   return m && /^0*$/.test(m[3]!) ? `${m[1]}.${m[2]}` : amount;
 }
 
-const PAYMENT_COLUMNS = ['id', 'flow', 'status', 'reference', 'correlation_id', 'ivno', 'orno', 'cuno', 'amount', 'currency', 'created_at'];
+const PAYMENT_COLUMNS = ['p.id', 'p.flow', 'p.status', 'p.reference', 'p.correlation_id', 'p.ivno', 'p.orno', 'p.cuno', 'p.amount', 'p.currency', 'p.created_at'];
 
-type PaymentRow = { id: string; flow: string; status: string; reference: string; correlation_id: string; ivno: string | null; orno: string | null; cuno: string | null; amount: string | null; currency: string | null; created_at: Date };
+type PaymentRow = { id: string; flow: string; status: string; state: string; collected: boolean; reference: string; correlation_id: string; ivno: string | null; orno: string | null; cuno: string | null; amount: string | null; currency: string | null; created_at: Date };
 
 /**
  * Find payments by any id an operator may hold: ORNO, IVNO, CUNO, PayTrace transaction id,
@@ -37,7 +43,7 @@ export async function searchTrace(db: Knex, rawQuery: string): Promise<TraceHit[
   const add = (row: PaymentRow, matchedOn: string) => {
     if (hits.has(row.id)) return;
     hits.set(row.id, {
-      paymentId: row.id, flow: row.flow, status: row.status, reference: row.reference, matchedOn, correlationId: row.correlation_id,
+      paymentId: row.id, flow: row.flow, status: row.status, state: row.state, customerCharged: row.collected, reference: row.reference, matchedOn, correlationId: row.correlation_id,
       ivno: row.ivno, orno: row.orno, cuno: row.cuno, amount: row.amount === null ? null : twoDecimals(String(row.amount)), currency: row.currency,
       createdAt: new Date(row.created_at).toISOString(),
     });
@@ -45,8 +51,9 @@ export async function searchTrace(db: Knex, rawQuery: string): Promise<TraceHit[
   // one query over the indexed id columns; the CASE says which id matched
   const numeric = /^\d{1,18}$/.test(q);
   const uuid = /^[0-9a-f-]{36}$/i.test(q);
-  const rows: Array<PaymentRow & { matched: string }> = await db('payments')
+  const rows: Array<PaymentRow & { matched: string }> = await db('payments as p')
     .select(PAYMENT_COLUMNS)
+    .select(db.raw(`(${STATE_SQL}) as state, (${COLLECTED_SQL}) as collected`))
     .select(
       db.raw(
         `case when ivno = ? then 'IVNO' when orno = ? then 'ORNO' when cuno = ? then 'CUNO' when reference = ? then 'link id / reference'
@@ -56,21 +63,21 @@ export async function searchTrace(db: Knex, rawQuery: string): Promise<TraceHit[
       ),
     )
     .where((w) => {
-      w.where('ivno', q).orWhere('orno', q).orWhere('cuno', q).orWhere('reference', q).orWhere('correlation_id', q).orWhere('storefront_order_id', q);
-      if (numeric) w.orWhere('paytrace_transaction_id', q);
-      if (uuid) w.orWhere('id', q);
+      w.where('p.ivno', q).orWhere('p.orno', q).orWhere('p.cuno', q).orWhere('p.reference', q).orWhere('p.correlation_id', q).orWhere('p.storefront_order_id', q);
+      if (numeric) w.orWhere('p.paytrace_transaction_id', q);
+      if (uuid) w.orWhere('p.id', q);
     })
-    .orderBy('created_at', 'desc')
+    .orderBy('p.created_at', 'desc')
     .limit(100);
   rows.forEach((r) => add(r, r.matched));
   // a BOD id or any other inbox key: follow its correlation id to the payments it started
   const inbox = await db('inbox').select('id', 'source', 'kind', 'correlation_id', 'received_at', 'status').where('dedupe_key', q).limit(20);
   for (const row of inbox as Array<{ id: string; source: string; kind: string; correlation_id: string; received_at: Date; status: string }>) {
-    const payments: PaymentRow[] = await db('payments').select(PAYMENT_COLUMNS).where('correlation_id', row.correlation_id).limit(20);
+    const payments: PaymentRow[] = await db('payments as p').select(PAYMENT_COLUMNS).select(db.raw(`(${STATE_SQL}) as state, (${COLLECTED_SQL}) as collected`)).where('p.correlation_id', row.correlation_id).limit(20);
     payments.forEach((p) => add(p, row.source === 'ion' ? 'BODID' : `${row.source} inbox key`));
     if (!payments.length) {
       hits.set(`inbox:${row.id}`, {
-        paymentId: null, flow: null, status: row.status, reference: null, matchedOn: row.source === 'ion' ? 'BODID' : `${row.source} inbox key`,
+        paymentId: null, flow: null, status: row.status, state: null, customerCharged: false, reference: null, matchedOn: row.source === 'ion' ? 'BODID' : `${row.source} inbox key`,
         correlationId: row.correlation_id, ivno: null, orno: null, cuno: null, amount: null, currency: null, createdAt: new Date(row.received_at).toISOString(),
       });
     }
@@ -90,7 +97,7 @@ export interface TimelineEntry {
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : '');
 
 /** One payment's story across systems, oldest first; every payload masked. */
-export async function paymentTimeline(db: Knex, paymentId: string) {
+export async function paymentTimeline(db: Knex, paymentId: string, flows?: FlowRegistry) {
   const payment = await db('payments').where({ id: paymentId }).first<Record<string, unknown> | undefined>();
   if (!payment) return undefined;
   const correlationId = String(payment.correlation_id);
@@ -115,5 +122,14 @@ export async function paymentTimeline(db: Knex, paymentId: string) {
   for (const r of audits) entries.push({ at: iso(r.at), system: 'audit', what: r.action, status: r.actor, detail: redact({ reason: r.reason, details: r.details }) });
   entries.sort((a, b) => a.at.localeCompare(b.at));
   for (const key of ['amount', 'local_amount']) if (typeof payment[key] === 'string') payment[key] = twoDecimals(payment[key]);
-  return { payment: redact(payment) as Record<string, unknown>, timeline: entries };
+  const summary = (await paymentState(db, paymentId))!;
+  const steps = await paymentSteps(db, { paymentId, flow: String(payment.flow), customerCharged: summary.customerCharged }, flows);
+  return {
+    payment: redact(payment) as Record<string, unknown>,
+    state: summary.state,
+    customerCharged: summary.customerCharged,
+    steps,
+    deadLetters: dead.map((r) => ({ id: String(r.id), queue: r.queue, status: r.status, errorCode: r.error_code, errorClass: r.error_class, createdAt: iso(r.created_at) })),
+    timeline: entries,
+  };
 }

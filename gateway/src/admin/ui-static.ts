@@ -25,7 +25,8 @@ export function uiRoutes(distDir = uiDistDir()): Router {
   }
   router.use('/ui/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
   router.use('/ui', express.static(distDir, { index: false, maxAge: 0 }));
-  router.get(/^\/ui(\/.*)?$/, (_req, res) => {
+  // a string route (not a regex) so /metrics labels these requests "/ui{/*path}"
+  router.get('/ui{/*path}', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.sendFile(path.join(distDir, 'index.html'));
   });

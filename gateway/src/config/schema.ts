@@ -220,6 +220,17 @@ export const configSchema = z
         merchantName: z.string().min(1).max(80).default('Northwind Supply Co.'),
         /** who the customer asks for a new link */
         supportContact: z.string().min(1).max(120).default('your account manager'),
+        /** the merchant's contact shown on the pay page (closed and invalid links, receipts) */
+        supportEmail: z.email().max(254).optional(),
+        supportPhone: z.string().regex(/^\+?[0-9 ().-]{5,30}$/, 'a phone number such as +1 509 555 0100').optional(),
+        /** the merchant's logo on the pay page and in e-mails: an https URL, or a path on the gateway such as /pay/assets/logo.svg */
+        merchantLogoUrl: z.string().max(500).refine((v) => /^\/(?!\/)[\w./-]+$/.test(v) || /^https:\/\/[^\s"'<>]+$/.test(v), 'an https:// URL or a path starting with /').optional(),
+        /** IANA zone the receipts state their time in (the pay page also shows the payer's own zone) */
+        timeZone: z.string().min(1).refine(isTimeZone, 'an IANA time zone such as America/Chicago').default('UTC'),
+        /** who is told when a customer asks for a new link (besides the operator app); empty = admin.alerts.recipients */
+        requestRecipients: z.array(z.email()).default([]),
+        /** a Protect client key older than this is renewed before a card is submitted [inferred: PayTrace does not state the lifetime] */
+        protectKeyMaxAgeSeconds: z.coerce.number().int().min(30).max(86_400).default(600),
         /** PayTrace Protect script; default `{paytrace.baseUrl}/js/protect.min.js` (the simulator serves it). Real: https://protect.paytrace.com/js/protect.min.js */
         protectScriptUrl: url.optional(),
         /** what sends link e-mails: a local capture kept in the outbox (sandbox) or SMTP */
@@ -227,9 +238,11 @@ export const configSchema = z
         /** smtp(s)://user:pass@host:port */
         smtpUrl: secretString.optional(),
         mailFrom: z.string().min(3).default('Payments <payments@example.com>'),
-        /** a fixed credential the ION API gateway adds for the API suite (instead of forwarding the user's token) [inferred: configure to match the suite] */
+        /** the API suite's target-endpoint API key: ION API adds it to every call it forwards (ion-bods/SETUP.md §2) */
         apiSuiteKey: secretString.optional(),
         apiSuiteKeyHeader: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-m3pt-api-key'),
+        /** the header the H5 script puts the M3 user (USID) in; recorded as the actor when the suite key is valid */
+        apiSuiteUserHeader: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-m3-user'),
       })
       .prefault({}),
     log: z.object({ level: logLevel.default('info') }).prefault({}),
@@ -254,3 +267,12 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

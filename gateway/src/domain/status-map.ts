@@ -19,6 +19,13 @@ const operation = z.enum(PAYTRACE_OPERATIONS);
 const outcome = z.enum(['approved', 'declined', 'auto_voided', 'error', 'info', 'unknown']);
 export type PayTraceOutcome = z.infer<typeof outcome>;
 
+/** The fields of the pay page a payer message can point at (the card is PayTrace's iframe). */
+export const PAYER_FIELDS = ['card', 'name', 'street', 'city', 'state', 'zip', 'country'] as const;
+export type PayerField = (typeof PAYER_FIELDS)[number];
+const payerField = z.enum(PAYER_FIELDS);
+/** words a payer reads on the pay page: what happened and what they can do about it */
+const payerMessage = z.string().trim().min(10).max(400);
+
 const responseCodeSchema = z
   .object({
     meaning: z.string().min(1),
@@ -35,6 +42,8 @@ const responseCodeSchema = z
     moneyMoved: z.boolean(),
     /** a legacy TEST code: no money moves whatever the outcome says */
     test: z.boolean().optional(),
+    /** what the payer is told when their payment ends with this code (pay page) */
+    payerMessage: payerMessage.optional(),
   })
   .strict();
 
@@ -50,6 +59,29 @@ const errorKeySchema = z
     errorClass: z.enum(['transient', 'business', 'configuration', 'bug']),
     /** what the flow should do next */
     action: z.enum(['void_instead', 'refund_instead', 'fail', 'park', 'create_customer', 'lookup']),
+    /** what the payer is told when a pay-page charge comes back with this key, and the fields it is about */
+    payerMessage: payerMessage.optional(),
+    payerFields: z.array(payerField).optional(),
+  })
+  .strict();
+
+/**
+ * A decline as the payer reads it: the first rule whose conditions all hold wins; a rule names
+ * what it matches in the processor's text (approval_message) and the AVS / CSC results.
+ */
+const payerDeclineRuleSchema = z
+  .object({
+    name: z.string().min(1),
+    /** only for these response codes (any when absent) */
+    responseCodes: z.array(z.number().int()).min(1).optional(),
+    /** regex on approval_message, case-insensitive */
+    approvalMessage: z.string().optional(),
+    /** regex on avs_response / csc_response, case-insensitive */
+    avs: z.string().optional(),
+    csc: z.string().optional(),
+    message: payerMessage,
+    /** the pay-page fields the payer should look at again */
+    fields: z.array(payerField).default([]),
   })
   .strict();
 
@@ -100,6 +132,8 @@ export const statusMapSchema = z
     ledgerStates: z.record(ledgerState, m3StatusSchema),
     /** allowed moves between ledger states (out-of-order events must not move a payment backwards) */
     transitions: z.record(ledgerState, z.array(ledgerState)),
+    /** payer words for declines, tried in order before the response code's payerMessage */
+    payerDeclineReasons: z.array(payerDeclineRuleSchema).default([]),
   })
   .strict()
   .superRefine((map, ctx) => {
@@ -113,6 +147,17 @@ export const statusMapSchema = z
         if (value !== undefined && !isRegex(value)) ctx.addIssue({ code: 'custom', path: ['exportStatus', i, key], message: `not a valid regular expression: ${value}` });
       }
     });
+    map.payerDeclineReasons.forEach((rule, i) => {
+      for (const key of ['approvalMessage', 'avs', 'csc'] as const) {
+        const value = rule[key];
+        if (value !== undefined && !isRegex(value)) ctx.addIssue({ code: 'custom', path: ['payerDeclineReasons', i, key], message: `not a valid regular expression: ${value}` });
+      }
+    });
+    for (const [code, entry] of Object.entries(map.responseCodes)) {
+      if (entry.outcome === 'declined' && entry.operations.some((o) => o === 'sale' || o === 'authorization') && !entry.payerMessage) {
+        ctx.addIssue({ code: 'custom', path: ['responseCodes', code, 'payerMessage'], message: 'a decline of a sale needs a payerMessage (what the payer reads on the pay page)' });
+      }
+    }
     const last = map.exportStatus[map.exportStatus.length - 1];
     if (last && (last.statusCode || last.statusMessage || last.settled !== undefined || last.transactionType)) {
       ctx.addIssue({ code: 'custom', path: ['exportStatus', map.exportStatus.length - 1], message: 'the last export rule must have no conditions (it catches every other record)' });
@@ -194,6 +239,47 @@ export function mapExportStatus(map: StatusMap, record: ExportRecordStatus): { l
   }
   // unreachable with a validated map (the last rule has no conditions)
   return { ledger: 'unknown', rule: '(none)', m3: map.ledgerStates.unknown ?? null };
+}
+
+/** What a declined charge looked like: the code and the processor's own words. */
+export interface DeclineFacts {
+  responseCode?: number;
+  approvalMessage?: string;
+  avsResponse?: string;
+  cscResponse?: string;
+  /** keys of PayTrace's `errors` object (response code 1) */
+  errorKeys?: readonly string[];
+}
+
+export interface PayerDecline {
+  /** the rule or code that gave the words (for logs and tests) */
+  reason: string;
+  message: string;
+  fields: PayerField[];
+}
+
+/** Said when nothing in the status map fits: nothing was taken, and what to try. */
+export const GENERIC_PAYER_DECLINE = 'The payment did not go through and no money was taken. Check the card details and billing address, or use another card.';
+
+/**
+ * The words a payer reads for a declined charge, from the status map: the first payer decline
+ * rule that fits, else the payer message of an error key, else of the response code, else a
+ * generic sentence. Never the processor's raw text (it reads "Approved and completed" on a 103).
+ */
+export function payerDecline(map: StatusMap, facts: DeclineFacts): PayerDecline {
+  const test = (pattern: string | undefined, value: string | undefined) => pattern === undefined || new RegExp(pattern, 'i').test((value ?? '').trim());
+  for (const rule of map.payerDeclineReasons) {
+    if (rule.responseCodes && (facts.responseCode === undefined || !rule.responseCodes.includes(facts.responseCode))) continue;
+    if (!test(rule.approvalMessage, facts.approvalMessage) || !test(rule.avs, facts.avsResponse) || !test(rule.csc, facts.cscResponse)) continue;
+    return { reason: rule.name, message: rule.message, fields: [...rule.fields] };
+  }
+  for (const key of facts.errorKeys ?? []) {
+    const entry = map.errorKeys[key];
+    if (entry?.payerMessage) return { reason: `error ${key}`, message: entry.payerMessage, fields: [...(entry.payerFields ?? [])] };
+  }
+  const code = facts.responseCode === undefined ? undefined : map.responseCodes[String(facts.responseCode)];
+  if (code?.payerMessage) return { reason: `response ${facts.responseCode}`, message: code.payerMessage, fields: [] };
+  return { reason: 'generic', message: GENERIC_PAYER_DECLINE, fields: [] };
 }
 
 export function canTransition(map: StatusMap, from: LedgerState, to: LedgerState): boolean {

@@ -9,6 +9,7 @@ import { audit } from '../store/audit';
 import type { LinkService } from './link-service';
 import type { LinkRow } from './link-store';
 import { displayAmount, displayDate, escapeHtml } from './pay-page';
+import { cardText, displayInstant, type Receipt } from './receipt';
 
 export const LINK_EMAIL_QUEUE = 'link-email';
 
@@ -91,14 +92,51 @@ export function renderLinkEmail(config: Config, link: LinkRow, url: string, to: 
   return { from: config.links.mailFrom, to, subject: `Invoice ${link.ivno} from ${merchant}: ${amount} to pay`, html, text };
 }
 
+/** The payer's receipt: what was paid, when (with the zone), with which card, and our reference. */
+export function renderReceiptEmail(config: Config, receipt: Receipt, to: string): MailMessage {
+  const merchant = config.links.merchantName;
+  const amount = `${displayAmount(receipt.amount, receipt.currency)} ${receipt.currency}`;
+  const when = displayInstant(receipt.paidAt, config.links.timeZone);
+  const rows: Array<[string, string]> = [
+    ['Amount paid', amount],
+    ['Paid on', when],
+    ['Card', cardText(receipt.card)],
+    ['Invoice', receipt.invoice],
+    ['Reference', receipt.reference],
+    ...(receipt.transactionId ? [['PayTrace transaction', receipt.transactionId] as [string, string]] : []),
+    ['Paid to', merchant],
+  ];
+  const contact = [config.links.supportEmail, config.links.supportPhone].filter(Boolean).join(' · ');
+  const text = [
+    `Receipt from ${merchant}`,
+    '',
+    ...rows.map(([k, v]) => `${k}: ${v}`),
+    '',
+    `Keep this e-mail for your records.${contact ? ` Questions: ${contact}.` : ''}`,
+  ].join('\n');
+  const html = `<!doctype html><html><body style="font-family:Arial,sans-serif;color:#1d2733;line-height:1.5">
+<h2 style="font-size:18px">Receipt from ${escapeHtml(merchant)}</h2>
+<table style="border-collapse:collapse">${rows.map(([k, v]) => `<tr><td style="padding:4px 16px 4px 0;color:#51606f">${escapeHtml(k)}</td><td style="padding:4px 0;font-weight:bold">${escapeHtml(v)}</td></tr>`).join('')}</table>
+<p style="font-size:13px;color:#51606f">Keep this e-mail for your records.${contact ? ` Questions: ${escapeHtml(contact)}.` : ''}</p>
+</body></html>`;
+  return { from: config.links.mailFrom, to, subject: `Receipt: ${amount} paid to ${merchant} for invoice ${receipt.invoice}`, html, text };
+}
+
+/** One outbox row and its delivery job, in the caller's transaction. */
+export async function queueOutboxEmail(trx: Knex.Transaction, queue: GatewayServices['queue'], input: { linkId: string | null; kind: 'link' | 'receipt' | 'link-request' | 'alert'; to: string; message: MailMessage; requestedBy: string }): Promise<string> {
+  const id = randomUUID();
+  await trx('email_outbox').insert({ id, link_id: input.linkId, kind: input.kind, to_address: input.to, subject: input.message.subject, html: input.message.html, text: input.message.text, status: 'queued', requested_by: input.requestedBy });
+  await queue.send(LINK_EMAIL_QUEUE, { emailId: id }, { db: await jobDbFor(trx), correlationId: `email-${id}` });
+  return id;
+}
+
 /** Render the e-mail and put it in the outbox with its delivery job, in one transaction. */
 export async function queueLinkEmail(services: GatewayServices, links: LinkService, link: LinkRow, to: string, baseUrl: string, caller: string): Promise<{ id: string }> {
   const message = renderLinkEmail(services.config, link, links.urlOf(link, baseUrl), to);
-  const id = randomUUID();
+  let id = '';
   await services.db.transaction(async (trx) => {
-    await trx('email_outbox').insert({ id, link_id: link.id, to_address: to, subject: message.subject, html: message.html, text: message.text, status: 'queued', requested_by: caller });
+    id = await queueOutboxEmail(trx, services.queue, { linkId: link.id, kind: 'link', to, message, requestedBy: caller });
     await audit(trx, { actor: caller, action: 'payment-link.email', subjectType: 'payment_link', subjectId: link.id, details: { emailId: id } });
-    await services.queue.send(LINK_EMAIL_QUEUE, { emailId: id }, { db: await jobDbFor(trx), correlationId: `email-${id}` });
   });
   return { id };
 }

@@ -173,7 +173,7 @@ export class LinkService {
           await setLinkStatus(this.db, existing.id, 'open', 'superseded', `open amount changed from ${existing.amount} to ${open.toFixedString()}`);
         }
       }
-      const customerName = await this.customerName(invoice.cuno, scope);
+      const customer = await this.customer(invoice.cuno, scope);
       const created = await insertLink(this.db, {
         id: newLinkId(),
         cono: scope.cono,
@@ -182,7 +182,8 @@ export class LinkService {
         yea4: invoice.yea4,
         orno: invoice.orno ?? null,
         cuno: invoice.cuno,
-        customer_name: customerName,
+        customer_name: customer.name,
+        customer_email: customer.email,
         amount: open.toFixedString(),
         currency: 'USD',
         due_date: invoice.dueDate || null,
@@ -199,13 +200,14 @@ export class LinkService {
     throw new AppError('could not settle on one open link for the invoice', { code: 'LINK_CONFLICT', errorClass: 'transient', httpStatus: 503 });
   }
 
-  /** The customer's name from CRS610MI; the page works without it. */
-  async customerName(cuno: string, scope: M3Scope): Promise<string | null> {
+  /** The customer's name and e-mail address from CRS610MI; the page works without them. */
+  async customer(cuno: string, scope: M3Scope): Promise<{ name: string | null; email: string | null }> {
     try {
       const { records } = await this.m3Client.execute('CRS610MI', 'GetBasicData', { CUNO: cuno }, scope);
-      return records[0]?.CUNM?.trim() || null;
+      const email = records[0]?.MAIL?.trim() || null;
+      return { name: records[0]?.CUNM?.trim() || null, email: email && z.email().safeParse(email).success ? email : null };
     } catch {
-      return null;
+      return { name: null, email: null };
     }
   }
 

@@ -11,6 +11,8 @@ export interface LinkRow {
   orno: string | null;
   cuno: string;
   customer_name: string | null;
+  /** CRS610MI MAIL when the link was made (prefills the receipt and new-link forms) */
+  customer_email: string | null;
   /** decimal text with 2 decimals, as PostgreSQL returns numeric */
   amount: string;
   currency: string;
@@ -27,7 +29,7 @@ export interface LinkRow {
   updated_at: Date;
 }
 
-export type NewLink = Pick<LinkRow, 'id' | 'cono' | 'divi' | 'ivno' | 'yea4' | 'orno' | 'cuno' | 'customer_name' | 'amount' | 'currency' | 'due_date' | 'expires_at' | 'created_by'>;
+export type NewLink = Pick<LinkRow, 'id' | 'cono' | 'divi' | 'ivno' | 'yea4' | 'orno' | 'cuno' | 'customer_name' | 'customer_email' | 'amount' | 'currency' | 'due_date' | 'expires_at' | 'created_by'>;
 
 export interface InvoiceKey {
   cono: number;

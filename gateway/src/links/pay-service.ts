@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Secret } from '../config';
 import { Money } from '../domain/money';
+import { GENERIC_PAYER_DECLINE, payerDecline, type DeclineFacts, type PayerField, type StatusMap } from '../domain/status-map';
 import { AppError, errorClassOf } from '../errors';
 import { getInvoice } from '../infor/m3-programs/invoices';
 import { addToContext } from '../observability/context';
@@ -10,24 +11,30 @@ import type { TransactionResult } from '../paytrace/transformers/transactions';
 import type { GatewayServices } from '../kernel/services';
 import { intentsOf, perform } from '../pipeline/intents';
 import { findPaymentByReference, openPayment, updatePayment, type Payment } from '../pipeline/ledger';
+import { checkBillingAddress, type FieldProblem } from './billing-address';
 import { claimAttempt, closeIdleLink, getLink, releaseAttempt, setLinkStatus, type LinkRow } from './link-store';
 import type { LinkService } from './link-service';
 import { invoiceCharged, payPageDeclined } from '../triggers/pay-page/events';
 
-/** What the pay page posts: PayTrace Protect's tokens and the billing address. Never card data, never trusted amounts. */
+/**
+ * What the pay page posts: PayTrace Protect's tokens and the billing address. Never card data,
+ * never trusted amounts. `method` is where a second way to pay plugs in: a bank account (ACH)
+ * through PayTrace's checks API adds `{method: 'ach', …}` beside the card (see docs/payment-links.md).
+ */
 export const chargeRequestSchema = z
   .object({
+    method: z.literal('card').default('card'),
     hpfToken: z.string().trim().min(8).max(200),
     encKey: z.string().trim().min(8).max(200),
     /** the amount the page showed: only compared with the link's, never charged */
     amount: z.string().max(30).optional(),
     billingAddress: z
       .object({
-        name: z.string().trim().min(1, 'enter the cardholder name').max(50),
+        name: z.string().trim().min(1, 'Enter the name on the card.').max(50),
         streetAddress: z.string().trim().max(50).optional(),
         city: z.string().trim().max(50).optional(),
-        state: z.string().trim().max(2).optional(),
-        zip: z.string().trim().min(3, 'enter the billing ZIP code').max(10),
+        state: z.string().trim().max(50).optional(),
+        zip: z.string().trim().min(3, 'Enter the billing ZIP or postal code.').max(10),
         country: z.string().trim().length(2).default('US'),
       })
       .strict(),
@@ -38,21 +45,45 @@ export type ChargeRequest = z.output<typeof chargeRequestSchema>;
 /** The customer-facing result of a charge attempt; `status` drives the page. */
 export type ChargeOutcome =
   | { status: 'paid'; httpStatus: 200; message: string; transactionId: number; amount: string; reference: string }
-  | { status: 'declined'; httpStatus: 402; message: string; reference: string }
+  | { status: 'declined'; httpStatus: 402; message: string; reference: string; fields: PayerField[]; reason: string }
   | { status: 'confirming'; httpStatus: 202; message: string; reference: string }
-  | { status: 'refused'; httpStatus: number; code: string; message: string; linkStatus?: LinkRow['status'] };
+  | { status: 'refused'; httpStatus: number; code: string; message: string; linkStatus?: LinkRow['status']; fieldErrors?: FieldProblem[] };
 
-type SaleOutcome = { outcome: 'approved'; transactionId: number; maskedCard?: string } | { outcome: 'declined'; transactionId?: number; message: string; responseCode?: number };
+/** What the pay page needs to show the card fields: a fresh Protect client key (or why there is none). */
+export type SessionOutcome = ChargeOutcome | { status: 'open'; httpStatus: 200; clientKey: string; notice?: string };
+
+/** The declined sale's facts are kept on the intent (codes and the processor's text, no card data) so a lookup later tells the same story. */
+type SaleOutcome = { outcome: 'approved'; transactionId: number; maskedCard?: string } | { outcome: 'declined'; transactionId?: number; message: string; facts?: DeclineFacts };
 
 const referenceOf = (link: LinkRow, attempt: number) => `PL-${link.id}-${attempt}`;
+
+/** the request's field paths → the pay-page fields they come from */
+const PAGE_FIELD: Record<string, PayerField> = {
+  'billingAddress.name': 'name',
+  'billingAddress.streetAddress': 'street',
+  'billingAddress.city': 'city',
+  'billingAddress.state': 'state',
+  'billingAddress.zip': 'zip',
+  'billingAddress.country': 'country',
+};
 
 function fromSale(result: TransactionResult): SaleOutcome {
   if (result.approved && result.transactionId !== undefined) return { outcome: 'approved', transactionId: result.transactionId, maskedCard: result.maskedCardNumber };
   if (result.outcome === 'validation_error') {
     // PayTrace refused the request before processing it (e.g. spent or expired Protect tokens): nothing was charged
-    throw new AppError(`PayTrace refused the card details: ${result.fieldErrors.map((e) => e.message).join('; ') || result.statusMessage}`, { code: 'PAY_CARD_DETAILS_REFUSED', errorClass: 'business', httpStatus: 422 });
+    throw new AppError(`PayTrace refused the card details: ${result.fieldErrors.map((e) => e.message).join('; ') || result.statusMessage}`, {
+      code: 'PAY_CARD_DETAILS_REFUSED',
+      errorClass: 'business',
+      httpStatus: 422,
+      details: { errorKeys: result.fieldErrors.map((e) => e.code) },
+    });
   }
-  return { outcome: 'declined', transactionId: result.transactionId, message: (result.approvalMessage ?? '').trim() || result.statusMessage || 'The card was declined.', responseCode: result.responseCode };
+  return {
+    outcome: 'declined',
+    transactionId: result.transactionId,
+    message: (result.approvalMessage ?? '').trim() || result.statusMessage || 'The card was declined.',
+    facts: { responseCode: result.responseCode, approvalMessage: result.approvalMessage, avsResponse: result.avsResponse, cscResponse: result.cscResponse },
+  };
 }
 
 function fromExport(t: ExportedTransaction): SaleOutcome {
@@ -61,11 +92,6 @@ function fromExport(t: ExportedTransaction): SaleOutcome {
     : { outcome: 'declined', transactionId: t.transactionId, message: 'The card was declined.' };
 }
 
-/** A decline text for the customer: the processor's reason without its code prefix. */
-function declineText(message: string): string {
-  const reason = message.replace(/^\s*[A-Z ]+ - /, '').trim();
-  return `Your card was declined${reason ? ` (${reason})` : ''}. No money was taken. You can try again or use another card.`;
-}
 
 /**
  * Charging a payment link, safe against double clicks, replays, lost answers and an invoice
@@ -77,6 +103,11 @@ export class PayService {
     private readonly services: GatewayServices,
     private readonly links: LinkService,
   ) {}
+
+  /** the status map gives the payer's words for declines (the rules module loads it first) */
+  get statusMap(): StatusMap | undefined {
+    return this.services.rules?.statusMap;
+  }
 
   get paytrace(): PayTraceClient {
     const p = this.services.paytrace;
@@ -131,6 +162,38 @@ export class PayService {
     }
   }
 
+  /**
+   * What the pay page fetches after its first paint: an earlier attempt whose outcome we did not
+   * see is settled first, the invoice is checked in M3 again (paid elsewhere, changed amount), and
+   * only then is a Protect client key asked of PayTrace (which can take seconds).
+   */
+  async session(found: LinkRow): Promise<SessionOutcome> {
+    let link = found;
+    let notice: string | undefined;
+    if (link.status === 'open' && link.charging_attempt !== null) {
+      const earlier = await this.resolve(link);
+      link = (await this.links.current(link.id))!;
+      if (earlier && (earlier.status === 'confirming' || earlier.status === 'paid')) return earlier;
+      if (earlier) notice = earlier.message;
+    }
+    if (link.status === 'open' && link.charging_attempt === null) {
+      // paid elsewhere or changed in M3 since the link was made: say so before the card is typed
+      // (M3 unreachable: the page goes on, the charge checks again)
+      const stale = await this.recheckInvoice(link);
+      if (stale && !(stale.status === 'refused' && stale.code === 'PAY_M3_UNAVAILABLE')) return stale;
+      link = (await this.links.current(link.id)) ?? link;
+    }
+    const closed = this.closedOutcome(link);
+    if (closed) return closed;
+    try {
+      const clientKey = (await this.paytrace.paymentFieldsToken()).clientKey.reveal();
+      return { status: 'open', httpStatus: 200, clientKey, ...(notice ? { notice } : {}) };
+    } catch (err) {
+      if (errorClassOf(err).errorClass === 'bug') throw err;
+      return { status: 'refused', httpStatus: 503, code: 'PAY_UNAVAILABLE', message: 'Card payments are not available right now. Nothing was charged; please try again in a few minutes.' };
+    }
+  }
+
   async charge(token: string, body: unknown): Promise<ChargeOutcome> {
     const link = await this.links.byToken(token);
     if (!link) return { status: 'refused', httpStatus: 404, code: 'LINK_INVALID', message: 'This payment link is not valid. Check that you opened the whole link from your e-mail.' };
@@ -140,9 +203,16 @@ export class PayService {
 
     const parsed = chargeRequestSchema.safeParse(body);
     if (!parsed.success) {
-      return { status: 'refused', httpStatus: 422, code: 'PAY_REQUEST_INVALID', message: parsed.error.issues.map((i) => i.message).join('; ') };
+      const fieldErrors = parsed.error.issues.map((i) => ({ field: PAGE_FIELD[i.path.join('.')] ?? ('card' as const), message: i.message }));
+      return { status: 'refused', httpStatus: 422, code: 'PAY_REQUEST_INVALID', message: 'Some details are missing or not valid. Nothing was charged.', fieldErrors };
     }
     const request = parsed.data;
+    const addressRules = this.services.rules?.address;
+    if (addressRules) {
+      const checked = checkBillingAddress(addressRules, request.billingAddress);
+      if (checked.problems.length) return { status: 'refused', httpStatus: 422, code: 'PAY_ADDRESS_INVALID', message: 'Check the billing address. Nothing was charged.', fieldErrors: checked.problems };
+      request.billingAddress = checked.address;
+    }
     const amount = Money.fromM3(link.amount, link.currency);
     if (request.amount !== undefined && !(/^\d+(\.\d{1,2})?$/.test(request.amount) && Money.parse(request.amount, link.currency).equals(amount))) {
       return { status: 'refused', httpStatus: 409, code: 'PAY_AMOUNT_CHANGED', message: `The amount on the page was changed. This link pays exactly ${amount.toFixedString()} ${amount.currency}; reload the page. Nothing was charged.` };
@@ -208,7 +278,18 @@ export class PayService {
       }
       await updatePayment(this.services.db, payment.id, { status: 'failed', step: 'sale', fields: { last_error_code: code, last_error: message } });
       await releaseAttempt(this.services.db, link.id, attempt);
-      if (code === 'PAY_CARD_DETAILS_REFUSED') return { status: 'refused', httpStatus: 422, code, message: 'The card details could not be used (they may have expired). Please enter your card again. Nothing was charged.' };
+      if (code === 'PAY_CARD_DETAILS_REFUSED') {
+        const keys = ((err as AppError).details?.errorKeys as string[] | undefined) ?? [];
+        const words = this.statusMap ? payerDecline(this.statusMap, { responseCode: 1, errorKeys: keys }) : undefined;
+        const known = words && words.reason.startsWith('error ');
+        return {
+          status: 'refused',
+          httpStatus: 422,
+          code,
+          message: known ? words.message : 'The card details could not be used (they may have expired). Please enter your card again. Nothing was charged.',
+          fieldErrors: [{ field: 'card', message: known ? words.message : 'Enter your card details again: the secure card fields were renewed.' }],
+        };
+      }
       throw err;
     }
   }
@@ -245,8 +326,9 @@ export class PayService {
     if (sale.outcome === 'declined') {
       const declined = await updatePayment(db, payment.id, { status: 'declined', step: 'sale', fields: { paytrace_transaction_id: sale.transactionId === undefined ? null : String(sale.transactionId), last_error_code: 'PAYMENT_DECLINED', last_error: sale.message } });
       await releaseAttempt(db, link.id, attempt);
-      await payPageDeclined(this.services.pipeline, declined, { code: sale.responseCode === undefined ? undefined : String(sale.responseCode), message: sale.message });
-      return { status: 'declined', httpStatus: 402, message: declineText(sale.message), reference: payment.reference };
+      await payPageDeclined(this.services.pipeline, declined, { code: sale.facts?.responseCode === undefined ? undefined : String(sale.facts.responseCode), message: sale.message });
+      const words = this.statusMap ? payerDecline(this.statusMap, sale.facts ?? {}) : { reason: 'generic', message: GENERIC_PAYER_DECLINE, fields: [] };
+      return { status: 'declined', httpStatus: 402, message: words.message, reference: payment.reference, fields: words.fields, reason: words.reason };
     }
     const charged = await updatePayment(db, payment.id, { status: 'charged', step: 'sale', fields: { paytrace_transaction_id: String(sale.transactionId) } });
     await setLinkStatus(db, link.id, 'open', 'paid', null, { paid_payment_id: payment.id, charging_attempt: null, charging_since: null });
@@ -254,20 +336,19 @@ export class PayService {
     return { status: 'paid', httpStatus: 200, message: 'Thank you: your payment was received.', transactionId: sale.transactionId, amount: Money.fromM3(link.amount, link.currency).toFixedString(), reference: payment.reference };
   }
 
-  /** A link that cannot be paid, in the customer's words. */
+  /** A link that cannot be paid, in the customer's words (the page under it offers to ask for a new link). */
   closedOutcome(link: LinkRow): ChargeOutcome | undefined {
-    const contact = this.services.config.links.supportContact;
     switch (link.status) {
       case 'open':
         return undefined;
       case 'paid':
         return { status: 'refused', httpStatus: 409, code: 'PAY_LINK_PAID', linkStatus: 'paid', message: `Invoice ${link.ivno} has been paid through this link. Nothing more was charged.` };
       case 'expired':
-        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_EXPIRED', linkStatus: 'expired', message: `This payment link has expired. Ask ${contact} for a new link.` };
+        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_EXPIRED', linkStatus: 'expired', message: `This payment link expired on ${link.expires_at.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: this.services.config.links.timeZone })}. Nothing was charged. Ask for a new link below.` };
       case 'cancelled':
-        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_CANCELLED', linkStatus: 'cancelled', message: `This payment link was cancelled${link.status_reason === 'invoice paid elsewhere' ? ' because the invoice is already paid' : ''}. Ask ${contact} if you still need to pay.` };
+        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_CANCELLED', linkStatus: 'cancelled', message: link.status_reason === 'invoice paid elsewhere' ? `Invoice ${link.ivno} is already paid, so this link was cancelled. Nothing was charged through it.` : 'This payment link was cancelled. Nothing was charged through it. If you still need to pay, ask for a new link below.' };
       case 'superseded':
-        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_SUPERSEDED', linkStatus: 'superseded', message: `This link was replaced by a newer one because the amount due changed. Ask ${contact} for the new link.` };
+        return { status: 'refused', httpStatus: 410, code: 'PAY_LINK_SUPERSEDED', linkStatus: 'superseded', message: 'This link was replaced by a newer one because the amount due changed. Nothing was charged through it. Ask for the new link below.' };
     }
   }
 }

@@ -79,6 +79,7 @@ const schemas: Json = {
     required: ['hpfToken', 'encKey', 'billingAddress'],
     description: 'PayTrace Protect tokens from the card iframe; never card data. `amount` is only compared with the link amount.',
     properties: {
+      method: { type: 'string', enum: ['card'], default: 'card', description: 'how the payer pays; a bank account (ACH) will be a second value' },
       hpfToken: { type: 'string' },
       encKey: { type: 'string' },
       amount: { type: 'string' },
@@ -96,8 +97,11 @@ const schemas: Json = {
     properties: {
       status: { type: 'string', enum: ['paid', 'declined', 'confirming', 'refused', 'open'] },
       httpStatus: { type: 'integer' },
-      message: { type: 'string', description: 'what the customer sees' },
+      message: { type: 'string', description: 'what the customer sees (declines in the status map\'s payer words)' },
       code: { type: 'string' },
+      fields: { type: 'array', items: { type: 'string' }, description: 'declined: the pay-page fields the payer should check again' },
+      reason: { type: 'string', description: 'declined: the status-map rule that gave the words' },
+      fieldErrors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } }, description: 'refused: a message per pay-page field' },
       reference: { type: 'string', description: 'the attempt reference PL-<link>-<n> (PayTrace invoice_id, M3 IRNO)' },
       transactionId: { type: 'integer' },
       amount: ref('Money'),
@@ -183,11 +187,9 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
           operationId: 'payPage',
           parameters: [pathParam('token', 'signed link token', LINK_TOKEN)],
           responses: {
-            200: { description: 'the pay page, or the paid page', content: { 'text/html': { schema: { type: 'string' } } } },
-            202: { description: 'an earlier payment is being confirmed', content: { 'text/html': { schema: { type: 'string' } } } },
+            200: { description: 'the pay page at once (its script then calls /session), or the receipt of a paid link', content: { 'text/html': { schema: { type: 'string' } } } },
             404: { description: 'not a valid link', content: { 'text/html': { schema: { type: 'string' } } } },
-            410: { description: 'expired, cancelled or superseded', content: { 'text/html': { schema: { type: 'string' } } } },
-            503: { description: 'PayTrace unavailable', content: { 'text/html': { schema: { type: 'string' } } } },
+            410: { description: 'expired, cancelled or superseded: says which, with the contact and a new-link request form', content: { 'text/html': { schema: { type: 'string' } } } },
           },
         }),
       },
@@ -211,6 +213,21 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
       },
       '/pay/{token}/status': {
         get: op('Where the payment of a link stands (settles an unknown outcome by lookup)', { tags: ['pay'], operationId: 'linkPaymentStatus', parameters: [pathParam('token', 'signed link token', LINK_TOKEN)], responses: { 200: json(ref('ChargeOutcome'), 'status'), 202: json(ref('ChargeOutcome'), 'still confirming'), 404: json(ref('ChargeOutcome'), 'LINK_INVALID'), 409: json(ref('ChargeOutcome'), 'PAY_NOT_CHARGED') } }),
+      },
+      '/pay/{token}/session': {
+        get: op('What the pay form waits for: M3 re-check, then a PayTrace Protect client key', { tags: ['pay'], operationId: 'paySession', parameters: [pathParam('token', 'signed link token', LINK_TOKEN)], responses: { 200: json({ type: 'object', properties: { status: { type: 'string', enum: ['open'] }, clientKey: { type: 'string' }, notice: { type: 'string' } } }, 'open: the card fields can be shown'), 202: json(ref('ChargeOutcome'), 'an earlier payment is being confirmed'), 404: json(ref('ChargeOutcome'), 'LINK_INVALID'), 409: json(ref('ChargeOutcome'), 'PAY_INVOICE_ALREADY_PAID, PAY_AMOUNT_OUTDATED'), 410: json(ref('ChargeOutcome'), 'closed'), 503: json(ref('ChargeOutcome'), 'PAY_UNAVAILABLE') } }),
+      },
+      '/pay/{token}/client-key': {
+        get: op('A new Protect client key for a page whose key is old (6 per link in 10 minutes)', { tags: ['pay'], operationId: 'payClientKey', parameters: [pathParam('token', 'signed link token', LINK_TOKEN)], responses: { 200: json({ type: 'object', properties: { status: { type: 'string' }, clientKey: { type: 'string' } } }, 'a key'), 404: json(ref('ChargeOutcome'), 'LINK_INVALID'), 410: json(ref('ChargeOutcome'), 'closed'), 429: json(ref('ChargeOutcome'), 'PAY_KEY_RENEWALS'), 503: json(ref('ChargeOutcome'), 'PAY_UNAVAILABLE') } }),
+      },
+      '/pay/{token}/receipt': {
+        get: op('The receipt of a paid link (HTML fragment)', { tags: ['pay'], operationId: 'payReceipt', parameters: [pathParam('token', 'signed link token', LINK_TOKEN)], responses: { 200: { description: 'the receipt section', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problem('PAY_NO_RECEIPT') } }),
+      },
+      '/pay/{token}/receipt-email': {
+        post: op('E-mail the receipt of a paid link (5 per link)', { tags: ['pay'], operationId: 'payReceiptEmail', parameters: [pathParam('token', 'signed link token', LINK_TOKEN)], requestBody: body({ type: 'object', additionalProperties: false, required: ['email'], properties: { email: { type: 'string', format: 'email' } } }), responses: { 202: json({ type: 'object', properties: { status: { type: 'string' }, emailId: { type: 'string' }, message: { type: 'string' } } }, 'queued'), 404: problem('PAY_NO_RECEIPT'), 415: problem('PAY_BODY_NOT_JSON'), 422: problem('PAY_RECEIPT_EMAIL_INVALID'), 429: problem('PAY_RECEIPT_EMAIL_LIMIT') } }),
+      },
+      '/pay/{token}/new-link-request': {
+        post: op('"Send me a new link" for an expired, cancelled or replaced link (reaches the operators)', { tags: ['pay'], operationId: 'payNewLinkRequest', parameters: [pathParam('token', 'signed link token', LINK_TOKEN)], requestBody: body({ type: 'object', additionalProperties: false, properties: { email: { type: 'string' }, note: { type: 'string', maxLength: 500 } } }, false), responses: { 202: json({ type: 'object', properties: { status: { type: 'string' }, requestId: { type: 'string' }, repeated: { type: 'boolean' }, message: { type: 'string' } } }, 'requested'), 404: problem('LINK_INVALID'), 409: problem('LINK_REQUEST_NOT_NEEDED'), 415: problem('PAY_BODY_NOT_JSON'), 422: problem('LINK_REQUEST_INVALID') } }),
       },
       '/pay/assets/{name}': {
         get: op('Script and style of the pay page', { tags: ['pay'], operationId: 'payAsset', parameters: [pathParam('name', 'pay.js or pay.css')], responses: { 200: { description: 'the asset' }, 404: problem('unknown asset') } }),

@@ -8,6 +8,7 @@ import { DeadLettersPage } from './pages/DeadLetters';
 import { ReconciliationPage } from './pages/Reconciliation';
 import { TracePage } from './pages/Trace';
 import { useHashRoute } from './route';
+import { setZone, useZone, zoneChoices } from './format';
 
 const PAGES = [
   { id: 'dashboard', label: 'Dashboard', role: 'viewer' },
@@ -23,6 +24,7 @@ export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string>();
   const route = useHashRoute();
+  const zone = useZone();
 
   useEffect(() => {
     api
@@ -51,6 +53,8 @@ export function App() {
   }
 
   const visible = PAGES.filter((p) => hasRole(me, p.role));
+  // a page the role does not open is explained, not silently swapped for the dashboard
+  const denied = PAGES.find((p) => p.id === route.page && !hasRole(me, p.role));
   const page = visible.find((p) => p.id === route.page) ?? visible[0]!;
   const signOut = async () => {
     await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin' });
@@ -67,19 +71,46 @@ export function App() {
           ))}
           <a href="/health" target="_blank" rel="noreferrer">Health</a>
         </nav>
+        <label className="zone">
+          Times in{' '}
+          <select value={zone} onChange={(e) => setZone(e.target.value)} aria-label="time zone">
+            {zoneChoices().map((z) => (
+              <option key={z} value={z}>{z}</option>
+            ))}
+          </select>
+        </label>
         <span className="user" title={me.email ?? ''}>
           {me.name ?? me.subject} · {me.roles.join(', ') || 'no role'}
           <button type="button" className="link" onClick={() => void signOut()}>Sign out</button>
         </span>
       </header>
       <main>
+        {denied ? (
+          <section className="card" role="alert" data-testid="access-denied">
+            <h1>{denied.label} needs the {denied.role} role</h1>
+            <p>
+              You are signed in as {me.name ?? me.subject} with the role{me.roles.length === 1 ? '' : 's'} {me.roles.join(', ') || 'none'}. {denied.label} is for {denied.role}s: ask your Infor OS administrator to give you that role
+              (the gateway maps Infor OS roles through <code>admin.oidc.roleMap</code>), then sign in again.
+            </p>
+            <p><a href="#/dashboard">Back to the dashboard</a></p>
+          </section>
+        ) : (
+          <>
         {page.id === 'dashboard' && <DashboardPage />}
-        {page.id === 'trace' && <TracePage initialQuery={route.params.get('q') ?? ''} initialPayment={route.params.get('payment') ?? ''} />}
+        {page.id === 'trace' && (
+          <TracePage
+            key={route.params.toString()}
+            canAct={hasRole(me, 'operator')}
+            initial={{ q: route.params.get('q') ?? '', flow: route.params.get('flow') ?? '', state: route.params.get('state') ?? '', from: route.params.get('from') ?? '', to: route.params.get('to') ?? '', payment: route.params.get('payment') ?? '' }}
+          />
+        )}
         {page.id === 'dead-letters' && <DeadLettersPage canAct={hasRole(me, 'operator')} />}
         {page.id === 'reconciliation' && <ReconciliationPage canAct={hasRole(me, 'operator')} initialRun={route.params.get('run') ?? ''} />}
-        {page.id === 'alerts' && <AlertsPage />}
+        {page.id === 'alerts' && <AlertsPage canAct={hasRole(me, 'operator')} />}
         {page.id === 'audit' && <AuditPage />}
         {page.id === 'config' && <ConfigPage />}
+          </>
+        )}
       </main>
     </div>
   );

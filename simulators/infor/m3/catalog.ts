@@ -137,13 +137,16 @@ const GLS840_LSTLINE: TransactionSpec = {
   out: [N('CONO', 3, 'Company'), A('KEY1', 15, 'Key value'), N('LINE', 7, 'Line number'), A('PARM', 900, 'Parameter value')],
 };
 
+/** GLS840MI/DelBatch (newer M3 releases, reference §3.6): remove a batch that is not updated */
+const GLS840_DEL: TransactionSpec = { description: 'Delete batch', in: [req('CONO', 'int', 'Company'), req('KEY1', 'string', 'Key value'), opt('DIVI', 'string', 'Division')], out: [] };
+
 const EXECUTABLE: Record<string, ProgramSpec> = {
   ...REFERENCE_CATALOG,
   ...ADDITIONS,
   ARS040MI: { ...REFERENCE_CATALOG.ARS040MI, transactions: { ...REFERENCE_CATALOG.ARS040MI.transactions, LstBatchLine: ARS040_LST } },
   GLS840MI: {
     ...REFERENCE_CATALOG.GLS840MI,
-    transactions: { ...REFERENCE_CATALOG.GLS840MI.transactions, LstBatchHead: GLS840_LSTHEAD, LstBatchLine: GLS840_LSTLINE },
+    transactions: { ...REFERENCE_CATALOG.GLS840MI.transactions, LstBatchHead: GLS840_LSTHEAD, LstBatchLine: GLS840_LSTLINE, DelBatch: GLS840_DEL },
   },
 };
 

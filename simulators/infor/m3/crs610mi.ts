@@ -1,7 +1,7 @@
 import { today, type Customer } from '../state';
 import type { MiCall, ProgramHandlers } from './engine';
 import { formatCents } from '../money';
-import { customerOf, customerRecord } from './lookups';
+import { customerOf, customerRecord, localCurrency } from './lookups';
 import { NOK } from './mi-error';
 
 /** fields a change transaction may set; CONO/DIVI/CUNO are keys, not data */
@@ -27,7 +27,7 @@ export const CRS610MI: ProgramHandlers = {
     } else if (m3.customers.has(cuno)) {
       throw NOK.alreadyExists('CUNO', `Customer number ${cuno}`);
     }
-    if (!m3.customers.has(input.CUTM) && input.CUTM !== 'TEMPLATE') throw NOK.invalid('CUTM', 'Customer template');
+    if (!m3.customers.has(input.CUTM) && !m3.setup.customerTemplates.includes(input.CUTM)) throw NOK.invalid('CUTM', 'Customer template');
     const template = m3.customers.get(input.CUTM);
     const customer: Customer = {
       cuno,
@@ -45,7 +45,14 @@ export const CRS610MI: ProgramHandlers = {
     call.events.customerChanged(customer, true);
     return { CUNO: cuno, ERRM: '' };
   },
-  GetBasicData: (call) => customerRecord(call, customerOf(call)),
+  GetBasicData: (call) => {
+    // a customer template (CUTM) is a customer record of its own in M3: it can be read like one
+    const cuno = call.input.CUNO ?? '';
+    if (!call.m3.customers.has(cuno) && call.m3.setup.customerTemplates.includes(cuno)) {
+      return { CONO: String(call.cono), DIVI: call.divi, CUNO: cuno, CUNM: `Template ${cuno}`, STAT: '90', CUCD: localCurrency(call), CSCD: 'US', CUTP: '0' };
+    }
+    return customerRecord(call, customerOf(call));
+  },
   GetFinancial: (call) => {
     const customer = customerOf(call);
     const open = call.m3.invoices.filter((i) => i.cuno === customer.cuno).reduce((sum, i) => sum + i.amountCents - i.paidCents, 0);

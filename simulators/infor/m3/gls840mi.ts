@@ -67,8 +67,15 @@ export const GLS840MI: ProgramHandlers = {
   AddBatchHead(call) {
     const key1 = call.input.KEY1;
     if (call.m3.glBatches.has(key1)) throw NOK.alreadyExists('KEY1', `Key value ${key1}`);
+    if (!call.m3.setup.glInterfaces.includes(call.input.INTN ?? '')) throw NOK.invalid('INTN', 'Interface');
     call.m3.glBatches.set(key1, { key1, intn: call.input.INTN, desc: call.input.DESC, divi: call.divi, status: '10', lines: [], debitCents: 0, creditCents: 0, yea4: 0, vono: 0 });
     return { CONO: String(call.cono) };
+  },
+  /** remove a batch that is not updated yet (GLS840 option 4) */
+  DelBatch(call) {
+    const b = batch(call);
+    if (b.status === '90') throw NOK.wrongStatus('KEY1', `Batch ${b.key1} is already updated`);
+    call.m3.glBatches.delete(b.key1);
   },
   AddBatchLine(call) {
     const b = batch(call);

@@ -104,6 +104,16 @@ export function m3RestApi(deps: {
   serviceAccount?: string;
 }): Router {
   const router = express.Router();
+  // MI authority: a program the service account may not use is refused by the ION API with 403
+  // before M3 sees the call (what a tenant without the authority answers)
+  router.use((req: Request, res: Response, next) => {
+    const program = /\/execute\/([A-Za-z0-9]+)\//.exec(req.path)?.[1]?.toUpperCase(); // single calls (the bulk endpoint names its program in the body)
+    if (program && deps.m3().setup.deniedPrograms.includes(program)) {
+      res.status(403).json({ error: 'forbidden', error_description: `The user has no MI authority to ${program}` });
+      return;
+    }
+    next();
+  });
   const run = (program: string, transaction: string, input: Record<string, string>, context: CallContext): MiResult =>
     executeTransaction(deps.programs, deps.m3(), deps.events, program.toUpperCase(), transaction, input, context, deps.serviceAccount);
   /** the caller: the `sub` of the token the ION API gateway checked */

@@ -39,13 +39,14 @@ it('the role table covers the reconciliation page: reads for viewers, runs and a
       ['get', '/admin/api/recon/runs', 'viewer'],
       ['get', '/admin/api/recon/runs/:id', 'viewer'],
       ['get', '/admin/api/recon/runs/:id/items', 'viewer'],
+      ['get', '/admin/api/recon/runs/:id/fixes', 'viewer'],
       ['get', '/admin/api/recon/runs/:id/items.csv', 'viewer'],
       ['get', '/admin/api/recon/runs/:id/report.csv', 'viewer'],
       ['post', '/admin/api/recon/runs', 'operator'],
       ['post', '/admin/api/recon/runs/:id/apply', 'operator'],
     ]),
   );
-  expect(recon).toHaveLength(7);
+  expect(recon).toHaveLength(8);
 });
 
 describe('every admin endpoint refuses the unauthenticated and the under-privileged', () => {
@@ -251,10 +252,78 @@ describe('trace search and dashboard', () => {
     await db('intents').insert({ key: `${payment.id}:receipt`, payment_id: payment.id, system: 'm3', operation: 'ARS040MI', status: 'succeeded', attempts: 3, resolved_by: 'lookup' });
     const dashboard = await adminCall(url, viewer, 'GET', '/admin/api/dashboard');
     expect(dashboard.json.retries).toEqual([{ system: 'm3', outcome: 'recovered', retries: 2 }]);
-    expect(dashboard.json.outcomes).toEqual(expect.arrayContaining([{ flow: 'invoice_payment', outcome: 'success', count: 1 }]));
-    const perFlow = dashboard.json.perFlow as Array<{ flow: string; localAmount: string }>;
-    expect(perFlow.find((p) => p.flow === 'invoice_payment')?.localAmount).toBe('10.50');
+    expect(dashboard.json.outcomes).toEqual(expect.arrayContaining([{ flow: 'invoice_payment', outcome: 'completed', count: 1 }]));
+    const perFlow = dashboard.json.perFlow as Array<{ flow: string; collected: string }>;
+    expect(perFlow.find((p) => p.flow === 'invoice_payment')?.collected).toBe('10.50');
     const badRange = await adminCall(url, viewer, 'GET', '/admin/api/dashboard?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
     expect(badRange.status).toBe(400);
+  });
+});
+
+describe('payment states: money collected, declines from every source, charged but not posted', () => {
+  const db = () => stack.gateway.services.db;
+  const pay = async (status: string, amount: string, fields: Record<string, unknown> = {}) =>
+    (await openPayment(db(), { flow: 'invoice_payment', reference: `PL-${randomUUID()}`, status, correlationId: `corr-${randomUUID()}`, fields: { ivno: '200008', cuno: 'C10001', amount, currency: 'USD', paytrace_transaction_id: String(Math.floor(Math.random() * 1e9)), ...fields } })).payment;
+
+  it('counts only money collected, every decline (pay page, storefront, PayTrace direct), and names the charged-but-not-posted payment', async () => {
+    await db()('dead_letters').del();
+    await db()('payments').del();
+    await db()('paytrace_transactions').del();
+    await pay('completed', '4090.24');
+    await pay('declined', '420.29', { last_error_code: 'PAYMENT_DECLINED' }); // a pay-page decline: status declined
+    const storefront = (await openPayment(db(), { flow: 'ecommerce_sale', reference: `ECOM-${randomUUID()}`, status: 'failed', correlationId: randomUUID(), fields: { last_error_code: 'ECOMMERCE_TRANSACTION_NOT_PAID', amount: '15.00', currency: 'USD' } })).payment;
+    expect(storefront).toBeDefined();
+    // card testing straight at PayTrace: a declined transaction no payment of ours made
+    await db()('paytrace_transactions').insert({ transaction_id: 55501, state: 'declined', transaction_type: 'SALE', amount: '1.00', raw: '{}' });
+    // invoice 200008: charged $1,999.95, the receipt is in M3, the GL post failed with 403 and parked
+    const stuck = await pay('receipt_posted', '1999.95', { last_error_code: 'M3_FORBIDDEN' });
+    for (const [step, status] of [['verify', 'succeeded'], ['invoice', 'succeeded'], ['receipt', 'succeeded'], ['gl', 'failed']] as const) {
+      await db()('intents').insert({ key: `${stuck.id}:${step}`, payment_id: stuck.id, system: step === 'verify' ? 'paytrace' : 'm3', operation: step === 'gl' ? 'GLS840MI/LstBatchHead' : step, status, attempts: 1, error_code: status === 'failed' ? 'M3_FORBIDDEN' : null });
+    }
+    await recordDeadLetter(db(), { queue: INVOICE_PAYMENT_QUEUE, jobId: randomUUID(), payload: { inboxId: '21' }, correlationId: stuck.correlation_id, errorClass: 'configuration', errorCode: 'M3_FORBIDDEN', errorMessage: 'GLS840MI/LstBatchHead: ION API answered 403', attempts: 1 });
+
+    const dashboard = await adminCall(url, viewer, 'GET', `/admin/api/dashboard?timeZone=${encodeURIComponent('America/Chicago')}`);
+    const attempts = dashboard.json.attempts as Array<{ source: string; state: string; count: number; amount: string }>;
+    const of = (source: string, state: string) => attempts.find((a) => a.source === source && a.state === state);
+    expect(of('invoice_payment', 'completed')).toMatchObject({ count: 1, amount: '4090.24' });
+    expect(of('invoice_payment', 'declined')).toMatchObject({ count: 1 });
+    expect(of('ecommerce_sale', 'declined')).toMatchObject({ count: 1 });
+    expect(of('paytrace_direct', 'declined')).toMatchObject({ count: 1 });
+    expect(of('invoice_payment', 'charged_not_posted')).toMatchObject({ count: 1, amount: '1999.95' });
+    const collected = (dashboard.json.perFlow as Array<{ flow: string; collected: string }>).filter((p) => p.flow === 'invoice_payment').map((p) => p.collected);
+    expect(collected).toEqual(['6090.19']); // 4090.24 + 1999.95: the decline's 420.29 moved nothing
+    expect(dashboard.json.range).toMatchObject({ timeZone: 'America/Chicago' });
+    expect((await adminCall(url, viewer, 'GET', '/admin/api/dashboard?timeZone=Mars/Olympus')).status).toBe(400);
+
+    // the list the tile links to, and the trace of the payment
+    const list = await adminCall(url, viewer, 'GET', '/admin/api/trace?state=charged_not_posted');
+    expect(list.json).toMatchObject({ recent: true, hits: [{ paymentId: stuck.id, state: 'charged_not_posted', customerCharged: true, ivno: '200008', cuno: 'C10001', amount: '1999.95' }] });
+    const recent = await adminCall(url, viewer, 'GET', '/admin/api/trace');
+    expect((recent.json.hits as unknown[]).length).toBe(4);
+    const trace = await adminCall(url, viewer, 'GET', `/admin/api/trace/payments/${stuck.id}`);
+    expect(trace.json).toMatchObject({ state: 'charged_not_posted', customerCharged: true, deadLetters: [{ status: 'open', errorCode: 'M3_FORBIDDEN' }] });
+    expect((trace.json.steps as Array<{ key: string; status: string }>).map((x) => [x.key, x.status])).toEqual([['sale', 'done'], ['verify', 'done'], ['invoice', 'done'], ['receipt', 'done'], ['gl', 'failed'], ['bod:', 'not_started']]);
+
+    // the dead letter with its payment, and what a replay would do
+    const dlq = await adminCall(url, viewer, 'GET', '/admin/api/dead-letters?status=open');
+    const row = (dlq.json.deadLetters as Array<{ id: string; payment: Record<string, unknown> }>)[0]!;
+    expect(row.payment).toMatchObject({ ivno: '200008', cuno: 'C10001', amount: '1999.95', currency: 'USD', customerCharged: true, state: 'charged_not_posted' });
+    const preview = await adminCall(url, viewer, 'GET', `/admin/api/dead-letters/${row.id}/preview`);
+    expect(preview.json).toMatchObject({ customerCharged: true, deadLetter: { status: 'open', errorCode: 'M3_FORBIDDEN' } });
+    expect((preview.json.done as Array<{ key: string }>).map((d) => d.key)).toEqual(['sale', 'verify', 'invoice', 'receipt']);
+    expect((preview.json.willRun as Array<{ key: string }>).map((d) => d.key)).toEqual(['gl', 'bod:']);
+    expect(preview.json.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^The customer was charged\. A replay never charges again/)]));
+  });
+
+  it('lists customers\' new-link requests and lets an operator mark one done, audited', async () => {
+    const link = await db()('payment_links').insert({ id: randomUUID().replace(/-/g, '').slice(0, 22), cono: 100, divi: 'AAA', ivno: '200099', yea4: 2026, cuno: 'C10001', amount: '10.00', currency: 'USD', status: 'expired', expires_at: new Date(), created_by: 'test' }).returning('id');
+    const [request] = await db()('link_requests').insert({ link_id: link[0]!.id, link_status: 'expired', contact_email: 'ap@acme.example' }).returning('id');
+    const open = await adminCall(url, viewer, 'GET', '/admin/api/link-requests?status=open');
+    expect(open.json.requests).toEqual(expect.arrayContaining([expect.objectContaining({ id: String(request.id), invoice: '200099', sendTo: 'ap@acme.example', status: 'open' })]));
+    expect((await adminCall(url, operator, 'POST', `/admin/api/link-requests/${request.id}/done`, {})).status).toBe(400); // a reason is required
+    const done = await adminCall(url, operator, 'POST', `/admin/api/link-requests/${request.id}/done`, { reason: 'new link sent from OIS350' });
+    expect(done.json).toMatchObject({ status: 'done' });
+    expect(await db()('audit_log').where({ action: 'payment-link.request-done', subject_id: String(request.id) }).first()).toMatchObject({ actor: 'operator:operator', reason: 'new link sent from OIS350' });
+    expect((await adminCall(url, operator, 'POST', `/admin/api/link-requests/${request.id}/done`, { reason: 'again' })).status).toBe(404);
   });
 });

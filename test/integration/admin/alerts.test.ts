@@ -81,7 +81,18 @@ it('raises a decline spike only above the ratio with enough attempts', async () 
   expect((await evaluateRules(db(), settings, context)).map((f) => f.rule)).not.toContain('decline_spike'); // 3 < minimum sample of 4
   await pay(false);
   const firing = await evaluateRules(db(), settings, context);
-  expect(firing.find((f) => f.rule === 'decline_spike')).toMatchObject({ message: '2 of 4 card payments declined in the last 30 minutes', detail: { ratio: 0.5 } });
+  expect(firing.find((f) => f.rule === 'decline_spike')).toMatchObject({ message: '2 of 4 card payments declined in the last 30 minutes (pay page, storefront and PayTrace)', detail: { ratio: 0.5 } });
+});
+
+it('counts pay-page declines (status declined) the way the dashboard does: card testing on the public page raises it', async () => {
+  await db()('payments').del();
+  for (let i = 0; i < 4; i++) {
+    await openPayment(db(), { flow: 'invoice_payment', reference: `PL-test-${randomUUID()}`, status: 'declined', correlationId: randomUUID(), fields: { paytrace_transaction_id: String(900000 + i), last_error_code: 'PAYMENT_DECLINED' } });
+  }
+  await openPayment(db(), { flow: 'invoice_payment', reference: `PL-test-${randomUUID()}`, status: 'completed', correlationId: randomUUID(), fields: { paytrace_transaction_id: '900100' } });
+  const settings = stack.gateway.services.config.admin.alerts;
+  const firing = await evaluateRules(db(), settings, { connectors: stack.gateway.services.connectors, pollerEnabled: false, startedAt: new Date() });
+  expect(firing.find((f) => f.rule === 'decline_spike')).toMatchObject({ detail: { total: 5, declined: 4, ratio: 0.8 } });
 });
 
 it('raises poller lag when the PayTrace poller has not passed for too long', async () => {

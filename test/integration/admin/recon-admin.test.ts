@@ -1,3 +1,4 @@
+import { recordDeadLetter } from '../../../gateway/src/pipeline/dead-letters';
 import { randomUUID } from 'node:crypto';
 import { adminModule } from '../../../gateway/src/admin/module';
 import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
@@ -121,6 +122,26 @@ describe('reconciliation in the operator app (admin API)', () => {
     const byDay = await fetch(`${url}/admin/api/recon/runs/${runId}/report.csv?by=day`, { headers: { cookie: viewer.cookie } });
     expect(await byDay.text()).toContain(`${today},3,1345.49,1250.00`);
     expect((await fetch(`${url}/admin/api/recon/runs/${runId}/report.csv?by=week`, { headers: { cookie: viewer.cookie } })).status).toBe(400);
+  });
+
+  it('a storefront sale the gateway dead-lettered is not reported as "not made through the gateway"', async () => {
+    const correlationId = `corr-${randomUUID()}`;
+    await db()('inbox').insert({ source: 'ecommerce', kind: 'ecommerce.order.paid', dedupe_key: `wh-${randomUUID()}`, correlation_id: correlationId, status: 'failed', payload: JSON.stringify({ type: 'order.paid', data: { orderId: 'WEB-9001', paytraceTransactionId: String(outsideTx), amount: '20.00', currency: 'USD' } }) });
+    await recordDeadLetter(db(), { queue: 'ecommerce-sale', jobId: randomUUID(), payload: { inboxId: '1' }, correlationId, errorClass: 'business', errorCode: 'ECOMMERCE_AMOUNT_MISMATCH', errorMessage: 'the storefront claims 20.00 USD but PayTrace charged 19.99 USD', attempts: 1 });
+    const items = (await adminCall(url, viewer, 'GET', `/admin/api/recon/runs/${runId}/items?status=exception`)).json.items as Array<Record<string, unknown>>;
+    const item = items.find((i) => i.key === `A:tx:${outsideTx}`)!;
+    expect(item).toMatchObject({ owner: 'gateway' });
+    expect(item.reason).toMatch(new RegExp(`^Storefront order WEB-9001 \\(PayTrace transaction ${outsideTx}\\) came through the gateway but was not posted: its notification is dead letter \\d+ \\(open\\): ECOMMERCE_AMOUNT_MISMATCH`));
+    expect(item.reason).not.toMatch(/not made through the gateway/);
+  });
+
+  it('shows what "Apply fixes" would post before it posts: one line per payment and action', async () => {
+    const preview = await adminCall(url, viewer, 'GET', `/admin/api/recon/runs/${runId}/fixes`);
+    expect(preview.json).toMatchObject({ runId, timeZone: 'UTC' });
+    const fixes = preview.json.fixes as Array<Record<string, unknown>>;
+    expect(fixes.map((f) => [f.action, f.reference, f.amount])).toEqual(expect.arrayContaining([['post_receipt', unfinished.reference, '75.50'], ['post_gl', unfinished.reference, '75.50']]));
+    expect(fixes.find((f) => f.action === 'post_receipt')!.posts).toBe(`ARS040MI cash receipt of 75.50 USD on invoice 200005/2026, reference (IRNO) ${unfinished.reference}`);
+    expect(await db()('audit_log').where({ action: 'recon.fix.post_receipt' })).toHaveLength(0); // a preview posts nothing
   });
 
   it('an operator applies the proposed fixes, audited once', async () => {

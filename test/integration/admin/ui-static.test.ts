@@ -34,3 +34,12 @@ it('serves hashed assets for a year and answers 404 for a missing one', async ()
   const missing = await fetch(`${gateway.url}/ui/assets/nope-123.js`);
   expect(missing.status).toBe(404);
 });
+
+it('labels the app route in /metrics with its template, not a regex', async () => {
+  await fetch(`${gateway.url}/ui/anything/deeper`);
+  await fetch(`${gateway.url}/ui`);
+  const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  const routes = [...metrics.matchAll(/^m3pt_http_requests_total\{[^}]*route="([^"]*)"/gm)].map((m) => m[1]);
+  expect(routes).toContain('/ui{/*path}');
+  expect(routes.filter((r) => /[\^$\\]/.test(r!))).toEqual([]);
+});

@@ -44,12 +44,16 @@ export async function newInvoice(stack: Stack, amount: string, cuno = 'C10001', 
 
 export const tokenOf = (url: string) => new URL(url).pathname.split('/').pop()!;
 
-/** The pay page as a browser gets it; its Protect client key, read from the page. */
-export async function openPayPage(url: string): Promise<{ status: number; html: string; clientKey?: string; csp: string | null }> {
+/**
+ * The pay page as a browser gets it, then what its script asks for next: the session (M3 re-check
+ * and a Protect client key). Only a page with the pay form asks.
+ */
+export async function openPayPage(url: string): Promise<{ status: number; html: string; clientKey?: string; csp: string | null; session?: Record<string, unknown> }> {
   const res = await fetch(url);
   const html = await res.text();
-  const clientKey = /data-client-key="([^"]+)"/.exec(html)?.[1];
-  return { status: res.status, html, clientKey, csp: res.headers.get('content-security-policy') };
+  const session = html.includes('id="pay-form"') ? ((await (await fetch(`${url}/session`)).json()) as Record<string, unknown>) : undefined;
+  const clientKey = typeof session?.clientKey === 'string' ? session.clientKey : undefined;
+  return { status: res.status, html, clientKey, csp: res.headers.get('content-security-policy'), session };
 }
 
 /**

@@ -14,7 +14,10 @@ import { billing, charge, createLink, linkRow, newInvoice, openPayPage, payLink,
 describe('pay page and charge', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ modules: [linksModule()], config: { queue: { retryLimit: 2, retryDelaySeconds: 0 }, paytrace: { timeoutMs: 3_000 } } });
+    stack = await startStack({
+      modules: [linksModule()],
+      config: { queue: { retryLimit: 2, retryDelaySeconds: 0 }, paytrace: { timeoutMs: 3_000 }, links: { requestRecipients: ['ar-team@northwind.example'], supportEmail: 'ar@northwind.example', supportPhone: '+1 509 555 0100' } },
+    });
   });
   afterAll(async () => {
     await stack.stop();
@@ -58,6 +61,11 @@ describe('pay page and charge', () => {
     const page = await openPayPage(link.url);
     expect(page.status).toBe(200);
     expect(page.html).toContain('Invoice paid');
+    expect(page.html).not.toContain('Amount due');
+    expect(page.html).toContain('$310.25 USD'); // the receipt: amount paid, card, reference
+    expect(page.html).toMatch(/Visa ending in 5439/); // flow 2 read the transaction back with its card type
+    expect(page.html).toContain(`PL-${link.id}-1`);
+    expect(page.html).toMatch(/<time id="receipt-time" datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M UTC<\/time>/);
     expect(page.clientKey).toBeUndefined();
     const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/^m3pt_payment_link_events_total\{event="paid"\} [1-9]\d*$/m);
@@ -152,7 +160,10 @@ describe('pay page and charge', () => {
     const expiredUrl = `${stack.gateway.url}/pay/${service.token(row)}`;
     const expired = await openPayPage(expiredUrl);
     expect(expired.status).toBe(410);
-    expect(expired.html).toContain('This payment link has expired. Ask your account manager for a new link.');
+    expect(expired.html).toContain('<h1 id="title">This payment link has expired</h1>');
+    expect(expired.html).toMatch(/This payment link expired on [A-Z][a-z]{2} \d{1,2}, \d{4}\. Nothing was charged\./);
+    expect(expired.html).toContain('Send me a new link');
+    expect(expired.html).not.toContain('not valid');
     expect(await linkRow(stack, link.id)).toMatchObject({ status: 'expired' });
     // and the old token (signed for the old expiry) no longer verifies at all
     expect((await openPayPage(link.url)).status).toBe(404);
@@ -185,10 +196,14 @@ describe('pay page and charge', () => {
     await m3.execute('ARS040MI', 'AddBatchHead', { PBID: '7700000002', BOPE: 'CC', DIVI: 'AAA' }, scope);
     await m3.execute('ARS040MI', 'AddBatchLine', { PBID: '7700000002', TRNO: '1', CINO: invoice.ivno, INYR: String(invoice.yea4), CUNO: 'C10001', PYAM: '61.00', CUCD: 'USD', IRNO: 'CHECK-2' }, scope);
     await m3.execute('ARS040MI', 'ControlBatch', { PBID: '7700000002', DIVI: 'AAA' }, scope);
+    // the page is sent at once; the session call it makes re-checks M3 before any card field is shown
     const page = await openPayPage(link.url);
-    expect(page.status).toBe(410);
-    expect(page.html).toContain('This payment link was cancelled because the invoice is already paid.');
+    expect(page.status).toBe(200);
+    expect(page.session).toMatchObject({ status: 'refused', code: 'PAY_INVOICE_ALREADY_PAID', linkStatus: 'cancelled', message: `Invoice ${invoice.ivno} is already paid. Nothing was charged.` });
     expect(page.clientKey).toBeUndefined();
+    const reloaded = await openPayPage(link.url);
+    expect(reloaded.status).toBe(410);
+    expect(reloaded.html).toContain(`Invoice ${invoice.ivno} is already paid, so this link was cancelled.`);
     expect(await linkRow(stack, link.id)).toMatchObject({ status: 'cancelled', status_reason: 'invoice paid elsewhere' });
   });
 
@@ -214,8 +229,8 @@ describe('pay page and charge', () => {
     const invoice = await newInvoice(stack, '0.29');
     const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
     const first = await payLink(stack, link.url);
-    expect(first).toMatchObject({ status: 402, body: { status: 'declined', reference: `PL-${link.id}-1` } });
-    expect(String(first.body.message)).toBe('Your card was declined (Do not honor). No money was taken. You can try again or use another card.');
+    expect(first).toMatchObject({ status: 402, body: { status: 'declined', reference: `PL-${link.id}-1`, reason: 'bank-declined', fields: [] } });
+    expect(String(first.body.message)).toBe('Your bank declined the payment without giving a reason, and no money was taken. You can try again, use another card, or call the number on the back of your card.');
     expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', attempts: 1, charging_attempt: null });
     const second = await payLink(stack, link.url);
     expect(second.body.reference).toBe(`PL-${link.id}-2`);
@@ -272,7 +287,7 @@ describe('pay page and charge', () => {
     expect(res!.status).toBe(202);
     const reopened = await openPayPage(link.url);
     expect(reopened.status).toBe(200);
-    expect(reopened.html).toContain('Your last payment did not go through and nothing was charged');
+    expect(reopened.session).toMatchObject({ status: 'open', notice: 'Your last payment did not go through and nothing was charged. Please enter your card again.' });
     expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', charging_attempt: null });
     expect((await findPaymentByReference(db(), `PL-${link.id}-1`))).toMatchObject({ status: 'failed', last_error_code: 'PAY_ATTEMPT_NOT_SENT' });
     const retry = await charge(link.url, { ...(await protectTokens(stack, reopened.clientKey!)), billingAddress: billing });
@@ -289,10 +304,10 @@ describe('pay page and charge', () => {
     } finally {
       await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: null, outage: false } });
     }
-    expect(page.status).toBe(503);
-    expect(page.html).toContain('Card payments are not available right now. Nothing was charged');
+    expect(page.status).toBe(200); // the page itself never waits for PayTrace
+    expect(page.session).toMatchObject({ status: 'refused', code: 'PAY_UNAVAILABLE', message: 'Card payments are not available right now. Nothing was charged; please try again in a few minutes.' });
     expect(await paymentsOf(link.id)).toHaveLength(0);
-    expect((await openPayPage(link.url)).status).toBe(200);
+    expect((await openPayPage(link.url)).clientKey).toBeTruthy();
   });
 
   it('refuses card data sent to the gateway and a body without Protect tokens', async () => {
@@ -303,5 +318,121 @@ describe('pay page and charge', () => {
     const empty = await charge(link.url, { billingAddress: billing });
     expect(empty).toMatchObject({ status: 422, body: { code: 'PAY_REQUEST_INVALID' } });
     expect(await paymentsOf(link.id)).toHaveLength(0);
+  });
+
+  it('sends the page without asking M3 or PayTrace; the session call asks them', async () => {
+    const invoice = await newInvoice(stack, '19.95');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const calls = async () => ({
+      m3: (await simJson<{ calls: unknown[] }>(stack.infor.url, '/_sim/calls?path=OIS350MI&limit=1000')).calls.length,
+      keys: (await simJson<{ calls: unknown[] }>(stack.paytrace.url, '/_sim/calls?path=payment_fields&limit=1000')).calls.length,
+    });
+    const before = await calls();
+    const res = await fetch(link.url);
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(await calls()).toEqual(before); // first paint: the link row only
+    expect(html).toContain('class="card-fields skeleton"');
+    expect(html).toContain('>Checking your invoice…</button>');
+    expect(html).toContain('<a href="mailto:ar@northwind.example">ar@northwind.example</a>');
+    const session = (await (await fetch(`${link.url}/session`)).json()) as Record<string, unknown>;
+    expect(session).toMatchObject({ status: 'open', clientKey: expect.any(String) });
+    const after = await calls();
+    expect(after.m3).toBeGreaterThan(before.m3);
+    expect(after.keys).toBe(before.keys + 1);
+  });
+
+  it('103 (approved, then voided for the address): the payer is told the billing address did not match, at the address fields', async () => {
+    const invoice = await newInvoice(stack, '0.62');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const res = await payLink(stack, link.url);
+    expect(res).toMatchObject({ status: 402, body: { status: 'declined', reason: 'address-did-not-match', fields: ['street', 'zip'] } });
+    expect(String(res.body.message)).toMatch(/^Your bank could not confirm the billing address, so the payment was cancelled at once and no money was taken\./);
+    expect(String(res.body.message)).not.toMatch(/Approved and completed/);
+    expect(await linkRow(stack, link.id)).toMatchObject({ status: 'open', charging_attempt: null });
+    const csc = await createLink(stack, { invoiceNumber: (await newInvoice(stack, '0.63')).ivno, invoiceYear: invoice.yea4 });
+    const both = await payLink(stack, csc.url);
+    expect(both.body).toMatchObject({ status: 'declined', reason: 'address-and-security-code-did-not-match', fields: ['street', 'zip', 'card'] });
+  });
+
+  it('checks the billing address with the address rules before charging: field by field, regions and postal formats per country', async () => {
+    const invoice = await newInvoice(stack, '23.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const before = await saleCalls(stack);
+    const bad = await payLink(stack, link.url, { billingAddress: { name: 'Pat Payer', streetAddress: '1 Main St', zip: '9920', state: 'Atlantis', country: 'US' } });
+    expect(bad).toMatchObject({ status: 422, body: { code: 'PAY_ADDRESS_INVALID' } });
+    expect(bad.body.fieldErrors).toEqual([
+      { field: 'state', message: 'Choose the state of the billing address.' },
+      { field: 'zip', message: '9920 is not a valid ZIP code for United States of America.' },
+    ]);
+    const empty = await payLink(stack, link.url, { billingAddress: { name: '', zip: '', country: 'US' } });
+    expect(empty.body.fieldErrors).toEqual(expect.arrayContaining([{ field: 'name', message: 'Enter the name on the card.' }, { field: 'zip', message: 'Enter the billing ZIP or postal code.' }]));
+    expect(await saleCalls(stack)).toBe(before);
+    // a Canadian card holder: the province by name, the postal code in its own format
+    const ok = await payLink(stack, link.url, { billingAddress: { name: 'Pat Payer', streetAddress: '40 King Street West', city: 'Toronto', state: 'Ontario', zip: 'm5h1a1', country: 'CA' } });
+    expect(ok).toMatchObject({ status: 200, body: { status: 'paid' } });
+    const sale = await simJson<{ calls: Array<{ body: { billing_address: Record<string, unknown> } }> }>(stack.paytrace.url, '/_sim/calls?path=pt_protect&limit=1');
+    expect(sale.calls[0]!.body.billing_address).toMatchObject({ state: 'ON', zip: 'M5H 1A1', country: 'CA' });
+  });
+
+  it('receipt: the fragment after paying, e-mailed to the address M3 has (up to five times), only for a paid link', async () => {
+    const invoice = await newInvoice(stack, '42.42', 'C10002');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const early = await fetch(`${link.url}/receipt-email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ap@globex.example' }) });
+    expect(early.status).toBe(404);
+    expect((await payLink(stack, link.url)).status).toBe(200);
+    // right after the charge the brand may not be known yet (the sale answer masks the number to its last four)
+    expect(await (await fetch(`${link.url}/receipt`)).text()).toMatch(/(Visa|Card) ending in 5439/);
+    await eventually(async () => (await findPaymentByReference(db(), `PL-${link.id}-1`))?.status === 'completed', 20_000, 'flow 2 completed');
+    const fragment = await (await fetch(`${link.url}/receipt`)).text();
+    expect(fragment).toContain('value="billing@globex.example"'); // CRS610MI MAIL of C10002, prefilled
+    expect(fragment).toContain('$42.42 USD');
+    const send = (body: unknown, type = 'application/json') => fetch(`${link.url}/receipt-email`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(body) });
+    expect((await send({ email: 'ap@globex.example' }, 'text/plain')).status).toBe(415);
+    expect((await send({ email: 'not an address' })).status).toBe(422);
+    const sent = await send({ email: 'ap@globex.example' });
+    expect(sent.status).toBe(202);
+    const row = await eventually(async () => db()('email_outbox').where({ link_id: link.id, kind: 'receipt', status: 'captured' }).first(), 10_000, 'receipt delivered');
+    expect(row.subject).toBe(`Receipt: $42.42 USD paid to Northwind Supply Co. for invoice ${invoice.ivno}`);
+    for (const fact of ['Amount paid: $42.42 USD', 'Card: Visa ending in 5439', `Reference: PL-${link.id}-1`, 'Paid on: ', ' UTC', 'ar@northwind.example']) expect(row.text).toContain(fact);
+    for (let i = 0; i < 4; i++) expect((await send({ email: 'ap@globex.example' })).status).toBe(202);
+    expect((await send({ email: 'ap@globex.example' })).status).toBe(429);
+  });
+
+  it('"send me a new link" on an expired link: kept once, repeats counted, operators e-mailed; an open link needs none', async () => {
+    const invoice = await newInvoice(stack, '55.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const ask = (url: string, body: unknown) => fetch(`${url}/new-link-request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await ask(link.url, {})).status).toBe(409);
+    const service = await linkServiceOf(stack.gateway.services);
+    const [row] = await db()('payment_links').where({ id: link.id }).update({ expires_at: new Date(Date.now() - 1000) }).returning('*');
+    const url = `${stack.gateway.url}/pay/${service.token(row)}`;
+    expect((await ask(url, { email: 'nope' })).status).toBe(422);
+    const first = await ask(url, { email: 'ap@acme.example', note: 'Please send it <today>' });
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ status: 'requested', repeated: false, message: 'Thank you. Northwind Supply Co. has your request and will send you a new link.' });
+    expect(await (await ask(url, {})).json()).toMatchObject({ repeated: true });
+    const requests = await db()('link_requests').where({ link_id: link.id });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ status: 'open', asked: 2, link_status: 'expired', contact_email: 'ap@acme.example', note: 'Please send it <today>' });
+    const mail = await eventually(async () => db()('email_outbox').where({ link_id: link.id, kind: 'link-request', status: 'captured' }).first(), 10_000, 'operators told');
+    expect(mail.to_address).toBe('ar-team@northwind.example');
+    expect(mail.text).toContain(`Invoice: ${invoice.ivno}`);
+    expect(mail.html).toContain('Please send it &lt;today&gt;');
+    expect(await db()('email_outbox').where({ link_id: link.id, kind: 'link-request' })).toHaveLength(1);
+  });
+
+  it('renews a Protect key on request, a few times per link, not without end', async () => {
+    const invoice = await newInvoice(stack, '31.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const keys = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const body = (await (await fetch(`${link.url}/client-key`)).json()) as { status: string; clientKey: string };
+      expect(body.status).toBe('open');
+      keys.add(body.clientKey);
+    }
+    expect(keys.size).toBe(6);
+    const refused = await fetch(`${link.url}/client-key`);
+    expect(refused.status).toBe(429);
   });
 });

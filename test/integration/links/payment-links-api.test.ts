@@ -71,15 +71,24 @@ describe('payment links API', () => {
     expect(forged.status).toBe(401);
   });
 
-  it('takes the fixed API-suite credential of the ION API gateway when one is configured', async () => {
+  it('takes the API suite\'s target-endpoint API key, and audits the M3 user the H5 script names', async () => {
     const keyed = await startStack({ modules: [linksModule()], config: { links: { apiSuiteKey: 'suite-key-0123456789' } } });
     try {
-      const call = (key: string) =>
-        fetch(`${keyed.gateway.url}/api/payment-links`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-m3pt-api-key': key }, body: JSON.stringify({ invoiceNumber: '200005', invoiceYear: 2026 }) });
-      const ok = await call('suite-key-0123456789');
+      const call = (key: string, headers: Record<string, string> = {}, invoiceNumber = '200005') =>
+        fetch(`${keyed.gateway.url}/api/payment-links`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-m3pt-api-key': key, ...headers }, body: JSON.stringify({ invoiceNumber, invoiceYear: 2026 }) });
+      const ok = await call('suite-key-0123456789', { 'x-m3-user': 'maria', 'x-infor-identity2': 'f0e1d2c3-person' });
       expect(ok.status).toBe(201);
       const audit = await keyed.gateway.services.db('audit_log').where({ action: 'payment-link.create' }).first();
-      expect(audit.actor).toBe('ion-api-suite');
+      expect(audit.actor).toBe('m3:MARIA'); // the M3 user, not the suite
+      expect(((await ok.json()) as { links: Array<{ id: string }> }).links).toHaveLength(1);
+      // without the user header: ION's Identity2 when it sends one, else the suite itself
+      expect((await call('suite-key-0123456789', { 'x-infor-identity2': 'f0e1d2c3-person' }, '200001')).status).toBe(201);
+      expect((await keyed.gateway.services.db('audit_log').where({ action: 'payment-link.create' }).orderBy('id', 'desc').first()).actor).toBe('infor:f0e1d2c3-person');
+      // a user header is only believed with a valid key, and must look like an M3 user id
+      const bogus = await call('suite-key-0123456789', { 'x-m3-user': 'x'.repeat(40) }, '200002');
+      expect(bogus.status).toBe(201);
+      expect((await keyed.gateway.services.db('audit_log').where({ action: 'payment-link.create' }).orderBy('id', 'desc').first()).actor).toBe('ion-api-suite');
+      expect((await call('suite-key-0123456788', { 'x-m3-user': 'MARIA' })).status).toBe(401);
       const wrong = await call('suite-key-0123456788');
       expect(wrong.status).toBe(401);
       expect(await wrong.json()).toMatchObject({ code: 'LINK_API_KEY_INVALID' });

@@ -199,8 +199,8 @@ describe('GLS840MI GL batches', () => {
   const parm = (account: string, amount: string, text: string) => `AAA${account.padEnd(10)}20260120USD${amount.padStart(17)}${text.padEnd(40)}`;
 
   it('AddBatchHead with a unique KEY1, lines, CtrlBatch (debit = credit), UpdBatch posts; read back with LstBatchHead/LstBatchLine', async () => {
-    expect(await nok('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0001', INTN: 'M3PT_GL', DESC: 'PayTrace settlement' })).toBeUndefined();
-    expect(await nok('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0001', INTN: 'M3PT_GL', DESC: 'again' })).toMatchObject({ code: 'XRE0103', field: 'KEY1' });
+    expect(await nok('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0001', INTN: 'PAYTRACE', DESC: 'PayTrace settlement' })).toBeUndefined();
+    expect(await nok('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0001', INTN: 'PAYTRACE', DESC: 'again' })).toMatchObject({ code: 'XRE0103', field: 'KEY1' });
     await c.v1('GLS840MI/AddBatchLine', { CONO: '100', KEY1: 'PT-GL-0001', LINE: '1', PARM: parm('1930', '100.00', 'card receipts') });
     await c.v1('GLS840MI/AddBatchLine', { CONO: '100', KEY1: 'PT-GL-0001', LINE: '2', PARM: parm('1510', '-97.10', 'AR') });
     expect(await nok('GLS840MI/CtrlBatch', { CONO: '100', KEY1: 'PT-GL-0001' })).toEqual({
@@ -217,8 +217,30 @@ describe('GLS840MI GL batches', () => {
     expect(await counts({ key1: 'PT-GL-0001' })).toMatchObject({ glBatchesWithKey1: 1 });
   });
 
+  it('takes only the GLS850 interfaces of the tenant\'s setup; DelBatch removes a batch not yet updated; a program without MI authority answers 403', async () => {
+    expect(await nok('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0003', INTN: 'NOSUCH', DESC: 'x' })).toMatchObject({ field: 'INTN' });
+    expect(await nok('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0003', INTN: 'PAYTRACE', DESC: 'probe' })).toBeUndefined();
+    expect(await nok('GLS840MI/DelBatch', { CONO: '100', KEY1: 'PT-GL-0003' })).toBeUndefined();
+    expect(await counts({ key1: 'PT-GL-0003' })).toMatchObject({ glBatchesWithKey1: 0 });
+    await c.v1('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0004', INTN: 'PAYTRACE', DESC: 'posted' });
+    await c.v1('GLS840MI/AddBatchLine', { CONO: '100', KEY1: 'PT-GL-0004', LINE: '1', PARM: parm('1930', '5.00', 'a') });
+    await c.v1('GLS840MI/AddBatchLine', { CONO: '100', KEY1: 'PT-GL-0004', LINE: '2', PARM: parm('1510', '-5.00', 'b') });
+    expect(await nok('GLS840MI/UpdBatch', { CONO: '100', KEY1: 'PT-GL-0004' })).toBeUndefined();
+    expect(await nok('GLS840MI/DelBatch', { CONO: '100', KEY1: 'PT-GL-0004' })).toMatchObject({ code: 'XST0001' }); // updated: stays
+    expect((await c.sim_('PUT', '/m3/setup', { deniedPrograms: ['gls840mi'], glInterfaces: ['PAYTRACE', 'OTHER'] })).body).toEqual({ deniedPrograms: ['GLS840MI'], glInterfaces: ['PAYTRACE', 'OTHER'], customerTemplates: ['TEMPLATE'] });
+    try {
+      expect((await c.v2('GLS840MI/LstBatchHead', { CONO: '100' })).status).toBe(403);
+      expect((await c.v1('CRS055MI/GetBasicData', { CUCD: 'EUR' })).status).toBe(200);
+    } finally {
+      await c.sim_('PUT', '/m3/setup', { deniedPrograms: [], glInterfaces: ['PAYTRACE'] });
+    }
+    expect((await c.sim_('PUT', '/m3/setup', { deniedPrograms: 'GLS840MI' })).status).toBe(400);
+    expect(await c.v1Record('MNS150MI/GetUserData')).toMatchObject({ USID: 'M3SRVADM', CONO: '100', DIVI: 'AAA' });
+    expect(await c.v1Record('CRS610MI/GetBasicData', { CUNO: 'TEMPLATE' })).toMatchObject({ CUNO: 'TEMPLATE', STAT: '90' });
+  });
+
   it('a malformed PARM record is NOK at control time naming the line', async () => {
-    await c.v1('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0002', INTN: 'M3PT_GL', DESC: 'bad' });
+    await c.v1('GLS840MI/AddBatchHead', { CONO: '100', KEY1: 'PT-GL-0002', INTN: 'PAYTRACE', DESC: 'bad' });
     await c.v1('GLS840MI/AddBatchLine', { CONO: '100', KEY1: 'PT-GL-0002', LINE: '1', PARM: parm('1930', '1O0.00', 'typo') });
     expect(await nok('GLS840MI/CtrlBatch', { CONO: '100', KEY1: 'PT-GL-0002' })).toMatchObject({ code: 'XGL0002', field: 'PARM', message: expect.stringMatching(/^Line 1: amount/) });
     expect(await nok('GLS840MI/CtrlBatch', { CONO: '100', KEY1: 'NOPE' })).toMatchObject({ field: 'KEY1' });

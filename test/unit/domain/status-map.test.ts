@@ -1,17 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Money } from '../../../gateway/src/domain/money';
 import {
+  GENERIC_PAYER_DECLINE,
   LEDGER_STATES,
   assertTransition,
   canTransition,
   mapExportStatus,
   mapPayTraceAnswer,
   refundState,
+  payerDecline,
   refundableRemainder,
   type StatusMap,
 } from '../../../gateway/src/domain/status-map';
-import { appErrorOf, shippedRules } from './helpers';
+import { parseRules } from '../../../gateway/src/domain/rules-loader';
+import { MAPPINGS_DIR, appErrorOf, shippedRules } from './helpers';
 
 // The response_code table of the PayTrace reference (§5.1), code by code.
 const REFERENCE_CODES = [1, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 120, 122, 124, 125, 149, 160, 161, 162, 165, 167, 170];
@@ -163,5 +166,41 @@ describe('refund amounts', () => {
     expect(err.code).toBe('REFUND_EXCEEDS_REMAINING');
     expect(err.errorClass).toBe('business');
     expect(appErrorOf(() => refundableRemainder(usd('100.00'), usd('0'), usd('0'))).code).toBe('REFUND_AMOUNT_INVALID');
+  });
+});
+
+describe('payer words for declines (pay page)', () => {
+  const approvedThenVoided = '  NO  MATCH - Approved and completed';
+
+  it('never repeats the processor text: a 103 reads as the address or code that did not match, with the fields to check', () => {
+    const address = payerDecline(map, { responseCode: 103, approvalMessage: approvedThenVoided, avsResponse: 'No Match', cscResponse: 'Match' });
+    expect(address).toMatchObject({ reason: 'address-did-not-match', fields: ['street', 'zip'] });
+    expect(address.message).not.toMatch(/Approved|completed/);
+    expect(payerDecline(map, { responseCode: 103, approvalMessage: approvedThenVoided, avsResponse: 'Full Exact Match', cscResponse: 'No Match' })).toMatchObject({ reason: 'security-code-did-not-match', fields: ['card'] });
+    expect(payerDecline(map, { responseCode: 103, approvalMessage: approvedThenVoided, avsResponse: 'No Match', cscResponse: 'No Match' })).toMatchObject({ reason: 'address-and-security-code-did-not-match' });
+    // neither result known: the response code's own words
+    expect(payerDecline(map, { responseCode: 103, approvalMessage: approvedThenVoided })).toMatchObject({ reason: 'response 103', message: map.responseCodes['103']!.payerMessage });
+  });
+
+  it('says what the bank said in plain words, and the generic decline otherwise', () => {
+    expect(payerDecline(map, { responseCode: 102, approvalMessage: '  NSF - Insufficient funds' }).reason).toBe('insufficient-funds');
+    expect(payerDecline(map, { responseCode: 102, approvalMessage: '  EXPIRED CARD - Expired card' })).toMatchObject({ reason: 'expired-card', fields: ['card'] });
+    expect(payerDecline(map, { responseCode: 102, approvalMessage: '  PICK UP - Pick up card' }).reason).toBe('card-not-usable');
+    expect(payerDecline(map, { responseCode: 102, approvalMessage: '    DECLINE - Do not honor' }).reason).toBe('bank-declined');
+    expect(payerDecline(map, { responseCode: 1, errorKeys: ['44'] })).toMatchObject({ reason: 'error 44', fields: ['card'] });
+    expect(payerDecline(map, { responseCode: 9999 })).toEqual({ reason: 'generic', message: GENERIC_PAYER_DECLINE, fields: [] });
+  });
+
+  it('is checked when the file is loaded: a sale decline without payer words, or a bad regex, stops the start', () => {
+    const texts = new Map(readdirSync(MAPPINGS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => [f, readFileSync(path.join(MAPPINGS_DIR, f), 'utf8')]));
+    const status = texts.get('status-map.yaml')!;
+    const without102 = status.replace(/(\n {2}102:\n(?: {4}.*\n)*?) {4}payerMessage: .*\n/, '$1');
+    expect(without102).not.toBe(status);
+    const noWords = appErrorOf(() => parseRules(new Map([...texts, ['status-map.yaml', without102]])));
+    expect(noWords.message).toMatch(/status-map\.yaml:\d+:\d+ responseCodes\.102\.payerMessage: a decline of a sale needs a payerMessage/);
+    const badRegex = appErrorOf(() => parseRules(new Map([...texts, ['status-map.yaml', status.replace('approvalMessage: "expired"', 'approvalMessage: "expired("')]])));
+    expect(badRegex.message).toMatch(/payerDeclineReasons\.\d+\.approvalMessage: not a valid regular expression/);
+    const badField = appErrorOf(() => parseRules(new Map([...texts, ['status-map.yaml', status.replace('fields: [street, zip]', 'fields: [street, postcode]')]])));
+    expect(badField.message).toMatch(/payerDeclineReasons\.\d+\.fields\.1/);
   });
 });

@@ -22,9 +22,31 @@ test('every document flow names known documents', () => {
   for (const flow of flows) for (const doc of [...flow.from.documents, ...flow.to.documents]) expect(direction.has(doc)).toBe(true);
 });
 
-test('the API suite exposes the IMS operations the gateway serves', () => {
-  const suite = load('api-suite.yaml').suite as { operations?: string[]; endpoints: Array<{ operations: string[] }> };
-  expect(suite.endpoints[0]!.operations).toEqual(
+type Suite = { name: string; apiContext: string; endpoints: Array<{ proxyEndpoint: string; targetEndpointUrl: string; targetEndpointSecurity: { type: string; name?: string; value?: string }; operations: string[] }> };
+
+test('the IMS suite exposes the IMS operations the gateway serves', () => {
+  const suites = load('api-suite.yaml').suites as Suite[];
+  const ims = suites.find((s) => s.apiContext === 'ims')!;
+  expect(ims.endpoints[0]!.operations).toEqual(
     expect.arrayContaining(['GET  /service/ping', 'GET  /service/protocol', 'POST /service/v2/multipartMessage', 'POST /service/v3/multipartMessage']),
   );
+});
+
+test('one suite for the link API: the H5 default context, an API key ION API offers, the key the gateway checks', () => {
+  const suites = load('api-suite.yaml').suites as Suite[];
+  const links = suites.filter((s) => s.endpoints.some((e) => e.operations.some((o) => o.includes('/payment-links'))));
+  expect(links).toHaveLength(1);
+  const endpoint = links[0]!.endpoints[0]!;
+  expect(links[0]!.apiContext).toBe('M3PAYTRACE');
+  expect(`/${links[0]!.apiContext}/${endpoint.proxyEndpoint}`).toBe('/M3PAYTRACE/api'); // what the script calls: api=/M3PAYTRACE + /api/payment-links
+  expect(endpoint.targetEndpointUrl).toBe('${http.publicBaseUrl}/api');
+  expect(endpoint.targetEndpointSecurity).toEqual({ type: 'API Key', in: 'header', name: '${links.apiSuiteKeyHeader}', value: '${links.apiSuiteKey}' });
+  // the H5 script's default context is this one
+  const script = readFileSync(path.resolve(ROOT, '..', 'm3-extensions', 'src', 'SendPaymentLink.ts'), 'utf8');
+  expect(script).toContain(`this.setting('api', '/${links[0]!.apiContext}')`);
+  // and no document tells the admin anything else
+  for (const doc of ['SETUP.md', '../m3-extensions/README.md']) {
+    const text = readFileSync(path.join(ROOT, doc), 'utf8');
+    expect({ doc, passThrough: /pass(es|ing)? the Infor OS token through/i.test(text) }).toEqual({ doc, passThrough: false });
+  }
 });

@@ -54,6 +54,8 @@ export interface FakeH5Options {
   userContext?: Record<string, string>;
   args?: string;
   version?: number;
+  /** which dialog API the client has: H5ControlUtil.H5Dialog (2.0+), jQuery inforMessageDialog (older), or neither */
+  dialogApi?: 'h5' | 'jquery' | 'none';
   /** the ION API gateway: resolve with the answer, or reject with it (errors) */
   ionApi: (call: IonCall) => Promise<IonAnswer>;
 }
@@ -63,7 +65,7 @@ export interface FakeH5 {
   document: Document;
   ionCalls: IonCall[];
   messageDialogs: Array<{ dialogType: string; header: string; message: string }>;
-  dialogs: Array<{ title: string; content: HTMLElement; close(): void }>;
+  dialogs: Array<{ title: string; content: HTMLElement; close(): void; api: 'h5' | 'jquery'; dialogType?: string }>;
   statusBar: string[];
   logs: Array<[string, string]>;
   busy: { shown: number; hidden: number };
@@ -143,6 +145,40 @@ export function startFakeH5(options: FakeH5Options): FakeH5 {
       return answer;
     },
   };
+  const dialogApi = options.dialogApi ?? ((options.version ?? 2.0) >= 2.0 ? 'h5' : 'jquery');
+  const frameFor = (content: HTMLElement, o: { title: string; dialogType?: string }, api: 'h5' | 'jquery') => {
+    const frame = document.createElement('div');
+    frame.className = 'h5-dialog';
+    frame.setAttribute('role', 'dialog');
+    frame.setAttribute('aria-label', o.title);
+    frame.appendChild(content);
+    const entry = { title: o.title, content, close: () => frame.remove(), api, dialogType: o.dialogType };
+    document.body.appendChild(frame);
+    h5.dialogs.push(entry);
+    return { frame, entry };
+  };
+  if (dialogApi === 'jquery') {
+    // the classic client's jQuery with Infor's dialog plug-in (H5SampleCustomDialog)
+    const open = new Map<HTMLElement, () => void>();
+    Object.assign(window, {
+      $: (element: HTMLElement) => ({
+        inforMessageDialog(o: { title: string; dialogType?: string; buttons?: Array<{ text: string; click: (this: HTMLElement) => void }> }) {
+          const { frame, entry } = frameFor(element, o, 'jquery');
+          open.set(element, entry.close);
+          for (const b of o.buttons ?? []) {
+            const button = document.createElement('button');
+            button.className = 'h5-dialog-button';
+            button.textContent = b.text;
+            button.addEventListener('click', () => b.click.call(element));
+            frame.appendChild(button);
+          }
+        },
+        inforDialog(command: string) {
+          if (command === 'close') open.get(element)?.();
+        },
+      }),
+    });
+  }
   Object.assign(window, {
     PositionElement,
     ButtonElement,
@@ -154,29 +190,26 @@ export function startFakeH5(options: FakeH5Options): FakeH5 {
     ListControl: { ListView: { GetValueByColumnName: (name: string) => options.columns[name] ?? null, SelectedItem: () => Object.values(options.columns)[0]?.map((_v, i) => i) ?? [] } },
     IonApiService: Object.assign(Object.create(ionService) as object, { Current: ionService }),
     ConfirmDialog: { ShowMessageDialog: (o: { dialogType: string; header: string; message: string }) => h5.messageDialogs.push({ dialogType: o.dialogType, header: o.header, message: o.message }) },
-    H5ControlUtil: {
-      H5Dialog: {
-        CreateDialogElement(content: HTMLElement, o: { title: string; buttons?: Array<{ text: string; click: (e: unknown, d: { close(): void }) => void }> }) {
-          const frame = document.createElement('div');
-          frame.className = 'h5-dialog';
-          frame.setAttribute('role', 'dialog');
-          frame.setAttribute('aria-label', o.title);
-          frame.appendChild(content);
-          const entry = { title: o.title, content, close: () => frame.remove() };
-          for (const b of o.buttons ?? []) {
-            const button = document.createElement('button');
-            button.className = 'h5-dialog-button';
-            button.textContent = b.text;
-            button.addEventListener('click', (e) => b.click(e, entry));
-            frame.appendChild(button);
-          }
-          document.body.appendChild(frame);
-          h5.dialogs.push(entry);
-          return frame;
+  });
+  if (dialogApi === 'h5') {
+    Object.assign(window, {
+      H5ControlUtil: {
+        H5Dialog: {
+          CreateDialogElement(content: HTMLElement, o: { title: string; dialogType?: string; buttons?: Array<{ text: string; click: (e: unknown, d: { close(): void }) => void }> }) {
+            const { frame, entry } = frameFor(content, o, 'h5');
+            for (const b of o.buttons ?? []) {
+              const button = document.createElement('button');
+              button.className = 'h5-dialog-button';
+              button.textContent = b.text;
+              button.addEventListener('click', (e) => b.click(e, entry));
+              frame.appendChild(button);
+            }
+            return frame;
+          },
         },
       },
-    },
-  });
+    });
+  }
   Object.defineProperty(window.navigator, 'clipboard', { value: { writeText: async (text: string) => void h5.clipboard.push(text) }, configurable: true });
   const log = {
     Info: (m: string) => h5.logs.push(['info', m]),

@@ -110,7 +110,7 @@ describe('SendPaymentLink H5 script', () => {
   it('says what to do when nothing is selected or the column is missing, without calling the gateway', async () => {
     h5 = startFakeH5({ program: 'OIS350', columns: { IVNO: [] }, ionApi: () => ok({}) });
     await click();
-    expect(h5.messageDialogs).toEqual([{ dialogType: 'Alert', header: 'Send payment link', message: 'Select one or more invoices first.' }]);
+    expect(h5.messageDialogs).toEqual([{ dialogType: 'Information', header: 'Send payment link', message: 'Select one or more invoices first.' }]);
     h5.close();
     h5 = startFakeH5({ program: 'OIS300', columns: { CUNO: ['C10001'] }, ionApi: () => ok({}) });
     await click();
@@ -188,9 +188,29 @@ describe('SendPaymentLink H5 script', () => {
     expect(status()).toBe('The link was sent to ap@customer.example.');
   });
 
-  it('uses IonApiService.Current on H5 clients before 2.0', async () => {
+  it('uses IonApiService.Current and the jQuery dialog on H5 clients before 2.0 (no H5ControlUtil there)', async () => {
     h5 = startFakeH5({ program: 'OIS350', version: 1.1, columns: { IVNO: ['200001'], YEA4: ['2026'] }, ionApi: () => ok({ links: [link()] }) });
     await click();
-    expect(h5.dialogs).toHaveLength(1);
+    expect(h5.dialogs).toEqual([expect.objectContaining({ api: 'jquery', title: 'Payment link for invoice 200001', dialogType: 'General' })]);
+    expect(h5.dialogs[0]!.content.querySelector<HTMLInputElement>('.m3pt-url')!.value).toBe(link().url);
+    h5.document.querySelector<HTMLButtonElement>('.h5-dialog-button')!.click();
+    expect(h5.document.querySelector('.h5-dialog')).toBeNull();
+  });
+
+  it('on a client with neither dialog API the link is still shown, as text in a message dialog', async () => {
+    h5 = startFakeH5({ program: 'OIS350', version: 1.1, dialogApi: 'none', columns: { IVNO: ['200001'], YEA4: ['2026'] }, ionApi: () => ok({ links: [link()] }) });
+    await click();
+    expect(h5.dialogs).toEqual([]);
+    expect(h5.messageDialogs).toEqual([{ dialogType: 'Information', header: 'Payment link for invoice 200001', message: `Invoice 200001 ($1,250.00): ${link().url}` }]);
+  });
+
+  it('uses only dialog types Infor\'s samples use, and sends the M3 user for the audit log', async () => {
+    h5 = startFakeH5({ program: 'OIS350', userContext: { USID: 'MARIA' }, columns: { IVNO: ['200001'], YEA4: ['2026'] }, ionApi: () => ok({ links: [link()] }) });
+    await click();
+    expect(h5.ionCalls[0]!.headers).toEqual({ 'Content-Type': 'application/json', Accept: 'application/json', 'X-M3-User': 'MARIA' });
+    expect(h5.dialogs[0]).toMatchObject({ api: 'h5', dialogType: 'General' });
+    const source = buildH5Script();
+    const types = [...source.matchAll(/dialogType: '([A-Za-z]+)'/g)].map((m) => m[1]);
+    expect(new Set(types)).toEqual(new Set(['Information', 'Error', 'General']));
   });
 });

@@ -7,7 +7,9 @@ export function httpMetrics(metrics: Metrics, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const end = metrics.httpDuration.startTimer();
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'unmatched';
+      // a route template, never a raw path (ids would explode cardinality) nor a regex's source
+      const template = typeof req.route?.path === 'string' ? req.route.path : req.route?.path ? 'pattern' : undefined;
+      const route = template ? `${req.baseUrl}${template}` : res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'unmatched';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       const seconds = end(labels);
       metrics.httpRequests.inc(labels);

@@ -9,6 +9,7 @@ import * as m009 from './009_recon';
 import * as m010 from './010_recon_reference_matches';
 import * as m011 from './011_payments_created_at';
 import * as m012 from './012_flows_as_data';
+import * as m025 from './025_pay_page_receipts_requests';
 import * as m040 from './040_mapping_feedback';
 
 /**
@@ -26,6 +27,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['010_recon_reference_matches', m010],
   ['011_payments_created_at', m011],
   ['012_flows_as_data', m012],
+  ['025_pay_page_receipts_requests', m025],
   ['040_mapping_feedback', m040],
 ];
 

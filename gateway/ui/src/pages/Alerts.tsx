@@ -1,6 +1,21 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
-import { Problem, when } from '../components';
+import { Problem, When } from '../components';
+import { money } from '../format';
+
+interface LinkRequest {
+  id: string;
+  invoice: string;
+  customer: string;
+  customerName: string | null;
+  amount: string;
+  currency: string;
+  linkStatus: string;
+  sendTo: string | null;
+  note: string | null;
+  asked: number;
+  createdAt: string;
+}
 
 interface Alert {
   id: string;
@@ -14,9 +29,24 @@ interface Alert {
   resolved_at: string | null;
 }
 
-export function AlertsPage() {
+export function AlertsPage({ canAct }: { canAct: boolean }) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [requests, setRequests] = useState<LinkRequest[]>([]);
+  const [reasons, setReasons] = useState<Record<string, string>>({});
   const [error, setError] = useState<Error>();
+  const loadRequests = () =>
+    api
+      .get<{ requests: LinkRequest[] }>('/admin/api/link-requests?status=open')
+      .then((r) => setRequests(r.requests))
+      .catch((err: unknown) => setError(err as Error));
+  const done = async (id: string) => {
+    try {
+      await api.post(`/admin/api/link-requests/${id}/done`, { reason: reasons[id] ?? '' });
+      await loadRequests();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
   useEffect(() => {
     const load = () =>
       api
@@ -24,6 +54,7 @@ export function AlertsPage() {
         .then((r) => setAlerts(r.alerts))
         .catch((err: unknown) => setError(err as Error));
     void load();
+    void loadRequests();
     const timer = window.setInterval(() => void load(), 15_000);
     return () => window.clearInterval(timer);
   }, []);
@@ -32,6 +63,32 @@ export function AlertsPage() {
       <h1>Alerts</h1>
       <p className="muted">Rules: dead-letter growth, PayTrace poller lag, connector down, decline spike. New alerts are also e-mailed through the outbox.</p>
       <Problem error={error} />
+      <h2>Customers asking for a new payment link</h2>
+      <table data-testid="link-requests">
+        <thead>
+          <tr><th>asked</th><th>invoice</th><th>customer</th><th>amount</th><th>old link</th><th>send to</th><th>message</th><th /></tr>
+        </thead>
+        <tbody>
+          {requests.map((r) => (
+            <tr key={r.id}>
+              <td><When iso={r.createdAt} />{r.asked > 1 ? ` (${r.asked}×)` : ''}</td><td>{r.invoice}</td><td>{r.customer} {r.customerName ?? ''}</td><td className="num">{money(r.amount, r.currency)}</td>
+              <td>{r.linkStatus}</td><td>{r.sendTo ?? 'the address in M3'}</td><td className="message">{r.note}</td>
+              <td>
+                {canAct && (
+                  <>
+                    <input aria-label={`what was done for request ${r.id}`} placeholder="what was done (required)" value={reasons[r.id] ?? ''} onChange={(e) => setReasons({ ...reasons, [r.id]: e.target.value })} size={24} />{' '}
+                    <button type="button" disabled={(reasons[r.id] ?? '').trim().length < 3} onClick={() => void done(r.id)}>Done</button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+          {!requests.length && (
+            <tr><td colSpan={8} className="muted">No open requests.</td></tr>
+          )}
+        </tbody>
+      </table>
+      <h2>Alerts</h2>
       <table data-testid="alerts">
         <thead>
           <tr><th>severity</th><th>rule</th><th>message</th><th>status</th><th>seen</th><th>raised</th><th>last seen</th><th>resolved</th></tr>
@@ -40,7 +97,7 @@ export function AlertsPage() {
           {alerts.map((a) => (
             <tr key={a.id} className={`sev-${a.severity} st-${a.status}`}>
               <td>{a.severity}</td><td>{a.rule}</td><td>{a.message}</td><td>{a.status}</td><td>{a.occurrences}×</td>
-              <td>{when(a.raised_at)}</td><td>{when(a.last_seen_at)}</td><td>{when(a.resolved_at)}</td>
+              <td><When iso={a.raised_at} /></td><td><When iso={a.last_seen_at} /></td><td><When iso={a.resolved_at} /></td>
             </tr>
           ))}
           {!alerts.length && (

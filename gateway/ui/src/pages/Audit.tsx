@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, query } from '../api';
-import { Json, Problem, when } from '../components';
+import { Json, Problem, When } from '../components';
 
 interface Entry {
   id: string;
@@ -45,7 +45,7 @@ export function AuditPage() {
         <tbody>
           {entries.map((e) => (
             <tr key={e.id}>
-              <td>{when(e.at)}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.subject_type} {e.subject_id}</td><td>{e.reason}</td>
+              <td><When iso={e.at} /></td><td>{e.actor}</td><td>{e.action}</td><td>{e.subject_type} {e.subject_id}</td><td>{e.reason}</td>
               <td>{e.details ? <details><summary>show</summary><Json value={e.details} /></details> : null}</td>
             </tr>
           ))}

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type ApiError } from '../api';
-import { Json, Problem, when } from '../components';
+import { Json, Problem, When } from '../components';
 
 interface Overview {
   mode: string;
@@ -45,7 +45,7 @@ export function ConfigPage() {
               <tbody>
                 {overview.versions.map((v) => (
                   <tr key={`${v.kind}-${v.version}`}>
-                    <td>{v.kind}</td><td>v{v.version}</td><td>{v.actor}</td><td>{when(v.createdAt)}</td><td>{v.reason}</td>
+                    <td>{v.kind}</td><td>v{v.version}</td><td>{v.actor}</td><td><When iso={v.createdAt} /></td><td>{v.reason}</td>
                     <td><details><summary>show</summary><Json value={v.summary} /></details></td>
                   </tr>
                 ))}

@@ -1,17 +1,21 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, cents, formatCents, query } from '../api';
 import { Card, Problem } from '../components';
+import { bucketLabel, ERROR_CLASS_LABELS, FLOW_LABELS, label, money, STATE_LABELS, SYSTEM_LABELS, time, useZone } from '../format';
 
 interface Dashboard {
-  range: { from: string; to: string; bucket: 'minute' | 'hour' | 'day' };
-  perFlow: Array<{ bucket: string; flow: string; count: number; localAmount: string; localCurrency: string | null }>;
+  range: { from: string; to: string; bucket: 'minute' | 'hour' | 'day'; timeZone: string };
+  attempts: Array<{ source: string; state: string; count: number; amount: string; currency: string | null }>;
+  refunds: { count: number; amount: string; currency: string | null };
+  perFlow: Array<{ bucket: string; flow: string; count: number; collected: string; localCurrency: string | null }>;
   outcomes: Array<{ flow: string; outcome: string; count: number }>;
   stepLatency: Array<{ step: string; count: number; avgMs: number; p95Ms: number }>;
   retries: Array<{ system: string; outcome: string; retries: number }>;
   deadLetters: Array<{ errorClass: string; status: string; count: number }>;
   settlements: Array<{ batch: number; count: number; total: string; settled: string | null }>;
-  topErrors: Array<{ code: string; source: string; count: number }>;
+  topErrors: Array<{ code: string; count: number; sources: string[]; lastAt: string }>;
+  openLinkRequests: number;
 }
 
 const RANGES = [
@@ -21,14 +25,16 @@ const RANGES = [
   { id: '30d', label: 'Last 30 days', hours: 24 * 30 },
 ];
 const COLOURS = ['#0969da', '#1a7f37', '#bf8700', '#8250df', '#cf222e', '#57606a'];
-const OUTCOME_COLOURS: Record<string, string> = { success: '#1a7f37', declined: '#bf8700', error: '#cf222e', in_progress: '#0969da' };
+const STATE_COLOURS: Record<string, string> = { completed: '#1a7f37', declined: '#bf8700', charged_not_posted: '#a40e26', failed: '#cf222e', in_progress: '#0969da', outside: '#57606a' };
+const STEP_LABELS: Record<string, string> = { open: 'Received', 'paytrace-poller': 'Settlement seen (poller)', 'recon-receipt': 'Receipt by reconciliation', 'recon-gl': 'GL by reconciliation', 'bod:': 'Told ION', sale: 'Card charge', verify: 'Verify at PayTrace', customer: 'M3 customer', order: 'M3 order', receipt: 'M3 cash receipt', gl: 'GL posting', announce: 'Announce', error: 'Stopped', retry: 'Retry wait' };
 
-function label(bucket: string, unit: Dashboard['range']['bucket']): string {
-  const d = new Date(bucket);
-  return unit === 'day' ? d.toLocaleDateString() : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** Where a tile or a bar leads: the payment list, filtered. */
+function traceLink(filter: Record<string, string | undefined>): string {
+  return `#/trace${query(filter)}`;
 }
 
 export function DashboardPage() {
+  const zone = useZone();
   const [range, setRange] = useState('24h');
   const [live, setLive] = useState(true);
   const [data, setData] = useState<Dashboard>();
@@ -40,13 +46,13 @@ export function DashboardPage() {
     const to = new Date(Date.now() + 60_000); // include what lands while the page is open
     const from = new Date(to.getTime() - hours * 3_600_000);
     try {
-      setData(await api.get<Dashboard>(`/admin/api/dashboard${query({ from: from.toISOString(), to: to.toISOString() })}`));
+      setData(await api.get<Dashboard>(`/admin/api/dashboard${query({ from: from.toISOString(), to: to.toISOString(), timeZone: zone })}`));
       setUpdatedAt(new Date());
       setError(undefined);
     } catch (err) {
       setError(err as Error);
     }
-  }, [range]);
+  }, [range, zone]);
 
   useEffect(() => {
     void load();
@@ -55,28 +61,37 @@ export function DashboardPage() {
     return () => window.clearInterval(timer);
   }, [load, live]);
 
+  const from = data?.range.from;
+  const to = data?.range.to;
+  const attempts = data?.attempts ?? [];
+  const total = attempts.reduce((n, a) => n + a.count, 0);
+  const ofState = (state: string) => attempts.filter((a) => a.state === state);
+  const count = (state: string) => ofState(state).reduce((n, a) => n + a.count, 0);
+  const sum = (state: string) => ofState(state).reduce((s, a) => s + cents(a.amount), 0n);
+  const currency = attempts.find((a) => a.currency)?.currency ?? 'USD';
+  const pct = (n: number) => (total ? `${((100 * n) / total).toFixed(1)} %` : '–');
+  const collectedCents = attempts.reduce((s, a) => s + cents(a.amount), 0n); // the API sums only money that moved
+
   const flows = [...new Set(data?.perFlow.map((r) => r.flow) ?? [])].sort();
   const series = new Map<string, Record<string, string | number>>();
   for (const r of data?.perFlow ?? []) {
-    const point = series.get(r.bucket) ?? { bucket: label(r.bucket, data!.range.bucket) };
+    const point = series.get(r.bucket) ?? { bucket: bucketLabel(r.bucket, data!.range.bucket, zone), iso: r.bucket };
     point[r.flow] = r.count;
-    // the chart plots a number; totals below are summed exactly in cents
-    point[`${r.flow} amount`] = Number(formatCents(cents(r.localAmount)).replaceAll(',', ''));
+    // the chart plots a number; the tiles sum exactly in cents
+    point[`${r.flow} collected`] = Number(formatCents(cents(r.collected)).replaceAll(',', ''));
     series.set(r.bucket, point);
   }
   const points = [...series.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, p]) => p);
-  const totals = flows.map((flow) => {
-    const rows = data!.perFlow.filter((r) => r.flow === flow);
-    return { flow, count: rows.reduce((n, r) => n + r.count, 0), amount: rows.reduce((sum, r) => sum + cents(r.localAmount), 0n), currency: rows.find((r) => r.localCurrency)?.localCurrency ?? '' };
-  });
-  const outcomeRows = [...new Set(data?.outcomes.map((o) => o.flow) ?? [])].map((flow) => {
-    const row: Record<string, string | number> = { flow };
+  const sources = [...new Set(data?.outcomes.map((o) => o.flow) ?? [])];
+  const outcomeRows = sources.map((flow) => {
+    const row: Record<string, string | number> = { flow: label(FLOW_LABELS, flow), key: flow };
     for (const o of data!.outcomes.filter((x) => x.flow === flow)) row[o.outcome] = o.count;
     return row;
   });
-  const allOutcomes = data?.outcomes ?? [];
-  const total = allOutcomes.reduce((n, o) => n + o.count, 0);
-  const rate = (outcome: string) => (total ? `${((100 * allOutcomes.filter((o) => o.outcome === outcome).reduce((n, o) => n + o.count, 0)) / total).toFixed(1)} %` : '–');
+  const states = [...new Set(data?.outcomes.map((o) => o.outcome) ?? [])].sort((a, b) => Object.keys(STATE_COLOURS).indexOf(a) - Object.keys(STATE_COLOURS).indexOf(b));
+  const go = (filter: Record<string, string | undefined>) => () => {
+    window.location.hash = traceLink({ ...filter, from, to });
+  };
 
   return (
     <div>
@@ -94,91 +109,103 @@ export function DashboardPage() {
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> live refresh (10 s)
         </label>
         <button type="button" onClick={() => void load()}>Refresh</button>
-        <span className="muted">{updatedAt ? `updated ${updatedAt.toLocaleTimeString()}` : ''}</span>
+        <span className="muted">{updatedAt ? `updated ${time(updatedAt.toISOString(), zone)}` : ''}</span>
       </div>
       <Problem error={error} />
       {data && (
         <>
           <div className="tiles">
-            <div className="tile" data-testid="tile-payments"><span>Payments</span><b>{total}</b></div>
-            <div className="tile ok"><span>Success rate</span><b>{rate('success')}</b></div>
-            <div className="tile warn"><span>Declined</span><b>{rate('declined')}</b></div>
-            <div className="tile bad"><span>Errors</span><b>{rate('error')}</b></div>
-            {totals.map((t) => (
-              <div className="tile" key={t.flow} data-testid={`tile-amount-${t.flow}`}>
-                <span>{t.flow}</span>
-                <b>{formatCents(t.amount)} {t.currency}</b>
-                <small>{t.count} payment(s)</small>
-              </div>
-            ))}
+            <a className="tile" data-testid="tile-payments" href={traceLink({ from, to })}><span>Card payments</span><b>{total}</b><small>all sources</small></a>
+            <a className="tile ok" data-testid="tile-collected" href={traceLink({ state: 'completed', from, to })}><span>Collected</span><b>{money(formatCents(collectedCents).replaceAll(',', ''), currency)}</b><small>{count('completed')} completed · money moved only</small></a>
+            <a className="tile ok" data-testid="tile-success" href={traceLink({ state: 'completed', from, to })}><span>Completed</span><b>{pct(count('completed'))}</b><small>{count('completed')} posted in M3</small></a>
+            <a className="tile warn" data-testid="tile-declined" href={traceLink({ state: 'declined', from, to })}><span>Declined</span><b>{pct(count('declined'))}</b><small>{count('declined')} declined (pay page, storefront, PayTrace)</small></a>
+            <a className={`tile ${count('charged_not_posted') ? 'alarm' : 'ok'}`} data-testid="tile-charged-not-posted" href={traceLink({ state: 'charged_not_posted' })}>
+              <span>Charged, not posted</span>
+              <b>{count('charged_not_posted')}</b>
+              <small>{count('charged_not_posted') ? `${money(formatCents(sum('charged_not_posted')).replaceAll(',', ''), currency)} customers paid; M3 does not know` : 'none'}</small>
+            </a>
+            <a className="tile bad" data-testid="tile-failed" href={traceLink({ state: 'failed', from, to })}><span>Failed</span><b>{pct(count('failed'))}</b><small>{count('failed')} stopped, no money moved</small></a>
+            <a className="tile" data-testid="tile-refunds" href={traceLink({ flow: 'refund', from, to })}><span>Refunded</span><b>{money(data.refunds.amount, data.refunds.currency ?? currency)}</b><small>{data.refunds.count} refund(s)</small></a>
+            <a className="tile" data-testid="tile-link-requests" href="#/alerts"><span>New-link requests</span><b>{data.openLinkRequests}</b><small>from customers, open</small></a>
           </div>
           <div className="grid">
-            <Card title="Payments per flow over time (count)" wide>
+            <Card title={`Payments per flow over time (count, by ${data.range.bucket} in ${zone})`} wide>
+              <ResponsiveContainer width="100%" height={260}>
+                <BarChart data={points}>
+                  <CartesianGrid strokeDasharray="3 3" />
+                  <XAxis dataKey="bucket" />
+                  <YAxis allowDecimals={false} label={{ value: 'payments', angle: -90, position: 'insideLeft' }} />
+                  <Tooltip />
+                  <Legend />
+                  {flows.map((f, i) => (
+                    <Bar key={f} dataKey={f} name={label(FLOW_LABELS, f)} stackId="count" fill={COLOURS[i % COLOURS.length]} isAnimationActive={false} cursor="pointer" onClick={() => go({ flow: f })()}>
+                      <LabelList dataKey={f} position="center" fill="#fff" />
+                    </Bar>
+                  ))}
+                </BarChart>
+              </ResponsiveContainer>
+            </Card>
+            <Card title={`Money collected per flow (${currency})`} wide>
               <ResponsiveContainer width="100%" height={240}>
                 <BarChart data={points}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="bucket" />
-                  <YAxis allowDecimals={false} />
+                  <YAxis label={{ value: currency, angle: -90, position: 'insideLeft' }} />
                   <Tooltip />
                   <Legend />
-                  {flows.map((f, i) => (
-                    <Bar key={f} dataKey={f} stackId="count" fill={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
+                  {flows.filter((f) => f === 'ecommerce_sale' || f === 'invoice_payment').map((f, i) => (
+                    <Bar key={f} dataKey={`${f} collected`} name={label(FLOW_LABELS, f)} fill={COLOURS[i % COLOURS.length]} isAnimationActive={false} cursor="pointer" onClick={() => go({ flow: f, state: 'completed' })()}>
+                      <LabelList dataKey={`${f} collected`} position="top" />
+                    </Bar>
                   ))}
                 </BarChart>
               </ResponsiveContainer>
             </Card>
-            <Card title="Amount per flow (local currency)" wide>
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart data={points}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="bucket" />
-                  <YAxis />
-                  <Tooltip />
-                  <Legend />
-                  {flows.map((f, i) => (
-                    <Bar key={f} dataKey={`${f} amount`} fill={COLOURS[i % COLOURS.length]} isAnimationActive={false} />
-                  ))}
-                </BarChart>
-              </ResponsiveContainer>
-            </Card>
-            <Card title="Success / decline / error by flow">
-              <ResponsiveContainer width="100%" height={220}>
+            <Card title="Outcome by source">
+              <ResponsiveContainer width="100%" height={240}>
                 <BarChart data={outcomeRows}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="flow" />
                   <YAxis allowDecimals={false} />
                   <Tooltip />
                   <Legend />
-                  {Object.entries(OUTCOME_COLOURS).map(([o, c]) => (
-                    <Bar key={o} dataKey={o} stackId="o" fill={c} isAnimationActive={false} />
+                  {states.map((o) => (
+                    <Bar key={o} dataKey={o} name={label(STATE_LABELS, o)} stackId="o" fill={STATE_COLOURS[o] ?? '#57606a'} isAnimationActive={false} cursor="pointer" onClick={(entry: { payload?: { key?: string } }) => go({ flow: entry.payload?.key === 'paytrace_direct' ? undefined : entry.payload?.key, state: o })()}>
+                      <LabelList dataKey={o} position="center" fill="#fff" />
+                    </Bar>
                   ))}
                 </BarChart>
               </ResponsiveContainer>
             </Card>
-            <Card title="Latency per step (ms)">
-              <ResponsiveContainer width="100%" height={220}>
-                <BarChart data={data.stepLatency} layout="vertical" margin={{ left: 40 }}>
+            <Card title="Time per step (ms; time parked as a dead letter not counted)">
+              <ResponsiveContainer width="100%" height={240}>
+                <BarChart data={data.stepLatency.map((s) => ({ ...s, step: STEP_LABELS[s.step] ?? s.step }))} layout="vertical" margin={{ left: 40, right: 40 }}>
                   <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis type="number" />
-                  <YAxis type="category" dataKey="step" width={120} />
+                  <XAxis type="number" unit=" ms" />
+                  <YAxis type="category" dataKey="step" width={130} />
                   <Tooltip />
                   <Legend />
-                  <Bar dataKey="avgMs" name="average" fill="#0969da" isAnimationActive={false} />
-                  <Bar dataKey="p95Ms" name="p95" fill="#8250df" isAnimationActive={false} />
+                  <Bar dataKey="avgMs" name="average" fill="#0969da" isAnimationActive={false}>
+                    <LabelList dataKey="avgMs" position="right" />
+                  </Bar>
+                  <Bar dataKey="p95Ms" name="95th percentile" fill="#8250df" isAnimationActive={false}>
+                    <LabelList dataKey="p95Ms" position="right" />
+                  </Bar>
                 </BarChart>
               </ResponsiveContainer>
             </Card>
             <Card title="Retries and dead letters">
               <h3>Side effects retried, by system and outcome</h3>
-              <Table rows={data.retries} columns={['system', 'outcome', 'retries']} empty="no retries" />
+              <Table rows={data.retries.map((r) => ({ System: label(SYSTEM_LABELS, r.system), Outcome: r.outcome, Retries: r.retries }))} empty="no retries" />
               <h3>Dead letters by error class</h3>
-              <Table rows={data.deadLetters} columns={['errorClass', 'status', 'count']} empty="no dead letters" />
+              <Table rows={data.deadLetters.map((d) => ({ 'Error class': label(ERROR_CLASS_LABELS, d.errorClass), Status: d.status, Count: d.count }))} empty="no dead letters" />
+              <p><a href="#/dead-letters">Open the dead letters</a></p>
             </Card>
-            <Card title="Settlement totals per batch">
-              <Table rows={data.settlements} columns={['batch', 'count', 'total', 'settled']} empty="no settled batches in range" />
+            <Card title="Settlement totals per PayTrace batch">
+              <Table rows={data.settlements.map((s) => ({ Batch: s.batch, Transactions: s.count, Total: money(s.total, 'USD'), Settled: s.settled ?? '' }))} empty="no settled batches in range" />
             </Card>
-            <Card title="Top error codes">
-              <Table rows={data.topErrors} columns={['code', 'source', 'count']} empty="no errors" />
+            <Card title="Top error codes (each once; payments affected)">
+              <Table rows={data.topErrors.map((e) => ({ Code: e.code, Payments: e.count, 'Seen on': e.sources.join(', '), Last: time(e.lastAt, zone) }))} empty="no errors" />
             </Card>
           </div>
         </>
@@ -187,8 +214,9 @@ export function DashboardPage() {
   );
 }
 
-function Table<T extends object>({ rows, columns, empty }: { rows: T[]; columns: Array<keyof T & string>; empty: string }) {
+function Table({ rows, empty }: { rows: Array<Record<string, string | number>>; empty: string }) {
   if (!rows.length) return <p className="muted">{empty}</p>;
+  const columns = Object.keys(rows[0]!);
   return (
     <table>
       <thead>

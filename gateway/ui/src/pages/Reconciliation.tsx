@@ -1,6 +1,22 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError, query } from '../api';
-import { Problem, when } from '../components';
+import { Problem, When } from '../components';
+import { money } from '../format';
+
+/** "A:tx:1000003" → words: which leg compares what, and what the item is */
+export function itemLabel(key: string): string {
+  const [leg, kind, id] = key.split(':');
+  const legText = leg === 'A' ? 'PayTrace ⇄ M3 receipts' : leg === 'B' ? 'batch ⇄ GL' : leg === 'C' ? 'ledger' : leg;
+  const what = kind === 'tx' ? `PayTrace transaction ${id}` : kind === 'receipt' ? `M3 receipt ${id}` : kind === 'batch' ? `PayTrace batch ${id}` : kind === 'payment' ? `payment ${id}` : key;
+  return `${what} (${legText})`;
+}
+
+const CLASS_LABELS: Record<string, string> = {
+  missing_in_m3: 'Missing in M3', missing_in_paytrace: 'Missing at PayTrace', amount_differs: 'Amount differs', duplicate: 'Duplicate',
+  currency_rounding: 'Currency rounding', settled_but_not_posted: 'Settled, not posted', posted_but_not_settled: 'Posted, not settled', invalid_source: 'Invalid source',
+};
+
+interface Fix { item: string; action: string; retry: boolean; reference: string; invoice: string | null; customer: string | null; amount: string | null; currency: string | null; posts: string }
 
 /** Settlement reconciliation runs: PayTrace batches ⇄ M3 receipts ⇄ GL. Every value is shown as text. */
 
@@ -77,7 +93,7 @@ function ClassCounts({ summary }: { summary: Summary | null }) {
   return (
     <span>
       {classes.map(([cls, n]) => (
-        <span key={cls} className="badge" style={{ whiteSpace: 'nowrap' }}>{cls} {n}</span>
+        <span key={cls} className="badge" style={{ whiteSpace: 'nowrap' }}>{CLASS_LABELS[cls] ?? cls} {n}</span>
       ))}
     </span>
   );
@@ -95,12 +111,16 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
   const [filter, setFilter] = useState({ status: 'exception', class: '' });
   const [form, setForm] = useState({ from: today(), to: today(), reason: '' });
   const [applyReason, setApplyReason] = useState('');
+  const [fixes, setFixes] = useState<Fix[]>();
+  const [zone, setRunZone] = useState('UTC');
   const [error, setError] = useState<ApiError | Error>();
   const [notice, setNotice] = useState<string>();
 
   const loadRuns = useCallback(async () => {
     try {
-      setRuns((await api.get<{ runs: Run[] }>('/admin/api/recon/runs')).runs);
+      const list = await api.get<{ runs: Run[]; timeZone: string }>('/admin/api/recon/runs');
+      setRuns(list.runs);
+      setRunZone(list.timeZone);
       setError(undefined);
     } catch (err) {
       setError(err as Error);
@@ -152,8 +172,18 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
     }
   };
 
+  const previewFixes = async () => {
+    if (!detail) return;
+    try {
+      setFixes((await api.get<{ fixes: Fix[] }>(`/admin/api/recon/runs/${encodeURIComponent(detail.id)}/fixes`)).fixes);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+
   const applyFixes = async () => {
     if (!detail) return;
+    setFixes(undefined);
     setNotice(undefined);
     try {
       await api.post<Run>(`/admin/api/recon/runs/${encodeURIComponent(detail.id)}/apply`, { reason: applyReason });
@@ -170,6 +200,7 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
   return (
     <div>
       <h1>Reconciliation</h1>
+      <p className="muted">Periods are calendar days in {zone} (the reconciliation's zone, RECON_TIMEZONE).</p>
       <div className="toolbar">
         <button type="button" onClick={() => void Promise.all([loadRuns(), loadDetail()])}>Refresh</button>
       </div>
@@ -190,8 +221,8 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
         <tbody>
           {runs.map((r) => (
             <tr key={r.id} className={r.id === selectedId ? 'selected' : ''}>
-              <td>{when(r.createdAt)}</td>
-              <td>{r.period.from} – {r.period.to}</td>
+              <td><When iso={r.createdAt} /></td>
+              <td>{r.period.from} – {r.period.to} <span className="muted">({zone})</span></td>
               <td>{mode(r.mode)}</td>
               <td className={r.status === 'failed' ? 'bad' : ''}>{r.status}{r.status === 'running' || r.status === 'queued' ? ` (${r.stage})` : ''}</td>
               <td>{r.requestedBy}</td>
@@ -211,14 +242,14 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
 
       {detail && (
         <section className="card wide" data-testid="recon-run">
-          <h2>Run {detail.period.from} – {detail.period.to} · {mode(detail.mode)} · {detail.status}</h2>
+          <h2>Run {detail.period.from} – {detail.period.to} ({zone} days) · {mode(detail.mode)} · {detail.status}</h2>
           <p className="muted">
-            {detail.trigger} by {detail.requestedBy} · created {when(detail.createdAt)}{detail.finishedAt ? ` · finished ${when(detail.finishedAt)}` : ''} · stage {detail.stage}
+            {detail.trigger} by {detail.requestedBy} · created <When iso={detail.createdAt} />{detail.finishedAt ? <> · finished <When iso={detail.finishedAt} /></> : ''} · stage {detail.stage}
           </p>
           {detail.error && <p className="error">{detail.errorCode}: {detail.error}</p>}
           {detail.summary && (
             <p>
-              PayTrace net <b>{detail.summary.paytraceNet}</b> {detail.summary.currency} · GL posted <b>{detail.summary.glPosted}</b> {detail.summary.currency} ·{' '}
+              PayTrace net <b>{money(detail.summary.paytraceNet, detail.summary.currency)}</b> · GL posted <b>{money(detail.summary.glPosted, detail.summary.currency)}</b> ·{' '}
               <span className={detail.summary.balanced ? 'ok' : 'bad'}>{detail.summary.balanced ? 'balanced' : 'not balanced'}</span> · automatic fixes proposed {detail.summary.autoFixes}
               {detail.summary.fixesApplied !== undefined ? ` · applied ${detail.summary.fixesApplied}, failed ${detail.summary.fixesFailed ?? 0}` : ''}
             </p>
@@ -229,10 +260,20 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
           </p>
           {canAct && detail.mode === 'dry_run' && detail.status === 'completed' && (detail.summary?.autoFixes ?? 0) > 0 && (
             <div className="toolbar actions" data-testid="recon-apply">
-              <input value={applyReason} onChange={(e) => setApplyReason(e.target.value)} placeholder="reason (required)" aria-label="apply reason" size={40} />
-              <button type="button" className="primary" onClick={() => void applyFixes()}>Apply fixes</button>
-              <span className="muted">makes the {detail.summary?.autoFixes} automatic fix(es) this dry run proposed</span>
+              {!fixes && <button type="button" className="primary" onClick={() => void previewFixes()}>Apply fixes…</button>}
+              <span className="muted">{fixes ? 'This is what will be posted:' : `shows the ${detail.summary?.autoFixes} automatic fix(es) this dry run proposed before anything is posted`}</span>
             </div>
+          )}
+          {fixes && (
+            <section className="card" role="dialog" aria-label="fixes to post" data-testid="recon-fixes">
+              <h3>Apply these {fixes.length} fix(es)?</h3>
+              <ol>{fixes.map((f) => <li key={`${f.item}-${f.action}`}>{f.posts}{f.retry ? ' (retry of a failed fix)' : ''}</li>)}</ol>
+              <div className="toolbar actions">
+                <input value={applyReason} onChange={(e) => setApplyReason(e.target.value)} placeholder="reason (required)" aria-label="apply reason" size={40} />
+                <button type="button" className="primary" disabled={applyReason.trim().length < 3 || !fixes.length} onClick={() => void applyFixes()}>Post them</button>
+                <button type="button" onClick={() => setFixes(undefined)}>Cancel</button>
+              </div>
+            </section>
           )}
 
           <h3>Totals per batch</h3>
@@ -243,7 +284,7 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
             <tbody>
               {detail.batches.map((b) => (
                 <tr key={b.group}>
-                  <td>{b.group}</td><td>{b.transactions}</td><td>{b.paytraceNet}</td><td>{b.glPosted}</td><td>{b.matched}</td><td>{b.review}</td><td>{b.exceptions}</td><td>{b.classes}</td>
+                  <td>{b.group}</td><td>{b.transactions}</td><td className="num">{money(b.paytraceNet, detail.summary?.currency)}</td><td className="num">{money(b.glPosted, detail.summary?.currency)}</td><td>{b.matched}</td><td>{b.review}</td><td>{b.exceptions}</td><td>{b.classes}</td>
                 </tr>
               ))}
               {!detail.batches.length && (
@@ -255,23 +296,24 @@ export function ReconciliationPage({ canAct, initialRun }: { canAct: boolean; in
           <h3>Items</h3>
           <div className="toolbar">
             <label>Status <select value={filter.status} onChange={setF('status')} aria-label="item status"><option value="">any</option><option>exception</option><option>review</option><option>matched</option></select></label>
-            <label>Class <select value={filter.class} onChange={setF('class')} aria-label="exception class"><option value="">any</option>{EXCEPTION_CLASSES.map((c) => <option key={c}>{c}</option>)}</select></label>
+            <label>Class <select value={filter.class} onChange={setF('class')} aria-label="exception class"><option value="">any</option>{EXCEPTION_CLASSES.map((c) => <option key={c} value={c}>{CLASS_LABELS[c] ?? c}</option>)}</select></label>
           </div>
           <table data-testid="recon-items">
             <thead>
-              <tr><th>item</th><th>status</th><th>class</th><th>rule</th><th>confidence</th><th>owner</th><th>PayTrace</th><th>M3</th><th>GL</th><th>difference</th><th>reason</th><th>suggested fix</th><th>fix</th></tr>
+              <tr><th>item</th><th>status</th><th>class</th><th>match (rule, confidence)</th><th>owner</th><th>PayTrace</th><th>M3</th><th>GL</th><th>difference</th><th>reason</th><th>suggested fix</th><th>fix</th></tr>
             </thead>
             <tbody>
               {items.map((i) => (
                 <tr key={i.key}>
-                  <td>{i.key}</td><td>{i.status}</td><td>{i.exceptionClass}</td><td>{i.rule}</td><td>{i.confidence ?? ''}</td><td>{i.owner}</td>
-                  <td>{i.paytraceAmount}</td><td>{i.m3Amount}</td><td>{i.glAmount}</td><td>{i.difference}</td>
+                  <td title={i.key}>{itemLabel(i.key)}</td><td>{i.status}</td><td>{i.exceptionClass ? CLASS_LABELS[i.exceptionClass] ?? i.exceptionClass : ''}</td>
+                  <td>{i.rule ? `${i.rule}${i.confidence !== null && i.confidence !== undefined ? `, ${Math.round(Number(i.confidence) * 100)} %` : ''}` : <span className="muted">no match</span>}</td><td>{i.owner}</td>
+                  <td className="num">{i.paytraceAmount ? money(i.paytraceAmount, i.currency) : ''}</td><td className="num">{i.m3Amount ? money(i.m3Amount, i.currency) : ''}</td><td className="num">{i.glAmount ? money(i.glAmount, i.currency) : ''}</td><td className="num">{i.difference ? money(i.difference, i.currency) : ''}</td>
                   <td className="message">{i.reason}</td><td className="message">{i.suggestedFix}</td>
                   <td>{i.fix ? `${i.fix.kind}${i.fix.action ? ` ${i.fix.action}` : ''}${i.fix.status ? ` (${i.fix.status})` : ''}` : ''}</td>
                 </tr>
               ))}
               {!items.length && (
-                <tr><td colSpan={13} className="muted">No items match.</td></tr>
+                <tr><td colSpan={12} className="muted">No items match.</td></tr>
               )}
             </tbody>
           </table>
