@@ -21,6 +21,6 @@ export const M3_USAGE: ProgramUse[] = [
   { program: 'CRS055MI', why: 'exchange rates to the local currency', transactions: ['LstRatesPerType'], probe: { transaction: 'GetBasicData', input: { CUCD: 'USD' } } },
   { program: 'CRCCINMI', why: 'card references on web orders', transactions: ['AddCCRefNo', 'GetInquiry'], probe: { transaction: 'GetInquiry', input: { NREF: '0' } } },
   { program: 'CUSEXTMI', why: 'PayTrace vault id and masked card on the customer (customer sync)', transactions: ['GetFieldValue', 'AddFieldValue', 'ChgFieldValue'], probe: { transaction: 'GetFieldValue', input: { FILE: 'OCUSMA', PK01: 'M3PT-DOCTOR' } } },
-  { program: 'MRS001MI', why: 'API metadata (this check)', transactions: ['LstPrograms', 'LstTransactions'], probe: { transaction: 'LstPrograms', input: {} } },
+  { program: 'MRS001MI', why: 'API metadata (this check, the mapping assistant, the flow validator)', transactions: ['LstPrograms', 'LstTransactions', 'LstFields'], probe: { transaction: 'LstPrograms', input: {} } },
   { program: 'MNS150MI', why: "the service account's company and division (this check)", transactions: ['GetUserData'], probe: { transaction: 'GetUserData', input: {} } },
 ];

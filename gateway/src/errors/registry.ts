@@ -68,6 +68,7 @@ export const CONCERNS = {
       'Two outcomes carry no code: status `declined` (HTTP 402: the card was declined; the ledger payment is `declined`, the link stays open for another attempt `PL-<link>-<n+1>`) and status `confirming` (HTTP 202: PayTrace\'s answer was lost; the attempt is looked up by its reference before anything else, and the page polls `/status`).',
   },
   recon: { title: 'Reconciliation (`/api/recon`)' },
+  mapping: { title: 'Mapping functions and the mapping assistant (`/admin/api/mapping-assistant`, `npm run map`)' },
 } as const satisfies Record<string, { title: string; intro?: string; outro?: string }>;
 
 export type Concern = keyof typeof CONCERNS;
@@ -386,6 +387,7 @@ const links = group('links', {
   LINK_NOT_FOUND: { errorClass: 'business', httpStatus: 404, meaning: 'no such link id', action: 'Caller: check the link id.' },
   LINK_NOT_OPEN: { errorClass: 'business', httpStatus: 409, meaning: 'the link is paid, expired, cancelled or superseded (`details.status`)', action: 'Caller: make a new link if the invoice is still open.' },
   LINK_EMAIL_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'the e-mail address to send the link to is missing or not an address', action: 'Caller: give a valid address.' },
+  LINK_REQUEST_NOT_NEEDED: { errorClass: 'business', httpStatus: 409, meaning: '"send me a new link" on a link that is still open, or whose invoice is paid', action: 'Customer: pay with the link, or nothing (paid).' },
   LINK_CONFLICT: { errorClass: 'transient', httpStatus: 503, meaning: 'three rounds of concurrent link creation for one invoice did not settle', action: 'Caller: retry.' },
   EMAIL_NOT_CONFIGURED: { errorClass: 'configuration', httpStatus: null, meaning: '`links.mailTransport` is `smtp` without `links.smtpUrl`', action: 'Operator: set `SMTP_URL` (or `MAIL_TRANSPORT`).' },
   EMAIL_REJECTED: { errorClass: 'business', httpStatus: null, meaning: 'the SMTP server refused the message (5xx: kept `failed` in `email_outbox`)', action: 'Operator: read the SMTP answer in the message (bad address, relay denied); send again from the link.' },
@@ -406,6 +408,13 @@ const payPage = group('payPage', {
   PAY_REQUEST_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'Protect tokens or the billing name/ZIP missing', action: 'Customer: fill the form.' },
   PAY_CARD_DETAILS_REFUSED: { errorClass: 'business', httpStatus: 422, meaning: 'PayTrace refused the Protect tokens (expired/spent); nothing charged', action: 'Customer: enter the card again.' },
   PAY_NOT_CHARGED: { errorClass: 'business', httpStatus: 409, meaning: 'an attempt whose answer was lost was looked up and PayTrace has no record of it', action: 'Customer: enter the card again.' },
+  PAY_ADDRESS_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'the billing address does not fit (`fieldErrors`: the address problems); nothing charged', action: 'Customer: correct the billing address.' },
+  PAY_BODY_NOT_JSON: { errorClass: 'business', httpStatus: 415, meaning: 'a pay-page request that is not `application/json`', action: 'Caller: send JSON.' },
+  PAY_KEY_RENEWALS: { errorClass: 'business', httpStatus: 429, meaning: 'the Protect client key of one link was renewed more than 6 times in 10 minutes', action: 'Customer: reload the page.' },
+  PAY_UNAVAILABLE: { errorClass: 'transient', httpStatus: 503, meaning: 'PayTrace did not give a Protect client key; nothing charged', action: 'Customer: reload in a few minutes; operator: check PayTrace on /health.' },
+  PAY_NO_RECEIPT: { errorClass: 'business', httpStatus: 404, meaning: 'the link has no receipt (not paid through the page)', action: 'None.' },
+  PAY_RECEIPT_EMAIL_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'the e-mail address for the receipt is missing or not an address', action: 'Customer: enter an e-mail address.' },
+  PAY_RECEIPT_EMAIL_LIMIT: { errorClass: 'business', httpStatus: 429, meaning: 'the receipt of this link was e-mailed 5 times already', action: 'Customer: print the receipt instead.' },
   PAY_ATTEMPT_NOT_SENT: { errorClass: 'business', httpStatus: null, meaning: 'the lookup of a lost attempt found nothing, and its single-use Protect tokens cannot be sent again (the payment\'s last error; the customer sees `PAY_NOT_CHARGED`)', action: 'None: the link is payable again.' },
 });
 
@@ -425,13 +434,34 @@ const recon = group('recon', {
   RECON_FIX_NOT_POSSIBLE: { errorClass: 'business', httpStatus: null, meaning: 'an automatic fix lacks what it needs (no invoice on the payment, M3 has no such invoice); the item shows `fix_status failed` and goes to review', action: 'Operator: fix the item by hand in M3 and mark it reviewed.' },
 });
 
+const mapping = group('mapping', {
+  MAPPING_AMOUNT_INVALID: { errorClass: 'business', httpStatus: null, meaning: '`$amount` got something that is not a plain decimal, or more decimals than the currency has (never rounded)', action: 'Admin: map the amount field itself; caller: send a plain decimal.' },
+  MAPPING_DATE_INVALID: { errorClass: 'business', httpStatus: null, meaning: 'a date function got text that is not a calendar date (yyyy-MM-dd, ISO date-time, yyyyMMdd or MM/DD/YYYY)', action: 'Admin: map a date field; caller: send a real date.' },
+  MAPPING_STREET_FIELD: { errorClass: 'business', httpStatus: null, meaning: '`$street(lines, n)` with an `n` outside the street fields of the address rules', action: 'Admin: use 1 to the number of `streetFields`.' },
+  MAPPING_EXPRESSION_INVALID: { errorClass: 'business', httpStatus: 400, meaning: 'an expression sent to the assistant is not valid JSONata (`details.position`)', action: 'Admin: fix the expression at the position named.' },
+  MAPPING_FIELD_UNKNOWN: { errorClass: 'business', httpStatus: 400, meaning: 'feedback names a field the target does not have', action: 'Caller: use a field of the target.' },
+  MAPPING_M3_UNAVAILABLE: { errorClass: 'configuration', httpStatus: 503, meaning: 'an `m3:` target without M3 configured (no metadata to read)', action: 'Operator: set `infor.ionapiFile`, or use the sandbox.' },
+  MAPPING_RULES_MISSING: { errorClass: 'configuration', httpStatus: 503, meaning: 'the rules are not loaded yet', action: 'Operator: check the rules on /health.' },
+  MAPPING_SAMPLE_INVALID: {
+    errorClass: 'business',
+    httpStatus: 400,
+    meaning: 'the source sample is not a JSON object or array, or a key cannot be named in JSONata',
+    action: 'Admin: give a JSON sample.',
+    variants: [{ errorClass: 'business', httpStatus: null, when: '`npm run map`: the sample file is not JSON' }],
+  },
+  MAPPING_SAMPLE_TOO_DEEP: { errorClass: 'business', httpStatus: 400, meaning: 'the source sample is nested deeper than the bound', action: 'Admin: give a flatter sample.' },
+  MAPPING_SAMPLE_UNREADABLE: { errorClass: 'business', httpStatus: null, meaning: '`npm run map`: the sample file cannot be read', action: 'Admin: check the path.' },
+  MAPPING_TARGET_INVALID: { errorClass: 'business', httpStatus: 400, meaning: 'the target is not `m3:PROGRAM/Transaction`, `paytrace:<operation>` or `bod:<Noun>`', action: 'Admin: name the target in one of those forms.' },
+  MAPPING_TARGET_NOT_FOUND: { errorClass: 'business', httpStatus: 404, meaning: 'M3 metadata, the PayTrace operations or the BOD catalogue do not know the target', action: 'Admin: check the program/transaction, operation or noun.' },
+});
+
 /** The tables by concern, in document order. */
-export const ERROR_CODE_GROUPS = [http, infra, pipeline, rules, money, ledger, gl, matching, bod, ims, inforOs, m3, ion, paytrace, invoicePayment, ecommerce, refund, customerSync, webhooks, admin, links, payPage, recon] as const;
+export const ERROR_CODE_GROUPS = [http, infra, pipeline, rules, money, ledger, gl, matching, bod, ims, inforOs, m3, ion, paytrace, invoicePayment, ecommerce, refund, customerSync, webhooks, admin, links, payPage, recon, mapping] as const;
 
 export const ERROR_CODES = Object.assign({}, ...ERROR_CODE_GROUPS) as typeof http &
   typeof infra & typeof pipeline & typeof rules & typeof money & typeof ledger & typeof gl & typeof matching & typeof bod & typeof ims &
   typeof inforOs & typeof m3 & typeof ion & typeof paytrace & typeof invoicePayment & typeof ecommerce & typeof refund & typeof customerSync &
-  typeof webhooks & typeof admin & typeof links & typeof payPage & typeof recon;
+  typeof webhooks & typeof admin & typeof links & typeof payPage & typeof recon & typeof mapping;
 
 /** A registered error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import countries from 'i18n-iso-countries';
-import { cleanText, countryCode, formatPostal, harmonizeAddress, regionCode, requireValidAddress, wrapWords, type AddressRules } from '../domain/address';
+import { cleanText, countryCode, formatPostal, harmonizeAddress, regionCode, requireValidAddress, wrapWords, type AddressProblem, type AddressRules } from '../domain/address';
 import { cardBrandOf } from '../domain/gl';
 import { Money } from '../domain/money';
 import type { Rules } from '../domain/rules-loader';
@@ -46,8 +46,14 @@ export class MappingFunctionError extends AppError {
   }
 }
 
-const fail = (code: string, message: string): never => {
+const fail = (code: 'MAPPING_AMOUNT_INVALID' | 'MAPPING_DATE_INVALID' | 'MAPPING_STREET_FIELD', message: string): never => {
   throw new MappingFunctionError(code, message);
+};
+
+/** an address the address functions cannot map: ADDRESS_INVALID with the problem, as harmonizeAddress reports it */
+const addressFail = (field: string, problem: AddressProblem['code'], message: string): never => {
+  const problems: AddressProblem[] = [{ field, severity: 'error', code: problem, message }];
+  throw new AppError(`${field}: ${message}`, { code: 'ADDRESS_INVALID', errorClass: 'business', details: { problems } });
 };
 
 function decimalText(value: unknown): string {
@@ -109,14 +115,14 @@ export function street(rules: AddressRules, lines: unknown, n: unknown): string 
   // same rule as harmonizeAddress: each line keeps its own field when it can, too many are packed
   let fields = pieces.flatMap((line) => wrapWords(line, width));
   if (fields.length > rules.streetFields.length) fields = wrapWords(pieces.join(' '), width);
-  if (fields.length > rules.streetFields.length) fail('ADDRESS_STREET_OVERFLOW', `the street text does not fit into ${rules.streetFields.join(', ')}`);
+  if (fields.length > rules.streetFields.length) addressFail('street', 'ADDRESS_STREET_OVERFLOW', `the street text does not fit into ${rules.streetFields.join(', ')}`);
   return fields[index - 1];
 }
 
 export function countryOf(rules: AddressRules, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   const alpha2 = typeof value === 'string' ? countryCode(rules, value) : undefined;
-  if (!alpha2) return fail('ADDRESS_COUNTRY_UNKNOWN', 'not a known country');
+  if (!alpha2) return addressFail('country', 'ADDRESS_COUNTRY_UNKNOWN', 'not a known country');
   return rules.countryCodeFormat === 'alpha2' ? alpha2 : countries.alpha2ToAlpha3(alpha2)!;
 }
 
@@ -126,23 +132,23 @@ function countryOrDefault(rules: AddressRules, country: unknown): string | undef
 
 export function regionOf(rules: AddressRules, value: unknown, country?: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') return fail('ADDRESS_REGION_UNKNOWN', 'a region must be text');
+  if (typeof value !== 'string') return addressFail('region', 'ADDRESS_REGION_UNKNOWN', 'a region must be text');
   const alpha2 = countryOrDefault(rules, country);
   const coded = alpha2 ? regionCode(rules, alpha2, value) : undefined;
   if (coded) return coded;
   const cleaned = cleanText(value).toUpperCase();
-  if (alpha2 && rules.regions[alpha2]) return fail('ADDRESS_REGION_UNKNOWN', `not a ${alpha2} state/province`);
+  if (alpha2 && rules.regions[alpha2]) return addressFail('region', 'ADDRESS_REGION_UNKNOWN', `not a ${alpha2} state/province`);
   if (cleaned.length <= rules.fieldLengths.ECAR!) return cleaned;
-  return fail('ADDRESS_REGION_NOT_CODED', 'the region has no code and does not fit ECAR');
+  return addressFail('region', 'ADDRESS_REGION_NOT_CODED', 'the region has no code and does not fit ECAR');
 }
 
 export function postalOf(rules: AddressRules, value: unknown, country?: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' && typeof value !== 'number') return fail('ADDRESS_POSTAL_CODE_FORMAT', 'a postal code must be text');
+  if (typeof value !== 'string' && typeof value !== 'number') return addressFail('postalCode', 'ADDRESS_POSTAL_CODE_FORMAT', 'a postal code must be text');
   const problems: Array<{ severity: string; message: string }> = [];
   const out = formatPostal(rules, countryOrDefault(rules, country), String(value), problems as never);
   const error = problems.find((p) => p.severity === 'error');
-  if (error) fail('ADDRESS_POSTAL_CODE_FORMAT', 'the postal code does not fit its country format');
+  if (error) addressFail('postalCode', 'ADDRESS_POSTAL_CODE_FORMAT', 'the postal code does not fit its country format');
   return out;
 }
 

@@ -19,6 +19,8 @@ export interface TriggerEvents {
   eventsOf(row: InboxRow, flow: CompiledFlow, rules: Rules): Promise<unknown[]>;
   /** the trigger was refused, or its run failed for good: tell the sender (e.g. a ConfirmBOD to ION) */
   refused?(row: InboxRow, error: { code: string; message: string }): Promise<void>;
+  /** the run completed: tell a sender that asked to hear it (a ConfirmBOD for `ConfirmationCode Always`) */
+  accepted?(row: InboxRow): Promise<void>;
 }
 
 export interface PipelineDeps {
@@ -148,6 +150,9 @@ export class Pipeline {
         this.deps.logger.debug('trigger deferred', { inboxId, aggregateKey: row.aggregate_key, reason: outcome.reason, seconds, deferrals: deferrals + 1 });
       } else if (outcome.status === 'rejected' && this.deps.triggers.refused) {
         await this.deps.triggers.refused(row, outcome.error);
+      } else if (outcome.status === 'done' && this.deps.triggers.accepted) {
+        // the run is committed: a failed confirmation must not run it again, so it is only logged
+        await this.deps.triggers.accepted(row).catch((e: unknown) => this.deps.logger.warn('could not tell the sender its trigger was accepted', { err: e }));
       }
     });
   }

@@ -10,7 +10,7 @@ import type { FlowSettings } from '../pipeline/step-contract';
 import { FlowRegistry } from '../pipeline/versions/flow-registry';
 import { flowFunctions, stepCatalogue, type StepConnectors } from '../steps';
 import { missing } from '../steps/define';
-import { bodEventAtDoor, bodEvents, refuseBod, type BodTriggerDeps } from './bod/bod-trigger';
+import { acceptBod, bodEventAtDoor, bodEvents, refuseBod, type BodTriggerDeps } from './bod/bod-trigger';
 import { triggerCatalogue } from './catalogue';
 import { CUSTOMER_PULL, pullChangedCustomers } from './customer-pull/pull';
 import { ecommerceRoutes } from './ecommerce/webhook-route';
@@ -77,6 +77,9 @@ export function flowsModule(options: { dir?: string } = {}): GatewayModule {
         eventsOf: async (row, flow, rules) => (row.source === 'ion' ? bodEvents(bod, row, flow, functions(rules), settings) : [row.payload]),
         refused: async (row, error) => {
           if (row.source === 'ion') await refuseBod(bod, row, error);
+        },
+        accepted: async (row) => {
+          if (row.source === 'ion') await acceptBod(bod, row);
         },
       };
       const runner = new FlowRunner({ db: services.db, connect: () => lockConnection(services.db), logger: services.logger, settings, functions });

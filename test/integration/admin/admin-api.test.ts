@@ -277,7 +277,7 @@ describe('payment states: money collected, declines from every source, charged b
     await db()('paytrace_transactions').insert({ transaction_id: 55501, state: 'declined', transaction_type: 'SALE', amount: '1.00', raw: '{}' });
     // invoice 200008: charged $1,999.95, the receipt is in M3, the GL post failed with 403 and parked
     const stuck = await pay('receipt_posted', '1999.95', { last_error_code: 'M3_FORBIDDEN' });
-    for (const [step, status] of [['verify', 'succeeded'], ['invoice', 'succeeded'], ['receipt', 'succeeded'], ['gl', 'failed']] as const) {
+    for (const [step, status] of [['verify', 'succeeded'], ['invoice', 'succeeded'], ['receipt', 'succeeded'], ['amounts', 'succeeded'], ['gl', 'failed']] as const) {
       await db()('intents').insert({ key: `${stuck.id}:${step}`, payment_id: stuck.id, system: step === 'verify' ? 'paytrace' : 'm3', operation: step === 'gl' ? 'GLS840MI/LstBatchHead' : step, status, attempts: 1, error_code: status === 'failed' ? 'M3_FORBIDDEN' : null });
     }
     await recordDeadLetter(db(), { queue: INVOICE_PAYMENT_QUEUE, jobId: randomUUID(), payload: { inboxId: '21' }, correlationId: stuck.correlation_id, errorClass: 'configuration', errorCode: 'M3_FORBIDDEN', errorMessage: 'GLS840MI/LstBatchHead: ION API answered 403', attempts: 1 });
@@ -302,7 +302,7 @@ describe('payment states: money collected, declines from every source, charged b
     expect((recent.json.hits as unknown[]).length).toBe(4);
     const trace = await adminCall(url, viewer, 'GET', `/admin/api/trace/payments/${stuck.id}`);
     expect(trace.json).toMatchObject({ state: 'charged_not_posted', customerCharged: true, deadLetters: [{ status: 'open', errorCode: 'M3_FORBIDDEN' }] });
-    expect((trace.json.steps as Array<{ key: string; status: string }>).map((x) => [x.key, x.status])).toEqual([['sale', 'done'], ['verify', 'done'], ['invoice', 'done'], ['receipt', 'done'], ['gl', 'failed'], ['bod:', 'not_started']]);
+    expect((trace.json.steps as Array<{ key: string; status: string }>).map((x) => [x.key, x.status])).toEqual([['sale', 'done'], ['verify', 'done'], ['invoice', 'done'], ['receipt', 'done'], ['amounts', 'done'], ['gl', 'failed'], ['bod', 'not_started']]);
 
     // the dead letter with its payment, and what a replay would do
     const dlq = await adminCall(url, viewer, 'GET', '/admin/api/dead-letters?status=open');
@@ -310,8 +310,8 @@ describe('payment states: money collected, declines from every source, charged b
     expect(row.payment).toMatchObject({ ivno: '200008', cuno: 'C10001', amount: '1999.95', currency: 'USD', customerCharged: true, state: 'charged_not_posted' });
     const preview = await adminCall(url, viewer, 'GET', `/admin/api/dead-letters/${row.id}/preview`);
     expect(preview.json).toMatchObject({ customerCharged: true, deadLetter: { status: 'open', errorCode: 'M3_FORBIDDEN' } });
-    expect((preview.json.done as Array<{ key: string }>).map((d) => d.key)).toEqual(['sale', 'verify', 'invoice', 'receipt']);
-    expect((preview.json.willRun as Array<{ key: string }>).map((d) => d.key)).toEqual(['gl', 'bod:']);
+    expect((preview.json.done as Array<{ key: string }>).map((d) => d.key)).toEqual(['sale', 'verify', 'invoice', 'receipt', 'amounts']);
+    expect((preview.json.willRun as Array<{ key: string }>).map((d) => d.key)).toEqual(['gl', 'bod']);
     expect(preview.json.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^The customer was charged\. A replay never charges again/)]));
   });
 

@@ -1,3 +1,4 @@
+import { eventually } from '../../helpers/gateway';
 import { startStack, type Stack } from '../../helpers/stack';
 
 /** /health: JSON for machines, a page for browsers, with the poller lag and the Infor OS token age. */
@@ -31,7 +32,9 @@ it('answers JSON to machines and HTML to browsers, from the same report', async 
 
 it('reports poller lag from poller_state, amber with the reason when the poller is behind', async () => {
   const db = stack.gateway.services.db;
-  await db('poller_state').insert({ name: 'paytrace-transactions', high_water_mark: new Date(Date.now() - 3600_000) });
+  // the poller polls once at start; then, every 60 s: set its mark back an hour after that first poll
+  await eventually(() => db('poller_state').where({ name: 'paytrace-transactions' }).first(), 15_000, 'the first PayTrace poll');
+  await db('poller_state').where({ name: 'paytrace-transactions' }).update({ high_water_mark: new Date(Date.now() - 3600_000) });
   const report = (await (await health('application/json')).json()) as { components: Record<string, { status: string; reason?: string; lagSeconds?: number }> };
   expect(report.components.poller).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/^last PayTrace poll 36\d\d s ago \(expected every 60 s\)$/) });
   await db('poller_state').where({ name: 'paytrace-transactions' }).update({ high_water_mark: new Date() });

@@ -52,7 +52,7 @@ triggers:
 steps:
   - id: accepted
     type: flow.require
-    config: { code: CUSTOMER_REJECTED }
+    config: { code: BOD_INVALID_VALUE }
     onError: { deadLetter: false }
     input:
       condition: '$not($contains(event.name, "REJECT"))'
@@ -174,9 +174,9 @@ test("a flow's business refusal rejects the BOD with a ConfirmBOD carrying the c
     15_000,
     'customer rejected',
   );
-  expect(row.error_code).toBe('CUSTOMER_REJECTED');
+  expect(row.error_code).toBe('BOD_INVALID_VALUE');
   const confirm = await eventually(async () => (await hubMessages()).find((m) => m.documentName === 'Confirm.BOD' && m.payload.includes(row.dedupe_key)), 15_000, 'ConfirmBOD');
-  expect(parseBod(confirm.payload).model).toMatchObject({ messages: [{ reasonCode: 'CUSTOMER_REJECTED', description: 'customer C10003 cannot be synced' }] });
+  expect(parseBod(confirm.payload).model).toMatchObject({ messages: [{ reasonCode: 'BOD_INVALID_VALUE', description: 'customer C10003 cannot be synced' }] });
 });
 
 test('a ConfirmBOD from ION is recorded, never answered with another ConfirmBOD', async () => {

@@ -118,8 +118,9 @@ describe('the codes the gateway raises', () => {
     expect(new Set(scan.uses.map((u) => u.code)).size).toBeGreaterThan(150);
     const found = (code: string, how: (u: ScanResult['uses'][number]) => boolean = () => true) => scan.uses.some((u) => u.code === code && how(u));
     // helpers found through their parameters, not listed by hand
-    expect(scan.helpers).toEqual(expect.arrayContaining(['gateway/src/flows/shared/outcome.ts:fail', 'gateway/src/infor/bod/errors.ts:BodError', 'gateway/src/http/validation.ts:invalidRequest', 'gateway/src/paytrace/errors.ts:payTraceError']));
-    expect(found('REFUND_REFUSED', (u) => u.via.includes('fail'))).toBe(true);
+    expect(scan.helpers).toEqual(expect.arrayContaining(['gateway/src/pipeline/functions.ts:fail', 'gateway/src/infor/bod/errors.ts:BodError', 'gateway/src/http/validation.ts:invalidRequest', 'gateway/src/paytrace/errors.ts:payTraceError']));
+    expect(found('MAPPING_DATE_INVALID', (u) => u.via.includes('fail'))).toBe(true);
+    expect(found('ADDRESS_REGION_UNKNOWN', (u) => u.via.includes('addressFail') && u.detailOf === 'AddressProblem')).toBe(true);
     expect(found('BOD_MISSING_FIELD', (u) => u.via.includes('BodError'))).toBe(true);
     expect(found('REFUND_REQUEST_INVALID', (u) => u.via.includes('invalidRequest'))).toBe(true);
     // an `as const` table (PayTraceErrorCode) and a conditional

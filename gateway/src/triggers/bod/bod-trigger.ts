@@ -64,6 +64,15 @@ export async function bodEventAtDoor(deps: BodTriggerDeps, xml: string, flow: Co
 
 /** Tell ION its document was refused (or its flow failed for good): a ConfirmBOD naming the reason. */
 export async function refuseBod(deps: BodTriggerDeps, row: InboxRow, error: { code: string; message: string }): Promise<void> {
+  await confirmBod(deps, row, 'Rejected', [{ description: error.message, type: 'Error', reasonCode: error.code }]);
+}
+
+/** Tell ION its document was handled, when its sender asked for that (`ConfirmationCode Always`). */
+export async function acceptBod(deps: BodTriggerDeps, row: InboxRow): Promise<void> {
+  await confirmBod(deps, row, 'Accepted', []);
+}
+
+async function confirmBod(deps: BodTriggerDeps, row: InboxRow, outcome: 'Accepted' | 'Rejected', messages: Array<{ description: string; type: string; reasonCode?: string }>): Promise<void> {
   const payload = row.payload as IonInboxPayload;
   let envelope;
   try {
@@ -71,5 +80,5 @@ export async function refuseBod(deps: BodTriggerDeps, row: InboxRow, error: { co
   } catch {
     return; // unreadable: nothing to answer to
   }
-  await sendConfirmBod({ ion: deps.ion?.(), componentId: deps.componentId, logger: deps.logger }, envelope, 'Rejected', [{ description: error.message, type: 'Error', reasonCode: error.code }]);
+  await sendConfirmBod({ ion: deps.ion?.(), componentId: deps.componentId, logger: deps.logger }, envelope, outcome, messages);
 }
