@@ -32,11 +32,13 @@ export async function receiptOf(db: Knex, glRules: GlRules | undefined, link: Li
   // verification reads the transaction back from PayTrace with its card type
   const intents = await db('intents').whereIn('key', [`${payment.id}:sale`, `${payment.id}:verify`]).select<Array<{ key: string; result: Record<string, unknown> | null }>>('key', 'result');
   const sale = intents.find((i) => i.key.endsWith(':sale'))?.result as { maskedCard?: string } | null | undefined;
-  const verified = intents.find((i) => i.key.endsWith(':verify'))?.result as { maskedCardNumber?: string; raw?: { credit_card?: { type?: unknown }; card_type?: unknown } } | null | undefined;
-  const masked = sale?.maskedCard ?? verified?.maskedCardNumber ?? null;
+  // the verify step's output (steps/paytrace/get-transaction): `card` with PayTrace's type and the brand the GL rules gave it
+  const verified = intents.find((i) => i.key.endsWith(':verify'))?.result as { card?: { type?: unknown; brand?: unknown; maskedNumber?: unknown } } | null | undefined;
+  const verifiedMasked = typeof verified?.card?.maskedNumber === 'string' ? verified.card.maskedNumber : null;
+  const masked = sale?.maskedCard ?? verifiedMasked;
   const digits = masked ? masked.replace(/\D/g, '') : '';
-  const type = verified?.raw?.credit_card?.type ?? verified?.raw?.card_type;
-  const brand = glRules ? cardBrandOf(glRules, { cardType: typeof type === 'string' ? type : null, maskedNumber: masked }) : undefined;
+  const type = verified?.card?.type;
+  const brand = typeof verified?.card?.brand === 'string' ? verified.card.brand : glRules ? cardBrandOf(glRules, { cardType: typeof type === 'string' ? type : null, maskedNumber: masked }) : undefined;
   return {
     invoice: link.ivno,
     customerName: link.customer_name,
