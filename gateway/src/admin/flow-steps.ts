@@ -30,8 +30,14 @@ export function flowSteps(flows: FlowRegistry | undefined, ledgerFlow: string): 
   const steps = published ? allSteps(published.flow.steps).filter((s) => s.stepType && s.stepType.system !== 'none' && s.stepType.system !== 'gateway') : [];
   return [
     ...(BEFORE_THE_FLOW[ledgerFlow] ?? []),
-    ...steps.map((s) => ({ key: s.id, title: s.name, system: s.stepType!.system, money: s.stepType!.system === 'paytrace' && Boolean(s.stepType!.movesMoney) })),
+    ...steps.map((s) => ({ key: s.id, title: titleOf(s.name, s.stepType!.system, s.operation), system: s.stepType!.system, money: s.stepType!.system === 'paytrace' && Boolean(s.stepType!.movesMoney) })),
   ];
+}
+
+/** The step's name, with the M3 program an operator looks for in M3 (`Cash receipt on the invoice (ARS040MI)`). */
+function titleOf(name: string, system: string, operation: string): string {
+  const program = system === 'm3' ? /^([A-Z0-9]{3,10}MI)\b/.exec(operation)?.[1] : undefined;
+  return program && !name.includes(program) ? `${name} (${program})` : name;
 }
 
 /** Which step an intent key belongs to (`<payment id>:<step>`). */
