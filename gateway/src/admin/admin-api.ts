@@ -14,6 +14,7 @@ import type { GatewayServices } from '../kernel/services';
 import { audit } from '../store/audit';
 import { currentRuleTexts, listVersions, saveIonapi, savePayTraceCredentials, saveRules } from './config-versions';
 import { dashboard } from './dashboard-queries';
+import { FLOW_ADMIN_ENDPOINTS, publishRules } from './flow-admin';
 import { actorOf, requireRole } from './guard';
 import type { Role } from './roles';
 import { testConnection, SYSTEMS } from './test-connection';
@@ -250,12 +251,15 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   },
   {
     method: 'get', path: '/admin/api/config/rules', role: 'admin',
-    handler: async (_req, _res, s) => ({ dir: s.config.rules.dir, files: await currentRuleTexts(s.config.rules.dir) }),
+    // the published rules version when the rules module runs (the files are only its default)
+    handler: async (_req, _res, s) => ({ dir: s.config.rules.dir, files: s.rulesVersions ? await s.rulesVersions.currentTexts() : await currentRuleTexts(s.config.rules.dir) }),
   },
   {
     method: 'post', path: '/admin/api/config/rules', role: 'admin',
     handler: async (req, res, s) => {
       const body = parse(z.object({ files: z.record(z.string().max(100), z.string().max(256 * 1024)), ...withReason }), req.body);
+      // published as a new rules version: audited, and applied live on every gateway
+      if (s.rulesVersions) return publishRules(s, body.files, actorOf(res), body.reason);
       return saveRules(s.db, s.config.rules.dir, body.files, actorOf(res), body.reason);
     },
   },
@@ -344,6 +348,7 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   },
   // the flow builder's mapping panel: suggest, accept, reject (gateway/src/mapping-assistant)
   ...MAPPING_ASSISTANT_ENDPOINTS,
+  ...FLOW_ADMIN_ENDPOINTS,
 ];
 
 export function adminApiRoutes(services: GatewayServices): Router {

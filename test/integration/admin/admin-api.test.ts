@@ -215,9 +215,16 @@ describe('configuration', () => {
     const unknownFile = await adminCall(url, admin, 'POST', '/admin/api/config/rules', { files: { 'evil.yaml': 'x: 1' } });
     expect(unknownFile.status).toBe(422);
     const same = await adminCall(url, admin, 'POST', '/admin/api/config/rules', { files: { 'status-map.yaml': files['status-map.yaml'] }, reason: 'no-op save' });
-    expect(same.json).toMatchObject({ kind: 'rules', version: 1 });
-    const audited = await stack.gateway.services.db('audit_log').where({ action: 'config.rules.saved' }).first<{ actor: string }>();
-    expect(audited.actor).toBe('operator:admin');
+    expect(same.json).toMatchObject({ kind: 'rules', version: 1, unchanged: true }); // the same texts publish nothing
+    const edited = `${files['status-map.yaml']}\n# reviewed by AR\n`;
+    const noReason = await adminCall(url, admin, 'POST', '/admin/api/config/rules', { files: { 'status-map.yaml': edited } });
+    expect(noReason).toMatchObject({ status: 400, json: { code: 'FLOW_PUBLISH_REASON_REQUIRED' } });
+    const published = await adminCall(url, admin, 'POST', '/admin/api/config/rules', { files: { 'status-map.yaml': edited }, reason: 'AR reviewed the map' });
+    expect(published.json).toMatchObject({ kind: 'rules', version: 2, unchanged: false, changed: ['status-map.yaml'] });
+    expect(stack.gateway.services.rulesVersions!.current.version).toBe(2); // in force at once, no restart
+    expect((await adminCall(url, admin, 'GET', '/admin/api/config/rules')).json.files).toMatchObject({ 'status-map.yaml': edited });
+    const audited = await stack.gateway.services.db('audit_log').where({ action: 'rules.published', actor: 'operator:admin' }).first<{ actor: string; reason: string }>();
+    expect(audited).toMatchObject({ actor: 'operator:admin', reason: 'AR reviewed the map' });
   });
 
   it('tests each connection with a harmless call', async () => {

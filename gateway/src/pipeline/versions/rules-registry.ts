@@ -108,11 +108,13 @@ export class RulesRegistry {
   }
 
   /** Publish changed files (validated together with the rest), audited, applied on every gateway. */
-  async publish(changed: Record<string, string>, actor: string, reason: string): Promise<{ version: number; versionId: string; rules: Rules }> {
+  async publish(changed: Record<string, string>, actor: string, reason: string): Promise<{ version: number; versionId: string; rules: Rules; unchanged: boolean }> {
     const base = this.current;
     const baseRow = await this.db<RulesVersionRow>('rules_versions').where({ id: base.versionId }).first();
     const texts = { ...(baseRow?.texts ?? {}), ...changed };
     const rules = parseRules(new Map(Object.entries(texts)), this.dir); // throws RulesError
+    // the same texts again: nothing to publish, the current version stays
+    if (baseRow && rulesHash(texts) === baseRow.hash) return { version: baseRow.version, versionId: String(baseRow.id), rules: base.rules, unchanged: true };
     const result = await this.db.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['rules_versions']);
       const latest = await trx<RulesVersionRow>('rules_versions').orderBy('version', 'desc').first();
@@ -124,7 +126,7 @@ export class RulesRegistry {
       return { version, versionId: String(row!.id) };
     });
     await this.refresh();
-    return { ...result, rules };
+    return { ...result, rules, unchanged: false };
   }
 
   async list(): Promise<Array<{ id: string; version: number; status: string; origin: string; createdBy: string; createdAt: string; reason: string | null; files: string[] }>> {

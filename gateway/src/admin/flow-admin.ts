@@ -1,0 +1,130 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { GatewayServices } from '../kernel/services';
+import { parseRules, RulesError, RULES_FILE_NAMES } from '../domain/rules-loader';
+import type { FlowRegistry } from '../pipeline/versions/flow-registry';
+import { actorOf } from './guard';
+import type { Role } from './roles';
+
+/**
+ * Flow definitions and rules as versions, for the operator app (and the builder that stands on it):
+ * list, read a version, save a draft, publish with a reason, roll back. Publishing goes through the
+ * registries, which audit it and tell every running gateway (LISTEN/NOTIFY) to apply it at once;
+ * runs already started stay on the version they were pinned to.
+ */
+interface Endpoint {
+  method: 'get' | 'post';
+  path: string;
+  role: Role;
+  handler: (req: Request, res: Response, services: GatewayServices) => Promise<unknown>;
+}
+
+const flowId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a flow id such as invoice-payment');
+const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
+const source = z.string().min(1).max(256 * 1024);
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new AppError('invalid request', {
+      code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
+      details: { fieldErrors: result.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
+    });
+  }
+  return result.data;
+}
+
+function registry(services: GatewayServices): FlowRegistry {
+  const flows = services.pipeline?.flows;
+  if (!flows) throw new AppError('the flows module is not running', { code: 'FLOWS_NOT_CONFIGURED', errorClass: 'configuration', httpStatus: 503 });
+  return flows;
+}
+
+
+export const FLOW_ADMIN_ENDPOINTS: Endpoint[] = [
+  {
+    method: 'get', path: '/admin/api/flows', role: 'viewer',
+    handler: async (_req, _res, s) => {
+      const flows = registry(s);
+      return {
+        flows: await Promise.all(
+          flows.list().map(async (p) => {
+            const versions = await flows.versions(p.flow.id);
+            const draft = versions.find((v) => v.status === 'draft');
+            return { id: p.flow.id, name: p.flow.name, triggers: p.flow.triggers.map((t) => t.claim), published: { version: p.version, versionId: p.versionId }, draft: draft ? { version: draft.version } : null, steps: p.flow.steps.length };
+          }),
+        ),
+      };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/flows/:id', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const id = parse(flowId, req.params.id);
+      const versions = await registry(s).versions(id);
+      if (!versions.length) throw new AppError(`no flow ${id}`, { code: 'FLOW_VERSION_MISSING', errorClass: 'business', httpStatus: 404 });
+      return {
+        id,
+        versions: versions.map((v) => ({ version: v.version, status: v.status, origin: v.origin, createdBy: v.created_by, createdAt: new Date(v.created_at).toISOString(), reason: v.reason, source: v.source, layout: v.layout ?? null })),
+      };
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/flows/:id/draft', role: 'admin',
+    handler: async (req, res, s) => {
+      const id = parse(flowId, req.params.id);
+      const body = parse(z.object({ source, layout: z.unknown().optional() }), req.body);
+      return registry(s).saveDraft(id, body.source, actorOf(res), body.layout);
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/flows/:id/publish', role: 'admin',
+    handler: async (req, res, s) => {
+      const id = parse(flowId, req.params.id);
+      const body = parse(z.object({ source: source.optional(), reason }), req.body);
+      return registry(s).publish(id, { source: body.source, actor: actorOf(res), reason: body.reason });
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/flows/:id/rollback', role: 'admin',
+    handler: async (req, res, s) => {
+      const id = parse(flowId, req.params.id);
+      const body = parse(z.object({ version: z.number().int().positive(), reason }), req.body);
+      return registry(s).rollback(id, body.version, actorOf(res), body.reason);
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/rules/versions', role: 'viewer',
+    handler: async (_req, _res, s) => ({ versions: s.rulesVersions ? await s.rulesVersions.list() : [] }),
+  },
+];
+
+/**
+ * Publish edited rules files as a new rules version (validated with the rest, audited, live on every
+ * gateway). The answer names each problem `file:line:column path` for the editor.
+ */
+export async function publishRules(services: GatewayServices, changed: Record<string, string>, by: string, why: string | undefined) {
+  const registry = services.rulesVersions;
+  if (!registry) throw new AppError('the rules module is not running', { code: 'FLOWS_NOT_CONFIGURED', errorClass: 'configuration', httpStatus: 503 });
+  const unknown = Object.keys(changed).filter((n) => !RULES_FILE_NAMES.includes(n));
+  if (unknown.length) {
+    throw new AppError(`not a rules file: ${unknown.join(', ')}`, { code: 'RULES_INVALID', errorClass: 'business', httpStatus: 422, details: { fieldErrors: unknown.map((n) => ({ field: n, message: `not a known rules file (expected ${RULES_FILE_NAMES.join(', ')})` })) } });
+  }
+  try {
+    if (!why || why.trim().length < 3) {
+      parseRules(new Map(Object.entries({ ...(await registry.currentTexts()), ...changed })), services.config.rules.dir); // the files' problems first
+      throw new AppError('publishing rules needs a reason (3 characters at least)', { code: 'FLOW_PUBLISH_REASON_REQUIRED', errorClass: 'business', httpStatus: 400 });
+    }
+    const published = await registry.publish(changed, by, why);
+    return { kind: 'rules', version: published.version, versionId: published.versionId, unchanged: published.unchanged, changed: Object.keys(changed).sort() };
+  } catch (err) {
+    if (err instanceof RulesError) {
+      throw new AppError('the rules are not valid', {
+        code: 'RULES_INVALID', errorClass: 'business', httpStatus: 422,
+        details: { fieldErrors: err.problems.map((p) => ({ field: `${p.file}${p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : ''}${p.path ? ` ${p.path}` : ''}`, message: p.message })) },
+      });
+    }
+    throw err;
+  }
+}
