@@ -45,10 +45,10 @@ async function addCustomer(m3: M3Executor, scope: M3Scope, customer: NewCustomer
     {
       CUNO: customer.cuno,
       CUTM: customer.template,
-      CUNM: customer.name.slice(0, 36),
+      CUNM: customer.name, // too long: mappings/m3-fields.yaml says cut (overflow: truncate) or refuse
       ...customer.address,
-      PHNO: customer.phone?.slice(0, 16),
-      MAIL: customer.email?.slice(0, 50),
+      PHNO: customer.phone,
+      MAIL: customer.email,
       CUCD: customer.currency,
     },
     scope,
