@@ -57,6 +57,7 @@ export class JobQueue {
   #stopping = false;
   /** handlers running now: stop() waits for them, so nothing of ours outlives the queue */
   readonly #inflight = new Set<Promise<void>>();
+  readonly #pumps = new Map<string, QueuePump>();
 
   constructor(
     connectionString: string,
@@ -118,27 +119,21 @@ export class JobQueue {
       expireInSeconds: this.config.expireInSeconds,
       deadLetter: DEAD_LETTER_QUEUE,
     });
-    const workers = Math.max(1, definition.concurrency ?? 1);
-    for (let i = 0; i < workers; i++) {
-      const workerId: string = await this.boss.work<JobEnvelope>(
-        definition.name,
-        { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.config.pollingIntervalSeconds },
-        async (jobs) => {
-          for (const job of jobs) {
-            const running = this.#run(definition, job);
-            this.#inflight.add(running);
-            try {
-              await running;
-            } finally {
-              this.#inflight.delete(running);
-            }
-          }
-          // pg-boss waits a whole polling interval between fetches even when it just found work;
-          // while the queue has jobs, fetch the next one at once (the interval only paces idle polling)
-          if (jobs.length && !this.#stopping) this.boss.notifyWorker(workerId);
-        },
-      );
-    }
+    const pump = new QueuePump(this.boss, definition.name, Math.max(1, definition.concurrency ?? 1), this.config.pollingIntervalSeconds * 1000, {
+      run: (job) => this.#run(definition, job),
+      track: (lifecycle) => {
+        this.#inflight.add(lifecycle);
+        void lifecycle.finally(() => this.#inflight.delete(lifecycle));
+      },
+      onError: (err) => this.logger.error('queue fetch failed', { queue: definition.name, err }),
+    });
+    this.#pumps.set(definition.name, pump);
+    pump.start();
+  }
+
+  /** Fetch at once for a queue whose job this process just created (committed): no polling wait. */
+  wake(queue: string): void {
+    this.#pumps.get(queue)?.wake();
   }
 
   async #run(definition: QueueDefinition<unknown>, job: PgBoss.JobWithMetadata<JobEnvelope>): Promise<void> {
@@ -220,16 +215,110 @@ export class JobQueue {
   async stop(timeoutMs: number): Promise<void> {
     if (!this.#started) return;
     this.#stopping = true;
-    const started = Date.now();
-    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: true });
-    // pg-boss gives up waiting after the timeout, but a handler still running keeps its worker loop
-    // (and pg-boss' own 1 s check of it) alive: wait for ours, then for that check to see them stopped
+    for (const pump of this.#pumps.values()) pump.stop();
     const running = [...this.#inflight];
-    if (running.length) {
-      const left = Math.max(1000, timeoutMs - (Date.now() - started));
-      await Promise.race([Promise.allSettled(running), new Promise((r) => setTimeout(r, left).unref())]);
-      await new Promise((r) => setTimeout(r, 1100).unref());
-    }
+    if (running.length) await Promise.race([Promise.allSettled(running), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    // jobs still running after the grace time go back to the queue now, not at their expiry
+    // (their effects are intents: the retry looks them up before doing anything twice)
+    for (const pump of this.#pumps.values()) await pump.releaseRunning('the gateway shut down while the job ran');
+    await this.boss.stop({ graceful: true, wait: true, timeout: 2000, close: true });
+    this.#pumps.clear();
     this.#started = false;
+  }
+}
+
+/**
+ * One fetch loop per queue: it fetches as many jobs as it has free slots and runs each on its
+ * own, so a gateway polls each queue once per interval however many jobs it may run at once
+ * (pg-boss' own workers poll once per worker: `concurrency` pollers per queue). A finished job
+ * frees its slot and fetches again at once while the queue has work.
+ */
+class QueuePump {
+  readonly #running = new Map<string, PgBoss.JobWithMetadata<JobEnvelope>>();
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #woken = false;
+
+  constructor(
+    private readonly boss: PgBoss,
+    private readonly name: string,
+    private readonly slots: number,
+    private readonly idleMs: number,
+    private readonly hooks: {
+      run: (job: PgBoss.JobWithMetadata<JobEnvelope>) => Promise<void>;
+      track: (lifecycle: Promise<void>) => void;
+      onError: (err: unknown) => void;
+    },
+  ) {}
+
+  start(): void {
+    void this.#loop();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.wake();
+  }
+
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  async releaseRunning(reason: string): Promise<void> {
+    for (const id of this.#running.keys()) await this.boss.fail(this.name, id, { message: reason }).catch(this.hooks.onError);
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      const free = this.slots - this.#running.size;
+      let fetched = 0;
+      this.#woken = false;
+      if (free > 0) {
+        try {
+          const jobs = await this.boss.fetch<JobEnvelope>(this.name, { batchSize: free, includeMetadata: true });
+          fetched = jobs.length;
+          for (const job of jobs) this.#start(job);
+        } catch (err) {
+          this.hooks.onError(err);
+        }
+      }
+      if (this.#stopped) return;
+      // more may be waiting: fetch again at once while there were jobs and slots are left
+      if (fetched > 0 && this.#running.size < this.slots) continue;
+      if (this.#woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.idleMs);
+        timer.unref();
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  #start(job: PgBoss.JobWithMetadata<JobEnvelope>): void {
+    this.#running.set(job.id, job);
+    const lifecycle = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // as pg-boss' workers do: a job that outlives its expiry is failed (and retried) — its slot is freed
+        const expired = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the job ran past its expiry of ${job.expireInSeconds} s`)), job.expireInSeconds * 1000);
+          timer.unref();
+        });
+        await Promise.race([this.hooks.run(job), expired]);
+        await this.boss.complete(this.name, job.id);
+      } catch (err) {
+        await this.boss.fail(this.name, job.id, err instanceof Error ? { message: err.message, name: err.name } : { message: String(err) }).catch(this.hooks.onError);
+      } finally {
+        clearTimeout(timer);
+        this.#running.delete(job.id);
+        this.wake();
+      }
+    })();
+    this.hooks.track(lifecycle);
   }
 }
