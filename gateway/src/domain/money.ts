@@ -207,7 +207,7 @@ export class Money {
    */
   allocate(ratios: ReadonlyArray<bigint | string>): Money[] {
     if (ratios.length === 0) throw new AppError('allocate needs at least one ratio', { code: 'MONEY_BAD_ALLOCATION', errorClass: 'bug' });
-    const weights = ratios.map((r) => new Dec(typeof r === 'bigint' ? r.toString() : r));
+    const weights = ratios.map((r) => new Dec(r.toString()));
     if (weights.some((w) => !w.isFinite() || w.isNegative())) {
       throw new AppError('allocation ratios must be finite and non-negative', { code: 'MONEY_BAD_ALLOCATION', errorClass: 'bug' });
     }
