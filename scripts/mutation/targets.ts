@@ -27,6 +27,10 @@ export const TARGETS: MutationTarget[] = [
     file: 'gateway/src/domain/money.ts',
     tests: ['test/unit/domain/money.test.ts', 'test/unit/domain/money.property.test.ts'],
     threshold: 90,
+    equivalent: [
+      { mutator: 'EqualityOperator', line: 'return this.minor < 0n ? this.negate() : this;', replacement: '<= 0n', reason: 'abs() of zero: negating 0n gives 0n, the same amount' },
+      { mutator: 'EqualityOperator', line: 'const negative = this.minor < 0n;', replacement: '<= 0n', reason: 'allocating zero as "negative": every part is -0n, which is 0n' },
+    ],
   },
   {
     name: 'currency',

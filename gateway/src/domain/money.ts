@@ -218,9 +218,8 @@ export class Money {
     const exact = weights.map((w) => amount.times(w).div(total));
     const floors = exact.map((e) => BigInt(e.floor().toFixed(0)));
     let left = (negative ? -this.minor : this.minor) - floors.reduce((a, b) => a + b, 0n);
-    const order = exact
-      .map((e, index) => ({ index, remainder: e.minus(e.floor()) }))
-      .sort((a, b) => b.remainder.comparedTo(a.remainder) || a.index - b.index);
+    // sort is stable (ES2019) and the list is in part order, so equal remainders keep the earlier part first
+    const order = exact.map((e, index) => ({ index, remainder: e.minus(e.floor()) })).sort((a, b) => b.remainder.comparedTo(a.remainder));
     for (const { index } of order) {
       if (left === 0n) break;
       floors[index]! += 1n;

@@ -201,6 +201,8 @@ describe('Money rules each test above leaves open', () => {
     expect(appErrorOf(() => usd('1.00').subtract(Money.parse('1', 'JPY'))).message).toBe('Cannot subtract JPY and USD');
     expect(iso.equals(m3)).toBe(false);
     expect(iso.equals(usd('1.01'))).toBe(false);
+    // same currency, same minor units, another scale: 1.00 is not 0.100
+    expect(iso.equals(Money.fromMinor(100n, 'USD', { decimals: 3 }))).toBe(false);
   });
 
   it('negates, takes the absolute value and compares in all three directions', () => {
