@@ -171,3 +171,60 @@ describe('gl-rules.yaml validation', () => {
     expect(text).toMatch(/rules\.3\.when\.cardBrand: "maestro" is not one of dimensions/);
   });
 });
+
+describe('GL rules each test above leaves open', () => {
+  it('finds the highest priority whatever order the file lists the rules in', () => {
+    const reversed: GlRules = { ...gl, rules: [...gl.rules].reverse() };
+    const shuffled: GlRules = { ...gl, rules: [...gl.rules.slice(3), ...gl.rules.slice(0, 3)] };
+    for (const rules of [reversed, shuffled]) {
+      expect(determineGlRule(rules, { ...base, cardBrand: 'amex' }).name).toBe('sale-amex');
+      expect(determineGlRule(rules, { ...base, division: 'BBB' }).name).toBe('sale-card-division-bbb');
+      expect(determineGlRule(rules, base).name).toBe('sale-card');
+    }
+  });
+
+  it('the longest matching card prefix wins, whichever brand is listed first', () => {
+    const brands = { short: { aliases: [], prefixes: ['4'] }, long: { aliases: [], prefixes: ['4111'] }, range: { aliases: [], prefixes: ['41-42'] } };
+    const inOrder: GlRules = { ...gl, cardBrands: brands };
+    const reversed: GlRules = { ...gl, cardBrands: Object.fromEntries(Object.entries(brands).reverse()) };
+    for (const rules of [inOrder, reversed]) {
+      expect(cardBrandOf(rules, { maskedNumber: '411111xxxxxx1111' })).toBe('long');
+      expect(cardBrandOf(rules, { maskedNumber: '412345xxxxxx1111' })).toBe('range');
+      expect(cardBrandOf(rules, { maskedNumber: '401200xxxxxx1111' })).toBe('short');
+    }
+    // the shipped file: Discover's 6011 and its 622126–622925 range
+    expect(cardBrandOf(gl, { maskedNumber: '622925xxxxxx0000' })).toBe('discover');
+    expect(cardBrandOf(gl, { maskedNumber: '622927xxxxxx0000' })).toBe('unknown');
+    expect(cardBrandOf(gl, { maskedNumber: '62212' })).toBe('unknown');
+  });
+
+  it('numbers the lines it keeps 1, 2, 3 without gaps', () => {
+    expect(buildGlBatch(gl, { ...base, gross: usd('1250.00'), fee: usd('36.55') }).lines.map((l) => l.lineNumber)).toEqual([1, 2, 3]);
+    // no fee: the fee line is left out and the receivable line is number 2, not 3
+    const noFee = buildGlBatch(gl, { ...base, gross: usd('19.99') });
+    expect(noFee.lines.map((l) => [l.lineNumber, l.basis, l.side])).toEqual([
+      [1, 'net', 'debit'],
+      [2, 'gross', 'credit'],
+    ]);
+  });
+
+  it('keeps a line whose local amount rounds to zero while its foreign amount does not', () => {
+    const rate = rateFromCrs055({ CUCD: 'EUR', CRTP: '1', CUTD: '20261124', ARAT: '0.1', DMCU: '1', RAFA: '1', LOCD: 'USD' });
+    const eur = (amount: string) => convertToLocal(Money.parse(amount, 'EUR'), 'USD', rate, policy);
+    const batch = buildGlBatch(gl, { ...base, gross: eur('100.00'), fee: eur('0.01') });
+    expect(batch.lines.map((l) => [l.lineNumber, l.basis, l.local.toM3(), l.foreign.toM3()])).toEqual([
+      [1, 'net', '10.00', '99.99'],
+      [2, 'fee', '0.00', '0.01'],
+      [3, 'gross', '10.00', '100.00'],
+    ]);
+    expect(batch.totals.debitForeign.toM3()).toBe('100.00');
+    expect(batch.totals.creditForeign.toM3()).toBe('100.00');
+  });
+
+  it('cuts the voucher text to M3\'s 40 characters', () => {
+    const reference = 'M3I-AAA-2026-200001-WITH-A-VERY-LONG-TAIL';
+    const batch = buildGlBatch(gl, { ...base, reference, gross: usd('10.00') });
+    expect(batch.lines[0]!.text).toBe(`Card sale ${reference}`.slice(0, 40));
+    expect(batch.lines[0]!.text).toHaveLength(40);
+  });
+});
