@@ -11,6 +11,7 @@ import {
   refundState,
   payerDecline,
   refundableRemainder,
+  statusMapSchema,
   type StatusMap,
 } from '../../../gateway/src/domain/status-map';
 import { parseRules } from '../../../gateway/src/domain/rules-loader';
@@ -237,5 +238,103 @@ describe('payer words for declines (pay page)', () => {
     expect(badRegex.message).toMatch(/payerDeclineReasons\.\d+\.approvalMessage: not a valid regular expression/);
     const badField = appErrorOf(() => parseRules(new Map([...texts, ['status-map.yaml', status.replace('fields: [street, zip]', 'fields: [street, postcode]')]])));
     expect(badField.message).toMatch(/payerDeclineReasons\.\d+\.fields\.1/);
+  });
+});
+
+describe('status map: messages and edges', () => {
+  const usd = (s: string) => Money.parse(s, 'USD');
+  const messages = (data: unknown) => {
+    const result = statusMapSchema.safeParse(data);
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+  const shipped = () => JSON.parse(JSON.stringify(map)) as Record<string, Record<string, unknown>> & { exportStatus: Array<Record<string, unknown>>; payerDeclineReasons: Array<Record<string, unknown>> };
+
+  it('accepts the shipped map and names each problem of a broken one', () => {
+    expect(messages(shipped())).toEqual([]);
+    const data = shipped();
+    data.exportStatus[0]!.statusCode = '(';
+    data.exportStatus[1]!.statusMessage = '[';
+    data.payerDeclineReasons[0]!.avs = '(';
+    data.payerDeclineReasons[1]!.csc = '[';
+    data.payerDeclineReasons[2]!.approvalMessage = '*';
+    (data.responseCodes['102'] as Record<string, unknown>).payerMessage = undefined;
+    expect(messages(data)).toEqual([
+      'exportStatus.0.statusCode: not a valid regular expression: (',
+      'exportStatus.1.statusMessage: not a valid regular expression: [',
+      'payerDeclineReasons.0.avs: not a valid regular expression: (',
+      'payerDeclineReasons.1.csc: not a valid regular expression: [',
+      'payerDeclineReasons.2.approvalMessage: not a valid regular expression: *',
+      'responseCodes.102.payerMessage: a decline of a sale needs a payerMessage (what the payer reads on the pay page)',
+    ]);
+  });
+
+  it('wants the last export rule without conditions, whichever condition it has', () => {
+    for (const condition of [{ statusCode: 'x' }, { statusMessage: 'x' }, { settled: false }, { transactionType: 'SALE' }]) {
+      const data = shipped();
+      Object.assign(data.exportStatus[data.exportStatus.length - 1]!, condition);
+      expect(messages(data)).toEqual([`exportStatus.${data.exportStatus.length - 1}: the last export rule must have no conditions (it catches every other record)`]);
+    }
+  });
+
+  it('refuses error keys and response codes that are not 1 to 4 digits, and a ledger state without M3 mapping or transitions', () => {
+    const keyProblem = (data: unknown) => statusMapSchema.safeParse(data).error?.issues.map((i) => [i.path.join('.'), ...((i as { issues?: Array<{ message: string }> }).issues ?? []).map((n) => n.message)]);
+    for (const key of ['12345', 'x1', '1x']) {
+      const data = shipped();
+      data.errorKeys[key] = data.errorKeys['817']!;
+      expect(keyProblem(data)).toEqual([[`errorKeys.${key}`, 'error keys are numbers']]);
+      const codes = shipped();
+      codes.responseCodes[key] = codes.responseCodes['101']!;
+      expect(keyProblem(codes)).toEqual([[`responseCodes.${key}`, 'response codes are numbers']]);
+    }
+    // zod's record over the ledger states already wants every state
+    const data = shipped();
+    delete data.ledgerStates.settled;
+    delete data.transitions.voided;
+    expect(messages(data)).toEqual(['ledgerStates.settled: Invalid input: expected object, received undefined', 'transitions.voided: Invalid input: expected array, received undefined']);
+  });
+
+  it('reads a settled date only when it has text, matches export conditions case-insensitively, and falls back to unknown', () => {
+    expect(mapExportStatus(map, { status_code: 'Y', settled: '   ' })).toMatchObject({ ledger: 'captured', rule: 'pending-settlement' });
+    expect(mapExportStatus(map, { status_code: 'Y', settled: null })).toMatchObject({ ledger: 'captured' });
+    expect(mapExportStatus(map, { status_code: 'y' })).toMatchObject({ ledger: 'captured', m3: map.ledgerStates.captured });
+    expect(mapExportStatus(map, { status_code: 'N', status_message: 'AUTHORIZATION ONLY' })).toMatchObject({ ledger: 'authorized' });
+    expect(mapExportStatus(map, { transaction_type: 'refund', settled: '11/24/2026' })).toMatchObject({ ledger: 'refunded', rule: 'refund-settled' });
+    expect(mapExportStatus(map, { transaction_type: 'Sale', status_code: 'Y' })).toMatchObject({ rule: 'pending-settlement' });
+    const conditional = { ...map, exportStatus: [{ name: 'only', statusCode: '^Y$', ledger: 'captured' as const }] };
+    expect(mapExportStatus(conditional, { status_code: 'N' })).toEqual({ ledger: 'unknown', rule: '(none)', m3: map.ledgerStates.unknown });
+    const noUnknown = { ...conditional, ledgerStates: { ...map.ledgerStates, unknown: undefined } } as unknown as StatusMap;
+    expect(mapExportStatus(noUnknown, { status_code: 'N' }).m3).toBeNull();
+  });
+
+  it('gives the payer the words of an error key, with its fields, before those of the response code', () => {
+    const keyed = Object.entries(map.errorKeys).find(([, k]) => k.payerMessage)!;
+    const decline = payerDecline(map, { responseCode: 1, errorKeys: ['4242', keyed[0]] });
+    expect(decline).toEqual({ reason: `error ${keyed[0]}`, message: keyed[1].payerMessage, fields: keyed[1].payerFields ?? [] });
+    expect(payerDecline(map, { errorKeys: ['4242'] })).toEqual({ reason: 'generic', message: GENERIC_PAYER_DECLINE, fields: [] });
+    expect(payerDecline(map, {})).toEqual({ reason: 'generic', message: GENERIC_PAYER_DECLINE, fields: [] });
+    // a rule for code 103 does not fit another code or a missing one, and trims what it tests
+    expect(payerDecline(map, { responseCode: 4242, avsResponse: 'No Match' }).reason).toBe('generic');
+    expect(payerDecline(map, { avsResponse: 'No Match' }).reason).toBe('generic');
+    expect(payerDecline(map, { responseCode: 103, avsResponse: '  no match  ', cscResponse: 'Match' }).reason).toBe('address-did-not-match');
+    const fieldsOf = payerDecline(map, { responseCode: 103, avsResponse: 'No Match', cscResponse: 'No Match' }).fields;
+    expect(fieldsOf).toEqual(['street', 'zip', 'card']);
+    fieldsOf.push('name');
+    expect(payerDecline(map, { responseCode: 103, avsResponse: 'No Match', cscResponse: 'No Match' }).fields).toEqual(['street', 'zip', 'card']);
+  });
+
+  it('explains refused refunds with the amounts', () => {
+    const over = appErrorOf(() => refundState(usd('100.00'), usd('100.01')));
+    expect({ message: over.message, details: over.details, errorClass: over.errorClass }).toEqual({
+      message: 'Refunds of 100.01 USD exceed the captured 100.00 USD',
+      details: { captured: { amount: '100.00', currency: 'USD' }, refunded: { amount: '100.01', currency: 'USD' } },
+      errorClass: 'business',
+    });
+    const zero = appErrorOf(() => refundableRemainder(usd('100.00'), usd('0'), usd('0')));
+    expect({ message: zero.message, details: zero.details, errorClass: zero.errorClass }).toEqual({ message: 'A refund amount must be positive', details: { requested: { amount: '0.00', currency: 'USD' } }, errorClass: 'business' });
+    const more = appErrorOf(() => refundableRemainder(usd('100.00'), usd('40.00'), usd('60.01')));
+    expect({ message: more.message, details: more.details }).toEqual({
+      message: 'Refund of 60.01 USD exceeds the remaining 60.00 USD',
+      details: { requested: { amount: '60.01', currency: 'USD' }, remaining: { amount: '60.00', currency: 'USD' } },
+    });
   });
 });
