@@ -266,6 +266,8 @@ describe('status map: messages and edges', () => {
       'payerDeclineReasons.2.approvalMessage: not a valid regular expression: *',
       'responseCodes.102.payerMessage: a decline of a sale needs a payerMessage (what the payer reads on the pay page)',
     ]);
+    // problems found after the shapes are right are zod "custom" issues, as the rules loader expects
+    expect(new Set(statusMapSchema.safeParse(data).error?.issues.map((i) => i.code))).toEqual(new Set(['custom']));
   });
 
   it('wants the last export rule without conditions, whichever condition it has', () => {
@@ -273,6 +275,7 @@ describe('status map: messages and edges', () => {
       const data = shipped();
       Object.assign(data.exportStatus[data.exportStatus.length - 1]!, condition);
       expect(messages(data)).toEqual([`exportStatus.${data.exportStatus.length - 1}: the last export rule must have no conditions (it catches every other record)`]);
+      expect(statusMapSchema.safeParse(data).error?.issues.map((i) => i.code)).toEqual(['custom']);
     }
   });
 
