@@ -64,6 +64,9 @@ export const TARGETS: MutationTarget[] = [
     file: 'gateway/src/paytrace/money.ts',
     tests: ['test/unit/paytrace/money.test.ts'],
     threshold: 90,
+    equivalent: [
+      { mutator: 'ConditionalExpression', line: "if (typeof value === 'number' && Number.isFinite(value))", replacement: 'true', reason: "typeof value === 'number' made true: Number.isFinite does not coerce, so it is false for every non-number anyway" },
+    ],
   },
   {
     name: 'address',
