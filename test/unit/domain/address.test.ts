@@ -1,5 +1,8 @@
-import { cleanText, countryCode, harmonizeAddress, requireValidAddress, wrapWords, type AddressRules } from '../../../gateway/src/domain/address';
-import { appErrorOf, shippedRules } from './helpers';
+import { addressRulesSchema, cleanText, countryCode, harmonizeAddress, requireValidAddress, wrapWords, type AddressRules } from '../../../gateway/src/domain/address';
+import YAML from 'yaml';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MAPPINGS_DIR, appErrorOf, shippedRules } from './helpers';
 
 let rules: AddressRules;
 beforeAll(async () => {
@@ -140,5 +143,64 @@ describe('harmonizeAddress', () => {
   it('returns the harmonized fields of a valid address', () => {
     const result = harmonizeAddress(rules, { lines: ['1 Main St'], city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' });
     expect(requireValidAddress(result)).toEqual(result.m3);
+  });
+});
+
+describe('address-rules.yaml validation', () => {
+  const shipped = () => YAML.parse(readFileSync(path.join(MAPPINGS_DIR, 'address-rules.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const messages = (data: unknown) => {
+    const result = addressRulesSchema.safeParse(data);
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${[i.message, ...((i as { issues?: Array<{ message: string }> }).issues ?? []).map((n) => n.message)].join(' / ')}`);
+  };
+
+  it('accepts the shipped file, with defaults for what it leaves out', () => {
+    expect(messages(shipped())).toEqual([]);
+    const { countryAliases: _a, regions: _r, regionRequired: _q, asciiFold: _f, ...minimal } = shipped();
+    const parsed = addressRulesSchema.parse(minimal);
+    expect({ countryAliases: parsed.countryAliases, regions: parsed.regions, regionRequired: parsed.regionRequired, asciiFold: parsed.asciiFold }).toEqual({ countryAliases: {}, regions: {}, regionRequired: [], asciiFold: false });
+  });
+
+  it('names each problem the rules can have after their shape is right', () => {
+    const data = shipped();
+    data.countryAliases!.ATLANTIS = 'XX';
+    data.defaultCountry = 'XY' as never;
+    delete data.postalFormats!.default;
+    expect(messages(data)).toEqual([
+      'countryAliases.ATLANTIS: "XX" is not an ISO 3166 country code',
+      'defaultCountry: "XY" is not an ISO 3166 country code',
+      'postalFormats: a "default" postal format is required',
+    ]);
+    expect(new Set(addressRulesSchema.safeParse(data).error?.issues.map((i) => i.code))).toEqual(new Set(['custom']));
+    // zod's record over the M3 field names already wants every length
+    const noTown = shipped();
+    delete noTown.fieldLengths!.TOWN;
+    expect(messages(noTown)).toEqual(['fieldLengths.TOWN: Invalid input: expected number, received undefined']);
+  });
+
+  it('refuses malformed codes, lengths and patterns with the reason', () => {
+    const cases: Array<[(d: Record<string, Record<string, unknown>>) => void, string]> = [
+      [(d) => void (d.defaultCountry = 'usa' as never), 'defaultCountry: an ISO alpha-2 code'],
+      [(d) => void (d.defaultCountry = 'XUS' as never), 'defaultCountry: an ISO alpha-2 code'],
+      [(d) => void (d.defaultCountry = 'USX' as never), 'defaultCountry: an ISO alpha-2 code'],
+      [(d) => void (d.countryAliases!.ENGLAND = 'GBR'), 'countryAliases.ENGLAND: an ISO alpha-2 code'],
+      [(d) => void (d.countryAliases!.ENGLAND = 'XGB'), 'countryAliases.ENGLAND: an ISO alpha-2 code'],
+      [(d) => void (d.postalFormats!.USA = d.postalFormats!.US), 'postalFormats.USA: Invalid key in record / a country alpha-2 code or "default"'],
+      [(d) => void (d.postalFormats!.XUS = d.postalFormats!.US), 'postalFormats.XUS: Invalid key in record / a country alpha-2 code or "default"'],
+      [(d) => void (d.postalFormats!.defaults = d.postalFormats!.US), 'postalFormats.defaults: Invalid key in record / a country alpha-2 code or "default"'],
+      [(d) => void ((d.postalFormats!.US as Record<string, unknown>).pattern = '('), 'postalFormats.US.pattern: not a valid regular expression'],
+      [(d) => void (d.fieldLengths!.TOWN = 121), 'fieldLengths.TOWN: Too big: expected number to be <=120'],
+    ];
+    for (const [change, message] of cases) {
+      const data = shipped();
+      change(data);
+      // (a code that is also no country gets that said too)
+      expect(messages(data)).toContain(message);
+      expect(messages(data).filter((m) => !m.includes('ISO 3166'))).toEqual([message]);
+    }
+    const valid = shipped();
+    valid.fieldLengths!.TOWN = 120;
+    valid.countryAliases!.ENGLAND = 'GB';
+    valid.postalFormats!.default = valid.postalFormats!.default;
+    expect(messages(valid)).toEqual([]);
   });
 });
