@@ -107,7 +107,8 @@ export function selectRate(
 ): M3CurrencyRate {
   const candidates = rates
     .filter((r) => r.currency === query.currency && r.localCurrency === query.localCurrency && r.rateType === policy.rateType && r.rateDate <= query.date)
-    .sort((a, b) => (a.rateDate < b.rateDate ? 1 : a.rateDate > b.rateDate ? -1 : 0));
+    // newest first; the dates are all YYYY-MM-DD, so text order is date order
+    .sort((a, b) => b.rateDate.localeCompare(a.rateDate));
   const best = candidates[0];
   const where = { currency: query.currency, localCurrency: query.localCurrency, rateType: policy.rateType, date: query.date };
   if (!best) {

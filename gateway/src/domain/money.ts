@@ -207,7 +207,7 @@ export class Money {
    */
   allocate(ratios: ReadonlyArray<bigint | string>): Money[] {
     if (ratios.length === 0) throw new AppError('allocate needs at least one ratio', { code: 'MONEY_BAD_ALLOCATION', errorClass: 'bug' });
-    const weights = ratios.map((r) => new Dec(typeof r === 'bigint' ? r.toString() : r));
+    const weights = ratios.map((r) => new Dec(r.toString()));
     if (weights.some((w) => !w.isFinite() || w.isNegative())) {
       throw new AppError('allocation ratios must be finite and non-negative', { code: 'MONEY_BAD_ALLOCATION', errorClass: 'bug' });
     }
@@ -218,9 +218,8 @@ export class Money {
     const exact = weights.map((w) => amount.times(w).div(total));
     const floors = exact.map((e) => BigInt(e.floor().toFixed(0)));
     let left = (negative ? -this.minor : this.minor) - floors.reduce((a, b) => a + b, 0n);
-    const order = exact
-      .map((e, index) => ({ index, remainder: e.minus(e.floor()) }))
-      .sort((a, b) => b.remainder.comparedTo(a.remainder) || a.index - b.index);
+    // sort is stable (ES2019) and the list is in part order, so equal remainders keep the earlier part first
+    const order = exact.map((e, index) => ({ index, remainder: e.minus(e.floor()) })).sort((a, b) => b.remainder.comparedTo(a.remainder));
     for (const { index } of order) {
       if (left === 0n) break;
       floors[index]! += 1n;

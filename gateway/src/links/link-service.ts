@@ -10,8 +10,8 @@ import { getInvoice, type OpenInvoice } from '../infor/m3-programs/invoices';
 import { addToContext } from '../observability/context';
 import type { GatewayServices } from '../kernel/services';
 import { audit } from '../store/audit';
-import { createLinkSigner, loadSigningKey, newLinkId, type LinkSigner } from './link-token';
-import { getLink, insertLink, openLinkFor, setLinkStatus, type LinkRow } from './link-store';
+import { createLinkSigner, newLinkId, type LinkSigner } from './link-token';
+import { getLink, insertLink, loadSigningKey, openLinkFor, setLinkStatus, type LinkRow } from './link-store';
 
 /** What the H5 script (or any ION API caller) sends: an invoice, or an order whose open invoices get links. */
 export const linkRequestSchema = z

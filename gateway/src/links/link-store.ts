@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Secret } from '../config';
 
 export type LinkStatus = 'open' | 'paid' | 'expired' | 'cancelled' | 'superseded';
 
@@ -87,4 +89,15 @@ export async function claimAttempt(db: Knex, id: string): Promise<LinkRow | unde
 /** The attempt ended without a charge (declined, not sent, refused): the link can be paid again. */
 export async function releaseAttempt(db: Knex, id: string, attempt: number): Promise<void> {
   await db('payment_links').where({ id, charging_attempt: attempt }).update({ charging_attempt: null, charging_since: null, updated_at: db.fn.now() });
+}
+
+/**
+ * The signing key: the configured one, or a key generated once and kept in the database so
+ * that every gateway instance on it signs and verifies alike.
+ */
+export async function loadSigningKey(db: Knex, configured: Secret | undefined): Promise<Buffer> {
+  if (configured) return Buffer.from(configured.reveal(), 'utf8');
+  await db('payment_link_keys').insert({ id: 1, secret: randomBytes(32).toString('base64') }).onConflict('id').ignore();
+  const row = await db('payment_link_keys').where({ id: 1 }).first<{ secret: string }>('secret');
+  return Buffer.from(row.secret, 'base64');
 }

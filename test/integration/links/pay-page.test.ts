@@ -169,6 +169,34 @@ describe('pay page and charge', () => {
     expect((await openPayPage(link.url)).status).toBe(404);
   });
 
+  it('a well-formed token whose link id is not in the database is an unknown link (404) on every /pay/:token route', async () => {
+    const invoice = await newInvoice(stack, '46.00');
+    const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });
+    const [, signature] = tokenOf(link.url).split('.') as [string, string];
+    // the shape of a real token (22-character id and signature), an id the database never held
+    const unknown = `${'B'.repeat(22)}.${signature}`;
+    const base = `${stack.gateway.url}/pay/${unknown}`;
+    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const page = await fetch(base);
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('This payment link is not valid');
+    const answers = {
+      session: await fetch(`${base}/session`),
+      'client-key': await fetch(`${base}/client-key`),
+      charge: await post('/charge', { hpfToken: 'x'.repeat(36), encKey: 'y'.repeat(44), billingAddress: billing }),
+      status: await fetch(`${base}/status`),
+      receipt: await fetch(`${base}/receipt`),
+      'receipt-email': await post('/receipt-email', { email: 'ap@northwind.example' }),
+      'new-link-request': await post('/new-link-request', { message: 'please' }),
+    };
+    for (const [route, res] of Object.entries(answers)) {
+      const body = (await res.json()) as { code?: string };
+      expect({ route, status: res.status, code: body.code }).toEqual({ route, status: 404, code: route.startsWith('receipt') ? 'PAY_NO_RECEIPT' : 'LINK_INVALID' });
+    }
+    expect(await paymentsOf(link.id)).toHaveLength(0);
+    expect(await db()('email_outbox').where({ link_id: link.id })).toHaveLength(0);
+  });
+
   it('an invoice paid elsewhere cancels its link at submission, nothing charged', async () => {
     const invoice = await newInvoice(stack, '60.00');
     const link = await createLink(stack, { invoiceNumber: invoice.ivno, invoiceYear: invoice.yea4 });

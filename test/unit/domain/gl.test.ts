@@ -171,3 +171,173 @@ describe('gl-rules.yaml validation', () => {
     expect(text).toMatch(/rules\.3\.when\.cardBrand: "maestro" is not one of dimensions/);
   });
 });
+
+describe('GL rules each test above leaves open', () => {
+  it('finds the highest priority whatever order the file lists the rules in', () => {
+    const reversed: GlRules = { ...gl, rules: [...gl.rules].reverse() };
+    const shuffled: GlRules = { ...gl, rules: [...gl.rules.slice(3), ...gl.rules.slice(0, 3)] };
+    for (const rules of [reversed, shuffled]) {
+      expect(determineGlRule(rules, { ...base, cardBrand: 'amex' }).name).toBe('sale-amex');
+      expect(determineGlRule(rules, { ...base, division: 'BBB' }).name).toBe('sale-card-division-bbb');
+      expect(determineGlRule(rules, base).name).toBe('sale-card');
+    }
+  });
+
+  it('the longest matching card prefix wins, whichever brand is listed first', () => {
+    const brands = { short: { aliases: [], prefixes: ['4'] }, long: { aliases: [], prefixes: ['4111'] }, range: { aliases: [], prefixes: ['41-42'] } };
+    const inOrder: GlRules = { ...gl, cardBrands: brands };
+    const reversed: GlRules = { ...gl, cardBrands: Object.fromEntries(Object.entries(brands).reverse()) };
+    for (const rules of [inOrder, reversed]) {
+      expect(cardBrandOf(rules, { maskedNumber: '411111xxxxxx1111' })).toBe('long');
+      expect(cardBrandOf(rules, { maskedNumber: '412345xxxxxx1111' })).toBe('range');
+      expect(cardBrandOf(rules, { maskedNumber: '401200xxxxxx1111' })).toBe('short');
+    }
+    // the shipped file: Discover's 6011 and its 622126–622925 range
+    expect(cardBrandOf(gl, { maskedNumber: '622925xxxxxx0000' })).toBe('discover');
+    expect(cardBrandOf(gl, { maskedNumber: '622927xxxxxx0000' })).toBe('unknown');
+    expect(cardBrandOf(gl, { maskedNumber: '62212' })).toBe('unknown');
+  });
+
+  it('numbers the lines it keeps 1, 2, 3 without gaps', () => {
+    expect(buildGlBatch(gl, { ...base, gross: usd('1250.00'), fee: usd('36.55') }).lines.map((l) => l.lineNumber)).toEqual([1, 2, 3]);
+    // no fee: the fee line is left out and the receivable line is number 2, not 3
+    const noFee = buildGlBatch(gl, { ...base, gross: usd('19.99') });
+    expect(noFee.lines.map((l) => [l.lineNumber, l.basis, l.side])).toEqual([
+      [1, 'net', 'debit'],
+      [2, 'gross', 'credit'],
+    ]);
+  });
+
+  it('keeps a line whose local amount rounds to zero while its foreign amount does not', () => {
+    const rate = rateFromCrs055({ CUCD: 'EUR', CRTP: '1', CUTD: '20261124', ARAT: '0.1', DMCU: '1', RAFA: '1', LOCD: 'USD' });
+    const eur = (amount: string) => convertToLocal(Money.parse(amount, 'EUR'), 'USD', rate, policy);
+    const batch = buildGlBatch(gl, { ...base, gross: eur('100.00'), fee: eur('0.01') });
+    expect(batch.lines.map((l) => [l.lineNumber, l.basis, l.local.toM3(), l.foreign.toM3()])).toEqual([
+      [1, 'net', '10.00', '99.99'],
+      [2, 'fee', '0.00', '0.01'],
+      [3, 'gross', '10.00', '100.00'],
+    ]);
+    expect(batch.totals.debitForeign.toM3()).toBe('100.00');
+    expect(batch.totals.creditForeign.toM3()).toBe('100.00');
+  });
+
+  it('cuts the voucher text to M3\'s 40 characters', () => {
+    const reference = 'M3I-AAA-2026-200001-WITH-A-VERY-LONG-TAIL';
+    const batch = buildGlBatch(gl, { ...base, reference, gross: usd('10.00') });
+    expect(batch.lines[0]!.text).toBe(`Card sale ${reference}`.slice(0, 40));
+    expect(batch.lines[0]!.text).toHaveLength(40);
+  });
+});
+
+describe('GL rules: messages and edges', () => {
+  const shipped = (): Record<string, unknown> => YAML.parse(readFileSync(path.join(MAPPINGS_DIR, 'gl-rules.yaml'), 'utf8')) as Record<string, unknown>;
+  const messages = (data: unknown) => {
+    const result = glRulesSchema.safeParse(data);
+    return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+  type File = {
+    dimensions: Record<string, string[]>;
+    cardBrands: Record<string, Record<string, unknown>>;
+    accounts: Record<string, Record<string, string>>;
+    rules: Array<Record<string, unknown> & { lines: Array<Record<string, string>>; when: Record<string, unknown> }>;
+  };
+
+  it('names every problem of a rules file in words an administrator can act on', () => {
+    const data = shipped() as File;
+    data.dimensions.cardBrands!.push('maestro');
+    data.dimensions.companyDivisions!.push('100-AAA', 'x100/AAA', '100/AAAx');
+    data.cardBrands.visa!.prefixes = ['4x', 'x4'];
+    data.accounts.bank!.AIT1 = '';
+    data.rules[0]!.lines[0]!.text = 'x'.repeat(81);
+    data.rules[1]!.lines[0]!.account = 'no_such_account';
+    data.rules.push({ name: 'payout', priority: 999, when: { transactionType: 'sale', cardBrand: ['maestro2', 'visa'], division: 'ZZZ' }, lines: [{ side: 'debit', account: 'bank', amount: 'gross' }, { side: 'credit', account: 'card_clearing', amount: 'gross' }] });
+    expect(messages(data)).toEqual([
+      'dimensions.companyDivisions.2: use CONO/DIVI, e.g. 100/AAA',
+      'dimensions.companyDivisions.3: use CONO/DIVI, e.g. 100/AAA',
+      'dimensions.companyDivisions.4: use CONO/DIVI, e.g. 100/AAA',
+      'cardBrands.visa.prefixes.0: a prefix is digits or a range of digits like 51-55',
+      'cardBrands.visa.prefixes.1: a prefix is digits or a range of digits like 51-55',
+      'accounts.bank.AIT1: AIT1 (the account) is required',
+      'rules.0.lines.0.text: Too big: expected string to have <=80 characters',
+      'rules.1.lines.0.account: unknown account "no_such_account" (not in accounts)',
+      'rules.9.when.cardBrand: "maestro2" is not one of dimensions (visa, mastercard, amex, discover, diners, jcb, unknown, maestro)',
+      'cardBrands: card brand "maestro" is in dimensions but has no cardBrands entry',
+    ]);
+    data.dimensions.companyDivisions!.splice(2);
+    data.cardBrands.visa!.prefixes = ['4'];
+    data.accounts.bank!.AIT1 = '1910';
+    data.rules[0]!.lines[0]!.text = 'x'.repeat(80);
+    expect(messages(data)).toEqual([
+      'rules.1.lines.0.account: unknown account "no_such_account" (not in accounts)',
+      `rules.${data.rules.length - 1}.when.cardBrand: "maestro2" is not one of dimensions (visa, mastercard, amex, discover, diners, jcb, unknown, maestro)`,
+      'cardBrands: card brand "maestro" is in dimensions but has no cardBrands entry',
+    ]);
+  });
+
+  it('accepts a condition with several values, and brands without aliases or prefixes', () => {
+    const data = shipped() as File;
+    data.rules.push({ name: 'sale-vm-bbb', priority: 300, when: { transactionType: 'sale', cardBrand: ['visa', 'mastercard'], division: 'BBB' }, lines: [{ side: 'debit', account: 'bank', amount: 'gross' }, { side: 'credit', account: 'ar_receivable', amount: 'gross' }] });
+    data.cardBrands.jcb = {};
+    const parsed = glRulesSchema.parse(data);
+    expect(parsed.cardBrands.jcb).toEqual({ aliases: [], prefixes: [] });
+    expect(parsed.accounts.bank!.AIT7).toBe('');
+    expect(parsed.rules[0]!.lines[0]!.text).toBe('{transactionType} {reference}');
+    expect(determineGlRule(parsed, { ...base, cardBrand: 'mastercard', division: 'BBB' }).name).toBe('sale-vm-bbb');
+    expect(determineGlRule(parsed, { ...base, cardBrand: 'visa', division: 'BBB' }).name).toBe('sale-vm-bbb');
+    expect(determineGlRule(parsed, { ...base, cardBrand: 'discover', division: 'BBB' }).name).toBe('sale-card-division-bbb');
+  });
+
+  it('says which rule is missing, and which rule did not balance', () => {
+    const ctx = { transactionType: 'payout', cardBrand: 'visa', paymentMethod: 'card', company: '100', division: 'AAA' };
+    const none = appErrorOf(() => determineGlRule(gl, ctx));
+    expect({ message: none.message, details: none.details }).toEqual({ message: 'No GL rule for payout/visa/card in 100/AAA', details: ctx });
+    const batch = buildGlBatch(gl, { ...base, gross: usd('10.00') });
+    const unbalanced = appErrorOf(() => assertBalanced({ ...batch, totals: { ...batch.totals, credit: Money.parse('9.99', 'USD') } }));
+    expect({ message: unbalanced.message, details: unbalanced.details }).toEqual({
+      message: 'GL batch from rule "sale-card" does not balance: debit 10.00 USD vs credit 9.99 USD',
+      details: { rule: 'sale-card', debit: { amount: '10.00', currency: 'USD' }, credit: { amount: '9.99', currency: 'USD' } },
+    });
+    const foreign = appErrorOf(() => assertBalanced({ ...batch, totals: { ...batch.totals, creditForeign: Money.parse('9.99', 'USD') } }));
+    expect(foreign.code).toBe('GL_UNBALANCED');
+    const empty = appErrorOf(() => buildGlBatch(gl, { ...base, gross: usd('0.00') }));
+    expect({ message: empty.message, details: empty.details, errorClass: empty.errorClass }).toEqual({ message: 'GL batch from rule "sale-card" has no lines (zero amount)', details: { rule: 'sale-card' }, errorClass: 'business' });
+    const negative = appErrorOf(() => buildGlBatch(gl, { ...base, gross: usd('1.00'), fee: usd('-0.01') }));
+    expect({ message: negative.message, details: negative.details, errorClass: negative.errorClass }).toEqual({
+      message: 'GL amounts must not be negative; post reversals with a reversal transaction type',
+      details: { amount: { amount: '-0.01', currency: 'USD' } },
+      errorClass: 'bug',
+    });
+    const fee = appErrorOf(() => buildGlBatch(gl, { ...base, gross: usd('1.00'), fee: usd('1.01') }));
+    expect({ message: fee.message, details: fee.details }).toEqual({ message: 'The fee 1.01 USD exceeds the gross amount 1.00 USD', details: { gross: { amount: '1.00', currency: 'USD' }, fee: { amount: '1.01', currency: 'USD' } } });
+  });
+
+  it('totals each side at the scale of the amounts (an M3 decimals override)', () => {
+    const kept = { ...policy, decimalsOverride: { USD: 3 } };
+    const gross = convertToLocal(Money.parse('10.00', 'USD'), 'USD', undefined, kept);
+    const batch = buildGlBatch(gl, { ...base, gross });
+    expect(batch.totals.debit.decimals).toBe(3);
+    expect(batch.totals.debit.toM3()).toBe('10.000');
+    expect(batch.totals.credit.toM3()).toBe('10.000');
+    expect(batch.totals.debitForeign.toM3()).toBe('10.00');
+    // no fee given: the zero fee has the scale of the gross, so net = gross − fee works at 3 decimals
+    expect(batch.lines.map((l) => l.local.toM3())).toEqual(['10.000', '10.000']);
+  });
+
+  it('reads card types loosely (case, spaces, dashes, underscores) and needs leading digits for a prefix', () => {
+    expect(cardBrandOf(gl, { cardType: 'american_express' })).toBe('amex');
+    expect(cardBrandOf(gl, { cardType: 'AMERICAN-EXPRESS' })).toBe('amex');
+    expect(cardBrandOf(gl, { cardType: 'Master  Card' })).toBe('mastercard');
+    expect(cardBrandOf(gl, { cardType: 'discover' })).toBe('discover');
+    expect(cardBrandOf(gl, { cardType: '', maskedNumber: '4' })).toBe('visa');
+    expect(cardBrandOf(gl, { cardType: 'Sparkle Pay', maskedNumber: '371449xxxxx2376' })).toBe('amex');
+    expect(cardBrandOf(gl, { maskedNumber: 'x371449' })).toBe('unknown');
+    expect(cardBrandOf(gl, { maskedNumber: null })).toBe('unknown');
+    // a range needs as many digits as its bounds: "2221" of "2221-2720" is not in "222x"
+    expect(cardBrandOf(gl, { maskedNumber: '222' })).toBe('unknown');
+    expect(cardBrandOf(gl, { maskedNumber: '2720' })).toBe('mastercard');
+    expect(cardBrandOf(gl, { maskedNumber: '2721' })).toBe('unknown');
+    // equal-length prefixes of two brands: the first listed keeps it
+    const tie: GlRules = { ...gl, cardBrands: { first: { aliases: [], prefixes: ['44'] }, second: { aliases: [], prefixes: ['44'] } } };
+    expect(cardBrandOf(tie, { maskedNumber: '4400' })).toBe('first');
+  });
+});

@@ -37,6 +37,30 @@ describe('link tokens', () => {
     }
   });
 
+  it('answers "no link" for a well-formed token whose id the database does not know, asking once', async () => {
+    const id = newLinkId();
+    const token = signer.sign(id, expiresAt);
+    const asked: string[] = [];
+    const unknown = async (candidate: string) => {
+      asked.push(candidate);
+      return undefined;
+    };
+    await expect(signer.verify(token, unknown)).resolves.toBeUndefined();
+    expect(asked).toEqual([id]);
+  });
+
+  it('takes an id and a signature of exactly 22 base64url characters, no more, no fewer', async () => {
+    const id = newLinkId();
+    const token = signer.sign(id, expiresAt);
+    const [, sig] = token.split('.') as [string, string];
+    expect(idOfToken(token)).toBe(id);
+    for (const bad of [`A${id}.${sig}`, `${id}A.${sig}`, `${id.slice(1)}.${sig}`, `${id}.A${sig}`, `${id}.${sig}A`, `${id}.${sig.slice(1)}`, `${id.slice(0, -1)}+.${sig}`, `${id}.${sig.slice(0, -1)}/`]) {
+      expect(idOfToken(bad)).toBeUndefined();
+      // a longer id that still ends in the real one is not the real one
+      await expect(signer.verify(bad, async () => expiresAt)).resolves.toBeUndefined();
+    }
+  });
+
   it('does not ask the database about a token of the wrong shape', async () => {
     const asked: string[] = [];
     await signer.verify("x'; drop table payment_links; --", async (candidate) => {

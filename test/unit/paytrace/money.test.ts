@@ -47,3 +47,45 @@ describe('PayTrace amounts', () => {
     expect(fromCents(5)).toBe('0.05');
   });
 });
+
+describe('PayTrace amounts: what each test above leaves open', () => {
+  it('reads only finite numbers and plain decimal strings from the wire, trimmed', () => {
+    expect(amountFromWire(' 12.5 ')).toBe('12.50');
+    expect(amountFromWire('12')).toBe('12.00');
+    expect(amountFromWire(-5)).toBe('-5.00');
+    expect(amountFromWire('-5.00')).toBe('-5.00');
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 'x12.50', '12.50x', '12.', '.5', '1e3', '', null, {}, true]) {
+      expect(amountFromWire(bad)).toBeUndefined();
+    }
+  });
+
+  it('refuses a number of cents that is not a safe integer, as a bug', () => {
+    for (const bad of [1.5, Number.NaN, 2 ** 53]) {
+      let error: unknown;
+      try {
+        fromCents(bad);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({ code: 'PAYTRACE_INVALID_AMOUNT', errorClass: 'bug', message: `not an integer number of cents: ${bad}` });
+    }
+    expect(fromCents(0)).toBe('0.00');
+    expect(fromCents(-250)).toBe('-2.50');
+    expect(fromCents(2 ** 53 - 1)).toBe('90071992547409.91');
+  });
+
+  it('says what it refused, in the message and the field errors (HTTP 400)', () => {
+    let error: unknown;
+    try {
+      usdAmount('1.5', 'refund_amount');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({
+      message: 'PayTrace refund_amount must have exactly two decimals, like "12.34" (got "1.5")',
+      httpStatus: 400,
+      details: { fieldErrors: [{ field: 'refund_amount', message: 'must have exactly two decimals, like "12.34" (got "1.5")' }] },
+    });
+  });
+});
