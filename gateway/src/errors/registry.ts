@@ -109,6 +109,7 @@ const http = group('http', {
   SHUTTING_DOWN: { errorClass: 'transient', httpStatus: 503, meaning: 'the gateway is draining before it stops', action: 'Caller: retry; the load balancer sends it to another instance.' },
   UNEXPECTED: { errorClass: 'bug', httpStatus: 500, meaning: 'an unexpected error', action: 'Operator: find the log line with the request id (or the dead letter) and its stack; report it. Replay once fixed.' },
   CARD_DATA_REFUSED: { errorClass: 'business', httpStatus: 400, meaning: 'a request carried a card number or CSC; the gateway never accepts card data (the body is dropped, never logged)', action: 'Caller: take cards only through PayTrace Protect (the pay page); send tokens or references, never card data.' },
+  API_FORBIDDEN: { errorClass: 'business', httpStatus: 403, meaning: 'an `/api` call with a valid Infor OS token whose API role is below the route\'s (`details.roleNeeded`, `details.rolesGranted`; m3-user < viewer < operator < admin, see docs/security.md)', action: 'Caller: ask the Infor OS admin for the role (mapped by `api.roleMap`), or map a backend app with `api.clientRoles`.' },
   API_AUTH_NOT_CONFIGURED: { errorClass: 'configuration', httpStatus: 503, meaning: 'an endpoint that needs an Infor OS caller token, on a gateway without Infor (`infor.ionapiFile`)', action: 'Operator: configure the `.ionapi` file; until then these endpoints refuse every call.' },
 });
 
@@ -235,7 +236,7 @@ const ims = group('ims', {
   IMS_BAD_PARAMETERS: { errorClass: 'business', httpStatus: 400, meaning: 'the `ParameterRequest` part is not a JSON object', action: 'Operator: check the connection point configuration in ION.' },
   IMS_WRONG_TENANT: { errorClass: 'business', httpStatus: 403, meaning: '`X-TenantId` names another tenant than the `.ionapi`', action: 'Operator: point the connection point at this tenant\'s gateway, or load this tenant\'s `.ionapi`.' },
   INFOR_TOKEN_MISSING: { errorClass: 'business', httpStatus: 401, meaning: 'an `/ims` or API call without a bearer token', action: 'Caller: send an Infor OS token (ION does this when the connection point uses OAuth).' },
-  INFOR_TOKEN_INVALID: { errorClass: 'business', httpStatus: 401, meaning: 'an Infor OS token that is expired, forged (bad signature) or for another issuer (`details.reason`)', action: 'Caller: get a fresh token from this tenant\'s Infor OS.' },
+  INFOR_TOKEN_INVALID: { errorClass: 'business', httpStatus: 401, meaning: 'an Infor OS token that is expired, forged (bad signature), from another issuer, for another audience (`infor.tokenAudience`), of a client not in `infor.tokenClients`, or an ID token instead of an access token (`details.reason`)', action: 'Caller: get a fresh token from this tenant\'s Infor OS.' },
 });
 
 const inforOs = group('inforOs', {

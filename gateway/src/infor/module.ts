@@ -84,6 +84,7 @@ export function inforConnectorsFromConfig(config: Config, deps: { connectors?: C
     jwksUrl: infor.jwksUrl ?? `${credentials.authServerUrl}jwks.json`,
     issuer: infor.tokenIssuer ?? credentials.authServerUrl.replace(/\/$/, ''),
     audience: infor.tokenAudience,
+    clients: infor.tokenClients,
   });
   return { credentials, tokens, m3, ion, verifyToken };
 }
