@@ -1,17 +1,26 @@
 import { randomUUID } from 'node:crypto';
 
+import { luhnValid } from '../observability/redact';
+
 /**
  * Ids a caller may hand us (X-Request-Id, X-Correlation-Id) end up in logs, the inbox, the ledger,
  * dead letters and answers. One rule for all of them: letters, digits and `. _ : -`, at most 128
- * characters, and no run of 13 or more digits (separators between the digits do not count) — so
- * a card number sent as an id can never be echoed or stored. Anything else is replaced by our own.
+ * characters, no 13 digits in a row, and no separator-linked digit groups that together make a
+ * Luhn-valid 13–19 digit number (`4242-4242-4242-4242`) — so a card number sent as an id is never
+ * echoed or stored. A UUID passes (at most 12 digits in a row; its linked groups are longer than a
+ * card number). Anything else is replaced by an id of ours.
  */
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-/** 13+ digits, possibly split by the separators an id may hold (a PAN is 13–19 digits) */
-const LONG_DIGIT_RUN = /\d(?:[._:-]?\d){12,}/;
+const DIGITS_IN_A_ROW = /\d{13,}/;
+const LINKED_DIGIT_GROUPS = /\d+(?:[._:-]\d+)+/g;
 
 export function isSafeId(value: string | undefined): value is string {
-  return value !== undefined && SAFE_ID.test(value) && !LONG_DIGIT_RUN.test(value);
+  if (value === undefined || !SAFE_ID.test(value) || DIGITS_IN_A_ROW.test(value)) return false;
+  for (const [chain] of value.matchAll(LINKED_DIGIT_GROUPS)) {
+    const digits = chain.replace(/\D/g, '');
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return false;
+  }
+  return true;
 }
 
 /** The caller's id when it is safe, else a new UUID (ours). */

@@ -4,8 +4,9 @@ describe('caller-given ids (X-Request-Id, X-Correlation-Id)', () => {
   it.each([
     ['809c4242-4242-4242-4242-424242424242', 'a UUID'],
     ['ord-2026-000123', 'an order reference'],
-    ['c:lid://x', 'with a colon'],
+    ['ion:lid.infor.ims-1', 'with a colon'],
     ['123456789012', '12 digits'],
+    ['4242-4242-4242-4243', 'linked digit groups that are not Luhn-valid'],
   ])('keeps %s (%s)', (id) => {
     expect(isSafeId(id)).toBe(true);
     expect(safeIdOr(id)).toBe(id);
@@ -15,7 +16,7 @@ describe('caller-given ids (X-Request-Id, X-Correlation-Id)', () => {
     ['4242424242424242', 'a card number'],
     ['4242-4242-4242-4242', 'a card number with dashes'],
     ['x.4242.4242.4242.4242', 'a card number split by dots'],
-    ['1234567890123', 'any 13 digits'],
+    ['1234567890123', 'any 13 digits in a row'],
     ['<script>', 'markup'],
     ['a'.repeat(129), 'too long'],
     ['', 'empty'],
