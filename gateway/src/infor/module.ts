@@ -130,6 +130,7 @@ export function inforModule(): GatewayModule {
             if (owned) return owned;
             return ingest(services.db, services.queue, { source: 'ion', dedupeKey: doc.bodId, kind: doc.documentName, payload: doc.payload, correlationId: doc.correlationId, queue: ION_INBOUND_QUEUE });
           },
+          refuse: (doc) => ingest(services.db, services.queue, { source: 'ion', dedupeKey: doc.dedupeKey, kind: doc.documentName, payload: doc.payload, correlationId: doc.correlationId, queue: ION_INBOUND_QUEUE }),
           logger: services.logger,
           verify: infor.imsAuth ? connectors.verifyToken : undefined,
           maxBodyBytes: infor.imsMaxBodyBytes,
