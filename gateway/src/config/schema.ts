@@ -32,7 +32,7 @@ export const configSchema = z
         bodyLimitBytes: z.coerce.number().int().positive().max(50 * 1024 * 1024).default(1024 * 1024),
         trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
         /** a request whose headers have not all arrived by then is closed (slow clients, slowloris) */
-        headersTimeoutMs: positiveMs.max(600_000).default(10_000),
+        headersTimeoutMs: positiveMs.max(600_000).default(5_000),
         /** a request (headers and body) not received in full by then is closed */
         requestTimeoutMs: positiveMs.max(3_600_000).default(30_000),
         /** an idle keep-alive connection is closed after this */

@@ -27,3 +27,20 @@ export function isSafeId(value: string | undefined): value is string {
 export function safeIdOr(value: string | undefined, fallback: () => string = randomUUID): string {
   return isSafeId(value) ? value : fallback();
 }
+
+/**
+ * Ids in paths and queries, checked as the type the database holds before any query sees them —
+ * so a hostile id is a 400/404, never a PostgreSQL cast error (22P02) or overflow (22003) as a 500.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BIGINT_MAX = 9223372036854775807n;
+
+/** a PostgreSQL `uuid` */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** a positive PostgreSQL `bigint` (bigserial ids) in decimal */
+export function isBigintId(value: unknown): value is string {
+  return typeof value === 'string' && /^[1-9]\d{0,18}$/.test(value) && BigInt(value) <= BIGINT_MAX;
+}
