@@ -222,7 +222,8 @@ export function payRoutes(services: GatewayServices): Router {
     html(res, 404, messagePage({ merchant, kind: 'invalid', title: 'This link is not valid', message: 'This payment link is not valid. Check that you opened the whole link from your e-mail (long links are sometimes split over two lines). Nothing was charged.' }));
 
   router.get('/pay/assets/:name', (req: Request, res: Response) => {
-    const asset = ASSETS[String(req.params.name)];
+    const name = String(req.params.name);
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined; // not __proto__ or constructor
     if (!asset) throw new AppError('no such asset', { code: 'ROUTE_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
     res.type(asset.type).set('Cache-Control', 'public, max-age=300').send(asset.body);
   });

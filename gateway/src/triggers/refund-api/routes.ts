@@ -5,6 +5,7 @@ import { invalidRequest } from '../../http/validation';
 import { currentContext } from '../../observability/context';
 import type { GatewayServices } from '../../kernel/services';
 import { findPaymentByReference } from '../../pipeline/ledger';
+import { Money } from '../../domain/money';
 import { REFUND_API, refundRequestSchema } from './request';
 
 /**
@@ -42,7 +43,8 @@ export function refundRoutes(services: GatewayServices): Router {
     res.json({
       refundId,
       status: payment.status,
-      amount: payment.amount,
+      // money in the currency's decimals ("23.45"), not the column's scale ("23.4500")
+      amount: payment.amount == null || !payment.currency ? payment.amount : Money.fromM3(String(payment.amount), payment.currency).toFixedString(),
       currency: payment.currency,
       paytraceTransactionId: payment.paytrace_transaction_id,
       glBatch: payment.gl_batch_key,
