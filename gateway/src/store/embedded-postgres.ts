@@ -139,7 +139,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'unix_socket_directories=',
     '-c', `max_connections=${options.maxConnections ?? 100}`,
-    // failing statements are not written to the log, nor any bind parameter value (hostile input)
+    // failing statements are not written to the log, nor any bind parameter value, nor the error
+    // messages a client's statement causes (they quote its values: hostile input); those reach the
+    // gateway's own log, redacted. Server events (start, checkpoints, FATAL, PANIC) still are.
+    '-c', 'log_min_messages=log',
     '-c', 'log_min_error_statement=panic',
     '-c', 'log_parameter_max_length=0',
     '-c', 'log_parameter_max_length_on_error=0',

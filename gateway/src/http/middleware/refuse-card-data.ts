@@ -5,7 +5,7 @@ import { sendProblem } from '../problem';
 /**
  * PCI scope guard: the gateway never accepts a card number or CSC in clear (cards go
  * straight from the shopper's browser to PayTrace Protect). Any request whose JSON body
- * or query string has a card-data field, or a value holding a card number (Luhn-valid,
+ * or query string has a card-data field, or a value (or a path segment) holding a card number (Luhn-valid,
  * 13–19 digits, a known brand prefix), is refused before a route sees it, and nothing of
  * it is logged. Protect's hpf_token / enc_key are fine: they are not card data.
  */
@@ -77,8 +77,22 @@ export function findCardData(value: unknown, path = '', parentKey = ''): string 
   return undefined;
 }
 
+/** The path with its escapes decoded where they decode, segment by segment ('/' stays a separator). */
+function pathText(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join(' / ');
+}
+
 export function refuseCardData(req: Request, res: Response, next: NextFunction): void {
-  const where = findCardData(req.body, 'body') ?? findCardData(req.query, 'query');
+  const where = findCardData(req.body, 'body') ?? findCardData(req.query, 'query') ?? (containsCardNumber(pathText(req.path)) ? 'the path' : undefined);
   if (!where) {
     next();
     return;

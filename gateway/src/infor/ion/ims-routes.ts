@@ -117,7 +117,7 @@ export function imsRouter(deps: ImsRouteDeps): Router {
       }
       if (cardDataAt) {
         const error = new BodError('BOD_CARD_DATA_REFUSED', `the document carries card data (at ${cardDataAt.replace(/\[\d+\]/g, '')}); this service never accepts card numbers or security codes`, { at: cardDataAt });
-        const redacted = { xml: redactCardDataInXml(xml), parameters: cardDataAt === 'ParameterRequest' ? {} : parameters, tenantId, refused: { code: error.code, message: error.message } };
+        const redacted = { xml: redactCardDataInXml(xml), parameters: findCardData(parameters) ? {} : parameters, tenantId, refused: { code: error.code, message: error.message } };
         if (deps.refuse) {
           await deps.refuse({ documentName: kind, dedupeKey: `refused:sha256:${createHash('sha256').update(parts.payload).digest('hex')}`, payload: redacted, correlationId });
           deps.logger.warn('BOD with card data refused: a ConfirmBOD goes to ION, the inbox keeps a masked copy', { errorCode: error.code, documentName: kind });
