@@ -9,7 +9,7 @@ import { gatewayModules } from '../../../gateway/src/runtime/modules';
 import { startInforSimulator } from '../../../simulators/infor';
 import { startPayTraceSimulator } from '../../../simulators/paytrace';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway';
-import { sessionWithRoles, type SignedIn } from '../admin/sign-in';
+import { sessionWithRoles } from '../admin/sign-in';
 
 /**
  * No 500 on hostile input: a seeded property test sends every route the gateway answers (the
@@ -49,7 +49,6 @@ describe('fuzzing every route', () => {
   let infor: Awaited<ReturnType<typeof startInforSimulator>>;
   let paytrace: Awaited<ReturnType<typeof startPayTraceSimulator>>;
   let dir: string;
-  let admin: SignedIn;
   let apiToken: string;
 
   beforeAll(async () => {
@@ -72,7 +71,6 @@ describe('fuzzing every route', () => {
       },
     });
     routes = routesOf(createApp(gateway.services, modules.flatMap((m) => (m.routes ? [m.routes] : []))));
-    admin = await sessionWithRoles(gateway.services.db, ['admin']);
     apiToken = await gateway.services.infor!.tokens.getAccessToken();
   });
   afterAll(async () => {
@@ -93,7 +91,11 @@ describe('fuzzing every route', () => {
     const url = `${gateway.url}${pathname}${query ? `?${query}` : ''}`;
     const headers: Record<string, string> = { origin: gateway.url };
     if (shot.who === 'api') headers.authorization = `Bearer ${apiToken}`;
-    if (shot.who === 'admin') Object.assign(headers, { cookie: admin.cookie, 'x-csrf-token': admin.csrfToken });
+    if (shot.who === 'admin') {
+      // a fresh session each time: a fuzzed sign-out must not turn the rest of the run into 401s
+      const session = await sessionWithRoles(gateway.services.db, ['admin']);
+      Object.assign(headers, { cookie: session.cookie, 'x-csrf-token': session.csrfToken });
+    }
     if (shot.who === 'hostile-cookie') {
       const value = shot.params[0] ?? '%';
       // a header can only carry visible ASCII: anything else goes percent-encoded
