@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     infor: { ionapiFile },
     paytrace: { baseUrl: paytrace.url, username: 'demo123', password: 'demo123', integratorId: '9TEST0000001' },
     poller: { enabled: false },
+    // the bench calls /api/payment-links with the gateway's own app token: give that app the M3 users' role
+    api: { clientRoles: { [infor.ionapi.ci]: 'm3-user' } },
   });
   const gateway = await startGateway(config, { databaseUrl, logger: createLogger({ level: 'error' }), modules: gatewayModules() });
   const token = await gateway.services.infor!.tokens.getAccessToken();

@@ -50,7 +50,9 @@ export async function startWorld(options: { config?: Record<string, unknown>; m3
   const ionapiFile = path.join(dir, 'chaos.ionapi');
   await infor.writeIonapiFile(ionapiFile);
   const configFile = path.join(dir, 'gateway.json');
-  writeFileSync(configFile, JSON.stringify(options.config ?? {}));
+  // the gateway's own backend app (whose token the load calls /api with) may request refunds
+  const config: Record<string, unknown> = { ...options.config, api: { clientRoles: { [infor.ionapi.ci]: 'operator' }, ...(options.config?.api as object | undefined) } };
+  writeFileSync(configFile, JSON.stringify(config));
   const database = await createTestDatabase({ migrate: false }); // the gateway migrates it, as in production
   return {
     infor,

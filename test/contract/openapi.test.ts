@@ -42,6 +42,8 @@ describe('OpenAPI document (/openapi.json)', () => {
         paytrace: { baseUrl: paytrace.url, username: 'demo123', password: 'demo123', integratorId: '9TEST0000001' },
         ecommerce: { webhookSecret: `whsec_${randomBytes(24).toString('base64')}` },
         poller: { enabled: false },
+        // the test calls /api/payment-links with the gateway's own app token
+        api: { clientRoles: { [infor.ionapi.ci]: 'm3-user' } },
       },
     });
     // the same modules, started, mount their routes on a second app whose router we can walk

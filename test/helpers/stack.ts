@@ -32,7 +32,7 @@ export interface Stack {
  * The whole product on real HTTP: the Infor and PayTrace simulators, and a gateway with every
  * module wired to them, on a fresh real PostgreSQL database.
  */
-export async function startStack(options: { config?: ConfigInput; modules?: GatewayModule[] } = {}): Promise<Stack> {
+export async function startStack(options: { config?: ConfigInput; modules?: GatewayModule[]; ownAppRole?: 'm3-user' | 'viewer' | 'operator' | 'admin' | null } = {}): Promise<Stack> {
   const infor = await startInforSimulator();
   const paytrace = await startPayTraceSimulator();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'm3pt-stack-'));
@@ -46,6 +46,9 @@ export async function startStack(options: { config?: ConfigInput; modules?: Gate
     paytrace: { baseUrl: paytrace.url, username: 'demo123', password: 'demo123', integratorId: '9TEST0000001', timeoutMs: 10_000, ...options.config?.paytrace },
     ecommerce: { webhookSecret: ecommerceSecret, ...options.config?.ecommerce },
     poller: { enabled: false, ...options.config?.poller },
+    // the gateway's own backend app (the token tests call /api with) may request refunds and recon
+    // runs (api.clientRoles); `ownAppRole: null` leaves it without an API role
+    api: { ...options.config?.api, clientRoles: { ...(options.ownAppRole === null ? {} : { [infor.ionapi.ci]: options.ownAppRole ?? 'operator' }), ...options.config?.api?.clientRoles } },
     // operator sign-in through the simulator's Infor OS login (used when the admin module is added)
     admin: { oidc: { issuer: infor.issuer, clientId: infor.webClient.clientId, clientSecret: infor.webClient.clientSecret }, ...options.config?.admin },
   };

@@ -41,6 +41,21 @@ describe('card number masking', () => {
   });
 });
 
+describe('only standalone card numbers are masked', () => {
+  it.each([
+    ['809c4242-4242-4242-4242-424242424242', 'a UUID request id whose digit groups chain into a Luhn-valid run'],
+    ['42424242-4242-4242-4242-424242424242', 'an all-digit UUID'],
+    ['ORDER-4242424242424242', 'a dash-linked piece of a longer id'],
+    ['x4242424242424242', 'glued to a letter'],
+  ])('keeps %s (%s), so it can be found in the logs as it was quoted', (id) => {
+    expect(maskCardNumbers(`request ${id} failed`)).toBe(`request ${id} failed`);
+  });
+
+  it.each([['"4242424242424242"'], ['pan=4242424242424242,'], ['(4242 4242 4242 4242)']])('masks %s', (text) => {
+    expect(maskCardNumbers(text)).toContain('[CARD ****4242]');
+  });
+});
+
 describe('log redaction', () => {
   it('masks secrets, secret-named keys and card numbers in every field, at any depth', () => {
     const out = redact({

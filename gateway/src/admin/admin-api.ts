@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { isBigintId, isUuid } from '../http/ids';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { redact } from '../observability/redact';
@@ -55,9 +56,9 @@ const traceQuery = z.object({
   from: isoDate.optional(),
   to: isoDate.optional(),
 });
-const deadLetterId = z.string().regex(/^\d+$/, 'must be a number');
+const deadLetterId = z.string().refine(isBigintId, 'not a dead-letter id');
 const operatorAction = z.object({
-  ids: z.array(z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String)).min(1, 'select at least one').max(500),
+  ids: z.array(z.union([z.string(), z.number().int().positive()]).transform(String).refine(isBigintId, 'not a dead-letter id')).min(1, 'select at least one').max(500),
   reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000),
 });
 const dlqQuery = z.object({
@@ -69,7 +70,7 @@ const dlqQuery = z.object({
 });
 const withReason = { reason: z.string().trim().max(1000).optional() };
 const requiredReason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
-const reconRunId = z.string().regex(/^[0-9a-f-]{36}$/i, 'not a run id');
+const reconRunId = z.string().refine(isUuid, 'not a run id');
 const reconNewRun = z.object({ from: z.string().max(10), to: z.string().max(10), mode: z.enum(['dry_run', 'apply']).default('dry_run'), reason: requiredReason });
 const reconItemsQuery = z.object({
   status: z.enum(['matched', 'review', 'exception']).optional(),
@@ -182,7 +183,7 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   {
     method: 'post', path: '/admin/api/link-requests/:id/done', role: 'operator',
     handler: async (req, res, s) => {
-      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
+      const id = parse(z.string().refine(isBigintId, 'not an id'), req.params.id);
       const { reason } = parse(z.object({ reason: requiredReason }), req.body);
       const done = await resolveLinkRequest(s.db, id, actorOf(res), reason);
       if (!done) throw new AppError('the request is not open (done already, or unknown)', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isUuid } from '../http/ids';
 import { redact } from '../observability/redact';
 import { COLLECTED_SQL, STATE_SQL } from './payment-states';
 import type { FlowRegistry } from '../pipeline/versions/flow-registry';
@@ -46,7 +47,7 @@ export async function searchTrace(db: Knex, rawQuery: string): Promise<TraceHit[
   };
   // one query over the indexed id columns; the CASE says which id matched
   const numeric = /^\d{1,18}$/.test(q);
-  const uuid = /^[0-9a-f-]{36}$/i.test(q);
+  const uuid = isUuid(q);
   const rows: Array<PaymentRow & { matched: string }> = await db('payments as p')
     .select(PAYMENT_COLUMNS)
     .select(db.raw(`(${STATE_SQL}) as state, (${COLLECTED_SQL}) as collected`))

@@ -14,6 +14,9 @@ const webhookSecret = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be a Standard Webhooks secret: whsec_<base64>')
   .transform((value) => new Secret(value));
+/** API roles, each including the ones before it */
+export const API_ROLES = ['m3-user', 'viewer', 'operator', 'admin'] as const;
+const apiRole = z.enum(API_ROLES);
 const logLevel = z.enum(['error', 'warn', 'info', 'http', 'debug']);
 
 /** The whole configuration. Every key has a default unless it identifies a real system. */
@@ -28,6 +31,28 @@ export const configSchema = z
         publicBaseUrl: url.optional(),
         bodyLimitBytes: z.coerce.number().int().positive().max(50 * 1024 * 1024).default(1024 * 1024),
         trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+        /** a request whose headers have not all arrived by then is closed (slow clients, slowloris) */
+        headersTimeoutMs: positiveMs.max(600_000).default(5_000),
+        /** a request (headers and body) not received in full by then is closed */
+        requestTimeoutMs: positiveMs.max(3_600_000).default(30_000),
+        /** an idle keep-alive connection is closed after this */
+        keepAliveTimeoutMs: positiveMs.max(600_000).default(5_000),
+        /** connections open at once; more are refused at accept */
+        maxConnections: z.coerce.number().int().min(1).max(100_000).default(1024),
+      })
+      .prefault({}),
+    /**
+     * Who may call /api/*: roles from the Infor OS access token (user roles/groups, or the client
+     * app's own role), ordered m3-user < viewer < operator < admin, each including the ones before.
+     */
+    api: z
+      .object({
+        /** the token claim(s) with the user's Infor OS roles or groups, comma-separated (e.g. `roles,groups`) [inferred] */
+        rolesClaim: z.string().min(1).default('roles'),
+        /** Infor OS role/group names → our API roles [inferred names: map your tenant's] */
+        roleMap: z.record(z.string(), apiRole).default({ 'm3-user': 'm3-user', viewer: 'viewer', operator: 'operator', admin: 'admin' }),
+        /** client id (token `client_id`/`azp`) → the role every token of that backend-service app has */
+        clientRoles: z.record(z.string(), apiRole).default({}),
       })
       .prefault({}),
     database: z
@@ -77,7 +102,10 @@ export const configSchema = z
         jwksUrl: url.optional(),
         /** expected `iss` of Infor OS tokens; default pu without its trailing slash [inferred] */
         tokenIssuer: z.string().min(1).optional(),
-        tokenAudience: z.string().min(1).optional(),
+        /** expected `aud` of Infor OS access tokens: the ION API gateway's [inferred]. ID tokens (aud = a web client) are refused */
+        tokenAudience: z.string().min(1).default('infor-ionapi'),
+        /** client ids (`client_id`/`azp`) whose access tokens are accepted; unset = any client of the tenant (a client is still required) */
+        tokenClients: z.array(z.string().min(1)).min(1).optional(),
         /** largest BOD accepted on the IMS endpoints */
         imsMaxBodyBytes: z.coerce.number().int().positive().max(50 * 1024 * 1024).default(5 * 1024 * 1024),
         /** deepest element nesting accepted in a BOD */

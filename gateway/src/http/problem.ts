@@ -11,6 +11,10 @@ export interface Problem {
   requestId?: string;
   /** field-level validation messages */
   errors?: Array<{ field: string; message: string }>;
+  /** extension members: the API role a route needs and the caller's (API_FORBIDDEN), why a token was refused */
+  roleNeeded?: string;
+  rolesGranted?: string[];
+  reason?: string;
 }
 
 export function problemType(code: string): string {

@@ -84,6 +84,7 @@ export function inforConnectorsFromConfig(config: Config, deps: { connectors?: C
     jwksUrl: infor.jwksUrl ?? `${credentials.authServerUrl}jwks.json`,
     issuer: infor.tokenIssuer ?? credentials.authServerUrl.replace(/\/$/, ''),
     audience: infor.tokenAudience,
+    clients: infor.tokenClients,
   });
   return { credentials, tokens, m3, ion, verifyToken };
 }
@@ -129,6 +130,7 @@ export function inforModule(): GatewayModule {
             if (owned) return owned;
             return ingest(services.db, services.queue, { source: 'ion', dedupeKey: doc.bodId, kind: doc.documentName, payload: doc.payload, correlationId: doc.correlationId, queue: ION_INBOUND_QUEUE });
           },
+          refuse: (doc) => ingest(services.db, services.queue, { source: 'ion', dedupeKey: doc.dedupeKey, kind: doc.documentName, payload: doc.payload, correlationId: doc.correlationId, queue: ION_INBOUND_QUEUE }),
           logger: services.logger,
           verify: infor.imsAuth ? connectors.verifyToken : undefined,
           maxBodyBytes: infor.imsMaxBodyBytes,

@@ -71,10 +71,11 @@ const M3_USER = /^[A-Za-z0-9_.@$#-]{1,10}$/;
  *    M3 user's identity rides along: the H5 script sends its USID (`links.apiSuiteUserHeader`) and
  *    ION adds the person's Identity2 (`X-Infor-Identity2`) [inferred]; both are trusted only with
  *    a valid key, and the audit log records `m3:<USID>` instead of the suite;
- *  - directly with an Infor OS bearer token, verified against the JWKS (tests, other backends).
+ *  - directly with an Infor OS access token, verified against the JWKS, whose API role is m3-user
+ *    or higher (`api.*`: the user's Infor OS roles, or `api.clientRoles` for a backend app).
  */
 export function linkCaller(services: GatewayServices) {
-  const bearer = requireInforCaller(services);
+  const bearer = requireInforCaller(services, 'm3-user');
   const key = services.config.links.apiSuiteKey;
   const header = services.config.links.apiSuiteKeyHeader;
   const userHeader = services.config.links.apiSuiteUserHeader;
@@ -88,6 +89,8 @@ export function linkCaller(services: GatewayServices) {
       const identity2 = req.get('x-infor-identity2')?.trim().slice(0, 100);
       res.locals.caller = user && M3_USER.test(user) ? `m3:${user.toUpperCase()}` : identity2 ? `infor:${identity2}` : 'ion-api-suite';
       res.locals.callerVia = 'ion-api-suite';
+      // ION authenticated an M3 user before it added the suite's key: the M3 users' role
+      res.locals.apiRoles = ['m3-user'];
       addToContext({ caller: res.locals.caller });
       next();
       return;
@@ -219,7 +222,8 @@ export function payRoutes(services: GatewayServices): Router {
     html(res, 404, messagePage({ merchant, kind: 'invalid', title: 'This link is not valid', message: 'This payment link is not valid. Check that you opened the whole link from your e-mail (long links are sometimes split over two lines). Nothing was charged.' }));
 
   router.get('/pay/assets/:name', (req: Request, res: Response) => {
-    const asset = ASSETS[String(req.params.name)];
+    const name = String(req.params.name);
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined; // not __proto__ or constructor
     if (!asset) throw new AppError('no such asset', { code: 'ROUTE_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
     res.type(asset.type).set('Cache-Control', 'public, max-age=300').send(asset.body);
   });

@@ -34,10 +34,20 @@ export function luhnValid(digits: string): boolean {
 // 13–19 digits, optionally grouped by single spaces or dashes, not glued to other digits.
 export const CARD_LIKE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
 
-/** Mask every Luhn-valid 13–19 digit run (spaces and dashes allowed between digits). */
+/**
+ * A card number standing on its own in text: 13–19 digits (grouped by single spaces or dashes),
+ * not glued to a letter, digit or underscore, and not one dash-linked piece of a longer token —
+ * the digit groups of a UUID (`809c1234-5678-…`) or of a dashed id are not card numbers.
+ */
+export const STANDALONE_CARD = /(?<![\w]|[\w]-|\d )\d(?:[ -]?\d){12,18}(?![\w]|-[\w]| \d)/g;
+
+/**
+ * Mask every standalone Luhn-valid 13–19 digit run, so a card number never reaches a log while an
+ * id quoted from an error page (a UUID request id) is still found there as it was sent.
+ */
 export function maskCardNumbers(text: string): string {
   if (text.length < 13) return text;
-  return text.replace(CARD_LIKE, (match) => {
+  return text.replace(STANDALONE_CARD, (match) => {
     const digits = match.replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
     return `[CARD ****${digits.slice(-4)}]`;

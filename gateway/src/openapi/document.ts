@@ -7,6 +7,8 @@
  * and are not part of this API.
  */
 
+import { API_ROUTE_ROLES } from '../http/middleware/infor-auth';
+
 type Json = Record<string, unknown>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -34,6 +36,9 @@ const schemas: Json = {
       code: { type: 'string' },
       errorClass: { type: 'string', enum: ['transient', 'business', 'configuration', 'bug'] },
       requestId: { type: 'string' },
+      roleNeeded: { type: 'string', enum: ['m3-user', 'viewer', 'operator', 'admin'], description: 'API_FORBIDDEN: the API role the operation needs' },
+      rolesGranted: { type: 'array', items: { type: 'string' }, description: "API_FORBIDDEN: the caller's API roles" },
+      reason: { type: 'string', description: 'INFOR_TOKEN_INVALID: why the token was refused' },
       errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
     },
   },
@@ -121,14 +126,33 @@ const schemas: Json = {
   },
 };
 
+/**
+ * Each /api operation says the API role it needs (`x-required-role`, from API_ROUTE_ROLES) and
+ * answers 403 API_FORBIDDEN below it; 401 for a missing, invalid or ID token.
+ */
+function withRoles(paths: Record<string, Record<string, Json>>): Record<string, Record<string, Json>> {
+  for (const [route, ops] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(ops)) {
+      const role = API_ROUTE_ROLES[`${method.toUpperCase()} ${route.replace(/\{(\w+)\}/g, ':$1')}`];
+      if (!role) continue;
+      operation['x-required-role'] = role;
+      operation.description = `${operation.description ? `${String(operation.description)} ` : ''}Needs the API role **${role}** or higher (m3-user < viewer < operator < admin, mapped from Infor OS roles by \`api.roleMap\`, or \`api.clientRoles\` for a backend app).`;
+      const responses = (operation.responses ??= {}) as Json;
+      responses[401] ??= problem('INFOR_TOKEN_MISSING, INFOR_TOKEN_INVALID (also: an ID token, another audience)');
+      responses[403] = problem(`API_FORBIDDEN: the caller's API role is below ${role}`);
+    }
+  }
+  return paths;
+}
+
 export function openApiDocument(options: { serverUrl?: string; version: string }): Json {
-  const op = (summary: string, extra: Json) => ({ summary, ...extra });
+  const op = (summary: string, extra: Json): Json => ({ summary, ...extra });
   return {
     openapi: '3.1.0',
     info: {
       title: 'm3-paytrace gateway',
       version: options.version,
-      description: 'Connects Infor M3 with PayTrace card payments: payment links for M3 invoices, refunds, reconciliation, and the ION endpoints. Calls under /api need an Infor OS bearer token (the ION API gateway forwards it).',
+      description: 'Connects Infor M3 with PayTrace card payments: payment links for M3 invoices, refunds, reconciliation, and the ION endpoints. Calls under /api need an Infor OS access token (the ION API gateway forwards it; ID tokens are refused) whose API role is at least the one the operation names (`x-required-role`).',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     tags: [
@@ -140,7 +164,7 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
       { name: 'events', description: 'Storefront notifications (Standard Webhooks)' },
       { name: 'operations' },
     ],
-    paths: {
+    paths: withRoles({
       '/api/payment-links': {
         post: op('Create (or return the live) payment link of an invoice, or of each open invoice of an order', {
           tags: ['payment-links'],
@@ -267,7 +291,7 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
       '/ready': { get: op('Readiness', { tags: ['operations'], operationId: 'ready', responses: { 200: json({ type: 'object' }, 'ready'), 503: json({ type: 'object' }, 'not ready') } }) },
       '/metrics': { get: op('Prometheus metrics', { tags: ['operations'], operationId: 'metrics', responses: { 200: { description: 'text exposition', content: { 'text/plain': { schema: { type: 'string' } } } } } }) },
       '/openapi.json': { get: op('This document', { tags: ['operations'], operationId: 'openApi', responses: { 200: json({ type: 'object' }, 'OpenAPI 3.1') } }) },
-    },
+    }),
     components: {
       securitySchemes: {
         inforBearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Infor OS access token, verified against the Infor OS JWKS' },

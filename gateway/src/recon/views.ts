@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isUuid } from '../http/ids';
 import { AppError } from '../errors';
 import { formatCents } from './model';
 import { getRun, type ReconRun } from './store';
@@ -60,7 +61,7 @@ export function runView(run: ReconRun, base: string) {
 
 /** the run, or a 404 (an id that is not a UUID is no run either) */
 export async function runOr404(db: Knex, id: string): Promise<ReconRun> {
-  const run = /^[0-9a-f-]{36}$/i.test(id) ? await getRun(db, id) : undefined;
+  const run = isUuid(id) ? await getRun(db, id) : undefined;
   if (!run) throw new AppError(`no reconciliation run ${id}`, { code: 'RECON_RUN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
   return run;
 }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -66,10 +66,16 @@ export async function startGateway(
 
   const app = createApp(services, modules.flatMap((m) => (m.routes ? [m.routes] : [])));
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+    // timeouts are checked every second (Node's default is 30 s, too slow to shed trickling clients)
+    const s = createServer({ connectionsCheckingInterval: 1_000, headersTimeout: config.http.headersTimeoutMs, requestTimeout: Math.max(config.http.requestTimeoutMs, config.http.headersTimeoutMs) }, app);
+    s.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);
   });
-  server.keepAliveTimeout = 5_000;
+  // slow clients cannot hold the gateway: headers must arrive within headersTimeoutMs and the
+  // whole request within requestTimeoutMs (Node closes the socket: 408), idle keep-alives close,
+  // and no more than maxConnections sockets are open at once
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  server.maxConnections = config.http.maxConnections;
   const port = (server.address() as AddressInfo).port;
   services.lifecycle.ready = true;
   const url = `http://${config.http.host}:${port}`;

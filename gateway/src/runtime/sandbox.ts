@@ -23,6 +23,8 @@ interface InforSandboxSimulator extends RunningSimulator {
   /** the operator app's web client and the OIDC issuer (operator sign-in) */
   webClient?: { clientId: string; clientSecret: string };
   issuer?: string;
+  /** the gateway's backend-service app */
+  ionapi?: { ci: string };
   setGatewayImsUrl?(url: string | undefined): void;
 }
 
@@ -72,6 +74,8 @@ export async function startInfrastructure(config: Config, logger: Logger, option
         integratorId: config.paytrace.integratorId ?? 'M3PTSANDBOX1',
       },
       infor: { ...config.infor, ionapiFile },
+      // the sandbox's own backend app may call every /api route (curl lines in the docs use its token)
+      api: { ...config.api, clientRoles: { ...(infor?.ionapi && !config.infor.ionapiFile ? { [infor.ionapi.ci]: 'operator' as const } : {}), ...config.api.clientRoles } },
       // operator sign-in through the simulator's Infor OS login page (demo users viewer/operator/admin)
       admin: {
         ...config.admin,

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -129,13 +129,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const password = readFileSync(passwordFile, 'utf8').trim();
   const port = options.port && options.port > 0 ? options.port : await freePort();
-  const logFd = openSync(path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`), 'a');
+  // the server log can hold what a failing statement was about: readable by us alone
+  const logFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`);
+  const logFd = openSync(logFile, 'a', 0o600);
+  chmodSync(logFile, 0o600);
   const args = [
     '-D', dataDir,
     '-p', String(port),
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'unix_socket_directories=',
     '-c', `max_connections=${options.maxConnections ?? 100}`,
+    // failing statements are not written to the log, nor any bind parameter value, nor the error
+    // messages a client's statement causes (they quote its values: hostile input); those reach the
+    // gateway's own log, redacted. Server events (start, checkpoints, FATAL, PANIC) still are.
+    '-c', 'log_min_messages=log',
+    '-c', 'log_min_error_statement=panic',
+    '-c', 'log_parameter_max_length=0',
+    '-c', 'log_parameter_max_length_on_error=0',
     ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   const child: ChildProcess = spawn(path.join(bin, 'postgres'), args, {

@@ -19,7 +19,8 @@ export const defaultOsSettings = (tokenLifetimeSeconds = 7200): OsSettings => ({
   clientCredentials: true,
 });
 
-export type Role = 'viewer' | 'operator' | 'admin';
+/** Infor OS roles of the demo users: the operator app's three, and the M3 users' (payment links) */
+export type Role = 'm3-user' | 'viewer' | 'operator' | 'admin';
 
 export interface DemoUser {
   username: string;
@@ -30,6 +31,7 @@ export interface DemoUser {
 }
 
 export const DEMO_USERS: DemoUser[] = [
+  { username: 'clerk', password: 'clerk', name: 'Cora Clerk', email: 'clerk@m3pt.example', roles: ['m3-user'] },
   { username: 'viewer', password: 'viewer', name: 'Vera Viewer', email: 'viewer@m3pt.example', roles: ['viewer'] },
   { username: 'operator', password: 'operator', name: 'Otto Operator', email: 'operator@m3pt.example', roles: ['operator'] },
   { username: 'admin', password: 'admin', name: 'Ada Admin', email: 'admin@m3pt.example', roles: ['admin'] },

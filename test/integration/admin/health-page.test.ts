@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eventually } from '../../helpers/gateway';
 import { startStack, type Stack } from '../../helpers/stack';
 
@@ -23,9 +24,16 @@ it('answers JSON to machines and HTML to browsers, from the same report', async 
   expect(page.headers.get('content-type')).toMatch(/text\/html/);
   const html = await page.text();
   expect(html).toContain('m3-paytrace gateway health');
-  expect(html).toMatch(/<th>Database<\/th><td class="st" style="color:#1a7f37">green<\/td>/);
+  expect(html).toMatch(/<th>Database<\/th><td class="st fg-green">green<\/td>/);
   expect(html).toContain('<a href="/ui/#/dead-letters">dead letters</a>');
   expect(html).toContain('@media (max-width:640px)'); // a phone gets one block per component
+  // no inline style attributes; the one style sheet is allowed by its hash, not by 'unsafe-inline'
+  expect(html).not.toContain(' style="');
+  const sheet = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+  const csp = page.headers.get('content-security-policy') ?? '';
+  expect(csp).toContain(`'sha256-${createHash('sha256').update(sheet).digest('base64')}'`);
+  expect(csp).not.toContain('unsafe-inline');
+  expect(csp).toContain("frame-ancestors 'none'");
   // which Node runs the gateway, and until when that line gets security fixes
   expect(html).toContain(`Node.js ${process.version}`);
 });
@@ -54,5 +62,5 @@ it('escapes what a connector reported', async () => {
   const html = await (await health('text/html')).text();
   expect(html).not.toContain('<script>alert(1)</script>');
   expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-  expect(html).toMatch(/<th>PayTrace<\/th><td class="st" style="color:#b35900">amber<\/td>/);
+  expect(html).toMatch(/<th>PayTrace<\/th><td class="st fg-amber">amber<\/td>/);
 });

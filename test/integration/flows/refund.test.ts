@@ -48,7 +48,7 @@ describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL',
     const receipts = await simJson<{ receiptsForInvoice: number }>(stack.infor.url, '/_sim/m3/counts?cino=200002');
     expect(receipts.receiptsForInvoice).toBe(2); // the payment, and its reversal
     const status = await fetch(`${stack.gateway.url}/api/refunds/RMA-1`, { headers: { authorization: `Bearer ${token}` } });
-    expect(await status.json()).toMatchObject({ refundId: 'RMA-1', status: 'completed', amount: '100.0000' });
+    expect(await status.json()).toMatchObject({ refundId: 'RMA-1', status: 'completed', amount: '100.00' });
 
     // more than what remains (200.00) is refused, and nothing moves
     await refund({ refundId: 'RMA-2', originalTransactionId: paid.paytrace_transaction_id, amount: '250.00' });

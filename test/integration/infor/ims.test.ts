@@ -13,6 +13,7 @@ import { inforModule } from '../../../gateway/src/infor/module';
 import { rulesModule } from '../../../gateway/src/runtime/rules-module';
 import { flowsModule } from '../../../gateway/src/triggers/module';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway';
+import { signInAsUser } from '../../helpers/infor-users';
 import { startInforFixture, type InforFixture } from './infor-fixture';
 
 const SAMPLES = path.resolve(__dirname, '..', '..', '..', 'ion-bods', 'samples');
@@ -208,6 +209,47 @@ describe('hostile or broken documents: 4xx, classified, and kept in the inbox', 
     expect(row?.payload.xml).toBe(xml);
   });
 
+  test('a comment before the root naming the InforOAGIS namespace does not make a root in another namespace a BOD', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><!-- <SyncInvoice xmlns="http://schema.infor.com/InforOAGIS/2"> -->${base().replace(/^<\?xml[^>]*\?>/, '').replace('http://schema.infor.com/InforOAGIS/2', 'urn:evil')}`;
+    const response = await imsPost(form(xml));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe('BOD_WRONG_NAMESPACE');
+  });
+
+  test('invalid UTF-8 in a document declared UTF-8 is refused, not silently repaired', async () => {
+    const good = Buffer.from(base(), 'utf8');
+    const at = good.indexOf('Acme');
+    const bytes = Buffer.concat([good.subarray(0, at), Buffer.from([0xc3, 0x28]), good.subarray(at)]);
+    const f = new FormData();
+    f.append('ParameterRequest', new Blob([JSON.stringify({ documentName: 'Sync.Invoice' })], { type: 'application/json' }), 'ParameterRequest.json');
+    f.append('MessagePayload', new Blob([bytes], { type: 'application/octet-stream' }), 'MessagePayload.xml');
+    const response = await imsPost(f);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe('BOD_ENCODING_INVALID');
+  });
+
+  test('card data in a BOD: refused with a ConfirmBOD naming BOD_CARD_DATA_REFUSED, only a masked copy kept', async () => {
+    const bodId = '22222222-3333-4444-8555-666666666666';
+    const xml = base()
+      .replace('6f1d3c2a-9b7e-4c1a-8d55-0e2f4a9b1c77', bodId)
+      .replace('<Name>Acme Supply Co &amp; Sons</Name>', '<Name>Acme</Name><CreditCard><Number>4242424242424242</Number><CSC>123</CSC></CreditCard>');
+    const response = await imsPost(form(xml));
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('BOD_CARD_DATA_REFUSED');
+    expect(problem.detail).not.toContain('4242424242424242');
+    const row = await eventually(async () => (await inbox({ source: 'ion', error_code: 'BOD_CARD_DATA_REFUSED' }).andWhere('status', 'rejected').first()) ?? undefined, 15_000, 'refused row');
+    expect(row.payload.xml).not.toContain('4242424242424242');
+    expect(row.payload.xml).not.toMatch(/<CSC>123</);
+    expect(row.payload.xml).toContain('<Number>[CARD ****4242]</Number><CSC>[REDACTED]</CSC>');
+    expect(row.dedupe_key).toMatch(/^refused:sha256:/);
+    const confirm = await eventually(async () => (await hubMessages()).find((m) => m.documentName === 'Confirm.BOD' && m.payload.includes(bodId)), 15_000, 'ConfirmBOD');
+    expect(parseBod(confirm.payload).model).toMatchObject({ outcome: 'Rejected', original: { bodId }, messages: [{ reasonCode: 'BOD_CARD_DATA_REFUSED' }] });
+    // nothing else of the document went anywhere
+    expect(await gw.database.db('payments').where('reference', 'like', `%${bodId}%`).first()).toBeUndefined();
+    expect(JSON.stringify(gw.logs)).not.toContain('4242424242424242');
+  });
+
   test('a 10 MB body: 413, and the start of it is kept', async () => {
     const xml = base().replace('<DataArea>', `<DataArea><!--${'x'.repeat(10 * 1024 * 1024)}-->`);
     const response = await imsPost(form(xml));
@@ -239,6 +281,13 @@ describe('IMS authentication', () => {
     const response = await imsPost(form('<x/>'), null);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { code: string }).code).toBe('INFOR_TOKEN_MISSING');
+  });
+
+  test("a user's ID token (audience = a web client) → 401", async () => {
+    const { idToken } = await signInAsUser(fx.sim, 'admin');
+    const response = await imsPost(form('<x/>'), idToken);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: 'INFOR_TOKEN_INVALID', reason: 'for another audience' });
   });
 
   test('a forged token → 401', async () => {

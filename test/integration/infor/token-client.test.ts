@@ -6,6 +6,7 @@
 import { AppError } from '../../../gateway/src/errors';
 import { createInforTokenVerifier } from '../../../gateway/src/infor/os/verify-token';
 import { Secret } from '../../../gateway/src/config/secret';
+import { signInAsUser } from '../../helpers/infor-users';
 import { startInforFixture, type InforFixture } from './infor-fixture';
 
 let fx: InforFixture;
@@ -130,7 +131,7 @@ test('token endpoint down → transient INFOR_OS_UNAVAILABLE, recorded for /heal
 });
 
 describe('verifying Infor OS tokens against the JWKS', () => {
-  const verifier = () => createInforTokenVerifier({ jwksUrl: `${fx.sim.issuer}/jwks.json`, issuer: fx.sim.issuer });
+  const verifier = (clients?: string[]) => createInforTokenVerifier({ jwksUrl: `${fx.sim.issuer}/jwks.json`, issuer: fx.sim.issuer, audience: 'infor-ionapi', clients });
 
   test('a token Infor OS issued is accepted, with its claims', async () => {
     const token = await fx.tokens().getAccessToken();
@@ -155,12 +156,32 @@ describe('verifying Infor OS tokens against the JWKS', () => {
     await fx.simPut('/infor-os', { tokenLifetimeSeconds: 0 });
     try {
       const token = await fx.tokens().getAccessToken();
-      const err = (await createInforTokenVerifier({ jwksUrl: `${fx.sim.issuer}/jwks.json`, clockToleranceSeconds: 0 })(token).catch((e: unknown) => e)) as AppError;
+      const err = (await createInforTokenVerifier({ jwksUrl: `${fx.sim.issuer}/jwks.json`, audience: 'infor-ionapi', clockToleranceSeconds: 0 })(token).catch((e: unknown) => e)) as AppError;
       expect(err.code).toBe('INFOR_TOKEN_INVALID');
       expect(err.details).toEqual({ reason: 'expired' });
     } finally {
       await fx.simPut('/infor-os', { tokenLifetimeSeconds: 7200 });
     }
+  });
+
+  test("a genuine ID token (audience = the web client) is refused: it is not an API credential", async () => {
+    const { idToken, accessToken } = await signInAsUser(fx.sim, 'operator');
+    const err = (await verifier()(`Bearer ${idToken}`).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('INFOR_TOKEN_INVALID');
+    expect(err.httpStatus).toBe(401);
+    expect(err.details).toEqual({ reason: 'for another audience' });
+    // even where the audience is set to the web client's, an ID token is told apart from an access token
+    const lax = createInforTokenVerifier({ jwksUrl: `${fx.sim.issuer}/jwks.json`, issuer: fx.sim.issuer, audience: fx.sim.webClient.clientId });
+    expect(((await lax(idToken).catch((e: unknown) => e)) as AppError).details).toEqual({ reason: 'an ID token, not an access token' });
+    // the same user's access token is fine
+    expect((await verifier()(`Bearer ${accessToken}`)).roles).toEqual(['operator']);
+  });
+
+  test('with infor.tokenClients set, a token of another client app is refused', async () => {
+    const token = await fx.tokens().getAccessToken();
+    expect((await verifier([fx.credentials.clientId])(`Bearer ${token}`)).client_id).toBe(fx.credentials.clientId);
+    const err = (await verifier(['SOME~OTHER_APP'])(`Bearer ${token}`).catch((e: unknown) => e)) as AppError;
+    expect(err.details).toEqual({ reason: 'issued to a client this gateway does not accept' });
   });
 
   test('no token at all', async () => {

@@ -83,7 +83,7 @@ describe("Infor's M3 JavaScript SDK (m3-odin): an H5 / Odin app starting up", ()
     expect((await odinExecute(token, 'MNS150MI', 'LstCmpDivi', { USID: 'VIEWER' }, context)).records).toEqual([{ CONO: '100', DIVI: 'AAA', TX40: 'Northwind Supply Co.', CONM: 'Demo division US' }]);
     expect((await odinExecute(token, 'MNS100MI', 'GetBasicData', {}, context)).records[0]).toMatchObject({ CONO: '100', DIVI: 'AAA', LOCD: 'USD', CSCD: 'US', CONM: 'Northwind Supply Co.' });
     expect((await odinExecute(token, 'MNS150MI', 'GetUserByEuid', { EUID: 'viewer' }, context)).records[0]).toMatchObject({ USID: 'VIEWER', NAME: 'Vera Viewer' });
-    expect((await odinExecute(token, 'MNS150MI', 'LstUserData', {}, context)).records.map((r) => r.USID)).toEqual(['ADMIN', 'M3SRVADM', 'OPERATOR', 'VIEWER']);
+    expect((await odinExecute(token, 'MNS150MI', 'LstUserData', {}, context)).records.map((r) => r.USID)).toEqual(['ADMIN', 'CLERK', 'M3SRVADM', 'OPERATOR', 'VIEWER']);
     const unknown = await odinExecute(token, 'MNS150MI', 'GetUserData', { USID: 'NOBODY' }, context);
     expect(unknown.error).toMatchObject({ type: 'ServerReturnedNOK', message: expect.stringContaining('NOBODY') });
   });

@@ -1,7 +1,7 @@
 /** The BOD library: envelope and noun decoding, and every hostile-XML case refused with a classified error. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BodError, buildBod, newEnvelope, parseBod, rejectionConfirmBod, splitAccountingEntity, type AnyBod } from '../../../gateway/src/infor/bod';
+import { BodError, buildBod, newEnvelope, parseBod, parseXml, rejectionConfirmBod, splitAccountingEntity, type AnyBod } from '../../../gateway/src/infor/bod';
 
 const SAMPLES = path.resolve(__dirname, '..', '..', '..', 'ion-bods', 'samples');
 const sample = (name: string) => readFileSync(path.join(SAMPLES, name), 'utf8');
@@ -126,6 +126,39 @@ describe('hostile and malformed XML', () => {
     const deep = `${'<a>'.repeat(5000)}x${'</a>'.repeat(5000)}`;
     const err = refused(sample('Sync.Invoice.xml').replace('<Name>Acme Supply Co &amp; Sons</Name>', `<Name>${deep}</Name>`));
     expect(err.code).toBe('BOD_TOO_DEEP');
+  });
+
+  test('the depth limit is exact: maxDepth levels pass, one more is refused', () => {
+    const nested = (levels: number) => `${'<a>'.repeat(levels - 1)}<b>x</b>${'</a>'.repeat(levels - 1)}`;
+    expect(parseXml(nested(12), { maxDepth: 12 }).rootName).toBe('a');
+    const err = (() => {
+      try {
+        parseXml(nested(13), { maxDepth: 12 });
+      } catch (e) {
+        return e as BodError;
+      }
+      throw new Error('13 levels were accepted');
+    })();
+    expect(err.code).toBe('BOD_TOO_DEEP');
+  });
+
+  test('the root is what the parser reads: a comment or a prefixed root cannot fake the namespace', () => {
+    expect(parseXml('<!-- <X xmlns="urn:a"> --><X xmlns="urn:b"/>').namespace).toBe('urn:b');
+    expect(parseXml('<p:X xmlns="urn:a" xmlns:p="urn:b"/>')).toMatchObject({ rootName: 'X', namespace: 'urn:b' });
+  });
+
+  test('bytes that are not UTF-8, or another declared encoding, are refused', () => {
+    const codeOf = (input: Buffer) => {
+      try {
+        parseXml(input);
+        return 'accepted';
+      } catch (e) {
+        return (e as BodError).code;
+      }
+    };
+    expect(codeOf(Buffer.from([0x3c, 0x78, 0x3e, 0xe0, 0xa4, 0x3c, 0x2f, 0x78, 0x3e]))).toBe('BOD_ENCODING_INVALID');
+    expect(codeOf(Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><x/>'))).toBe('BOD_ENCODING_INVALID');
+    expect(codeOf(Buffer.from('<?xml version="1.0" encoding="utf-8"?><x>é</x>'))).toBe('accepted');
   });
 
   test('not well-formed', () => {

@@ -21,6 +21,15 @@ export function notFound(req: Request, res: Response): void {
   });
 }
 
+/** Details that are safe and useful to a caller, shown as problem extension members (RFC 9457 §3.2). */
+const PUBLIC_DETAILS = ['roleNeeded', 'rolesGranted', 'reason'] as const;
+
+function publicDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of PUBLIC_DETAILS) if (details?.[key] !== undefined) out[key] = details[key];
+  return out;
+}
+
 /** Turn every error into problem JSON. Never a stack trace to a client; bugs are logged with one. */
 export function errorHandler(logger: Logger) {
   // Express recognises error handlers by their four parameters.
@@ -56,6 +65,7 @@ export function errorHandler(logger: Logger) {
         detail: err.message,
         requestId,
         ...(fieldErrors ? { errors: fieldErrors } : {}),
+        ...publicDetails(err.details),
       });
       return;
     }

@@ -5,13 +5,13 @@ import { sendProblem } from '../problem';
 /**
  * PCI scope guard: the gateway never accepts a card number or CSC in clear (cards go
  * straight from the shopper's browser to PayTrace Protect). Any request whose JSON body
- * or query string has a card-data field, or a value holding a card number (Luhn-valid,
+ * or query string has a card-data field, or a value (or a path segment) holding a card number (Luhn-valid,
  * 13–19 digits, a known brand prefix), is refused before a route sees it, and nothing of
  * it is logged. Protect's hpf_token / enc_key are fine: they are not card data.
  */
 
 /** Field names that only ever mean card data. Compared lower-cased without - and _. */
-const CARD_FIELDS = new Set([
+export const CARD_FIELDS = new Set([
   'cardnumber', 'ccnumber', 'creditcardnumber', 'pan', 'primaryaccountnumber',
   'csc', 'cvv', 'cvv2', 'cvc', 'cvc2', 'securitycode', 'cardcode', 'cardsecuritycode',
   'track1', 'track2', 'swipe', 'trackdata', 'encryptednumber', 'encryptedcsc', 'encryptedswipe',
@@ -40,33 +40,59 @@ export function containsCardNumber(text: string): boolean {
   return false;
 }
 
-/** The path of the first card-data field or value in `value`, or undefined. */
-export function findCardData(value: unknown, path = '', parentKey = '', depth = 0): string | undefined {
-  if (depth > 32) return undefined;
-  if (typeof value === 'string') return containsCardNumber(value) ? path || '(body)' : undefined;
-  if (typeof value === 'number') return Number.isInteger(value) && containsCardNumber(String(value)) ? path || '(body)' : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const hit = findCardData(item, `${path}[${i}]`, parentKey, depth + 1);
-      if (hit) return hit;
+/**
+ * The path of the first card-data field or value in `value`, or undefined. Walks with its own
+ * stack, not recursion: a hostile body nested thousands deep is scanned to the bottom like any other.
+ */
+export function findCardData(value: unknown, path = '', parentKey = ''): string | undefined {
+  const stack: Array<{ value: unknown; path: string; parentKey: string }> = [{ value, path, parentKey }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    const v = item.value;
+    if (typeof v === 'string') {
+      if (containsCardNumber(v)) return item.path || '(body)';
+      continue;
     }
-    return undefined;
-  }
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    const here = path ? `${path}.${key}` : key;
-    const name = normalize(key);
-    const present = item !== undefined && item !== null && item !== '';
-    if (present && (CARD_FIELDS.has(name) || (name === 'number' && CARD_OBJECTS.has(parentKey)))) return here;
-    if (PROTECT_TOKEN_FIELDS.has(name) && typeof item === 'string') continue;
-    const hit = findCardData(item, here, name, depth + 1);
-    if (hit) return hit;
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && containsCardNumber(String(v))) return item.path || '(body)';
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: `${item.path}[${i}]`, parentKey: item.parentKey });
+      continue;
+    }
+    const entries = Object.entries(v as Record<string, unknown>);
+    const later: typeof stack = [];
+    for (const [key, child] of entries) {
+      const here = item.path ? `${item.path}.${key}` : key;
+      const name = normalize(key);
+      const present = child !== undefined && child !== null && child !== '';
+      if (present && (CARD_FIELDS.has(name) || (name === 'number' && CARD_OBJECTS.has(item.parentKey)))) return here;
+      if (PROTECT_TOKEN_FIELDS.has(name) && typeof child === 'string') continue;
+      later.push({ value: child, path: here, parentKey: name });
+    }
+    for (let i = later.length - 1; i >= 0; i--) stack.push(later[i]!);
   }
   return undefined;
 }
 
+/** The path with its escapes decoded where they decode, segment by segment ('/' stays a separator). */
+function pathText(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    })
+    .join(' / ');
+}
+
 export function refuseCardData(req: Request, res: Response, next: NextFunction): void {
-  const where = findCardData(req.body, 'body') ?? findCardData(req.query, 'query');
+  const where = findCardData(req.body, 'body') ?? findCardData(req.query, 'query') ?? (containsCardNumber(pathText(req.path)) ? 'the path' : undefined);
   if (!where) {
     next();
     return;

@@ -1,18 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { runWithContext } from '../../observability/context';
-
-const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+import { isSafeId, safeIdOr } from '../ids';
 
 /**
- * Every request gets a request id (ours, or the caller's X-Request-Id when it is well formed)
- * and runs inside a log context whose correlation id is X-Correlation-Id or the request id.
+ * Every request gets a request id (ours, or the caller's X-Request-Id when it is safe: see
+ * http/ids.ts) and runs inside a log context whose correlation id is a safe X-Correlation-Id or
+ * the request id. An unsafe id (a card number, markup, anything long) is never echoed or stored.
  */
 export function requestContext(req: Request, res: Response, next: NextFunction): void {
-  const incoming = req.get('x-request-id');
-  const requestId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  const requestId = safeIdOr(req.get('x-request-id'));
   const correlation = req.get('x-correlation-id');
-  const correlationId = correlation && SAFE_ID.test(correlation) ? correlation : requestId;
+  const correlationId = isSafeId(correlation) ? correlation : requestId;
   res.locals.requestId = requestId;
   res.setHeader('X-Request-Id', requestId);
   res.setHeader('X-Correlation-Id', correlationId);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HealthReport } from './health-report';
 
 type Report = HealthReport;
@@ -59,20 +60,8 @@ function facts(component: Record<string, unknown>): string {
     .join(' ');
 }
 
-/** /health for a browser: one line per component, green/amber/red with the reason. No script; fits a phone. */
-export function renderHealthPage(report: Report): string {
-  const overall = LIGHT[report.status] ?? LIGHT.down!;
-  const rows = Object.entries(report.components)
-    .map(([name, c]) => {
-      const light = LIGHT[c.status] ?? LIGHT.down!;
-      const action = name === 'deadLetters' ? ` <a href="/ui/#/dead-letters">Open the dead letters</a>` : '';
-      return `<tr data-component="${escapeHtml(name)}"><td class="dot-cell"><span class="dot" style="background:${light.colour}" title="${light.word}"></span></td><th>${escapeHtml(componentLabel(name))}</th><td class="st" style="color:${light.colour}">${light.word}</td><td class="reason">${escapeHtml(c.reason ?? '')}${action}</td><td class="facts">${facts(c)}</td></tr>`;
-    })
-    .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="refresh" content="15"><title>m3-paytrace health: ${overall.word}</title>
-<style>
+/** the page's one style sheet, inline; allowed by its hash in the page's CSP (no 'unsafe-inline') */
+const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#1f2328}
 h1{font-size:1.4rem}.banner{padding:.8rem 1rem;border-radius:6px;color:#fff;font-weight:600;display:inline-block}
 table{border-collapse:collapse;margin-top:1rem;width:100%}td,th{padding:.45rem .6rem;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top}
@@ -87,9 +76,26 @@ footer{margin-top:1rem;color:#57606a;overflow-wrap:anywhere}
   td,th{border:0;padding:0}
   .reason,.facts{grid-column:1/-1}
 }
-</style></head><body>
+${Object.values(LIGHT).map((l) => `.bg-${l.word}{background:${l.colour}}.fg-${l.word}{color:${l.colour}}`).join('')}
+`;
+export const HEALTH_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+
+/** /health for a browser: one line per component, green/amber/red with the reason. No script; fits a phone. */
+export function renderHealthPage(report: Report): string {
+  const overall = LIGHT[report.status] ?? LIGHT.down!;
+  const rows = Object.entries(report.components)
+    .map(([name, c]) => {
+      const light = LIGHT[c.status] ?? LIGHT.down!;
+      const action = name === 'deadLetters' ? ` <a href="/ui/#/dead-letters">Open the dead letters</a>` : '';
+      return `<tr data-component="${escapeHtml(name)}"><td class="dot-cell"><span class="dot bg-${light.word}" title="${light.word}"></span></td><th>${escapeHtml(componentLabel(name))}</th><td class="st fg-${light.word}">${light.word}</td><td class="reason">${escapeHtml(c.reason ?? '')}${action}</td><td class="facts">${facts(c)}</td></tr>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="refresh" content="15"><title>m3-paytrace health: ${overall.word}</title>
+<style>${STYLE}</style></head><body>
 <h1>m3-paytrace gateway health</h1>
-<div class="banner" style="background:${overall.colour}">${escapeHtml(report.status.toUpperCase())} (${overall.word})</div>
+<div class="banner bg-${overall.word}">${escapeHtml(report.status.toUpperCase())} (${overall.word})</div>
 <table><thead><tr><th></th><th>component</th><th>status</th><th>reason</th><th>details</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { GatewayServices } from '../../kernel/services';
-import { renderHealthPage } from './health-page';
+import { HEALTH_PAGE_CSP, renderHealthPage } from './health-page';
 import { healthReport } from './health-report';
 
 export function healthRoutes(services: GatewayServices): Router {
@@ -12,7 +12,7 @@ export function healthRoutes(services: GatewayServices): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.vary('Accept');
     // a browser gets the page M3 and ION admins open first; machines keep the JSON
-    if (req.accepts(['json', 'html']) === 'html') res.status(200).type('html').send(renderHealthPage(report));
+    if (req.accepts(['json', 'html']) === 'html') res.status(200).type('html').set('Content-Security-Policy', HEALTH_PAGE_CSP).send(renderHealthPage(report));
     else res.status(200).json(report);
   });
 

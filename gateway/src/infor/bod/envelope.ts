@@ -53,6 +53,9 @@ export interface RawBod {
   nouns: XmlNode[];
   /** the verb element, undecoded (ConfirmBOD keeps OriginalApplicationArea there) */
   verbElement: XmlNode;
+  /** the root element's local name and the whole tree, undecoded (the card-data scan reads every value) */
+  rootName: string;
+  root: XmlElement;
 }
 
 export function documentNameOf(envelope: Pick<BodEnvelope, 'verb' | 'noun'>): string {
@@ -164,7 +167,7 @@ export function parseBodEnvelope(xml: string | Buffer, limits: Partial<XmlLimits
     throw new BodError('BOD_WRONG_NAMESPACE', `the root element must be in ${INFOR_OAGIS_NS}, not "${parsed.namespace}"`, { namespace: parsed.namespace });
   }
   const { envelope, nouns, verbElement } = readEnvelope(parsed.rootName, parsed.root);
-  return { envelope, documentName: documentNameOf(envelope), nouns, verbElement };
+  return { envelope, documentName: documentNameOf(envelope), nouns, verbElement, rootName: parsed.rootName, root: parsed.root };
 }
 
 /** Write a BOD: envelope + DataArea with the verb element and the given noun element(s). */

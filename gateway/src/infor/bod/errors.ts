@@ -10,7 +10,9 @@ export type BodErrorCode =
   | 'BOD_NOT_A_BOD'
   | 'BOD_MISSING_FIELD'
   | 'BOD_INVALID_VALUE'
-  | 'BOD_UNKNOWN_NOUN';
+  | 'BOD_UNKNOWN_NOUN'
+  | 'BOD_ENCODING_INVALID'
+  | 'BOD_CARD_DATA_REFUSED';
 
 export class BodError extends AppError {
   constructor(code: BodErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown) {

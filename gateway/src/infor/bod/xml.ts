@@ -84,19 +84,38 @@ const builder = new XMLBuilder({
 
 /**
  * fast-xml-parser is lenient (it accepts mismatched end tags, for one), so a strict XML 1.0
- * parser checks well-formedness first. saxes (jsdom's parser) with no handlers does only that,
- * at about a third of the cost of fast-xml-parser's own XMLValidator (bench/bod).
+ * parser with namespaces checks well-formedness first. saxes (jsdom's parser) also gives us the
+ * root element as a parser sees it — its local name and namespace URI, whatever comments or
+ * processing instructions come before it — and the exact nesting depth: `maxDepth` levels pass,
+ * one more is refused.
  */
-function assertWellFormed(text: string): void {
-  const checker = new SaxesParser({ position: true });
+function checkWithSaxes(text: string, maxDepth: number): { rootName: string; namespace: string } {
+  const checker = new SaxesParser({ position: true, xmlns: true });
+  let root: { rootName: string; namespace: string } | undefined;
+  let depth = 0;
+  let tooDeep = false;
+  checker.on('opentag', (tag) => {
+    depth += 1;
+    if (depth > maxDepth && !tooDeep) {
+      tooDeep = true;
+      throw new BodError('BOD_TOO_DEEP', `elements are nested deeper than ${maxDepth}`, { maxDepth });
+    }
+    root ??= { rootName: tag.local ?? tag.name, namespace: tag.uri ?? '' };
+  });
+  checker.on('closetag', () => {
+    depth -= 1;
+  });
   try {
     checker.write(text).close();
   } catch (err) {
+    if (err instanceof BodError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     const where = /^(\d+):(\d+): /.exec(message);
     const detail = where ? message.slice(where[0].length) : message;
     throw new BodError('BOD_MALFORMED_XML', `the document is not well-formed XML: ${detail}${where ? ` (line ${where[1]}, column ${where[2]})` : ''}`, where ? { line: Number(where[1]), column: Number(where[2]) } : undefined, err);
   }
+  if (!root) throw new BodError('BOD_MALFORMED_XML', 'no root element found');
+  return root;
 }
 
 export interface ParsedXml {
@@ -107,29 +126,43 @@ export interface ParsedXml {
   root: XmlElement;
 }
 
-/** The first start tag: its optional prefix, local name and attribute text. */
-const ROOT_TAG = /<(?![?!])(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** the encoding named by the XML declaration, if any */
+const DECLARED_ENCODING = /^(?:\uFEFF)?<\?xml\s[^?]*?\bencoding\s*=\s*(["'])([A-Za-z0-9._-]+)\1/;
+
+/**
+ * Bytes of a document as text: UTF-8 only (what ION sends), strictly — a document declared in
+ * another encoding, or with bytes that are not UTF-8, is refused rather than silently repaired.
+ */
+export function decodeXmlBytes(bytes: Buffer): string {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch (err) {
+    throw new BodError('BOD_ENCODING_INVALID', 'the document is not valid UTF-8', undefined, err);
+  }
+  const declared = DECLARED_ENCODING.exec(text.slice(0, 200))?.[2];
+  if (declared && !/^utf-?8$/i.test(declared)) throw new BodError('BOD_ENCODING_INVALID', `the document declares encoding ${declared}; only UTF-8 is accepted`, { encoding: declared });
+  return text;
+}
 
 /**
  * Parse untrusted XML safely: size cap, refuse any DOCTYPE/ENTITY declaration before parsing,
- * depth cap, no entity expansion. Errors are classified `BodError`s.
+ * strict UTF-8, exact depth cap, no entity expansion. Errors are classified `BodError`s.
  */
 export function parseXml(input: string | Buffer, limits: Partial<XmlLimits> = {}): ParsedXml {
   const { maxBytes, maxDepth } = { ...DEFAULT_XML_LIMITS, ...limits };
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
   if (size > maxBytes) throw new BodError('BOD_TOO_LARGE', `the document is ${size} bytes; at most ${maxBytes} are accepted`, { size, maxBytes });
-  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const text = typeof input === 'string' ? input : decodeXmlBytes(input);
   if (text.includes('<!') && /<!(?:DOCTYPE|ENTITY)/i.test(text)) {
     throw new BodError('BOD_DOCTYPE_REFUSED', 'documents with a DOCTYPE or ENTITY declaration are refused');
   }
-  const tag = ROOT_TAG.exec(text);
-  if (!tag) throw new BodError('BOD_MALFORMED_XML', 'no root element found');
-  const [, prefix, rootName, attrText] = tag as unknown as [string, string | undefined, string, string];
-  const nsAttr = new RegExp(`\\bxmlns${prefix ? `:${prefix}` : ''}\\s*=\\s*(["'])(.*?)\\1`).exec(attrText);
-  assertWellFormed(text);
+  const { rootName, namespace } = checkWithSaxes(text, maxDepth);
   let parsed: Record<string, unknown>;
   try {
-    parsed = parserFor(maxDepth).parse(text) as Record<string, unknown>;
+    // saxes has already held the depth to maxDepth; this is only fast-xml-parser's own backstop
+    parsed = parserFor(maxDepth + 1).parse(text) as Record<string, unknown>;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/nested tags/i.test(message)) throw new BodError('BOD_TOO_DEEP', `elements are nested deeper than ${maxDepth}`, { maxDepth }, err);
@@ -141,7 +174,7 @@ export function parseXml(input: string | Buffer, limits: Partial<XmlLimits> = {}
     throw new BodError('BOD_MALFORMED_XML', 'the document must have exactly one root element');
   }
   const root: XmlElement = typeof rootValue === 'object' && rootValue !== null ? (rootValue as XmlElement) : {};
-  return { rootName, namespace: nsAttr ? decodeEntities(nsAttr[2]!) : '', root };
+  return { rootName, namespace, root };
 }
 
 /** Serialize an element tree (same shape as `parseXml` returns) with the XML declaration. */

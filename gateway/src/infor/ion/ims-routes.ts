@@ -5,6 +5,9 @@ import { AppError } from '../../errors';
 import { addToContext, currentContext } from '../../observability/context';
 import type { Logger } from '../../observability/logger';
 import { BodError, parseBodEnvelope } from '../bod';
+import { findCardDataInBod, redactCardDataInXml } from '../bod/card-data';
+import { decodeXmlBytes } from '../bod/xml';
+import { findCardData } from '../../http/middleware/refuse-card-data';
 import type { InforTokenVerifier } from '../os/verify-token';
 import type { IonInboxPayload } from './inbound-worker';
 import { readImsMultipart } from './multipart';
@@ -30,6 +33,11 @@ export interface ImsRouteDeps {
   maxDepth: number;
   /** the tenant we serve: a push with another X-TenantId is refused (unset = not checked) */
   tenant?: string;
+  /**
+   * Store a refused document that is still a BOD (card data in it), with the job that answers ION
+   * with a ConfirmBOD naming the reason; unset = kept as `rejected` without a ConfirmBOD.
+   */
+  refuse?: (doc: { documentName: string; dedupeKey: string; payload: IonInboxPayload & { refused: { code: string; message: string } }; correlationId: string }) => Promise<{ inboxId: string; duplicate: boolean }>;
 }
 
 /** How much of a refused document the inbox keeps (the whole document up to this size). */
@@ -92,16 +100,31 @@ export function imsRouter(deps: ImsRouteDeps): Router {
         throw error;
       }
 
-      const xml = parts.payload.toString('utf8');
+      let xml: string;
       let bodId: string;
       let kind: string;
+      let cardDataAt: string | undefined;
       try {
+        xml = decodeXmlBytes(parts.payload);
         const raw = parseBodEnvelope(xml, { maxBytes: deps.maxBodyBytes, maxDepth: deps.maxDepth });
         bodId = raw.envelope.bodId;
         kind = raw.documentName;
+        // PCI: card data never enters the gateway, through ION no more than through JSON
+        cardDataAt = findCardDataInBod(raw.rootName, raw.root) ?? (findCardData(parameters, 'ParameterRequest') ? 'ParameterRequest' : undefined);
       } catch (err) {
         if (err instanceof BodError) await keepRefused(deps, { payload: parts.payload, parameters, tenantId, documentName, correlationId, error: err, truncated: false });
         throw err;
+      }
+      if (cardDataAt) {
+        const error = new BodError('BOD_CARD_DATA_REFUSED', `the document carries card data (at ${cardDataAt.replace(/\[\d+\]/g, '')}); this service never accepts card numbers or security codes`, { at: cardDataAt });
+        const redacted = { xml: redactCardDataInXml(xml), parameters: findCardData(parameters) ? {} : parameters, tenantId, refused: { code: error.code, message: error.message } };
+        if (deps.refuse) {
+          await deps.refuse({ documentName: kind, dedupeKey: `refused:sha256:${createHash('sha256').update(parts.payload).digest('hex')}`, payload: redacted, correlationId });
+          deps.logger.warn('BOD with card data refused: a ConfirmBOD goes to ION, the inbox keeps a masked copy', { errorCode: error.code, documentName: kind });
+        } else {
+          await keepRefused(deps, { payload: Buffer.from(redacted.xml, 'utf8'), parameters: redacted.parameters, tenantId, documentName: kind, correlationId, error, truncated: false });
+        }
+        throw error;
       }
       addToContext({ bodId, documentName: kind });
       const { inboxId, duplicate, flowId } = await deps.route({ documentName: kind, bodId, payload: { xml, parameters, tenantId }, correlationId });
@@ -122,7 +145,8 @@ async function keepRefused(
   input: { payload: Buffer; parameters: Record<string, unknown>; tenantId?: string; documentName: string; correlationId: string; error: AppError; truncated: boolean },
 ): Promise<void> {
   const hash = createHash('sha256').update(input.payload).digest('hex');
-  const kept = input.payload.subarray(0, KEEP_REFUSED_BYTES);
+  // whatever was refused, the copy never holds card data (a malformed document may carry some too)
+  const kept = Buffer.from(redactCardDataInXml(input.payload.subarray(0, KEEP_REFUSED_BYTES).toString('utf8')), 'utf8');
   await deps.db('inbox')
     .insert({
       source: 'ion',
@@ -131,9 +155,9 @@ async function keepRefused(
       payload: JSON.stringify({
         // PostgreSQL jsonb cannot hold NUL: a hostile document may contain one
         xml: kept.toString('utf8').replaceAll(String.fromCharCode(0), '\uFFFD'),
-        parameters: input.parameters,
+        parameters: findCardData(input.parameters) ? {} : input.parameters,
         tenantId: input.tenantId,
-        refused: { bytesKept: kept.length, complete: !input.truncated && kept.length === input.payload.length },
+        refused: { bytesKept: Math.min(input.payload.length, KEEP_REFUSED_BYTES), complete: !input.truncated && input.payload.length <= KEEP_REFUSED_BYTES },
       }),
       correlation_id: input.correlationId,
       status: 'rejected',

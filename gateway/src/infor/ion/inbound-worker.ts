@@ -17,6 +17,8 @@ export interface IonInboxPayload {
   /** the IMS ParameterRequest as received */
   parameters: Record<string, unknown>;
   tenantId?: string;
+  /** set when the IMS endpoint refused the document (card data): answered with a ConfirmBOD, nothing else */
+  refused?: { code: string; message: string };
 }
 
 /** A ConfirmBOD's BODID derived from the original's, so a retried rejection is the same document. */
@@ -76,6 +78,11 @@ export function ionSystemWorker(deps: SystemWorkerDeps) {
       try {
         const raw = parseBodEnvelope(payload.xml, { maxBytes: deps.maxBytes, maxDepth: deps.maxDepth });
         envelope = raw.envelope;
+        if (payload.refused) {
+          await sendConfirmBod(deps, envelope, 'Rejected', [{ description: payload.refused.message, type: 'Error', reasonCode: payload.refused.code }]);
+          await markInbox(deps.db, row.id, 'rejected', { code: payload.refused.code, message: payload.refused.message });
+          return;
+        }
         const bod = decodeBod(raw);
         if (bod.envelope.noun === 'BOD') {
           const confirm = bod.model as { outcome: string; original: { bodId: string }; messages: Array<{ reasonCode?: string; description: string }> };

@@ -6,12 +6,26 @@ export interface InforTokenVerifierOptions {
   jwksUrl: string;
   /** expected `iss`; unset = not checked */
   issuer?: string;
-  /** expected `aud`; unset = not checked */
-  audience?: string;
+  /** expected `aud`: the ION API gateway's (an ID token's audience is a web client: refused) */
+  audience: string;
+  /** client ids (`client_id`/`azp`) accepted; unset = any, but the token must name one */
+  clients?: readonly string[];
   clockToleranceSeconds?: number;
 }
 
 export type InforTokenVerifier = (authorizationHeaderOrToken: string | undefined) => Promise<JWTPayload>;
+
+const invalid = (reason: string) => new AppError(`the bearer token is ${reason}`, { code: 'INFOR_TOKEN_INVALID', errorClass: 'business', httpStatus: 401, details: { reason } });
+
+/**
+ * An access token, not an ID token: ID tokens carry a `nonce` or no client claim (OpenID Connect
+ * Core §2), and are meant for the web client that signed the user in, never as an API credential.
+ */
+function checkAccessToken(payload: JWTPayload, clients: readonly string[] | undefined): void {
+  const client = payload.client_id ?? payload.azp;
+  if (payload.nonce !== undefined || typeof client !== 'string' || !client) throw invalid('an ID token, not an access token');
+  if (clients && !clients.includes(client)) throw invalid('issued to a client this gateway does not accept');
+}
 
 /**
  * Verify an Infor OS-issued bearer token (an ION push, an H5 script's call through ION API)
@@ -30,13 +44,21 @@ export function createInforTokenVerifier(options: InforTokenVerifierOptions): In
         clockTolerance: options.clockToleranceSeconds ?? 30,
         algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
       });
+      checkAccessToken(payload, options.clients);
       return payload;
     } catch (err) {
+      if (err instanceof AppError) throw err;
       const code = (err as { code?: string }).code ?? '';
       if (code === 'ERR_JWKS_TIMEOUT' || /fetch|ECONN|network/i.test((err as Error).message ?? '') || code === 'ERR_JOSE_GENERIC') {
         throw new AppError('the Infor OS key set could not be fetched', { code: 'INFOR_OS_UNAVAILABLE', errorClass: 'transient', cause: err });
       }
-      const reason = code === 'ERR_JWT_EXPIRED' ? 'expired' : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'bad signature' : 'invalid';
+      const claim = (err as { claim?: string }).claim;
+      const reason =
+        code === 'ERR_JWT_EXPIRED' ? 'expired'
+        : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'bad signature'
+        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'aud' ? 'for another audience'
+        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'iss' ? 'from another issuer'
+        : 'invalid';
       throw new AppError(`the bearer token is ${reason}`, { code: 'INFOR_TOKEN_INVALID', errorClass: 'business', httpStatus: 401, details: { reason }, cause: err });
     }
   };

@@ -5,6 +5,7 @@ import { invalidRequest } from '../../http/validation';
 import { currentContext } from '../../observability/context';
 import type { GatewayServices } from '../../kernel/services';
 import { findPaymentByReference } from '../../pipeline/ledger';
+import { Money } from '../../domain/money';
 import { REFUND_API, refundRequestSchema } from './request';
 
 /**
@@ -14,8 +15,8 @@ import { REFUND_API, refundRequestSchema } from './request';
  */
 export function refundRoutes(services: GatewayServices): Router {
   const router = Router();
-  const auth = requireInforCaller(services);
-  router.post('/api/refunds', auth, async (req: Request, res: Response) => {
+  // moving money back needs the API role operator; reading a refund's state, viewer
+  router.post('/api/refunds', requireInforCaller(services, 'operator'), async (req: Request, res: Response) => {
     const parsed = refundRequestSchema.safeParse({ ...req.body, requestedBy: res.locals.caller as string });
     if (!parsed.success) {
       throw invalidRequest('REFUND_REQUEST_INVALID', 'the refund request is not valid', parsed.error);
@@ -30,7 +31,7 @@ export function refundRoutes(services: GatewayServices): Router {
     if (!result) throw new AppError('no published flow takes refund requests (trigger http: refund-api)', { code: 'FLOW_NOT_PUBLISHED', errorClass: 'configuration', httpStatus: 503 });
     res.status(202).location(`/api/refunds/${encodeURIComponent(parsed.data.refundId)}`).json({ refundId: parsed.data.refundId, accepted: true, duplicate: result.duplicate });
   });
-  router.get('/api/refunds/:refundId', auth, async (req: Request, res: Response) => {
+  router.get('/api/refunds/:refundId', requireInforCaller(services, 'viewer'), async (req: Request, res: Response) => {
     const refundId = String(req.params.refundId);
     const payment = await findPaymentByReference(services.db, `REFUND-${refundId}`);
     if (!payment) {
@@ -42,7 +43,8 @@ export function refundRoutes(services: GatewayServices): Router {
     res.json({
       refundId,
       status: payment.status,
-      amount: payment.amount,
+      // money in the currency's decimals ("23.45"), not the column's scale ("23.4500")
+      amount: payment.amount == null || !payment.currency ? payment.amount : Money.fromM3(String(payment.amount), payment.currency).toFixedString(),
       currency: payment.currency,
       paytraceTransactionId: payment.paytrace_transaction_id,
       glBatch: payment.gl_batch_key,
