@@ -188,6 +188,7 @@ export class LinkService {
         amount: open.toFixedString(),
         currency: 'USD',
         due_date: invoice.dueDate || null,
+        invoice_date: invoice.invoiceDate && /^\d{8}$/.test(invoice.invoiceDate) ? invoice.invoiceDate : null,
         // whole milliseconds: the signature covers the expiry as stored
         expires_at: new Date(Math.floor(Date.now() + this.config.links.ttlDays * 86_400_000)),
         created_by: caller,

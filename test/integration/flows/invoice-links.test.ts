@@ -1,4 +1,5 @@
 import { addCashReceipt } from '../../../gateway/src/infor/m3-programs/receipts';
+import { invoiceLinkSummary, invoiceTrace, listReviews, retryReview } from '../../../gateway/src/links/invoice-links';
 import { linksModule } from '../../../gateway/src/links/module';
 import type { InboxRow } from '../../../gateway/src/pipeline/inbox';
 import { INVOICE_LINK_REMINDER, queueDueReminders } from '../../../gateway/src/triggers/invoice-links/reminders';
@@ -93,6 +94,25 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     expect(record).toMatchObject({ status: 'needs_review', review_code: 'INVOICE_LINK_NO_EMAIL', cuno: 'C20001', link_id: null });
     expect(record.review_reason).toContain('no e-mail address');
     expect(await linksOf(invoice.ivno)).toHaveLength(0);
+    const reviews = await listReviews(db());
+    expect(reviews.find((r) => r.invoice.number === String(invoice.ivno))).toMatchObject({ status: 'needs_review', code: 'INVOICE_LINK_NO_EMAIL', customer: 'C20001', amount: '150.00' });
+
+    // the AR clerk adds the address in M3 and retries from the review list: one link, one e-mail
+    await stack.gateway.services.infor!.m3.execute('CRS610MI', 'ChgBasicData', { CUNO: 'C20001', MAIL: 'ap@nomail.example' }, scope);
+    const retried = await retryReview(db(), stack.gateway.services.pipeline, String(record.id), 'operator:test', 'address added in CRS610');
+    await eventually(async () => (await db()('inbox').where({ id: retried.inboxId }).first())?.status === 'done', 20_000, 'the retry handled');
+    expect(await db()('invoice_links').where({ id: record.id }).first()).toMatchObject({ status: 'linked', email: 'ap@nomail.example', review_code: null, retries: 1 });
+    expect(await linksOf(invoice.ivno)).toHaveLength(1);
+    expect(await emailsOf(invoice.ivno)).toHaveLength(1);
+    // a second retry is refused: the item is no longer waiting
+    await expect(retryReview(db(), stack.gateway.services.pipeline, String(record.id), 'operator:test')).rejects.toMatchObject({ code: 'INVOICE_LINK_REVIEW_CLOSED' });
+
+    // the invoice's trace: the automatic record, its link and e-mail, the runs that made them
+    const trace = (await invoiceTrace(db(), { cono: 100, divi: 'AAA', yea4: invoice.yea4, ivno: String(invoice.ivno) }))!;
+    expect(trace.automatic).toMatchObject({ status: 'linked', email: 'ap@nomail.example' });
+    expect(trace.links).toEqual([expect.objectContaining({ automatic: true, status: 'open', created_by: 'flow:invoice-links' })]);
+    expect(trace.emails).toEqual([expect.objectContaining({ kind: 'link', to_address: 'ap@nomail.example' })]);
+    expect(trace.runs.map((r: { source: string; status: string }) => `${r.source}:${r.status}`)).toEqual(['ion:done', 'review:done']);
   });
 
   it('reminders: sent once while the invoice is open; none once it is paid in M3 by cheque (and the rest are cancelled)', async () => {
@@ -129,8 +149,11 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     expect((await queueDueReminders({ db: db(), store }, later)).queued).toBe(0);
     // a week later the open invoice gets its after-due-7 reminder; the paid one nothing
     const week = await queueDueReminders({ db: db(), store }, new Date(Date.now() + 40 * DAY));
-    expect(week.queued).toBe(2); // this open invoice's and the first test's
+    expect(week.queued).toBe(3); // the after-due-7 reminders of the three open, linked invoices
     await eventually(async () => (await reminderMails(open.ivno)).length === 3, 20_000, 'the third reminder');
     expect(await reminderMails(cheque.ivno)).toHaveLength(0);
+
+    const summary = await invoiceLinkSummary(db(), { from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
+    expect(summary).toMatchObject({ linkedAutomatically: 4, paidElsewhere: 1, needsReview: 0, paidThroughLink: 0 });
   });
 });

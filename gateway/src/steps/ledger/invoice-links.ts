@@ -81,8 +81,7 @@ const recordInput = z
     linkId: z.string().nullish(),
     email: z.string().nullish(),
     emailId: z.string().nullish(),
-    /** with review: a registered error code saying why (e.g. INVOICE_LINK_NO_EMAIL) and a sentence */
-    reviewCode: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/).nullish(),
+    /** with review: a sentence saying why (the code is the step's config) */
     reviewReason: z.string().max(1000).nullish(),
     /** with linked: the link's expiry (ISO) and the reminder cadence */
     expiresAt: z.string().nullish(),
@@ -116,7 +115,14 @@ export function plannedReminders(plan: z.output<typeof reminderPlan>, expiresAt:
  * the reminders the cadence plans), a review item, a reminder sent, or the invoice paid (every
  * reminder still planned is cancelled).
  */
-export const recordInvoiceLinkStep = defineStep<z.output<typeof recordInput>, { invoiceLinkId: string; status: string; reminders: number }>({
+const recordConfig = z
+  .object({
+    /** with review: the registered error code the review item carries (e.g. INVOICE_LINK_NO_EMAIL) */
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{2,60}$/, 'an error code such as INVOICE_LINK_NO_EMAIL').optional(),
+  })
+  .strict();
+
+export const recordInvoiceLinkStep = defineStep<z.output<typeof recordInput>, { invoiceLinkId: string; status: string; reminders: number }, z.output<typeof recordConfig>>({
   type: 'ledger.record-invoice-link',
   title: 'Record invoice link',
   summary: 'Keep our record of an invoice\'s automatic link: linked (and its reminders), to review, reminded, or paid',
@@ -124,6 +130,7 @@ export const recordInvoiceLinkStep = defineStep<z.output<typeof recordInput>, { 
   system: 'gateway',
   operation: 'invoice_links upsert',
   exactlyOnce: 'local',
+  config: recordConfig,
   input: recordInput,
   async execute(input, env) {
     const db = env.trx!;
@@ -143,7 +150,7 @@ export const recordInvoiceLinkStep = defineStep<z.output<typeof recordInput>, { 
         link_id: input.linkId ?? null,
         email: input.email ?? null,
         email_id: input.emailId ?? null,
-        review_code: linked ? null : (input.reviewCode ?? null),
+        review_code: linked ? null : (env.config.code ?? null),
         review_reason: linked ? null : (input.reviewReason ?? null),
         event: JSON.stringify(input.event ?? {}),
       };

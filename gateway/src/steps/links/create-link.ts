@@ -12,6 +12,8 @@ const input = z
     openAmount: decimalText,
     /** M3 DUDT, yyyyMMdd */
     dueDate: z.string().regex(/^(\d{8})?$/).nullish(),
+    /** M3 IVDT, yyyyMMdd */
+    invoiceDate: z.string().regex(/^(\d{8})?$/).nullish(),
     orno: z.string().max(10).nullish(),
     /** the customer as the flow read it (CRS610MI): spares the link service a second read */
     customerName: z.string().nullish(),
@@ -52,7 +54,7 @@ export function createLinkStep(connectors: StepConnectors) {
       const open = Money.fromM3(value.openAmount, value.currency);
       const customer = value.customerName !== undefined || value.customerEmail !== undefined ? { name: value.customerName ?? null, email: value.customerEmail ?? null } : undefined;
       const { link, reused } = await service.linkFor(
-        { ivno: value.ivno, yea4: value.yea4, cuno: value.cuno, payer: value.cuno, currency: value.currency, openAmount: open.toFixedString(), totalAmount: open.toFixedString(), dueDate: value.dueDate ?? '', status: '', orno: value.orno ?? undefined },
+        { ivno: value.ivno, yea4: value.yea4, cuno: value.cuno, payer: value.cuno, currency: value.currency, openAmount: open.toFixedString(), totalAmount: open.toFixedString(), dueDate: value.dueDate ?? '', invoiceDate: value.invoiceDate ?? undefined, status: '', orno: value.orno ?? undefined },
         env.scope,
         `flow:${env.flowId}`,
         customer,

@@ -7,9 +7,12 @@ import type { Knex } from 'knex';
  *   e-mail address in M3), with the decision's code, the link, and when it was paid.
  * - `invoice_link_reminders`: the reminders planned for a linked invoice (before the link expires,
  *   after the due date), each sent once by the invoice-link-reminders flow, cancelled once paid.
+ * - `payment_links.invoice_date`: M3's IVDT, for days-to-pay (links by hand and automatic alike).
  * - `invoice_pull_marks`: the high-water mark of the optional OIS350MI pull of new invoices.
  */
 export async function up(knex: Knex): Promise<void> {
+  // every link (the button's too) keeps its invoice's date: days-to-pay, by hand and automatic
+  await knex.schema.alterTable('payment_links', (t) => t.text('invoice_date'));
   await knex.schema.createTable('invoice_links', (t) => {
     t.bigIncrements('id');
     t.integer('cono').notNullable();
@@ -76,4 +79,5 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('invoice_pull_marks');
   await knex.schema.dropTable('invoice_link_reminders');
   await knex.schema.dropTable('invoice_links');
+  await knex.schema.alterTable('payment_links', (t) => t.dropColumn('invoice_date'));
 }
