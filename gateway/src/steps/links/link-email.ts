@@ -35,7 +35,7 @@ export function linkEmailStep(connectors: StepConnectors) {
       const trx = env.trx!;
       const { service, baseUrl, config } = await connectors.links();
       const link = await getLink(trx, value.linkId);
-      if (!link) throw new AppError(`payment link ${value.linkId} does not exist`, { code: 'LINK_NOT_FOUND', errorClass: 'business' });
+      if (!link) throw new AppError(`payment link ${value.linkId} does not exist`, { code: 'LINK_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
       const url = service.urlOf(link, baseUrl);
       const message = value.kind === 'link' ? renderLinkEmail(config, link, url, value.to) : renderReminderEmail(config, link, url, value.to, value.kind);
       const id = emailIdOf(env.key);
