@@ -51,8 +51,8 @@ export const findInvoiceLinkStep = defineStep<{ cono: number; divi: string; yea4
     const row = await db<InvoiceLinkRow>('invoice_links').where(key).first();
     const open = await db('payment_links').where({ ...key, status: 'open' }).first<{ id: string; created_by: string } | undefined>('id', 'created_by');
     const manual = open && !open.created_by.startsWith('flow:') ? open.id : null;
-    // a link of the invoice paid, or being paid right now: the money is on its way to M3
-    const paying = await db('payment_links').where(key).where((q) => q.where('status', 'paid').orWhereNotNull('charging_attempt')).first<{ id: string } | undefined>('id');
+    // a link of the invoice paid: the money is on its way to M3 (a charge still running is not paid yet: links.create waits for it)
+    const paying = await db('payment_links').where({ ...key, status: 'paid' }).first<{ id: string } | undefined>('id');
     const linked = row ? row.status === 'linked' || row.status === 'paid' || row.status === 'dismissed' : false;
     return { found: Boolean(row), status: row?.status ?? null, linkId: row?.link_id ?? null, manualOpenLink: manual, alreadyLinked: linked || manual !== null, paidThroughLink: Boolean(paying) };
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../../domain/money';
+import { AppError } from '../../errors';
 import { decimalText, defineStep, type StepConnectors } from '../define';
 
 const input = z
@@ -53,12 +54,20 @@ export function createLinkStep(connectors: StepConnectors) {
       const { service } = await connectors.links();
       const open = Money.fromM3(value.openAmount, value.currency);
       const customer = value.customerName !== undefined || value.customerEmail !== undefined ? { name: value.customerName ?? null, email: value.customerEmail ?? null } : undefined;
-      const { link, reused } = await service.linkFor(
-        { ivno: value.ivno, yea4: value.yea4, cuno: value.cuno, payer: value.cuno, currency: value.currency, openAmount: open.toFixedString(), totalAmount: open.toFixedString(), dueDate: value.dueDate ?? '', invoiceDate: value.invoiceDate ?? undefined, status: '', orno: value.orno ?? undefined },
-        env.scope,
-        `flow:${env.flowId}`,
-        customer,
-      );
+      let made;
+      try {
+        made = await service.linkFor(
+          { ivno: value.ivno, yea4: value.yea4, cuno: value.cuno, payer: value.cuno, currency: value.currency, openAmount: open.toFixedString(), totalAmount: open.toFixedString(), dueDate: value.dueDate ?? '', invoiceDate: value.invoiceDate ?? undefined, status: '', orno: value.orno ?? undefined },
+          env.scope,
+          `flow:${env.flowId}`,
+          customer,
+        );
+      } catch (err) {
+        // the customer is paying the invoice's link this minute: the run waits (retries) and then sees it paid, or declined
+        if (err instanceof AppError && err.code === 'LINK_PAYMENT_IN_PROGRESS') throw new AppError(err.message, { code: 'LINK_PAYMENT_IN_PROGRESS', errorClass: 'transient', cause: err });
+        throw err;
+      }
+      const { link, reused } = made;
       return { linkId: link.id, amount: Money.fromM3(link.amount, link.currency).toFixedString(), currency: link.currency, expiresAt: link.expires_at.toISOString(), reused };
     },
   });
