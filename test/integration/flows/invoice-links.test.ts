@@ -4,6 +4,7 @@ import { linksModule } from '../../../gateway/src/links/module';
 import type { InboxRow } from '../../../gateway/src/pipeline/inbox';
 import { INVOICE_LINK_REMINDER, queueDueReminders } from '../../../gateway/src/triggers/invoice-links/reminders';
 import { eventually } from '../../helpers/gateway';
+import { payLink } from '../links/helpers';
 import { simJson, startStack, type Stack } from '../../helpers/stack';
 
 /**
@@ -119,8 +120,14 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     const m3 = stack.gateway.services.infor!.m3;
     const open = await newInvoice('C10001', '220.00');
     const cheque = await newInvoice('C10001', '330.00');
+    const card = await newInvoice('C10001', '440.00');
     await invoiceInbox(open.ivno);
     await invoiceInbox(cheque.ivno);
+    await invoiceInbox(card.ivno);
+    // the third is paid by card through the link in its e-mail (pay page, PayTrace, flow 2)
+    const url = /(http\S+\/pay\/\S+)/.exec((await emailsOf(card.ivno))[0].text)![1]!;
+    expect((await payLink(stack, url)).status).toBe(200);
+    await eventually(async () => (await db()('payment_links').where({ ivno: String(card.ivno) }).first())?.status === 'paid', 20_000, 'the link paid');
     // the second is paid by cheque, booked in M3 (ARS040), not through the link
     await addCashReceipt(m3, scope, { pbid: 990001, paymentType: 'CH', invoice: { ivno: String(cheque.ivno), yea4: cheque.yea4 }, cuno: 'C10001', amount: '330.00', currency: 'USD', reference: 'CHEQUE-4471', paymentDate: '20260110' });
 
@@ -128,7 +135,7 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     const store = (input: Parameters<NonNullable<typeof stack.gateway.services.pipeline>['ingest']>[1]) => stack.gateway.services.pipeline!.ingestClaim(INVOICE_LINK_REMINDER, input);
     const later = new Date(Date.now() + 33 * DAY);
     const first = await queueDueReminders({ db: db(), store }, later);
-    expect(first.queued).toBeGreaterThanOrEqual(4);
+    expect(first.queued).toBeGreaterThanOrEqual(6);
     const settled = async (ivno: number) =>
       eventually(async () => {
         const rows = await db()('inbox').where({ source: 'schedule', kind: INVOICE_LINK_REMINDER }).whereRaw(`payload->>'ivno' = ?`, [String(ivno)]);
@@ -136,10 +143,13 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
       }, 20_000, `reminders of ${ivno} handled`);
     await settled(open.ivno);
     await settled(cheque.ivno);
+    await settled(card.ivno);
 
     const reminderMails = async (ivno: number) => (await emailsOf(ivno)).filter((e: { kind: string }) => e.kind === 'reminder');
     expect(await reminderMails(open.ivno)).toHaveLength(2);
     expect(await reminderMails(cheque.ivno)).toHaveLength(0);
+    expect(await reminderMails(card.ivno)).toHaveLength(0);
+    expect(await db()('invoice_links').where({ ivno: String(card.ivno) }).first()).toMatchObject({ status: 'paid', paid_how: 'link' });
     const paid = await db()('invoice_links').where({ ivno: String(cheque.ivno) }).first();
     expect(paid).toMatchObject({ status: 'paid', paid_how: 'elsewhere' });
     const left = await db()('invoice_link_reminders').where({ invoice_link_id: paid.id });
@@ -154,6 +164,7 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     expect(await reminderMails(cheque.ivno)).toHaveLength(0);
 
     const summary = await invoiceLinkSummary(db(), { from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
-    expect(summary).toMatchObject({ linkedAutomatically: 4, paidElsewhere: 1, needsReview: 0, paidThroughLink: 0 });
+    expect(summary).toMatchObject({ linkedAutomatically: 5, paidElsewhere: 1, needsReview: 0, paidThroughLink: 1 });
+    expect(summary.daysToPay.automatic).toEqual({ invoices: 1, averageDays: expect.stringMatching(/^\d+\.\d$/) });
   });
 });
