@@ -2,6 +2,7 @@ import { addCashReceipt } from '../../../gateway/src/infor/m3-programs/receipts'
 import { invoiceLinkSummary, invoiceTrace, listReviews, retryReview } from '../../../gateway/src/links/invoice-links';
 import { linksModule } from '../../../gateway/src/links/module';
 import type { InboxRow } from '../../../gateway/src/pipeline/inbox';
+import { INVOICE_PULL, pullNewInvoices } from '../../../gateway/src/triggers/invoice-links/pull';
 import { INVOICE_LINK_REMINDER, queueDueReminders } from '../../../gateway/src/triggers/invoice-links/reminders';
 import { eventually } from '../../helpers/gateway';
 import { payLink } from '../links/helpers';
@@ -74,6 +75,29 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     expect(await db()('inbox').where({ source: 'ion', dedupe_key: row.dedupe_key })).toHaveLength(1);
     expect(await linksOf(invoice.ivno)).toHaveLength(1);
     expect(await emailsOf(invoice.ivno)).toHaveLength(1);
+  });
+
+  it('the scheduled ARS200MI pull (tenants without the document flow) queues each new invoice once, and links nothing twice', async () => {
+    const services = stack.gateway.services;
+    const deps = { db: db(), m3: services.infor!.m3, store: (input: Parameters<NonNullable<typeof services.pipeline>['ingest']>[1]) => services.pipeline!.ingestClaim(INVOICE_PULL, input) };
+    // ION holds its documents for a while (no target): the pull finds the invoice first
+    stack.infor.setGatewayImsUrl(undefined);
+    const invoice = await newInvoice('C10001', '57.25');
+    const first = await pullNewInvoices(deps, scope);
+    expect(first.queued).toBeGreaterThanOrEqual(1); // today's open invoices, this one included
+    expect((await pullNewInvoices(deps, scope)).queued).toBe(0); // the high-water mark and the inbox: nothing twice
+    await eventually(async () => {
+      const rows = await db()('inbox').where({ source: 'invoice-pull' });
+      return rows.length && rows.every((r: { status: string }) => r.status === 'done');
+    }, 20_000, 'the pulled invoices handled');
+    expect(await linksOf(invoice.ivno)).toHaveLength(1);
+    expect(await emailsOf(invoice.ivno)).toHaveLength(1);
+    // then ION delivers the Sync.Invoice it held: the invoice is linked already, nothing new
+    stack.infor.setGatewayImsUrl(`${stack.gateway.url}/ims`);
+    await invoiceInbox(invoice.ivno);
+    expect(await linksOf(invoice.ivno)).toHaveLength(1);
+    expect(await emailsOf(invoice.ivno)).toHaveLength(1);
+    expect(await db()('invoice_pull_marks').where(scope).first()).toMatchObject({ last_invoice_date: new Date().toISOString().slice(0, 10).replace(/-/g, '') });
   });
 
   it('a credit note → nothing; a customer not opted in → nothing', async () => {
@@ -159,12 +183,12 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     expect((await queueDueReminders({ db: db(), store }, later)).queued).toBe(0);
     // a week later the open invoice gets its after-due-7 reminder; the paid one nothing
     const week = await queueDueReminders({ db: db(), store }, new Date(Date.now() + 40 * DAY));
-    expect(week.queued).toBe(3); // the after-due-7 reminders of the three open, linked invoices
+    expect(week.queued).toBe(4); // the after-due-7 reminders of the four open, linked invoices
     await eventually(async () => (await reminderMails(open.ivno)).length === 3, 20_000, 'the third reminder');
     expect(await reminderMails(cheque.ivno)).toHaveLength(0);
 
     const summary = await invoiceLinkSummary(db(), { from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
-    expect(summary).toMatchObject({ linkedAutomatically: 5, paidElsewhere: 1, needsReview: 0, paidThroughLink: 1 });
+    expect(summary).toMatchObject({ linkedAutomatically: 6, paidElsewhere: 1, needsReview: 0, paidThroughLink: 1 });
     expect(summary.daysToPay.automatic).toEqual({ invoices: 1, averageDays: expect.stringMatching(/^\d+\.\d$/) });
   });
 });
