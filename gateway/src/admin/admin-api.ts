@@ -20,7 +20,7 @@ import type { Role } from './roles';
 import { testConnection, SYSTEMS } from './test-connection';
 import { paymentTimeline, searchTrace } from './trace-queries';
 import { listLinkRequests, resolveLinkRequest } from '../links/link-requests';
-import { dismissReview, invoiceLinkSummary, invoiceTrace, listReviews, retryReview } from '../links/invoice-links';
+import { dismissReview, invoiceLinkSummary, invoiceTracesByNumber, listReviews, retryReview } from '../links/invoice-links';
 import { PAYMENT_STATES } from './payment-states';
 import { listPayments, replayPreview, withPayments } from './payment-views';
 
@@ -214,12 +214,11 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     },
   },
   {
-    method: 'get', path: '/admin/api/trace/invoices/:cono/:divi/:yea4/:ivno', role: 'viewer',
+    method: 'get', path: '/admin/api/trace/invoices/:ivno', role: 'viewer',
     handler: async (req, _res, s) => {
-      const key = parse(z.object({ cono: z.coerce.number().int().positive(), divi: z.string().regex(/^[0-9A-Za-z]{1,3}$/), yea4: z.coerce.number().int().min(1900).max(2999), ivno: z.string().regex(/^[0-9A-Za-z-]{1,15}$/) }), req.params);
-      const trace = await invoiceTrace(s.db, key);
-      if (!trace) throw new AppError('no such invoice in the gateway', { code: 'ADMIN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
-      return trace;
+      const ivno = parse(z.string().regex(/^[0-9A-Za-z-]{1,15}$/, 'must be an M3 invoice number'), req.params.ivno);
+      const only = parse(z.object({ company: z.coerce.number().int().positive().optional(), division: z.string().regex(/^[0-9A-Za-z]{1,3}$/).optional(), year: z.coerce.number().int().min(1900).max(2999).optional() }), req.query);
+      return { invoices: await invoiceTracesByNumber(s.db, ivno, { cono: only.company, divi: only.division, yea4: only.year }) };
     },
   },
   {

@@ -131,6 +131,22 @@ export async function invoiceTrace(db: Knex, key: { cono: number; divi: string; 
   };
 }
 
+/** The traces of every invoice with this number the gateway knows (companies, divisions and years may repeat a number). */
+export async function invoiceTracesByNumber(db: Knex, ivno: string, only: { cono?: number; divi?: string; yea4?: number } = {}) {
+  const filter = Object.fromEntries(Object.entries({ ivno, ...only }).filter(([, v]) => v !== undefined));
+  const keys = await db
+    .select('cono', 'divi', 'yea4', 'ivno')
+    .from(db('invoice_links').where(filter).select('cono', 'divi', 'yea4', 'ivno').union(db('payment_links').where(filter).select('cono', 'divi', 'yea4', 'ivno')).as('k'))
+    .orderBy(['yea4', 'cono', 'divi'])
+    .limit(20);
+  const traces = [];
+  for (const k of keys as Array<{ cono: number; divi: string; yea4: number; ivno: string }>) {
+    const trace = await invoiceTrace(db, k);
+    if (trace) traces.push(trace);
+  }
+  return traces;
+}
+
 const days = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v).toFixed(1));
 
 /**
