@@ -48,6 +48,7 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
   const [reasons, setReasons] = useState<Record<string, string>>({});
   const [reviews, setReviews] = useState<InvoiceReview[]>([]);
   const [reviewReasons, setReviewReasons] = useState<Record<string, string>>({});
+  const [retried, setRetried] = useState<Record<string, boolean>>({});
   const [error, setError] = useState<Error>();
   const loadRequests = () =>
     api
@@ -70,6 +71,7 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
   const review = async (id: string, action: 'retry' | 'dismiss') => {
     try {
       await api.post(`/admin/api/invoice-links/reviews/${id}/${action}`, { reason: reviewReasons[id] ?? '' });
+      if (action === 'retry') setRetried({ ...retried, [id]: true });
       await loadReviews();
     } catch (err) {
       setError(err as Error);
@@ -84,7 +86,10 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
     void load();
     void loadRequests();
     void loadReviews();
-    const timer = window.setInterval(() => void load(), 15_000);
+    const timer = window.setInterval(() => {
+      void load();
+      void loadReviews();
+    }, 15_000);
     return () => window.clearInterval(timer);
   }, []);
   return (
@@ -134,7 +139,7 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
                 {canAct && (
                   <>
                     <input aria-label={`reason for invoice ${r.invoice.number}`} placeholder="reason (required to dismiss)" value={reviewReasons[r.id] ?? ''} onChange={(e) => setReviewReasons({ ...reviewReasons, [r.id]: e.target.value })} size={22} />{' '}
-                    <button type="button" onClick={() => void review(r.id, 'retry')}>Retry</button>{' '}
+                    {retried[r.id] ? <span className="muted" role="status">retry queued </span> : <button type="button" onClick={() => void review(r.id, 'retry')}>Retry</button>}{' '}
                     <button type="button" disabled={(reviewReasons[r.id] ?? '').trim().length < 3} onClick={() => void review(r.id, 'dismiss')}>Dismiss</button>
                   </>
                 )}
