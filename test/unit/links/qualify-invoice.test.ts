@@ -65,6 +65,8 @@ describe('invoice link rules', () => {
     expect(qualifyRulesSchema.safeParse({ customers: { all: true }, amounts: { USD: { min: '100.00', max: '10.00' } } }).success).toBe(false);
     expect(qualifyRulesSchema.safeParse({ customers: { all: true }, amounts: { USD: { min: 10 } } }).success).toBe(false);
     expect(qualifyRulesSchema.safeParse({ customers: { extensionField: 'B999' } }).success).toBe(false);
+    // links charge in USD only: another currency in the rules is refused when the flow is validated
+    expect(qualifyRulesSchema.safeParse({ customers: { all: true }, currencies: ['USD', 'EUR'] }).error?.issues[0]?.message).toBe('payment links are for USD invoices only; remove EUR');
   });
 });
 

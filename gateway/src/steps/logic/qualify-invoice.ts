@@ -37,6 +37,9 @@ export const qualifyRulesSchema = z
     if (!rules.customers.all && !rules.customers.extensionField && !rules.customers.groups.length) {
       ctx.addIssue({ code: 'custom', path: ['customers'], message: 'say which customers are opted in: all, an extensionField or groups' });
     }
+    // the link service charges in USD only (PayTrace v1): another currency would only park runs as dead letters
+    const other = rules.currencies.filter((c) => c !== 'USD');
+    if (other.length) ctx.addIssue({ code: 'custom', path: ['currencies'], message: `payment links are for USD invoices only; remove ${other.join(', ')}` });
     for (const [currency, range] of Object.entries(rules.amounts)) {
       try {
         if (range.min && range.max && Money.parse(range.min, currency).compare(Money.parse(range.max, currency)) > 0) ctx.addIssue({ code: 'custom', path: ['amounts', currency], message: 'min is above max' });
