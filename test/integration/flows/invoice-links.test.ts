@@ -1,5 +1,5 @@
 import { addCashReceipt } from '../../../gateway/src/infor/m3-programs/receipts';
-import { invoiceLinkSummary, invoiceTracesByNumber, listReviews, retryReview } from '../../../gateway/src/links/invoice-links';
+import { dismissReview, invoiceLinkSummary, invoiceTracesByNumber, listReviews, retryReview } from '../../../gateway/src/links/invoice-links';
 import { linksModule } from '../../../gateway/src/links/module';
 import type { InboxRow } from '../../../gateway/src/pipeline/inbox';
 import { INVOICE_PULL, pullNewInvoices } from '../../../gateway/src/triggers/invoice-links/pull';
@@ -131,6 +131,18 @@ describe('invoice-links: Sync.Invoice → one link, one e-mail', () => {
     expect(await emailsOf(invoice.ivno)).toHaveLength(1);
     // a second retry is refused: the item is no longer waiting
     await expect(retryReview(db(), stack.gateway.services.pipeline, String(record.id), 'operator:test')).rejects.toMatchObject({ code: 'INVOICE_LINK_REVIEW_CLOSED' });
+
+    // another invoice of a customer without an address: the clerk dismisses it (collected another way); the item is closed for good
+    await stack.gateway.services.infor!.m3.execute('CRS610MI', 'Add', { CUNO: 'C20002', CUNM: 'Cash Only Ltd', CUTM: 'TEMPLATE', CUA1: '2 Quiet Lane', TOWN: 'Peoria', ECAR: 'IL', PONO: '61602', CSCD: 'US' }, scope);
+    await stack.gateway.services.infor!.m3.execute('CUSEXTMI', 'AddFieldValue', { FILE: 'OCUSMA', PK01: 'C20002', A230: 'Y' }, scope);
+    const cashOnly = await newInvoice('C20002', '19.99');
+    await invoiceInbox(cashOnly.ivno);
+    const item = await db()('invoice_links').where({ ivno: String(cashOnly.ivno) }).first();
+    await expect(dismissReview(db(), String(item.id), 'operator:test', 'collected in cash')).resolves.toMatchObject({ status: 'dismissed', reviewedBy: 'operator:test' });
+    await expect(dismissReview(db(), String(item.id), 'operator:test', 'again')).rejects.toMatchObject({ code: 'INVOICE_LINK_REVIEW_CLOSED' });
+    await expect(dismissReview(db(), '999999', 'operator:test', 'none')).rejects.toMatchObject({ code: 'INVOICE_LINK_REVIEW_NOT_FOUND' });
+    expect(await db()('audit_log').where({ action: 'invoice-link.dismiss', subject_id: String(item.id) })).toHaveLength(1);
+    expect((await listReviews(db(), 'dismissed')).map((r) => r.invoice.number)).toContain(String(cashOnly.ivno));
 
     // the invoice's trace: the automatic record, its link and e-mail, the runs that made them
     const [trace, ...more] = await invoiceTracesByNumber(db(), String(invoice.ivno));
