@@ -118,7 +118,8 @@ export function simApiRoutes(deps: SimApiDeps): Router {
     const customer = m3.customers.get(str(body.cuno) ?? '');
     if (!customer) return void res.status(400).json({ error: 'cuno must be an existing customer number' });
     const amount = parseCents(typeof body.amount === 'string' ? body.amount : '');
-    if (amount === null || amount <= 0) return void res.status(400).json({ error: 'amount must be a decimal string > 0 with at most 2 decimals, e.g. "125.00"' });
+    // a negative amount makes a credit note (M3 keeps it as an invoice with a negative amount)
+    if (amount === null || amount === 0) return void res.status(400).json({ error: 'amount must be a decimal string ≠ 0 with at most 2 decimals, e.g. "125.00" (negative: a credit note)' });
     const divi = str(body.divi) ?? customer.divi;
     const division = m3.divisions[divi];
     if (!division) return void res.status(400).json({ error: `division ${divi} does not exist` });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
+import { captureSender, deliverEmail, LINK_EMAIL_QUEUE } from '../../gateway/src/links/email';
 import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
 import { recordDeadLetter } from '../../gateway/src/pipeline/dead-letters';
 import { getPayment, openPayment, type Payment } from '../../gateway/src/pipeline/ledger';
@@ -259,4 +260,41 @@ it('serves the health page to a browser, escaping what connectors report', async
   await page.getByText(`ION said ${XSS}`).first().waitFor();
   expect(await page.locator('img[src="x"]').count()).toBe(0);
   stack.gateway.services.connectors.record('ion', true);
+});
+
+it('automatic payment links: the review list retries an invoice once M3 has the address; the dashboard and the trace show it', async () => {
+  const m3 = stack.gateway.services.infor!.m3;
+  const scope = { cono: 100, divi: 'AAA' };
+  // the e-mail outbox's delivery queue (the links module's, which this stack does not start)
+  const services = stack.gateway.services;
+  await services.queue.register<{ emailId: string }>({ name: LINK_EMAIL_QUEUE, concurrency: 1, handler: (job) => deliverEmail(services.db, captureSender(), job.emailId, services.config.links.mailFrom) });
+  // a customer opted in to automatic links (CUSEXT A230) without an e-mail address in M3
+  await m3.execute('CRS610MI', 'Add', { CUNO: 'C30001', CUNM: 'Quiet Tools', CUTM: 'TEMPLATE', CUA1: '9 Elm St', TOWN: 'Joliet', ECAR: 'IL', PONO: '60431', CSCD: 'US' }, scope);
+  await m3.execute('CUSEXTMI', 'AddFieldValue', { FILE: 'OCUSMA', PK01: 'C30001', A230: 'Y' }, scope);
+  const invoice = await newInvoice(stack, '88.40', 'C30001');
+  await eventually(async () => (await stack.gateway.services.db('invoice_links').where({ ivno: invoice.ivno }).first())?.status === 'needs_review', 20_000, 'the review item');
+
+  await page.goto(`${stack.gateway.url}/ui/#/alerts`);
+  const reviews = page.getByTestId('invoice-link-reviews');
+  const row = reviews.locator('tbody tr', { hasText: invoice.ivno });
+  await row.getByText('INVOICE_LINK_NO_EMAIL', { exact: false }).waitFor();
+  expect(await row.getByRole('button', { name: 'Dismiss' }).isDisabled()).toBe(true); // no reason yet
+  await m3.execute('CRS610MI', 'ChgBasicData', { CUNO: 'C30001', MAIL: 'ap@quiettools.example' }, scope);
+  await row.getByRole('button', { name: 'Retry' }).click();
+  await row.getByText('retry queued').waitFor();
+  await eventually(async () => (await stack.gateway.services.db('invoice_links').where({ ivno: invoice.ivno }).first())?.status === 'linked', 20_000, 'linked after the retry');
+  await page.reload();
+  await reviews.getByText('Nothing to review.').waitFor();
+
+  await page.goto(`${stack.gateway.url}/ui/`);
+  await page.getByTestId('tile-auto-linked').getByText('1', { exact: true }).waitFor();
+  await page.getByTestId('tile-auto-review').getByText('0', { exact: true }).waitFor();
+
+  await page.goto(`${stack.gateway.url}/ui/#/trace`);
+  await page.getByLabel('search id').fill(invoice.ivno);
+  await page.getByRole('button', { name: 'Search' }).click();
+  const story = page.getByTestId('invoice-links-trace');
+  await story.getByText('sent to ap@quiettools.example', { exact: false }).waitFor();
+  await story.getByText('the link to ap@quiettools.example', { exact: false }).waitFor();
+  await story.getByRole('cell', { name: 'automatic' }).waitFor();
 });

@@ -21,6 +21,7 @@ import type { AdminEndpoint } from './endpoint';
 import { testConnection, SYSTEMS } from './test-connection';
 import { paymentTimeline, searchTrace } from './trace-queries';
 import { listLinkRequests, resolveLinkRequest } from '../links/link-requests';
+import { dismissReview, invoiceLinkSummary, invoiceTracesByNumber, listReviews, retryReview } from '../links/invoice-links';
 import { PAYMENT_STATES } from './payment-states';
 import { listPayments, replayPreview, withPayments } from './payment-views';
 
@@ -174,6 +175,44 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
     handler: async (req, res, s) => {
       const body = parse(operatorAction, req.body);
       return abandonDeadLetters(s.db, { ids: body.ids, reason: body.reason, actor: actorOf(res) });
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/invoice-links/reviews', role: 'viewer',
+    handler: async (req, _res, s) => ({ items: await listReviews(s.db, parse(z.object({ status: z.enum(['needs_review', 'dismissed']).optional() }), req.query).status) }),
+  },
+  {
+    method: 'post', path: '/admin/api/invoice-links/reviews/:id/retry', role: 'operator',
+    handler: async (req, res, s) => {
+      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
+      const { reason } = parse(z.object(withReason), req.body ?? {});
+      return retryReview(s.db, s.pipeline, id, actorOf(res), reason);
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/invoice-links/reviews/:id/dismiss', role: 'operator',
+    handler: async (req, res, s) => {
+      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
+      const { reason } = parse(z.object({ reason: requiredReason }), req.body);
+      return dismissReview(s.db, id, actorOf(res), reason);
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/invoice-links/summary', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const q = parse(rangeQuery, req.query);
+      const to = q.to ?? new Date();
+      const from = q.from ?? new Date(to.getTime() - 30 * 86_400_000);
+      if (from >= to) throw new AppError('from must be before to', { code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400 });
+      return invoiceLinkSummary(s.db, { from, to });
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/trace/invoices/:ivno', role: 'viewer',
+    handler: async (req, _res, s) => {
+      const ivno = parse(z.string().regex(/^[0-9A-Za-z-]{1,15}$/, 'must be an M3 invoice number'), req.params.ivno);
+      const only = parse(z.object({ company: z.coerce.number().int().positive().optional(), division: z.string().regex(/^[0-9A-Za-z]{1,3}$/).optional(), year: z.coerce.number().int().min(1900).max(2999).optional() }), req.query);
+      return { invoices: await invoiceTracesByNumber(s.db, ivno, { cono: only.company, divi: only.division, yea4: only.year }) };
     },
   },
   {

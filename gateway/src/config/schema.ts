@@ -198,6 +198,10 @@ export const configSchema = z
           .default({ visa: 'VI', mastercard: 'MC', amex: 'AX', discover: 'DI', diners: 'DC', jcb: 'JC', unknown: 'CC' }),
         /** seconds between CRS610MI pulls of changed customers (0 = only Sync.CustomerPartyMaster from ION) */
         customerPullIntervalSeconds: z.coerce.number().int().min(0).default(3600),
+        /** seconds between two looks for invoice-link reminders that are due (0 = none are sent) */
+        invoiceLinkReminderIntervalSeconds: z.coerce.number().int().min(0).default(300),
+        /** seconds between ARS200MI pulls of new open invoices for the invoice-links flow (0 = only Sync.Invoice from ION) */
+        invoicePullIntervalSeconds: z.coerce.number().int().min(0).default(0),
         /** how many jobs of each flow one gateway runs at once */
         concurrency: z.coerce.number().int().min(1).max(64).default(4),
       })

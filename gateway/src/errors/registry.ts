@@ -60,6 +60,7 @@ export const CONCERNS = {
   webhooks: { title: 'Event webhooks to subscribers' },
   admin: { title: 'Operator app and admin API' },
   links: { title: 'Payment links (`/api/payment-links`) and e-mail' },
+  invoiceLinks: { title: 'Flow: automatic payment links for new invoices (`invoice-links`)' },
   payPage: {
     title: 'Pay page (`/pay/:token/charge` and `/status`)',
     intro:
@@ -387,7 +388,13 @@ const links = group('links', {
   LINK_ORDER_NOT_INVOICED: { errorClass: 'business', httpStatus: 409, meaning: 'the order has no open invoice (not invoiced yet, or paid)', action: 'Caller: make the link once the order is invoiced.' },
   LINK_CURRENCY_NOT_SUPPORTED: { errorClass: 'business', httpStatus: 422, meaning: 'the invoice is not in USD; PayTrace v1 charges USD only', action: 'Caller: collect this invoice another way.' },
   LINK_M3_UNAVAILABLE: { errorClass: 'transient', httpStatus: 503, meaning: 'M3 did not answer while a link was being made; nothing was created', action: 'Caller: retry in a moment.' },
-  LINK_PAYMENT_IN_PROGRESS: { errorClass: 'business', httpStatus: 409, meaning: 'the customer is paying the link right now (it cannot be replaced or cancelled for that minute)', action: 'Caller: retry in a minute.' },
+  LINK_PAYMENT_IN_PROGRESS: {
+    errorClass: 'business',
+    httpStatus: 409,
+    meaning: 'the customer is paying the link right now (it cannot be replaced or cancelled for that minute)',
+    action: 'Caller: retry in a minute.',
+    variants: [{ errorClass: 'transient', httpStatus: null, when: 'in a flow (`links.create`, e.g. an invoice-link reminder): the run retries and then finds the link paid or free again' }],
+  },
   LINK_NOT_FOUND: { errorClass: 'business', httpStatus: 404, meaning: 'no such link id', action: 'Caller: check the link id.' },
   LINK_NOT_OPEN: { errorClass: 'business', httpStatus: 409, meaning: 'the link is paid, expired, cancelled or superseded (`details.status`)', action: 'Caller: make a new link if the invoice is still open.' },
   LINK_EMAIL_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'the e-mail address to send the link to is missing or not an address', action: 'Caller: give a valid address.' },
@@ -396,6 +403,13 @@ const links = group('links', {
   EMAIL_NOT_CONFIGURED: { errorClass: 'configuration', httpStatus: null, meaning: '`links.mailTransport` is `smtp` without `links.smtpUrl`', action: 'Operator: set `SMTP_URL` (or `MAIL_TRANSPORT`).' },
   EMAIL_REJECTED: { errorClass: 'business', httpStatus: null, meaning: 'the SMTP server refused the message (5xx: kept `failed` in `email_outbox`)', action: 'Operator: read the SMTP answer in the message (bad address, relay denied); send again from the link.' },
   EMAIL_UNAVAILABLE: { errorClass: 'transient', httpStatus: null, meaning: 'the SMTP server could not be reached or answered 4xx', action: 'None: retried. If it persists, check `SMTP_URL`.' },
+});
+
+const invoiceLinks = group('invoiceLinks', {
+  INVOICE_LINK_NO_EMAIL: { errorClass: 'business', httpStatus: null, meaning: 'a new invoice qualifies for an automatic payment link, but M3 has no usable e-mail address for its customer (CRS610 MAIL empty or not an address): it waits on the review list, no link was sent', action: 'Operator: add the address in M3 (CRS610), then **Retry** on the review list (`POST /admin/api/invoice-links/reviews/:id/retry`); or **Dismiss** it with a reason.' },
+  INVOICE_LINK_REVIEW_NOT_FOUND: { errorClass: 'business', httpStatus: 404, meaning: 'no review item with that id', action: 'Caller: reload the review list.' },
+  INVOICE_LINK_REVIEW_CLOSED: { errorClass: 'business', httpStatus: 409, meaning: 'the review item is no longer waiting (linked, paid or dismissed meanwhile; `details.status`)', action: 'Caller: reload the review list.' },
+  INVOICE_LINK_FLOW_OFF: { errorClass: 'configuration', httpStatus: 503, meaning: 'the invoice-links flow is not published on this gateway, so a review item cannot be retried', action: 'Operator: publish the flow (`mappings/flows/invoice-links.yaml`, or the operator app).' },
 });
 
 const payPage = group('payPage', {
@@ -460,12 +474,12 @@ const mapping = group('mapping', {
 });
 
 /** The tables by concern, in document order. */
-export const ERROR_CODE_GROUPS = [http, infra, pipeline, rules, money, ledger, gl, matching, bod, ims, inforOs, m3, ion, paytrace, invoicePayment, ecommerce, refund, customerSync, webhooks, admin, links, payPage, recon, mapping] as const;
+export const ERROR_CODE_GROUPS = [http, infra, pipeline, rules, money, ledger, gl, matching, bod, ims, inforOs, m3, ion, paytrace, invoicePayment, ecommerce, refund, customerSync, webhooks, admin, links, invoiceLinks, payPage, recon, mapping] as const;
 
 export const ERROR_CODES = Object.assign({}, ...ERROR_CODE_GROUPS) as typeof http &
   typeof infra & typeof pipeline & typeof rules & typeof money & typeof ledger & typeof gl & typeof matching & typeof bod & typeof ims &
   typeof inforOs & typeof m3 & typeof ion & typeof paytrace & typeof invoicePayment & typeof ecommerce & typeof refund & typeof customerSync &
-  typeof webhooks & typeof admin & typeof links & typeof payPage & typeof recon & typeof mapping;
+  typeof webhooks & typeof admin & typeof links & typeof invoiceLinks & typeof payPage & typeof recon & typeof mapping;
 
 /** A registered error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;

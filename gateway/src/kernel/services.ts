@@ -25,6 +25,8 @@ export interface GatewayServices {
   connectors: ConnectorStatus;
   version: string;
   startedAt: Date;
+  /** where this gateway listens (`http://host:port`), known once it listens */
+  url?: string;
   lifecycle: { ready: boolean; shuttingDown: boolean };
   /** tells this gateway when a flow or rules version is published (PostgreSQL LISTEN/NOTIFY) */
   notifier: VersionNotifier;

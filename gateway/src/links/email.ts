@@ -92,6 +92,25 @@ export function renderLinkEmail(config: Config, link: LinkRow, url: string, to: 
   return { from: config.links.mailFrom, to, subject: `Invoice ${link.ivno} from ${merchant}: ${amount} to pay`, html, text };
 }
 
+/**
+ * A reminder of an automatic link (issue 22): before the link expires, or after the invoice's due
+ * date while it is still unpaid. Same link, same facts as the first e-mail, a different opening.
+ */
+export function renderReminderEmail(config: Config, link: LinkRow, url: string, to: string, kind: 'before_expiry' | 'after_due'): MailMessage {
+  const first = renderLinkEmail(config, link, url, to);
+  const amount = displayAmount(link.amount, link.currency);
+  const due = link.due_date ? displayDate(link.due_date) : undefined;
+  const expires = link.expires_at.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const opening = kind === 'before_expiry' ? `A reminder: your payment link for invoice ${link.ivno} works until ${expires}.` : `A reminder: invoice ${link.ivno}${due ? ` was due ${due}` : ' is past due'} and ${amount} is still open.`;
+  const subject = kind === 'before_expiry' ? `Reminder: invoice ${link.ivno}, ${amount} to pay (link works until ${expires})` : `Reminder: invoice ${link.ivno} is past due, ${amount} to pay`;
+  return {
+    ...first,
+    subject,
+    text: `${opening}\n\n${first.text}`,
+    html: first.html.replace('<body style="font-family:Arial,sans-serif;color:#1d2733;line-height:1.5">', `<body style="font-family:Arial,sans-serif;color:#1d2733;line-height:1.5">\n<p><strong>${escapeHtml(opening)}</strong></p>`),
+  };
+}
+
 /** The payer's receipt: what was paid, when (with the zone), with which card, and our reference. */
 export function renderReceiptEmail(config: Config, receipt: Receipt, to: string): MailMessage {
   const merchant = config.links.merchantName;
@@ -123,7 +142,7 @@ export function renderReceiptEmail(config: Config, receipt: Receipt, to: string)
 }
 
 /** One outbox row and its delivery job, in the caller's transaction. */
-export async function queueOutboxEmail(trx: Knex.Transaction, queue: GatewayServices['queue'], input: { linkId: string | null; kind: 'link' | 'receipt' | 'link-request' | 'alert'; to: string; message: MailMessage; requestedBy: string }): Promise<string> {
+export async function queueOutboxEmail(trx: Knex.Transaction, queue: GatewayServices['queue'], input: { linkId: string | null; kind: 'link' | 'receipt' | 'link-request' | 'alert' | 'reminder'; to: string; message: MailMessage; requestedBy: string }): Promise<string> {
   const id = randomUUID();
   await trx('email_outbox').insert({ id, link_id: input.linkId, kind: input.kind, to_address: input.to, subject: input.message.subject, html: input.message.html, text: input.message.text, status: 'queued', requested_by: input.requestedBy });
   await queue.send(LINK_EMAIL_QUEUE, { emailId: id }, { db: await jobDbFor(trx), correlationId: `email-${id}` });

@@ -150,7 +150,7 @@ export class LinkService {
    * The live link of an open invoice: the existing one when it is still open for the same
    * amount, else a new one (an older link for another amount is superseded).
    */
-  async linkFor(invoice: OpenInvoice, scope: M3Scope, caller: string): Promise<{ link: LinkRow; reused: boolean }> {
+  async linkFor(invoice: OpenInvoice, scope: M3Scope, caller: string, known?: { name: string | null; email: string | null }): Promise<{ link: LinkRow; reused: boolean }> {
     addToContext({ CONO: scope.cono, DIVI: scope.divi, IVNO: invoice.ivno, YEA4: invoice.yea4, CUNO: invoice.cuno });
     if (invoice.currency !== 'USD') {
       refuse('LINK_CURRENCY_NOT_SUPPORTED', `Invoice ${invoice.ivno} is in ${invoice.currency || 'an unknown currency'}; payment links are for USD invoices only (PayTrace charges in USD).`, { currency: invoice.currency });
@@ -173,7 +173,8 @@ export class LinkService {
           await setLinkStatus(this.db, existing.id, 'open', 'superseded', `open amount changed from ${existing.amount} to ${open.toFixedString()}`);
         }
       }
-      const customer = await this.customer(invoice.cuno, scope);
+      // a caller that read the customer already (the invoice-links flow) saves M3 a second read
+      const customer = known ?? (await this.customer(invoice.cuno, scope));
       const created = await insertLink(this.db, {
         id: newLinkId(),
         cono: scope.cono,
@@ -187,6 +188,7 @@ export class LinkService {
         amount: open.toFixedString(),
         currency: 'USD',
         due_date: invoice.dueDate || null,
+        invoice_date: invoice.invoiceDate && /^\d{8}$/.test(invoice.invoiceDate) ? invoice.invoiceDate : null,
         // whole milliseconds: the signature covers the expiry as stored
         expires_at: new Date(Math.floor(Date.now() + this.config.links.ttlDays * 86_400_000)),
         created_by: caller,

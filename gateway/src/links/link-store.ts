@@ -19,6 +19,8 @@ export interface LinkRow {
   amount: string;
   currency: string;
   due_date: string | null;
+  /** M3 IVDT (yyyyMMdd) when the link was made: days-to-pay are counted from it */
+  invoice_date?: string | null;
   status: LinkStatus;
   status_reason: string | null;
   expires_at: Date;
@@ -31,7 +33,7 @@ export interface LinkRow {
   updated_at: Date;
 }
 
-export type NewLink = Pick<LinkRow, 'id' | 'cono' | 'divi' | 'ivno' | 'yea4' | 'orno' | 'cuno' | 'customer_name' | 'customer_email' | 'amount' | 'currency' | 'due_date' | 'expires_at' | 'created_by'>;
+export type NewLink = Pick<LinkRow, 'id' | 'cono' | 'divi' | 'ivno' | 'yea4' | 'orno' | 'cuno' | 'customer_name' | 'customer_email' | 'amount' | 'currency' | 'due_date' | 'invoice_date' | 'expires_at' | 'created_by'>;
 
 export interface InvoiceKey {
   cono: number;

@@ -79,6 +79,7 @@ export async function startGateway(
   const port = (server.address() as AddressInfo).port;
   services.lifecycle.ready = true;
   const url = `http://${config.http.host}:${port}`;
+  services.url = url;
   logger.info('gateway listening', { url, mode: config.mode, version: services.version });
 
   let stopping: Promise<void> | undefined;

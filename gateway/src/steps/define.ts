@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { IonClient } from '../infor/ion/ion-client';
+import type { LinkService } from '../links/link-service';
 import type { M3Executor } from '../infor/m3-programs/executor';
 import type { JobQueue } from '../pipeline/job-queue';
 import type { AnyStepType, ExactlyOnce, M3Usage, StepType } from '../pipeline/step-contract';
@@ -20,6 +21,8 @@ export interface StepConnectors {
   queue(): JobQueue;
   webhooks(): Config['webhooks'];
   mail(): { from: string };
+  /** payment links (issue 22): the link service, the public base URL links point to, the settings their e-mails use */
+  links(): Promise<{ service: LinkService; baseUrl: string; config: Config }>;
 }
 
 export function missing(what: string): never {
@@ -34,6 +37,7 @@ export const NO_CONNECTORS: StepConnectors = {
   queue: () => missing('the job queue'),
   webhooks: () => missing('webhooks'),
   mail: () => missing('mail'),
+  links: () => missing('payment links'),
 };
 
 /**

@@ -5,6 +5,11 @@ import { openPaymentStep, usePaymentStep } from './ledger/open-payment';
 import { findPaymentStep, refundedSoFarStep, requireUnusedTransactionStep, updatePaymentStep } from './ledger/payments';
 import { applyPayTraceStateStep } from './ledger/paytrace-state';
 import { recordVaultStep } from './ledger/vault';
+import { findInvoiceLinkStep, recordInvoiceLinkStep } from './ledger/invoice-links';
+import { createLinkStep } from './links/create-link';
+import { linkEmailStep } from './links/link-email';
+import { qualifyInvoiceStep } from './logic/qualify-invoice';
+import { getCustomerStep } from './m3/get-customer';
 import { mapStep } from './logic/map';
 import { failStep, requireStep } from './logic/require';
 import { m3CallStep } from './m3/call';
@@ -45,10 +50,14 @@ export function stepCatalogue(connectors: StepConnectors = NO_CONNECTORS): StepC
     writeVaultReferenceStep(connectors),
     m3CallStep(connectors),
     glPostStep(connectors),
+    getCustomerStep(connectors),
     // ION, subscribers, e-mail
     publishPaymentStep(connectors),
     webhookStep(connectors),
     emailStep(connectors),
+    // payment links (issue 22)
+    createLinkStep(connectors),
+    linkEmailStep(connectors),
     // the ledger
     openPaymentStep,
     usePaymentStep,
@@ -58,10 +67,13 @@ export function stepCatalogue(connectors: StepConnectors = NO_CONNECTORS): StepC
     updatePaymentStep,
     applyPayTraceStateStep,
     recordVaultStep,
+    findInvoiceLinkStep,
+    recordInvoiceLinkStep,
     // logic
     mapStep,
     requireStep,
     failStep,
+    qualifyInvoiceStep,
   ];
   const byType = new Map(types.map((t) => [t.type, t]));
   return { get: (type) => byType.get(type), list: () => [...types] };

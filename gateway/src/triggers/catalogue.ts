@@ -11,7 +11,10 @@ import type { TriggerCatalogue, TriggerType } from '../pipeline/definitions/comp
 export const EVENT_SCHEMAS = {
   'refund-request': 'the refund request of POST /api/refunds',
   'customer-change': 'an M3 customer as the vault sync needs it',
+  invoice: 'a new M3 invoice as the invoice-links flow needs it',
 } as const;
+
+const invoiceSample = { triggerId: 'b6f0…', cono: 100, divi: 'AAA', yea4: 2026, ivno: '200006', cuno: 'C10001', currency: 'USD', totalAmount: '412.50', openAmount: '412.50', creditNote: false, status: 'Open', paymentTerms: 'N30', invoiceDate: '20260105', dueDate: '20260204', orno: null, source: 'ion' };
 
 const types: TriggerType[] = [
   {
@@ -67,6 +70,20 @@ const types: TriggerType[] = [
     options: z.object({}).strict(),
     claim: () => 'm3-customer-pull',
     eventSample: () => ({ cono: 100, cuno: 'C10001', name: 'Northwind Traders', address: { lines: ['1 Main St'], city: 'Chicago', region: 'IL', postalCode: '60601', country: 'US' }, email: 'ap@northwind.example', source: 'crs610-pull' }),
+  },
+  {
+    type: 'm3-invoice-pull',
+    title: 'Scheduled M3 invoice pull',
+    options: z.object({}).strict(),
+    claim: () => 'm3-invoice-pull',
+    eventSample: () => ({ ...invoiceSample, triggerId: 'pull-100-AAA-2026-200006', source: 'ois350-pull' }),
+  },
+  {
+    type: 'invoice-link-reminder',
+    title: 'Invoice link reminder (scheduled)',
+    options: z.object({}).strict(),
+    claim: () => 'invoice-link-reminder',
+    eventSample: () => ({ reminderId: '1', kind: 'after_due', days: 1, cono: 100, divi: 'AAA', yea4: 2026, ivno: '200006', cuno: 'C10001', email: 'ap@acme.example' }),
   },
 ];
 

@@ -10,9 +10,12 @@ import type { FlowSettings } from '../pipeline/step-contract';
 import { FlowRegistry } from '../pipeline/versions/flow-registry';
 import { flowFunctions, stepCatalogue, type StepConnectors } from '../steps';
 import { missing } from '../steps/define';
+import { linkServiceOf } from '../links/link-service';
 import { acceptBod, bodEventAtDoor, bodEvents, refuseBod, type BodTriggerDeps } from './bod/bod-trigger';
 import { triggerCatalogue } from './catalogue';
 import { CUSTOMER_PULL, pullChangedCustomers } from './customer-pull/pull';
+import { INVOICE_PULL, pullNewInvoices } from './invoice-links/pull';
+import { INVOICE_LINK_REMINDER, queueDueReminders } from './invoice-links/reminders';
 import { ecommerceRoutes } from './ecommerce/webhook-route';
 import { PAYTRACE_POLLER, PayTracePoller } from './paytrace-poller/poller';
 import { refundRoutes } from './refund-api/routes';
@@ -42,6 +45,11 @@ export function stepConnectorsOf(services: GatewayServices): StepConnectors {
     queue: () => services.queue,
     webhooks: () => services.config.webhooks,
     mail: () => ({ from: services.config.links.mailFrom }),
+    links: async () => ({
+      service: await linkServiceOf(services),
+      baseUrl: services.config.http.publicBaseUrl ?? services.url ?? `http://${services.config.http.host}:${services.config.http.port}`,
+      config: services.config,
+    }),
   };
 }
 
@@ -53,6 +61,8 @@ export function stepConnectorsOf(services: GatewayServices): StepConnectors {
 export function flowsModule(options: { dir?: string } = {}): GatewayModule {
   let poller: PayTracePoller | undefined;
   let customerPull: NodeJS.Timeout | undefined;
+  let reminders: NodeJS.Timeout | undefined;
+  let invoicePull: NodeJS.Timeout | undefined;
   return {
     routes: (app, services) => {
       app.use(ecommerceRoutes(services));
@@ -117,9 +127,34 @@ export function flowsModule(options: { dir?: string } = {}): GatewayModule {
         }, pullSeconds * 1000);
         customerPull.unref();
       }
+
+      // invoice-link reminders that are due go to their flow (one gateway at a time; the inbox dedupes anyway)
+      const reminderSeconds = services.config.flows.invoiceLinkReminderIntervalSeconds;
+      if (reminderSeconds > 0) {
+        reminders = setInterval(() => {
+          void asSingleton(services.db, 'invoice-link-reminders', () => queueDueReminders({ db: services.db, store: (input) => pipeline.ingestClaim(INVOICE_LINK_REMINDER, input) })).catch((err: unknown) =>
+            services.logger.warn('queueing invoice-link reminders failed; the next run retries', { err }),
+          );
+        }, reminderSeconds * 1000);
+        reminders.unref();
+      }
+
+      // tenants without the Sync.Invoice document flow: a scheduled pull of new open invoices (off by default)
+      const invoicePullSeconds = services.config.flows.invoicePullIntervalSeconds;
+      if (invoicePullSeconds > 0 && m3) {
+        const scope = { cono: settings.company, divi: settings.division };
+        invoicePull = setInterval(() => {
+          void asSingleton(services.db, 'ars200-invoice-pull', () => pullNewInvoices({ db: services.db, m3, store: (input) => pipeline.ingestClaim(INVOICE_PULL, input) }, scope)).catch((err: unknown) =>
+            services.logger.warn('ARS200MI invoice pull failed; the next run retries', { err }),
+          );
+        }, invoicePullSeconds * 1000);
+        invoicePull.unref();
+      }
     },
     async stop() {
       if (customerPull) clearInterval(customerPull);
+      if (reminders) clearInterval(reminders);
+      if (invoicePull) clearInterval(invoicePull);
       await poller?.stop();
     },
   };

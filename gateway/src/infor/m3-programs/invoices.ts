@@ -11,6 +11,8 @@ export interface OpenInvoice {
   openAmount: string;
   totalAmount: string;
   dueDate: string;
+  /** the invoice date, yyyyMMdd (GetInvHead's IDAT; IVDT in the lists): days-to-pay are counted from it */
+  invoiceDate?: string;
   status: string;
   orno?: string;
 }
@@ -30,6 +32,7 @@ export async function getInvoice(m3: M3Executor, scope: M3Scope, yea4: number, i
       openAmount: r.RAFC ?? '0',
       totalAmount: r.IVAV ?? r.RAFC ?? '0',
       dueDate: r.DUDT ?? '',
+      ...(r.IDAT || r.IVDT ? { invoiceDate: (r.IDAT || r.IVDT)! } : {}),
       status: r.INST ?? '',
       orno: r.ORNO || undefined,
     };

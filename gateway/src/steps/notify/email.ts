@@ -7,7 +7,7 @@ import { defineStep, type StepConnectors } from '../define';
 export const EMAIL_QUEUE = 'link-email';
 
 /** A UUID derived from the intent key: the same step of the same run is the same e-mail. */
-function emailIdOf(key: string): string {
+export function emailIdOf(key: string): string {
   const h = createHash('sha256').update(`email:${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

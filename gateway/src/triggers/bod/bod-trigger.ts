@@ -9,8 +9,9 @@ import { evaluateMapping, type Bindings } from '../../pipeline/expressions';
 import type { InboxRow } from '../../pipeline/inbox';
 import { refundRequestSchema } from '../refund-api/request';
 import { customerChangeSchema } from '../customer-pull/customer-change';
+import { invoiceEventSchema } from '../invoice-links/invoice-event';
 
-const SCHEMAS: Record<string, z.ZodType> = { 'refund-request': refundRequestSchema, 'customer-change': customerChangeSchema };
+const SCHEMAS: Record<string, z.ZodType> = { 'refund-request': refundRequestSchema, 'customer-change': customerChangeSchema, invoice: invoiceEventSchema };
 
 export interface BodTriggerDeps {
   logger: Logger;

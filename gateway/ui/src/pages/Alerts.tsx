@@ -17,6 +17,19 @@ interface LinkRequest {
   createdAt: string;
 }
 
+/** An invoice that qualified for an automatic payment link but could not be sent (issue 22). */
+interface InvoiceReview {
+  id: string;
+  invoice: { company: number; division: string; year: number; number: string };
+  customer: string;
+  amount: string | null;
+  currency: string | null;
+  code: string | null;
+  reason: string | null;
+  retries: number;
+  createdAt: string;
+}
+
 interface Alert {
   id: string;
   rule: string;
@@ -33,6 +46,9 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [requests, setRequests] = useState<LinkRequest[]>([]);
   const [reasons, setReasons] = useState<Record<string, string>>({});
+  const [reviews, setReviews] = useState<InvoiceReview[]>([]);
+  const [reviewReasons, setReviewReasons] = useState<Record<string, string>>({});
+  const [retried, setRetried] = useState<Record<string, boolean>>({});
   const [error, setError] = useState<Error>();
   const loadRequests = () =>
     api
@@ -47,6 +63,20 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
       setError(err as Error);
     }
   };
+  const loadReviews = () =>
+    api
+      .get<{ items: InvoiceReview[] }>('/admin/api/invoice-links/reviews')
+      .then((r) => setReviews(r.items))
+      .catch((err: unknown) => setError(err as Error));
+  const review = async (id: string, action: 'retry' | 'dismiss') => {
+    try {
+      await api.post(`/admin/api/invoice-links/reviews/${id}/${action}`, { reason: reviewReasons[id] ?? '' });
+      if (action === 'retry') setRetried({ ...retried, [id]: true });
+      await loadReviews();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
   useEffect(() => {
     const load = () =>
       api
@@ -55,7 +85,11 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
         .catch((err: unknown) => setError(err as Error));
     void load();
     void loadRequests();
-    const timer = window.setInterval(() => void load(), 15_000);
+    void loadReviews();
+    const timer = window.setInterval(() => {
+      void load();
+      void loadReviews();
+    }, 15_000);
     return () => window.clearInterval(timer);
   }, []);
   return (
@@ -85,6 +119,35 @@ export function AlertsPage({ canAct }: { canAct: boolean }) {
           ))}
           {!requests.length && (
             <tr><td colSpan={8} className="muted">No open requests.</td></tr>
+          )}
+        </tbody>
+      </table>
+      <h2>New invoices waiting for review (automatic payment links)</h2>
+      <p className="muted">They qualified for a link, but M3 has no usable e-mail address for the customer. Add it in M3 (CRS610), then Retry; or Dismiss with a reason.</p>
+      <table data-testid="invoice-link-reviews">
+        <thead>
+          <tr><th>since</th><th>invoice</th><th>customer</th><th>open</th><th>why</th><th /></tr>
+        </thead>
+        <tbody>
+          {reviews.map((r) => (
+            <tr key={r.id}>
+              <td><When iso={r.createdAt} />{r.retries ? ` (retried ${r.retries}×)` : ''}</td>
+              <td><a href={`#/trace?q=${encodeURIComponent(r.invoice.number)}`}>{r.invoice.number}</a> ({r.invoice.year}, {r.invoice.company}/{r.invoice.division})</td>
+              <td>{r.customer}</td><td className="num">{r.amount && r.currency ? money(r.amount, r.currency) : ''}</td>
+              <td className="message">{r.code}: {r.reason}</td>
+              <td>
+                {canAct && (
+                  <>
+                    <input aria-label={`reason for invoice ${r.invoice.number}`} placeholder="reason (required to dismiss)" value={reviewReasons[r.id] ?? ''} onChange={(e) => setReviewReasons({ ...reviewReasons, [r.id]: e.target.value })} size={22} />{' '}
+                    {retried[r.id] ? <span className="muted" role="status">retry queued </span> : <button type="button" onClick={() => void review(r.id, 'retry')}>Retry</button>}{' '}
+                    <button type="button" disabled={(reviewReasons[r.id] ?? '').trim().length < 3} onClick={() => void review(r.id, 'dismiss')}>Dismiss</button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+          {!reviews.length && (
+            <tr><td colSpan={6} className="muted">Nothing to review.</td></tr>
           )}
         </tbody>
       </table>

@@ -33,11 +33,21 @@ function traceLink(filter: Record<string, string | undefined>): string {
   return `#/trace${query(filter)}`;
 }
 
+/** Automatic payment links for new invoices (issue 22): GET /admin/api/invoice-links/summary */
+interface InvoiceLinkSummary {
+  linkedAutomatically: number;
+  paidThroughLink: number;
+  paidElsewhere: number;
+  needsReview: number;
+  daysToPay: { byHand: { invoices: number; averageDays: string | null }; automatic: { invoices: number; averageDays: string | null } };
+}
+
 export function DashboardPage() {
   const zone = useZone();
   const [range, setRange] = useState('24h');
   const [live, setLive] = useState(true);
   const [data, setData] = useState<Dashboard>();
+  const [links, setLinks] = useState<InvoiceLinkSummary>();
   const [error, setError] = useState<Error>();
   const [updatedAt, setUpdatedAt] = useState<Date>();
 
@@ -47,6 +57,7 @@ export function DashboardPage() {
     const from = new Date(to.getTime() - hours * 3_600_000);
     try {
       setData(await api.get<Dashboard>(`/admin/api/dashboard${query({ from: from.toISOString(), to: to.toISOString(), timeZone: zone })}`));
+      setLinks(await api.get<InvoiceLinkSummary>(`/admin/api/invoice-links/summary${query({ from: from.toISOString(), to: to.toISOString() })}`));
       setUpdatedAt(new Date());
       setError(undefined);
     } catch (err) {
@@ -128,6 +139,18 @@ export function DashboardPage() {
             <a className="tile" data-testid="tile-refunds" href={traceLink({ flow: 'refund', from, to })}><span>Refunded</span><b>{money(data.refunds.amount, data.refunds.currency ?? currency)}</b><small>{data.refunds.count} refund(s)</small></a>
             <a className="tile" data-testid="tile-link-requests" href="#/alerts"><span>New-link requests</span><b>{data.openLinkRequests}</b><small>from customers, open</small></a>
           </div>
+          {links && (
+            <div className="tiles" data-testid="invoice-link-tiles">
+              <div className="tile" data-testid="tile-auto-linked"><span>Invoices linked automatically</span><b>{links.linkedAutomatically}</b><small>new M3 invoices sent with their pay link</small></div>
+              <div className="tile ok" data-testid="tile-auto-paid"><span>Paid through the link</span><b>{links.paidThroughLink}</b><small>{links.paidElsewhere} paid another way (reminders stopped)</small></div>
+              <a className={`tile ${links.needsReview ? 'warn' : 'ok'}`} data-testid="tile-auto-review" href="#/alerts"><span>Invoices to review</span><b>{links.needsReview}</b><small>no e-mail address in M3</small></a>
+              <div className="tile" data-testid="tile-days-to-pay">
+                <span>Days to pay</span>
+                <b>{links.daysToPay.automatic.averageDays ?? '–'}</b>
+                <small>automatic links ({links.daysToPay.automatic.invoices}); by hand {links.daysToPay.byHand.averageDays ?? '–'} ({links.daysToPay.byHand.invoices})</small>
+              </div>
+            </div>
+          )}
           <div className="grid">
             <Card title={`Payments per flow over time (count, by ${data.range.bucket} in ${zone})`} wide>
               <ResponsiveContainer width="100%" height={260}>

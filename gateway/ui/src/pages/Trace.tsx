@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, query } from '../api';
 import { Json, Problem, ReplayPanel, StateBadge, When } from '../components';
 import { FLOW_LABELS, label, money, STATE_LABELS, SYSTEM_LABELS } from '../format';
+import { InvoiceLinksPanel } from './InvoiceLinks';
 
 interface Hit {
   paymentId: string | null;
@@ -47,6 +48,7 @@ export function TracePage({ initial, canAct }: { initial: TraceFilter; canAct: b
   const [replaying, setReplaying] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<Error>();
+  const [searched, setSearched] = useState(initial.q);
 
   const open = async (paymentId: string) => {
     try {
@@ -56,6 +58,7 @@ export function TracePage({ initial, canAct }: { initial: TraceFilter; canAct: b
     }
   };
   const search = async (text: string, f = filter) => {
+    setSearched(text.trim());
     setError(undefined);
     setTrace(undefined);
     try {
@@ -125,6 +128,7 @@ export function TracePage({ initial, canAct }: { initial: TraceFilter; canAct: b
           </table>
         </>
       )}
+      {searched && <InvoiceLinksPanel ivno={searched} />}
       {trace && (
         <section className="card wide" data-testid="timeline">
           <h2>
