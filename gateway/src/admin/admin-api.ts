@@ -86,11 +86,11 @@ const reconItemsQuery = z.object({
 const RECON_BASE = '/admin/api/recon/runs';
 
 /** A file the browser downloads (a CSV link) instead of JSON. */
-class Download {
+export class Download {
   constructor(
     readonly filename: string,
     readonly type: string,
-    readonly body: string,
+    readonly body: string | Buffer,
   ) {}
 }
 

@@ -16,6 +16,8 @@ import { CUSTOMER_PULL, pullChangedCustomers } from './customer-pull/pull';
 import { ecommerceRoutes } from './ecommerce/webhook-route';
 import { PAYTRACE_POLLER, PayTracePoller } from './paytrace-poller/poller';
 import { refundRoutes } from './refund-api/routes';
+import { chargebackRoutes } from './chargeback/routes';
+import { watchChargebackReports, type ReportWatcher } from './chargeback/watch';
 
 export function flowSettings(services: GatewayServices): FlowSettings {
   const f = services.config.flows;
@@ -53,10 +55,12 @@ export function stepConnectorsOf(services: GatewayServices): StepConnectors {
 export function flowsModule(options: { dir?: string } = {}): GatewayModule {
   let poller: PayTracePoller | undefined;
   let customerPull: NodeJS.Timeout | undefined;
+  let reportWatcher: ReportWatcher | undefined;
   return {
     routes: (app, services) => {
       app.use(ecommerceRoutes(services));
       app.use(refundRoutes(services));
+      app.use(chargebackRoutes(services));
     },
     async start(services) {
       const rulesVersions = services.rulesVersions;
@@ -117,8 +121,13 @@ export function flowsModule(options: { dir?: string } = {}): GatewayModule {
         }, pullSeconds * 1000);
         customerPull.unref();
       }
+
+      // chargeback reports dropped into a folder (one gateway at a time)
+      const reportDir = services.config.flows.chargebackReportDir;
+      if (reportDir) reportWatcher = watchChargebackReports(services, path.resolve(reportDir), services.config.flows.chargebackReportPollSeconds * 1000);
     },
     async stop() {
+      await reportWatcher?.stop();
       if (customerPull) clearInterval(customerPull);
       await poller?.stop();
     },
