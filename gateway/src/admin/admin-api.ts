@@ -17,6 +17,8 @@ import { dashboard } from './dashboard-queries';
 import { FLOW_ADMIN_ENDPOINTS, publishRules } from './flow-admin';
 import { actorOf, requireRole } from './guard';
 import type { Role } from './roles';
+import { CHARGEBACK_ADMIN_ENDPOINTS } from './chargeback-admin';
+import { Download } from './download';
 import { testConnection, SYSTEMS } from './test-connection';
 import { paymentTimeline, searchTrace } from './trace-queries';
 import { listLinkRequests, resolveLinkRequest } from '../links/link-requests';
@@ -84,15 +86,6 @@ const reconItemsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 const RECON_BASE = '/admin/api/recon/runs';
-
-/** A file the browser downloads (a CSV link) instead of JSON. */
-export class Download {
-  constructor(
-    readonly filename: string,
-    readonly type: string,
-    readonly body: string | Buffer,
-  ) {}
-}
 
 const ok = (res: Response, body: unknown) => {
   res.setHeader('Cache-Control', 'no-store');
@@ -349,6 +342,8 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   // the flow builder's mapping panel: suggest, accept, reject (gateway/src/mapping-assistant)
   ...MAPPING_ASSISTANT_ENDPOINTS,
   ...FLOW_ADMIN_ENDPOINTS,
+  // chargebacks: the cases (deadline first), manual entry, report upload, the evidence PDF
+  ...CHARGEBACK_ADMIN_ENDPOINTS,
 ];
 
 export function adminApiRoutes(services: GatewayServices): Router {

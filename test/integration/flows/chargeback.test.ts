@@ -1,8 +1,27 @@
+import { inflateSync } from 'node:zlib';
+import { adminModule } from '../../../gateway/src/admin/module';
 import { evaluateRules } from '../../../gateway/src/admin/alerts';
 import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { eventually } from '../../helpers/gateway';
 import { chargedInvoicePayment, simJson, startStack, type Stack } from '../../helpers/stack';
+import { adminCall, sessionWithRoles } from '../admin/sign-in';
+
+/** The text a PDF draws (pdf-lib writes Helvetica text as hex strings in Flate-compressed content streams). */
+function pdfText(pdf: Buffer): string {
+  const out: string[] = [];
+  const raw = pdf.toString('latin1');
+  for (const m of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+    } catch {
+      content = m[1]!;
+    }
+    for (const t of content.matchAll(/<([0-9A-Fa-f]*)> Tj/g)) out.push(Buffer.from(t[1]!, 'hex').toString('latin1'));
+  }
+  return out.join('\n');
+}
 
 /**
  * Flow 5: chargebacks, end to end through the simulators — PayTrace raises a dispute on a settled
@@ -13,7 +32,7 @@ describe('flow 5: chargeback → receipt reversal in M3 + GL (+ fee); won → re
   let stack: Stack;
   let token: string;
   beforeAll(async () => {
-    stack = await startStack({ config: { queue: { retryLimit: 3, retryDelaySeconds: 0 }, flows: { chargebackApiCallers: ['M3SRVADM'] } as never } });
+    stack = await startStack({ modules: [adminModule()], config: { admin: { alerts: { enabled: false } }, queue: { retryLimit: 3, retryDelaySeconds: 0 }, flows: { chargebackApiCallers: ['M3SRVADM'] } as never } });
     token = await stack.gateway.services.infor!.tokens.getAccessToken();
   });
   afterAll(async () => {
@@ -206,5 +225,35 @@ describe('flow 5: chargeback → receipt reversal in M3 + GL (+ fee); won → re
     expect((await post('/api/chargebacks', {}, { auth: 'Bearer forged.token.value' })).status).toBe(401);
     const missing = await fetch(`${stack.gateway.url}/api/chargebacks/NOPE`, { headers: { authorization: `Bearer ${token}` } });
     expect(missing.status).toBe(404);
+  });
+
+  it('the operator app: cases deadline first, manual entry, report upload, and the evidence PDF', async () => {
+    const operator = await sessionWithRoles(db(), ['operator']);
+    const paid = await settledInvoicePayment('321.00');
+    const cb = await raise(paid.paytrace_transaction_id, { respondInDays: 1, reasonCode: '13.1', reason: 'Merchandise not received' });
+    const entered = await adminCall(stack.gateway.url, operator, 'POST', '/admin/api/chargebacks', { caseNumber: cb.caseNumber, transactionId: paid.paytrace_transaction_id, amount: '321.00', reasonCode: '13.1', reason: 'Merchandise not received', respondBy: cb.respondBy.slice(0, 10) });
+    expect(entered).toMatchObject({ status: 202, json: { caseNumber: cb.caseNumber, duplicate: false } });
+    await posting(`CB-${cb.caseNumber}`);
+    const uploaded = await adminCall(stack.gateway.url, operator, 'POST', '/admin/api/chargebacks/reports', { csv: await report(), fileName: 'chargebacks.csv' });
+    expect(uploaded.status).toBe(200);
+    expect(uploaded.json.duplicates).toEqual(expect.arrayContaining([expect.objectContaining({ caseNumber: cb.caseNumber })]));
+    const list = await adminCall(stack.gateway.url, operator, 'GET', '/admin/api/chargebacks');
+    const cases = list.json.cases as Array<{ caseNumber: string; status: string; hoursLeft: number | null }>;
+    expect(cases[0]).toMatchObject({ caseNumber: cb.caseNumber, status: 'received' }); // the nearest deadline first
+    expect((list.json.summary as { dueSoon: number }).dueSoon).toBeGreaterThanOrEqual(1);
+
+    const res = await fetch(`${stack.gateway.url}/admin/api/chargebacks/${cb.caseNumber}/evidence.pdf`, { headers: { cookie: operator.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(pdf);
+    for (const expected of [`Chargeback ${cb.caseNumber}`, 'Merchandise not received', '321.00', paid.reference, 'Approval code', 'AVS result', 'CSC result', `${paid.ivno} / 2026`, 'C10001', 'Customer and address (CRS610MI)']) {
+      expect(text).toContain(expected);
+    }
+    expect(text).toMatch(/VISA ending \d{4}/);
+    expect(text).not.toMatch(/\d{13,19}/);
+    // a case in review has nothing to assemble
+    expect((await adminCall(stack.gateway.url, operator, 'GET', '/admin/api/chargebacks/CBX-404/evidence.pdf')).json).toMatchObject({ code: 'CHARGEBACK_EVIDENCE_UNAVAILABLE' });
   });
 });

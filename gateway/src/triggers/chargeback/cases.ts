@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { Money } from '../../domain/money';
 import { AppError } from '../../errors';
 import type { Payment } from '../../pipeline/ledger';
 import { chargebackReference } from '../../steps/ledger/chargeback';
@@ -57,8 +58,8 @@ function view(row: CaseRow, now: Date, extra: Pick<CaseView, 'payment' | 'postin
     caseNumber: row.case_number,
     status: row.status,
     paytraceTransactionId: String(row.paytrace_transaction_id),
-    amount: row.amount,
-    fee: row.fee,
+    amount: Money.fromM3(row.amount, row.currency).toFixedString(),
+    fee: Money.fromM3(row.fee, row.currency).toFixedString(),
     currency: row.currency,
     reasonCode: row.reason_code,
     reason: row.reason,
