@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { watchChargebackReports } from '../../../gateway/src/triggers/chargeback/watch';
 import { adminModule } from '../../../gateway/src/admin/module';
 import { evaluateRules } from '../../../gateway/src/admin/alerts';
 import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
@@ -255,5 +259,29 @@ describe('flow 5: chargeback → receipt reversal in M3 + GL (+ fee); won → re
     expect(text).not.toMatch(/\d{13,19}/);
     // a case in review has nothing to assemble
     expect((await adminCall(stack.gateway.url, operator, 'GET', '/admin/api/chargebacks/CBX-404/evidence.pdf')).json).toMatchObject({ code: 'CHARGEBACK_EVIDENCE_UNAVAILABLE' });
+  });
+
+  it('the watched folder: a report is imported and moved to done/, a file with a card number is deleted', async () => {
+    const paid = await settledInvoicePayment('45.00');
+    const cb = await raise(paid.paytrace_transaction_id);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'm3pt-cb-'));
+    const old = new Date(Date.now() - 60_000);
+    writeFileSync(path.join(dir, 'portal.csv'), await report());
+    writeFileSync(path.join(dir, 'pan.csv'), 'Case Number,Transaction ID,Chargeback Amount,Card Number\r\nCBP-2,1000001,10.00,4111111111111111\r\n');
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a report');
+    for (const f of ['portal.csv', 'pan.csv']) utimesSync(path.join(dir, f), old, old);
+    const watcher = watchChargebackReports(stack.gateway.services, dir, 3_600_000);
+    try {
+      expect(await watcher.scan()).toBe(1);
+    } finally {
+      await watcher.stop();
+    }
+    await posting(`CB-${cb.caseNumber}`);
+    expect(readdirSync(path.join(dir, 'done')).some((f) => f.endsWith('-portal.csv'))).toBe(true);
+    expect(existsSync(path.join(dir, 'pan.csv'))).toBe(false);
+    const refused = readdirSync(path.join(dir, 'refused'));
+    expect(refused).toEqual([expect.stringMatching(/-pan\.csv\.error\.txt$/)]); // the card data is gone, only the note stays
+    expect(readFileSync(path.join(dir, 'refused', refused[0]!), 'utf8')).toMatch(/^CHARGEBACK_REPORT_CARD_DATA/);
+    expect(existsSync(path.join(dir, 'notes.txt'))).toBe(true);
   });
 });
