@@ -19,6 +19,7 @@ import { actorOf, requireRole } from './guard';
 import type { Role } from './roles';
 import { CHARGEBACK_ADMIN_ENDPOINTS } from './chargeback-admin';
 import { Download } from './download';
+import { caseSummary } from '../triggers/chargeback/cases';
 import { testConnection, SYSTEMS } from './test-connection';
 import { paymentTimeline, searchTrace } from './trace-queries';
 import { listLinkRequests, resolveLinkRequest } from '../links/link-requests';
@@ -59,7 +60,7 @@ const timeZone = z.string().max(64).refine((zone) => {
 const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), timeZone: timeZone.optional() });
 const traceQuery = z.object({
   q: z.string().trim().max(200).optional(),
-  flow: z.enum(['ecommerce_sale', 'invoice_payment', 'customer_sync', 'refund']).optional(),
+  flow: z.enum(['ecommerce_sale', 'invoice_payment', 'customer_sync', 'refund', 'chargeback']).optional(),
   state: z.enum(PAYMENT_STATES).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -112,7 +113,7 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
       const to = q.to ?? new Date();
       const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
       if (from >= to) throw new AppError('from must be before to', { code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400 });
-      return dashboard(s.db, { from, to, timeZone: q.timeZone });
+      return { ...(await dashboard(s.db, { from, to, timeZone: q.timeZone })), chargebacks: await caseSummary(s.db, s.config.admin.alerts.chargebackDeadlineHours) };
     },
   },
   {
