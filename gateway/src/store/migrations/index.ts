@@ -12,6 +12,7 @@ import * as m012 from './012_flows_as_data';
 import * as m025 from './025_pay_page_receipts_requests';
 import * as m040 from './040_mapping_feedback';
 import * as m055 from './055_chargebacks';
+import * as m056 from './056_recon_chargebacks';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -31,6 +32,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['025_pay_page_receipts_requests', m025],
   ['040_mapping_feedback', m040],
   ['055_chargebacks', m055],
+  ['056_recon_chargebacks', m056],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
