@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { watchChargebackReports } from '../../../gateway/src/triggers/chargeback/watch';
+import { replayDeadLetters } from '../../../gateway/src/pipeline/dead-letter-actions';
 import { adminModule } from '../../../gateway/src/admin/module';
 import { evaluateRules } from '../../../gateway/src/admin/alerts';
 import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
@@ -84,7 +85,7 @@ describe('flow 5: chargeback → receipt reversal in M3 + GL (+ fee); won → re
     eventually(async () => {
       const row = await db()('inbox').where({ source: 'chargeback', dedupe_key: `${caseNumber}:${stage}` }).first();
       return row && ['done', 'rejected', 'dead'].includes(row.status) ? row : undefined;
-    }, 20_000, `notice ${caseNumber}:${stage} processed`);
+    }, 40_000, `notice ${caseNumber}:${stage} processed`);
 
   it('received → lost over the API: the invoice is reopened and the chargeback and fee are posted once', async () => {
     const paid = await settledInvoicePayment('240.00');
@@ -284,4 +285,34 @@ describe('flow 5: chargeback → receipt reversal in M3 + GL (+ fee); won → re
     expect(readFileSync(path.join(dir, 'refused', refused[0]!), 'utf8')).toMatch(/^CHARGEBACK_REPORT_CARD_DATA/);
     expect(existsSync(path.join(dir, 'notes.txt'))).toBe(true);
   });
+
+  it('a case won while its booking is a dead letter waits for it; replayed in order, each effect once', async () => {
+    const paid = await settledInvoicePayment('60.00');
+    const cb = await raise(paid.paytrace_transaction_id, { fee: '5.00' });
+    const notice = { caseNumber: cb.caseNumber, transactionId: paid.paytrace_transaction_id, amount: '60.00', fee: '5.00' };
+    // GLS840MI is down for longer than the retries: the booking parks after reversing the receipt
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: 'GLS840MI', outage: true } });
+    await post('/api/chargebacks', notice);
+    const bookingRow = await inboxDone(cb.caseNumber, 'received');
+    expect(bookingRow).toMatchObject({ status: 'dead' });
+    const dead = await eventually(async () => db()('dead_letters').where({ queue: 'chargeback', status: 'open' }).whereRaw(`payload->>'inboxId' = ?`, [String(bookingRow.id)]).first(), 10_000, 'booking parked');
+    expect(await counts(`irno=CB-${cb.caseNumber}`)).toEqual(expect.objectContaining({ receiptsWithIrno: 1 }));
+    await post('/api/chargebacks', { ...notice, stage: 'won' });
+    const wonRow = await inboxDone(cb.caseNumber, 'won');
+    expect(wonRow).toMatchObject({ status: 'dead', error_code: 'CHARGEBACK_BOOKING_PENDING' });
+    expect(await findPaymentByReference(db(), `CBW-${cb.caseNumber}`)).toBeUndefined();
+
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { pathPattern: null, outage: null } });
+    const services = stack.gateway.services;
+    await replayDeadLetters(db(), services.queue, { ids: [String(dead.id)], actor: 'test', reason: 'GL is back' });
+    const booked = await posting(`CB-${cb.caseNumber}`).catch(async (err: Error) => {
+      throw new Error(`${err.message} ${JSON.stringify({ p: await findPaymentByReference(db(), `CB-${cb.caseNumber}`), inbox: await db()('inbox').where({ source: 'chargeback' }).whereLike('dedupe_key', `${cb.caseNumber}%`).select('id', 'status', 'error_code', 'error'), dl: await db()('dead_letters').where({ queue: 'chargeback' }).select('id', 'status', 'error_code', 'payload') })}`);
+    });
+    const wonDead = await db()('dead_letters').where({ queue: 'chargeback', status: 'open' }).whereRaw(`payload->>'inboxId' = ?`, [String(wonRow.id)]).first();
+    await replayDeadLetters(db(), services.queue, { ids: [String(wonDead.id)], actor: 'test', reason: 'booking done' });
+    const won = await posting(`CBW-${cb.caseNumber}`);
+    expect(await counts(`cino=${paid.ivno}&irno=CB-${cb.caseNumber}&key1=${booked.gl_batch_key}`)).toEqual(expect.objectContaining({ receiptsForInvoice: 3, receiptsWithIrno: 1, glBatchesWithKey1: 1 }));
+    expect(await counts(`irno=CBW-${cb.caseNumber}&key1=${won.gl_batch_key}`)).toEqual(expect.objectContaining({ receiptsWithIrno: 1, glBatchesWithKey1: 1 }));
+    await caseOf(cb.caseNumber, 'won');
+  }, 90_000);
 });

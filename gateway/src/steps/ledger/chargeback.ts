@@ -42,6 +42,8 @@ export interface CaseOutcome {
   reapply: boolean;
   /** CB-<case> is booked (completed) */
   booked: boolean;
+  /** CB-<case> exists but did not complete (its run failed): a won case must wait for it */
+  bookingPending: boolean;
 }
 
 interface CaseRow {
@@ -88,7 +90,8 @@ export const recordChargebackCaseStep = defineStep<z.output<typeof input>, CaseO
     else if (FINAL.has(previous)) status = previous === 'lost' && i.stage === 'won' ? 'won' : previous; // won on appeal after a loss
     else status = RANK[i.stage] >= RANK[previous] ? i.stage : previous;
 
-    const booked = Boolean(await trx('payments').where({ reference: chargebackReference(i.caseNumber), status: 'completed' }).first('id'));
+    const booking = await trx('payments').where({ reference: chargebackReference(i.caseNumber) }).first<{ status: string } | undefined>('status');
+    const booked = booking?.status === 'completed';
     const history = [...(existing?.history ?? [])];
     if (!history.some((h) => h.stage === i.stage)) history.push({ stage: i.stage, at: new Date().toISOString(), source: i.source });
     const respondBy = i.respondBy ? new Date(`${i.respondBy}T23:59:59Z`) : undefined;
@@ -117,9 +120,11 @@ export const recordChargebackCaseStep = defineStep<z.output<typeof input>, CaseO
       status,
       previousStatus: previous,
       known,
-      book: known && i.stage !== 'won' && takenStates.has(status),
+      // a booking an earlier attempt started (the receipt reversed, say) is always finished, even if the case moved on meanwhile
+      book: known && i.stage !== 'won' && (takenStates.has(status) || (Boolean(booking) && !booked)),
       reapply: known && i.stage === 'won' && status === 'won' && booked,
       booked,
+      bookingPending: Boolean(booking) && !booked,
     };
   },
 });

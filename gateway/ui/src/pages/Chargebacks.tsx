@@ -64,7 +64,12 @@ export function ChargebacksPage({ canAct }: { canAct: boolean }) {
       })
       .catch((err: unknown) => setError(err as Error));
   }, [status]);
-  useEffect(load, [load]);
+  useEffect(() => {
+    load();
+    // notices become cases as the flow runs them: keep the list current
+    const timer = window.setInterval(load, 5_000);
+    return () => window.clearInterval(timer);
+  }, [load]);
 
   const show = (caseNumber: string) =>
     api
@@ -77,7 +82,7 @@ export function ChargebacksPage({ canAct }: { canAct: boolean }) {
       const result = await api.post<ImportResult>('/admin/api/chargebacks/reports', { csv: await file.text(), fileName: file.name });
       setImported(result);
       setError(undefined);
-      load();
+      window.setTimeout(load, 1000);
     } catch (err) {
       setError(err as Error);
     }
