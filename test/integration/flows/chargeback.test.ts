@@ -163,6 +163,13 @@ describe('flow 5: chargeback → receipt reversal in M3 + GL (+ fee); won → re
     expect(await caseOf('CBX-404', 'review')).toMatchObject({ payment_id: null });
     expect(await findPaymentByReference(db(), 'CB-CBX-404')).toBeUndefined();
     expect(await db()('dead_letters').where('error_code', 'CHARGEBACK_TRANSACTION_UNKNOWN').count<[{ count: string }]>({ count: '*' })).toEqual([{ count: '0' }]);
+    // an operator handles it by hand and closes it, with a reason (audited); only review cases close by hand
+    const operator = await sessionWithRoles(db(), ['operator']);
+    expect((await adminCall(stack.gateway.url, operator, 'POST', '/admin/api/chargebacks/CBX-404/close', { outcome: 'accepted', reason: '' })).status).toBe(400);
+    const closed = await adminCall(stack.gateway.url, operator, 'POST', '/admin/api/chargebacks/CBX-404/close', { outcome: 'accepted', reason: 'a terminal sale outside the gateway; booked by hand' });
+    expect(closed).toMatchObject({ status: 200, json: { caseNumber: 'CBX-404', status: 'accepted' } });
+    expect(await db()('audit_log').where({ action: 'chargeback.closed', subject_id: 'CBX-404' }).first()).toMatchObject({ reason: 'a terminal sale outside the gateway; booked by hand' });
+    expect((await adminCall(stack.gateway.url, operator, 'POST', '/admin/api/chargebacks/CBX-404/close', { outcome: 'won', reason: 'again' })).json).toMatchObject({ code: 'CHARGEBACK_NOT_IN_REVIEW' });
   });
 
   it('alerts before the response deadline, once per case, and resolves when the evidence is in', async () => {

@@ -77,6 +77,17 @@ export function ChargebacksPage({ canAct }: { canAct: boolean }) {
       .then(setOpen)
       .catch((err: unknown) => setError(err as Error));
 
+  const [closing, setClosing] = useState({ outcome: 'accepted', reason: '' });
+  const closeCase = async (caseNumber: string) => {
+    try {
+      setOpen(await api.post<CaseDetail>(`/admin/api/chargebacks/${encodeURIComponent(caseNumber)}/close`, closing));
+      setError(undefined);
+      load();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+
   const upload = async (file: File) => {
     try {
       const result = await api.post<ImportResult>('/admin/api/chargebacks/reports', { csv: await file.text(), fileName: file.name });
@@ -167,6 +178,16 @@ export function ChargebacksPage({ canAct }: { canAct: boolean }) {
               <h3>Problems</h3>
               <ul>{open.problems.map((p) => <li key={p.stage}>{p.stage}: {p.errorCode} {p.error}</li>)}</ul>
             </>
+          )}
+          {canAct && open.status === 'review' && (
+            <div className="toolbar" data-testid="close-review">
+              <span>Handled by hand:</span>
+              <select value={closing.outcome} onChange={(e) => setClosing({ ...closing, outcome: e.target.value })} aria-label="outcome">
+                {['accepted', 'won', 'lost'].map((o) => <option key={o} value={o}>{o}</option>)}
+              </select>
+              <input value={closing.reason} onChange={(e) => setClosing({ ...closing, reason: e.target.value })} aria-label="reason" placeholder="reason" />
+              <button type="button" onClick={() => void closeCase(open.caseNumber)}>Close the case</button>
+            </div>
           )}
           <button type="button" onClick={() => setOpen(undefined)}>Close</button>
         </section>
