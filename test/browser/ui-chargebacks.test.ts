@@ -56,7 +56,7 @@ it('an operator imports the report, sees the case deadline first, opens it and g
   writeFileSync(file, await (await fetch(`${stack.paytrace.url}/_sim/chargebacks/report.csv`)).text());
 
   await signIn(page, 'operator', 'Otto Operator');
-  await page.getByRole('link', { name: 'Chargebacks' }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Chargebacks', exact: true }).click();
   await page.getByTestId('chargebacks').getByText('no chargebacks').waitFor();
   await page.getByTestId('report-file').setInputFiles(file);
   await page.getByTestId('import-result').getByText('1 new', { exact: false }).waitFor();
@@ -89,7 +89,7 @@ it('a viewer sees the cases but not the import, entry or evidence controls', asy
   const context = await browser.newContext();
   const viewer = await context.newPage();
   await signIn(viewer, 'viewer', 'Vera Viewer');
-  await viewer.getByRole('link', { name: 'Chargebacks' }).click();
+  await viewer.getByRole('navigation').getByRole('link', { name: 'Chargebacks', exact: true }).click();
   await viewer.getByTestId('chargebacks').locator('tbody tr').first().waitFor();
   expect(await viewer.getByTestId('report-file').count()).toBe(0);
   expect(await viewer.getByTestId('evidence').count()).toBe(0);
