@@ -197,8 +197,8 @@ export function ChargebacksPage({ canAct }: { canAct: boolean }) {
           <h2>Enter a chargeback</h2>
           <p className="muted">As the PayTrace portal shows it. The same case and stage twice is one event.</p>
           <div className="form-grid">
-            {(['caseNumber', 'transactionId', 'amount', 'fee', 'reasonCode', 'reason'] as const).map((k) => (
-              <label key={k}>{k} <input value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} aria-label={k} /></label>
+            {([['caseNumber', 'case number'], ['transactionId', 'PayTrace transaction'], ['amount', 'amount'], ['fee', 'fee'], ['reasonCode', 'reason code'], ['reason', 'reason']] as const).map(([k, text]) => (
+              <label key={k}>{text} <input value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} aria-label={k} /></label>
             ))}
             <label>stage <select value={form.stage} onChange={(e) => setForm({ ...form, stage: e.target.value })} aria-label="stage">{STAGES.map((s) => <option key={s} value={s}>{s}</option>)}</select></label>
             <label>respond by <input type="date" value={form.respondBy} onChange={(e) => setForm({ ...form, respondBy: e.target.value })} aria-label="respondBy" /></label>
