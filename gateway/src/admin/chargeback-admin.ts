@@ -8,7 +8,7 @@ import { caseOr404, caseSummary, listCases } from '../triggers/chargeback/cases'
 import { gatherEvidence, renderEvidencePdf } from '../triggers/chargeback/evidence';
 import { importReport, submitNotice } from '../triggers/chargeback/intake';
 import { chargebackNoticeSchema } from '../triggers/chargeback/notice';
-import { CASE_STATUSES } from '../steps/ledger/chargeback';
+import { CASE_STATUSES } from '../domain/chargeback';
 import { Download } from './download';
 import { actorOf } from './guard';
 import type { Role } from './roles';

@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { Money } from '../../domain/money';
 import { AppError } from '../../errors';
-import { CHARGEBACK_STAGES } from '../../triggers/chargeback/notice';
+import { CHARGEBACK_STAGES, chargebackReference, type CaseStatus } from '../../domain/chargeback';
 import { decimalText, defineStep, idText } from '../define';
 
-export const CASE_STATUSES = ['received', 'evidence_submitted', 'won', 'lost', 'accepted', 'review'] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
 const FINAL: ReadonlySet<string> = new Set(['won', 'lost', 'accepted']);
 const RANK: Record<CaseStatus, number> = { review: 0, received: 1, evidence_submitted: 2, won: 3, lost: 3, accepted: 3 };
 
-/** The reference of the ledger payment that books a chargeback (`CB-<case>`) and of its reversal when won (`CBW-<case>`). */
-export const chargebackReference = (caseNumber: string, won = false) => `${won ? 'CBW' : 'CB'}-${caseNumber}`;
 
 const input = z
   .object({

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { Money } from '../../domain/money';
 import { AppError } from '../../errors';
 import type { Payment } from '../../pipeline/ledger';
-import { chargebackReference } from '../../steps/ledger/chargeback';
+import { chargebackReference } from '../../domain/chargeback';
 import { CHARGEBACK_SOURCE } from './notice';
 
 /** What the API and the operator app show of a chargeback case (no card data: there is none to show). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHARGEBACK_STAGES, type ChargebackStage } from '../../domain/chargeback';
 
 /** The trigger a flow names to be started by POST /api/chargebacks and manual entry in the operator app. */
 export const CHARGEBACK_API = 'http:chargeback-api';
@@ -7,12 +8,7 @@ export const CHARGEBACK_REPORT = 'report:chargebacks';
 /** inbox source of every chargeback notice: the dedupe key is `<case>:<stage>`, whichever door it came through */
 export const CHARGEBACK_SOURCE = 'chargeback';
 
-/**
- * Where a dispute stands at the processor. `received`: the funds are taken from the merchant;
- * `evidence_submitted`: the merchant answered; `won`: the funds come back; `lost`/`accepted`: they stay taken.
- */
-export const CHARGEBACK_STAGES = ['received', 'evidence_submitted', 'won', 'lost', 'accepted'] as const;
-export type ChargebackStage = (typeof CHARGEBACK_STAGES)[number];
+export { CHARGEBACK_STAGES, type ChargebackStage } from '../../domain/chargeback';
 
 /** Stage words as portals and people write them. */
 const STAGE_ALIASES: Record<string, ChargebackStage> = {
