@@ -111,7 +111,7 @@ const exportByDateRange: Handler = (body, ctx) => {
 
 // ---- batches -------------------------------------------------------------
 
-function summary(number: number, transactions: SimTransaction[], settledAt?: Date): JsonBody {
+function summary(number: number, transactions: SimTransaction[], settledAt?: Date, chargebacks: { debitCents: number; creditCents: number; count: number } = { debitCents: 0, creditCents: 0, count: 0 }): JsonBody {
   let salesCount = 0;
   let salesCents = 0;
   let refundCount = 0;
@@ -141,7 +141,10 @@ function summary(number: number, transactions: SimTransaction[], settledAt?: Dat
     sales_amount: dollarsNumber(salesCents),
     refund_count: refundCount,
     refund_amount: dollarsNumber(refundCents),
-    net_amount: dollarsNumber(salesCents - refundCents),
+    // chargebacks taken in this batch (amount + fee) less won ones given back: the deposit is net of them
+    chargeback_count: chargebacks.count,
+    chargeback_amount: dollarsNumber(chargebacks.debitCents - chargebacks.creditCents),
+    net_amount: dollarsNumber(salesCents - refundCents - chargebacks.debitCents + chargebacks.creditCents),
     card_types: [...byBrand.entries()].map(([type, b]) => ({
       type,
       sales_count: b.sales_count,
@@ -150,6 +153,15 @@ function summary(number: number, transactions: SimTransaction[], settledAt?: Dat
       refund_amount: dollarsNumber(b.refunds),
     })),
   };
+}
+
+function batchChargebacks(ctx: SimContext, batch: SimBatch): { debitCents: number; creditCents: number; count: number } {
+  const of = (cases: string[] | undefined, withFee: boolean) =>
+    (cases ?? []).reduce((sum, n) => {
+      const cb = ctx.state.chargebacks.get(n);
+      return sum + (cb ? cb.amountCents + (withFee ? cb.feeCents : 0) : 0);
+    }, 0);
+  return { debitCents: of(batch.chargebacksDebited, true), creditCents: of(batch.chargebacksCredited, false), count: (batch.chargebacksDebited?.length ?? 0) + (batch.chargebacksCredited?.length ?? 0) };
 }
 
 function batchTransactions(ctx: SimContext, batch: SimBatch): SimTransaction[] {
@@ -169,7 +181,7 @@ const exportOne: Handler = (body, ctx) => {
   }
   const batch = findBatch(ctx, body);
   if (!batch) return singleError(ctx, ERROR.batchNumber);
-  return ok({ success: true, response_code: RESPONSE.exported.code, status_message: RESPONSE.exported.message, batch: summary(batch.number, batchTransactions(ctx, batch), batch.settledAt) });
+  return ok({ success: true, response_code: RESPONSE.exported.code, status_message: RESPONSE.exported.message, batch: summary(batch.number, batchTransactions(ctx, batch), batch.settledAt, batchChargebacks(ctx, batch)) });
 };
 
 const exportBatches: Handler = (body, ctx) => {
@@ -180,7 +192,7 @@ const exportBatches: Handler = (body, ctx) => {
     success: true,
     response_code: RESPONSE.exported.code,
     status_message: RESPONSE.exported.message,
-    batches: batches.map((b) => summary(b.number, batchTransactions(ctx, b), b.settledAt)),
+    batches: batches.map((b) => summary(b.number, batchTransactions(ctx, b), b.settledAt, batchChargebacks(ctx, b))),
   });
 };
 
@@ -192,7 +204,7 @@ const batchTransactionList: Handler = (body, ctx) => {
     success: true,
     response_code: RESPONSE.exported.code,
     status_message: RESPONSE.exported.message,
-    batch: summary(batch.number, transactions, batch.settledAt),
+    batch: summary(batch.number, transactions, batch.settledAt, batchChargebacks(ctx, batch)),
     transactions: transactions.map((tx) => transactionRecord(tx, ctx.config.username)),
   });
 };

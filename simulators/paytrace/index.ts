@@ -8,9 +8,11 @@ import { PayTraceState, SimClock, type SimBatch } from './state';
 import { mountTransactions } from './transactions';
 import { captureBody, sendJson, type PayTraceConfig, type SimContext } from './wire';
 import { mountChecks } from './checks';
+import { mountChargebacks } from './chargebacks';
 
 export { AMOUNT_TRIGGERS, ERROR, RESPONSE, TEST_CARDS, TEST_ROUTING_NUMBERS } from './codes';
 export type { PayTraceConfig, SimContext } from './wire';
+export type { SimChargeback } from './chargebacks';
 export type { PayTraceState, SimTransaction, SimCustomer, SimBatch, SimCheck, SimBankAccount } from './state';
 
 /**
@@ -149,6 +151,7 @@ export async function startPayTraceSimulator(options: PayTraceSimulatorOptions =
     },
     routes: (app) => {
       mountSimApi(app, { ctx, settle, advance });
+      mountChargebacks(app, ctx);
       app.post('/v1/ping', (_req, res) => sendJson(res, 200, { success: true, status_message: 'pong' }));
       mountTokenEndpoint(app, ctx);
       mountTransactions(app, ctx);

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { SimChargeback } from './chargebacks';
 import { brandOf, maskAccount, maskCard, type CardBrand } from './codes';
 
 /**
@@ -121,6 +122,9 @@ export interface SimBatch {
   number: number;
   settledAt: Date;
   transactionIds: number[];
+  /** chargebacks taken from the merchant in this batch (case numbers), and won ones given back */
+  chargebacksDebited?: string[];
+  chargebacksCredited?: string[];
 }
 
 export interface IssuedToken {
@@ -179,6 +183,8 @@ export class PayTraceState {
   clientKeys = new Map<string, ProtectClientKey>();
   protectCards = new Map<string, ProtectCard>();
   receipts: EmailReceipt[] = [];
+  chargebacks = new Map<string, SimChargeback>();
+  #nextChargeback = 1;
   #nextTransactionId = 1000001;
   #nextCheckId = 5000001;
   #nextBatchNumber = 1001;
@@ -186,6 +192,11 @@ export class PayTraceState {
 
   nextTransactionId(): number {
     return this.#nextTransactionId++;
+  }
+
+  /** case numbers as the portal shows them (CB + year + sequence) */
+  nextChargebackCase(): string {
+    return `CB${new Date().getUTCFullYear()}${String(this.#nextChargeback++).padStart(6, '0')}`;
   }
 
   nextCheckId(): number {
@@ -255,8 +266,13 @@ export class PayTraceState {
   /** pending card transactions (and captured authorizations) into a new batch; null when nothing is pending */
   settle(now: Date): SimBatch | null {
     const pending = [...this.transactions.values()].filter((t) => t.status === 'pending');
-    if (pending.length === 0) return null;
+    // chargebacks are netted into the next batch: taken when received, given back when won
+    const debit = [...this.chargebacks.values()].filter((c) => c.debitBatch === undefined);
+    const credit = [...this.chargebacks.values()].filter((c) => c.stage === 'won' && c.debitBatch !== undefined && c.creditBatch === undefined);
+    if (pending.length === 0 && debit.length === 0 && credit.length === 0) return null;
     const batch: SimBatch = { number: this.#nextBatchNumber++, settledAt: now, transactionIds: pending.map((t) => t.id) };
+    if (debit.length) batch.chargebacksDebited = debit.map((c) => ((c.debitBatch = batch.number), c.caseNumber));
+    if (credit.length) batch.chargebacksCredited = credit.map((c) => ((c.creditBatch = batch.number), c.caseNumber));
     for (const t of pending) {
       t.status = 'settled';
       t.settledAt = now;
@@ -315,6 +331,7 @@ export class PayTraceState {
         hpfTokens: [...this.protectCards.values()].map((p) => ({ hpf_token: p.hpfToken, used: p.used, expiresAt: p.expiresAt, masked_number: maskCard(p.card.number) })),
       },
       receipts: this.receipts,
+      chargebacks: [...this.chargebacks.values()],
     };
   }
 }

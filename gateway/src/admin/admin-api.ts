@@ -18,6 +18,9 @@ import { dashboard } from './dashboard-queries';
 import { FLOW_ADMIN_ENDPOINTS, publishRules } from './flow-admin';
 import { actorOf, requireRole } from './guard';
 import type { AdminEndpoint } from './endpoint';
+import { CHARGEBACK_ADMIN_ENDPOINTS } from './chargeback-admin';
+import { Download } from './download';
+import { caseSummary } from '../triggers/chargeback/cases';
 import { testConnection, SYSTEMS } from './test-connection';
 import { paymentTimeline, searchTrace } from './trace-queries';
 import { listLinkRequests, resolveLinkRequest } from '../links/link-requests';
@@ -52,7 +55,7 @@ const timeZone = z.string().max(64).refine((zone) => {
 const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), timeZone: timeZone.optional() });
 const traceQuery = z.object({
   q: z.string().trim().max(200).optional(),
-  flow: z.enum(['ecommerce_sale', 'invoice_payment', 'customer_sync', 'refund']).optional(),
+  flow: z.enum(['ecommerce_sale', 'invoice_payment', 'customer_sync', 'refund', 'chargeback']).optional(),
   state: z.enum(PAYMENT_STATES).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -80,15 +83,6 @@ const reconItemsQuery = z.object({
 });
 const RECON_BASE = '/admin/api/recon/runs';
 
-/** A file the browser downloads (a CSV link) instead of JSON. */
-class Download {
-  constructor(
-    readonly filename: string,
-    readonly type: string,
-    readonly body: string,
-  ) {}
-}
-
 const ok = (res: Response, body: unknown) => {
   res.setHeader('Cache-Control', 'no-store');
   if (body instanceof Download) res.type(body.type).attachment(body.filename).send(body.body);
@@ -114,7 +108,7 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
       const to = q.to ?? new Date();
       const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);
       if (from >= to) throw new AppError('from must be before to', { code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400 });
-      return dashboard(s.db, { from, to, timeZone: q.timeZone });
+      return { ...(await dashboard(s.db, { from, to, timeZone: q.timeZone })), chargebacks: await caseSummary(s.db, s.config.admin.alerts.chargebackDeadlineHours) };
     },
   },
   {
@@ -382,6 +376,8 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   // the flow builder's mapping panel: suggest, accept, reject (gateway/src/mapping-assistant)
   ...MAPPING_ASSISTANT_ENDPOINTS,
   ...FLOW_ADMIN_ENDPOINTS,
+  // chargebacks: the cases (deadline first), manual entry, report upload, the evidence PDF
+  ...CHARGEBACK_ADMIN_ENDPOINTS,
 ];
 
 export function adminApiRoutes(services: GatewayServices): Router {

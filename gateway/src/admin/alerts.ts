@@ -12,7 +12,7 @@ import { CARD_ATTEMPTS_SQL } from './payment-states';
 /** the poller's row in poller_state (flows/poller/paytrace-poller.ts) */
 export const PAYTRACE_POLLER_STATE = 'paytrace-transactions';
 
-export type AlertRule = 'dlq_growth' | 'poller_lag' | 'connector_down' | 'decline_spike';
+export type AlertRule = 'dlq_growth' | 'poller_lag' | 'connector_down' | 'decline_spike' | 'chargeback_deadline';
 
 export interface Firing {
   rule: AlertRule;
@@ -65,6 +65,19 @@ export async function evaluateRules(db: Knex, settings: AlertSettings, context: 
       rule: 'decline_spike', key: 'decline_spike', severity: 'warning',
       message: `${declines.declined} of ${declines.total} card payments declined in the last ${settings.declineWindowMinutes} minutes (pay page, storefront and PayTrace)`,
       detail: { ...declines, ratio: Number((declines.declined / declines.total).toFixed(3)) },
+    });
+  }
+  // a chargeback case still waiting for our answer whose response deadline is near (or passed):
+  // one alert per case, resolved when the evidence is submitted or the case closes
+  const dueBy = new Date(now.getTime() + settings.chargebackDeadlineHours * 3_600_000);
+  const cases = await db('chargebacks').whereIn('status', ['received', 'review']).whereNotNull('respond_by').where('respond_by', '<=', dueBy).orderBy('respond_by').limit(200)
+    .select<Array<{ case_number: string; respond_by: Date; amount: string; currency: string; status: string }>>('case_number', 'respond_by', 'amount', 'currency', 'status');
+  for (const c of cases) {
+    const hours = Math.round((new Date(c.respond_by).getTime() - now.getTime()) / 3_600_000);
+    firing.push({
+      rule: 'chargeback_deadline', key: `chargeback_deadline:${c.case_number}`, severity: hours <= 24 ? 'critical' : 'warning',
+      message: hours < 0 ? `chargeback ${c.case_number} (${c.amount} ${c.currency}): the response deadline passed ${-hours} h ago` : `chargeback ${c.case_number} (${c.amount} ${c.currency}): respond within ${hours} h (by ${new Date(c.respond_by).toISOString()})`,
+      detail: { caseNumber: c.case_number, respondBy: new Date(c.respond_by).toISOString(), hoursLeft: hours, status: c.status },
     });
   }
   return firing;

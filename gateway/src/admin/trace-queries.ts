@@ -115,6 +115,13 @@ export async function paymentTimeline(db: Knex, paymentId: string, flows?: FlowR
   for (const r of mirror) entries.push({ at: iso(r.updated_at), system: 'settlement', what: `PayTrace transaction ${r.transaction_id}`, status: r.state, detail: redact({ batch: r.batch_number, amount: r.amount, settled: r.settled_text, card: r.masked_card_number }) });
   const dead = await db('dead_letters').where({ correlation_id: correlationId }).orderBy('id');
   for (const r of dead) entries.push({ at: iso(r.created_at), system: 'dead_letter', what: `${r.queue}: ${r.error_code}`, status: r.status, detail: redact({ id: r.id, errorClass: r.error_class, message: r.error_message }) });
+  // a dispute of this payment: each stage of the case, with where its money went (CB-/CBW-<case>)
+  const cases = await db('chargebacks').where({ payment_id: paymentId }).orderBy('created_at');
+  for (const c of cases) {
+    for (const h of (c.history ?? []) as Array<{ stage: string; at: string; source: string }>) {
+      entries.push({ at: h.at, system: 'chargeback', what: `chargeback ${c.case_number}: ${h.stage}`, status: c.status, detail: { caseNumber: c.case_number, amount: c.amount, fee: c.fee, reasonCode: c.reason_code, respondBy: c.respond_by ? iso(c.respond_by) : null, source: h.source, booked: `CB-${c.case_number}` } });
+    }
+  }
   const audits = await db('audit_log').where({ subject_id: paymentId }).orderBy('id');
   for (const r of audits) entries.push({ at: iso(r.at), system: 'audit', what: r.action, status: r.actor, detail: redact({ reason: r.reason, details: r.details }) });
   entries.sort((a, b) => a.at.localeCompare(b.at));
@@ -126,6 +133,7 @@ export async function paymentTimeline(db: Knex, paymentId: string, flows?: FlowR
     state: summary.state,
     customerCharged: summary.customerCharged,
     steps,
+    chargebacks: cases.map((c) => ({ caseNumber: c.case_number as string, status: c.status as string, amount: c.amount as string, respondBy: c.respond_by ? iso(c.respond_by) : null })),
     deadLetters: dead.map((r) => ({ id: String(r.id), queue: r.queue, status: r.status, errorCode: r.error_code, errorClass: r.error_class, createdAt: iso(r.created_at) })),
     timeline: entries,
   };

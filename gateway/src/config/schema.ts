@@ -204,6 +204,15 @@ export const configSchema = z
         invoicePullIntervalSeconds: z.coerce.number().int().min(0).default(0),
         /** how many jobs of each flow one gateway runs at once */
         concurrency: z.coerce.number().int().min(1).max(64).default(4),
+        /** a folder the gateway watches for chargeback reports (CSV from the PayTrace portal); read files move to `done/` or `refused/` */
+        chargebackReportDir: z.string().min(1).optional(),
+        /** seconds between two looks into that folder */
+        chargebackReportPollSeconds: z.coerce.number().int().min(1).default(60),
+        /**
+         * Infor OS callers (token `sub` or `client_id`) allowed to POST /api/chargebacks without an
+         * operator role in their token (service accounts of other systems carry no roles claim)
+         */
+        chargebackApiCallers: z.array(z.string().min(1)).default([]),
       })
       .prefault({}),
     /** the operator web app (/ui) and its admin API */
@@ -236,6 +245,8 @@ export const configSchema = z
             declineRatio: z.coerce.number().min(0).max(1).default(0.3),
             declineMinSample: z.coerce.number().int().min(1).default(10),
             declineWindowMinutes: z.coerce.number().int().min(1).default(30),
+            /** a chargeback case not yet answered raises an alert this many hours before its response deadline */
+            chargebackDeadlineHours: z.coerce.number().int().min(1).max(24 * 60).default(72),
             /** who gets alert e-mails (through the outbox); none = alerts only in the UI */
             recipients: z.array(z.email()).default([]),
           })

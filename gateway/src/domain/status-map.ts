@@ -8,7 +8,7 @@ import type { Money } from './money';
  * the data in mappings/status-map.yaml.
  */
 
-export const LEDGER_STATES = ['authorized', 'captured', 'settled', 'declined', 'voided', 'refunded', 'partially_refunded', 'rejected', 'unknown'] as const;
+export const LEDGER_STATES = ['authorized', 'captured', 'settled', 'declined', 'voided', 'refunded', 'partially_refunded', 'charged_back', 'chargeback_won', 'rejected', 'unknown'] as const;
 export type LedgerState = (typeof LEDGER_STATES)[number];
 const ledgerState = z.enum(LEDGER_STATES);
 

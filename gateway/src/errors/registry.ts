@@ -56,6 +56,7 @@ export const CONCERNS = {
   invoicePayment: { title: 'Flow: invoice payment' },
   ecommerce: { title: 'Flow: e-commerce orders (`/events/ecommerce`)' },
   refund: { title: 'Flow: refunds (`/api/refunds`)' },
+  chargeback: { title: 'Flow: chargebacks (`/api/chargebacks`, report files)' },
   customerSync: { title: 'Flow: customer sync' },
   webhooks: { title: 'Event webhooks to subscribers' },
   admin: { title: 'Operator app and admin API' },
@@ -353,6 +354,18 @@ const refund = group('refund', {
   VOID_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused a void (`details.responseCode`)', action: 'Operator: read PayTrace\'s message; refund after settlement instead.' },
 });
 
+const chargeback = group('chargeback', {
+  CHARGEBACK_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'the chargeback does not match the contract (`errors` per field)', action: 'Caller: fix the fields named in `errors`.' },
+  CHARGEBACK_NOT_FOUND: { errorClass: 'business', httpStatus: 404, meaning: 'no chargeback case with that number', action: 'Caller: check the case number.' },
+  CHARGEBACK_CASE_CONFLICT: { errorClass: 'business', httpStatus: 409, meaning: 'the case number was already received with another transaction or amount (`details.stored`)', action: 'Caller: a case number is one dispute; check the report or the request.', variants: [{ errorClass: 'business', httpStatus: null, when: 'the flow met the conflict (two notices of the case arrived at once): the notice is a dead letter' }] },
+  CHARGEBACK_TRANSACTION_UNKNOWN: { errorClass: 'business', httpStatus: null, meaning: 'no payment of ours has the disputed PayTrace transaction: the case waits in review', action: 'Operator: find the payment (another system, a manual sale); book the chargeback by hand and close the case.' },
+  CHARGEBACK_BOOKING_PENDING: { errorClass: 'business', httpStatus: null, meaning: 'a case was won while its booking (CB-<case>: receipt reversal and GL) had not completed', action: 'Operator: replay the booking\'s dead letter, then this one: the payment is reapplied only after the chargeback is booked.' },
+  CHARGEBACK_REPORT_INVALID: { errorClass: 'business', httpStatus: 422, meaning: 'the chargeback report cannot be read: not CSV, a required column missing, too large or too many rows (`details`)', action: 'Operator: export the report again from the PayTrace portal, or fix the column mapping of the `report` trigger in mappings/flows/chargeback.yaml.', variants: [{ errorClass: 'business', httpStatus: 415, when: 'POST /api/chargebacks/reports with a body that is not text/csv' }] },
+  CHARGEBACK_REPORT_CARD_DATA: { errorClass: 'business', httpStatus: 422, meaning: 'the report carries a full card number (a Luhn-valid run of 13–19 digits) in a column the mapping does not use as a masked card: it is refused and not stored', action: 'Operator: export the report with masked card numbers; delete the file that was uploaded.' },
+  CHARGEBACK_NOT_IN_REVIEW: { errorClass: 'business', httpStatus: 409, meaning: 'only a case in review (transaction not ours) is closed by hand; the flow moves the others', action: 'Operator: send the case\'s next stage (report, API or manual entry) instead.' },
+  CHARGEBACK_EVIDENCE_UNAVAILABLE: { errorClass: 'business', httpStatus: 409, meaning: 'the case has no payment of ours to assemble evidence from (it is in review)', action: 'Operator: gather the evidence by hand.' },
+});
+
 const customerSync = group('customerSync', {
   VAULT_UPDATE_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused the customer profile update (`details.fieldErrors`)', action: 'Operator: fix the customer data in M3 (address, e-mail, phone); the next change syncs again.' },
 });
@@ -474,11 +487,11 @@ const mapping = group('mapping', {
 });
 
 /** The tables by concern, in document order. */
-export const ERROR_CODE_GROUPS = [http, infra, pipeline, rules, money, ledger, gl, matching, bod, ims, inforOs, m3, ion, paytrace, invoicePayment, ecommerce, refund, customerSync, webhooks, admin, links, invoiceLinks, payPage, recon, mapping] as const;
+export const ERROR_CODE_GROUPS = [http, infra, pipeline, rules, money, ledger, gl, matching, bod, ims, inforOs, m3, ion, paytrace, invoicePayment, ecommerce, refund, chargeback, customerSync, webhooks, admin, links, invoiceLinks, payPage, recon, mapping] as const;
 
 export const ERROR_CODES = Object.assign({}, ...ERROR_CODE_GROUPS) as typeof http &
   typeof infra & typeof pipeline & typeof rules & typeof money & typeof ledger & typeof gl & typeof matching & typeof bod & typeof ims &
-  typeof inforOs & typeof m3 & typeof ion & typeof paytrace & typeof invoicePayment & typeof ecommerce & typeof refund & typeof customerSync &
+  typeof inforOs & typeof m3 & typeof ion & typeof paytrace & typeof invoicePayment & typeof ecommerce & typeof refund & typeof chargeback & typeof customerSync &
   typeof webhooks & typeof admin & typeof links & typeof invoiceLinks & typeof payPage & typeof recon & typeof mapping;
 
 /** A registered error code. */

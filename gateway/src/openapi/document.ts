@@ -113,6 +113,24 @@ const schemas: Json = {
       linkStatus: { type: 'string' },
     },
   },
+  ChargebackNotice: {
+    type: 'object',
+    description: 'A dispute at the processor. The case number and the stage are the idempotency key: the same pair twice is one event.',
+    required: ['caseNumber', 'transactionId', 'amount'],
+    additionalProperties: false,
+    properties: {
+      caseNumber: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,26}$' },
+      transactionId: { type: ['string', 'integer'], description: 'the disputed PayTrace transaction' },
+      amount: { type: 'string', pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description: 'disputed amount, decimal text' },
+      fee: { type: 'string', pattern: '^\\d{1,13}(\\.\\d{1,2})?$', description: "the processor's chargeback fee (default 0.00)" },
+      currency: { type: 'string', enum: ['USD'] },
+      stage: { type: 'string', enum: ['received', 'evidence_submitted', 'won', 'lost', 'accepted'], default: 'received' },
+      reasonCode: { type: 'string', maxLength: 20 },
+      reason: { type: 'string', maxLength: 200 },
+      receivedOn: { type: 'string', format: 'date' },
+      respondBy: { type: 'string', format: 'date', description: 'the response deadline (alerts come before it)' },
+    },
+  },
   RefundRequest: {
     type: 'object',
     required: ['refundId', 'originalTransactionId', 'amount'],
@@ -159,6 +177,7 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
       { name: 'payment-links', description: 'Send payment link (H5 script on OIS300/OIS350)' },
       { name: 'pay', description: "The customer's pay page (public; the signed link is the credential)" },
       { name: 'refunds' },
+      { name: 'chargebacks', description: 'Disputes: from other systems and the PayTrace portal report (operator role, or a caller in flows.chargebackApiCallers)' },
       { name: 'reconciliation' },
       { name: 'ion', description: 'ION Messaging Service endpoints of our connection point' },
       { name: 'events', description: 'Storefront notifications (Standard Webhooks)' },
@@ -261,6 +280,21 @@ export function openApiDocument(options: { serverUrl?: string; version: string }
       },
       '/api/refunds/{refundId}': {
         get: op('A refund', { tags: ['refunds'], operationId: 'getRefund', security: bearer, parameters: [pathParam('refundId', 'our refund id')], responses: { 200: json({ type: 'object' }, 'its state'), 401: problem('no or bad token'), 404: problem('REFUND_NOT_FOUND') } }),
+      },
+      '/api/chargebacks': {
+        post: op('Report a chargeback (idempotent by case number and stage)', { tags: ['chargebacks'], operationId: 'reportChargeback', security: bearer, requestBody: body(ref('ChargebackNotice')), responses: { 202: json({ type: 'object', properties: { caseNumber: { type: 'string' }, stage: { type: 'string' }, accepted: { type: 'boolean' }, duplicate: { type: 'boolean' } } }, 'accepted'), 401: problem('no or bad token'), 403: problem('ADMIN_FORBIDDEN'), 409: problem('CHARGEBACK_CASE_CONFLICT'), 422: problem('CHARGEBACK_INVALID') } }),
+      },
+      '/api/chargebacks/reports': {
+        post: op("Import a chargeback report (the PayTrace portal's CSV; columns as the flow's report trigger maps them)", {
+          tags: ['chargebacks'],
+          operationId: 'importChargebackReport',
+          security: bearer,
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: { 200: json({ type: 'object', properties: { rows: { type: 'integer' }, accepted: { type: 'array' }, duplicates: { type: 'array' }, conflicts: { type: 'array' }, invalid: { type: 'array' } } }, 'imported rows, duplicates, conflicts and invalid rows by line'), 401: problem('no or bad token'), 403: problem('ADMIN_FORBIDDEN'), 415: problem('CHARGEBACK_REPORT_INVALID'), 422: problem('CHARGEBACK_REPORT_INVALID, CHARGEBACK_REPORT_CARD_DATA') },
+        }),
+      },
+      '/api/chargebacks/{caseNumber}': {
+        get: op('A chargeback case', { tags: ['chargebacks'], operationId: 'getChargeback', security: bearer, parameters: [pathParam('caseNumber', 'the case number')], responses: { 200: json({ type: 'object' }, 'the case, its deadline, postings and problems'), 401: problem('no or bad token'), 404: problem('CHARGEBACK_NOT_FOUND') } }),
       },
       '/api/recon/runs': {
         post: op('Start a reconciliation run', { tags: ['reconciliation'], operationId: 'createReconRun', security: bearer, requestBody: body({ type: 'object' }, false), responses: { 202: json({ type: 'object' }, 'started'), 200: json({ type: 'object' }, 'the same run existed'), 401: problem('no or bad token') } }),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 
-export type Flow = 'ecommerce_sale' | 'invoice_payment' | 'customer_sync' | 'refund';
+export type Flow = 'ecommerce_sale' | 'invoice_payment' | 'customer_sync' | 'refund' | 'chargeback';
 
 /** The business ids and amounts a payment carries; filled in as the flow learns them. */
 export interface PaymentFields {

@@ -460,7 +460,11 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
     glTotal += gl;
     const reported = batch.reportedNetCents;
     const base = { leg: 'B' as const, key: `B:batch:${batch.batchNumber}`, batchNumber: batch.batchNumber, settledDate: batch.settledDate, currency: local, paytraceCents: net, glCents: gl, transactionIds: `${count} transactions` };
-    if (reported !== undefined && reported !== net) {
+    const chargebacks = batch.reportedChargebackCents ?? 0;
+    if (reported !== undefined && reported !== net && chargebacks !== 0 && reported === net - chargebacks && !problems) {
+      // the deposit is net of the chargebacks taken in the batch: explained, not an exception
+      items.push({ ...base, status: 'matched', rule: 'batch-net-of-chargebacks', confidence: 1, owner: 'gateway', differenceCents: 0, reason: `batch ${batch.batchNumber}: ${count} transactions, net ${formatCents(net)} ${local}, equal in the GL; PayTrace's net ${formatCents(reported)} is after ${formatCents(chargebacks)} of chargebacks and fees (booked by the chargeback flow, CB-<case>)` });
+    } else if (reported !== undefined && reported !== net) {
       items.push({ ...base, status: 'exception', exceptionClass: 'amount_differs', owner: 'paytrace', differenceCents: net - reported, reason: `batch ${batch.batchNumber} reports a net of ${formatCents(reported)} but its ${count} transactions add up to ${formatCents(net)} (reported count ${batch.reportedCount ?? '?'})`, suggestedFix: 'Export the batch again; if it still differs, raise it with PayTrace', fixKind: 'review' });
     } else if (problems) {
       items.push({ ...base, status: 'exception', exceptionClass: 'settled_but_not_posted', owner: 'gateway', differenceCents: gl - net, reason: `batch ${batch.batchNumber}: ${problems} of ${count} transactions are not posted as settled; the GL shows ${formatCents(gl)} of ${formatCents(net)}`, suggestedFix: 'See the transaction items of this batch' });

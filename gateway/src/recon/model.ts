@@ -41,6 +41,8 @@ export interface PtBatch {
   settledDate?: string;
   reportedCount?: number;
   reportedNetCents?: number;
+  /** chargebacks (with fees) the processor took in the batch, less won ones given back: the deposit is net of them */
+  reportedChargebackCents?: number;
 }
 
 export interface M3Receipt {

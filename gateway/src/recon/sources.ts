@@ -56,8 +56,8 @@ export async function stagePayTrace(ctx: SourceContext, run: { id: string; perio
   await bulkInsert(
     ctx.db,
     'recon_pt_batches',
-    [['run_id', 'uuid'], ['batch_number', 'integer'], ['settled_date', 'date'], ['reported_count', 'integer'], ['reported_net_cents', 'bigint']],
-    batches.map((b) => [run.id, b.number, isoDateOf(b.settledAt) ?? null, b.transactionCount ?? null, b.netAmount !== undefined ? centsOf(b.netAmount) : null]),
+    [['run_id', 'uuid'], ['batch_number', 'integer'], ['settled_date', 'date'], ['reported_count', 'integer'], ['reported_net_cents', 'bigint'], ['reported_chargeback_cents', 'bigint']],
+    batches.map((b) => [run.id, b.number, isoDateOf(b.settledAt) ?? null, b.transactionCount ?? null, b.netAmount !== undefined ? centsOf(b.netAmount) : null, b.chargebackAmount !== undefined ? centsOf(b.chargebackAmount) : null]),
     { onConflict: 'on conflict (run_id, batch_number) do nothing' },
   );
   const pending = (await ctx.db('recon_pt_batches').where({ run_id: run.id, fetched: false }).orderBy('batch_number').pluck('batch_number')) as number[];

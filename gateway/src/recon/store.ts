@@ -49,7 +49,7 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
     options.exceptReferenceMatched ? [`${from} and not exists (select 1 from recon_reference_matches m where m.run_id = ? and ${matchedWhen})`, [...bindings, id]] : [from, bindings];
   const glColumns = 'key1, status, debit_cents, credit_cents';
   const reads = {
-    batches: () => selectArrays(db, `batch_number, ${day('settled_date')}, reported_count, reported_net_cents`, 'recon_pt_batches where run_id = ?', [id]),
+    batches: () => selectArrays(db, `batch_number, ${day('settled_date')}, reported_count, reported_net_cents, reported_chargeback_cents`, 'recon_pt_batches where run_id = ?', [id]),
     transactions: () =>
       selectArrays(db, `transaction_id, batch_number, moved_from_batch, transaction_type, amount_cents, invoice_id, customer_id, original_transaction_id, ${day('settled_date')}, card_type`, ...withoutMatched('recon_pt_transactions t where run_id = ?', [id], 'm.transaction_id = t.transaction_id')),
     receipts: () => selectArrays(db, `pbid, trno, cino, inyr, cuno, amount_cents, currency, irno, ${day('payment_date')}`, ...withoutMatched('recon_m3_receipts r where run_id = ?', [id], 'm.pbid = r.pbid and m.trno = r.trno')),
@@ -117,7 +117,7 @@ export async function loadInput(db: Knex, run: ReconRun, options: { localCurrenc
     period: { from: run.period_from, to: run.period_to },
     localCurrency: options.localCurrency,
     roundingToleranceCents: options.roundingToleranceCents,
-    batches: batches.map((b) => ({ batchNumber: Number(b[0]), settledDate: str(b[1]), reportedCount: int(b[2]), reportedNetCents: int(b[3]) })),
+    batches: batches.map((b) => ({ batchNumber: Number(b[0]), settledDate: str(b[1]), reportedCount: int(b[2]), reportedNetCents: int(b[3]), reportedChargebackCents: int(b[4]) })),
     transactions: transactions.map((t) => ({
       transactionId: Number(t[0]),
       batchNumber: Number(t[1]),

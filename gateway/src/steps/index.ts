@@ -1,6 +1,7 @@
 import type { AnyStepType, StepCatalogue } from '../pipeline/step-contract';
 import { NO_CONNECTORS, type StepConnectors } from './define';
 import { publishPaymentStep } from './ion/publish-payment';
+import { recordChargebackCaseStep } from './ledger/chargeback';
 import { openPaymentStep, usePaymentStep } from './ledger/open-payment';
 import { findPaymentStep, refundedSoFarStep, requireUnusedTransactionStep, updatePaymentStep } from './ledger/payments';
 import { applyPayTraceStateStep } from './ledger/paytrace-state';
@@ -69,6 +70,7 @@ export function stepCatalogue(connectors: StepConnectors = NO_CONNECTORS): StepC
     recordVaultStep,
     findInvoiceLinkStep,
     recordInvoiceLinkStep,
+    recordChargebackCaseStep,
     // logic
     mapStep,
     requireStep,

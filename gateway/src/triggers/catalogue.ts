@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TriggerCatalogue, TriggerType } from '../pipeline/definitions/compile';
+import { reportOptionsSchema } from './chargeback/report';
 
 /**
  * What can start a flow. Each trigger type names the door it comes through and how a published
@@ -15,15 +16,18 @@ export const EVENT_SCHEMAS = {
 } as const;
 
 const invoiceSample = { triggerId: 'b6f0…', cono: 100, divi: 'AAA', yea4: 2026, ivno: '200006', cuno: 'C10001', currency: 'USD', totalAmount: '412.50', openAmount: '412.50', creditNote: false, status: 'Open', paymentTerms: 'N30', invoiceDate: '20260105', dueDate: '20260204', orno: null, source: 'ion' };
+const CHARGEBACK_SAMPLE = { caseNumber: 'CB2026120501', transactionId: '1000001', amount: '149.90', fee: '15.00', currency: 'USD', stage: 'received', reasonCode: '10.4', reason: 'Fraud - card absent', receivedOn: '2026-12-01', respondBy: '2026-12-15', source: 'api' };
 
 const types: TriggerType[] = [
   {
     type: 'http',
     title: 'HTTP endpoint',
-    options: z.object({ endpoint: z.enum(['ecommerce-webhook', 'refund-api']) }).strict(),
+    options: z.object({ endpoint: z.enum(['ecommerce-webhook', 'refund-api', 'chargeback-api']) }).strict(),
     claim: (o) => `http:${String(o.endpoint)}`,
     eventSample: (o) =>
-      o.endpoint === 'refund-api'
+      o.endpoint === 'chargeback-api'
+        ? CHARGEBACK_SAMPLE
+        : o.endpoint === 'refund-api'
         ? { refundId: 'RF-1001', originalTransactionId: '1000001', amount: '25.00', currency: 'USD', reason: 'returned goods', requestedBy: 'jdoe' }
         : {
             type: 'order.paid',
@@ -56,6 +60,14 @@ const types: TriggerType[] = [
     options: z.object({ on: z.enum(['charged', 'declined']) }).strict(),
     claim: (o) => `pay-page:${String(o.on)}`,
     eventSample: (o) => ({ paymentId: '00000000-0000-4000-8000-000000000000', linkId: 'lnk_…', reference: 'PL-…-1', ...(o.on === 'declined' ? { declineCode: '102', message: 'DECLINE - Do not honor', email: 'ap@example.com', cuno: 'C10001', ivno: '200001' } : {}) }),
+  },
+  {
+    type: 'report',
+    title: 'Report file (upload or watched folder)',
+    // the columns of the file are a mapping: our field → the report's header
+    options: reportOptionsSchema,
+    claim: (o) => `report:${String(o.report)}`,
+    eventSample: () => ({ ...CHARGEBACK_SAMPLE, source: 'report' }),
   },
   {
     type: 'paytrace-event',

@@ -19,6 +19,8 @@ import { INVOICE_LINK_REMINDER, queueDueReminders } from './invoice-links/remind
 import { ecommerceRoutes } from './ecommerce/webhook-route';
 import { PAYTRACE_POLLER, PayTracePoller } from './paytrace-poller/poller';
 import { refundRoutes } from './refund-api/routes';
+import { chargebackRoutes } from './chargeback/routes';
+import { watchChargebackReports, type ReportWatcher } from './chargeback/watch';
 
 export function flowSettings(services: GatewayServices): FlowSettings {
   const f = services.config.flows;
@@ -63,10 +65,12 @@ export function flowsModule(options: { dir?: string } = {}): GatewayModule {
   let customerPull: NodeJS.Timeout | undefined;
   let reminders: NodeJS.Timeout | undefined;
   let invoicePull: NodeJS.Timeout | undefined;
+  let reportWatcher: ReportWatcher | undefined;
   return {
     routes: (app, services) => {
       app.use(ecommerceRoutes(services));
       app.use(refundRoutes(services));
+      app.use(chargebackRoutes(services));
     },
     async start(services) {
       const rulesVersions = services.rulesVersions;
@@ -150,8 +154,12 @@ export function flowsModule(options: { dir?: string } = {}): GatewayModule {
         }, invoicePullSeconds * 1000);
         invoicePull.unref();
       }
+      // chargeback reports dropped into a folder (one gateway at a time)
+      const reportDir = services.config.flows.chargebackReportDir;
+      if (reportDir) reportWatcher = watchChargebackReports(services, path.resolve(reportDir), services.config.flows.chargebackReportPollSeconds * 1000);
     },
     async stop() {
+      await reportWatcher?.stop();
       if (customerPull) clearInterval(customerPull);
       if (reminders) clearInterval(reminders);
       if (invoicePull) clearInterval(invoicePull);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, hasRole, setCsrfToken, type Me } from './api';
 import { AlertsPage } from './pages/Alerts';
 import { AuditPage } from './pages/Audit';
+import { ChargebacksPage } from './pages/Chargebacks';
 import { ConfigPage } from './pages/Config';
 import { DashboardPage } from './pages/Dashboard';
 import { DeadLettersPage } from './pages/DeadLetters';
@@ -15,6 +16,7 @@ const PAGES = [
   { id: 'trace', label: 'Trace search', role: 'viewer' },
   { id: 'dead-letters', label: 'Dead letters', role: 'viewer' },
   { id: 'reconciliation', label: 'Reconciliation', role: 'viewer' },
+  { id: 'chargebacks', label: 'Chargebacks', role: 'viewer' },
   { id: 'alerts', label: 'Alerts', role: 'viewer' },
   { id: 'audit', label: 'Audit log', role: 'viewer' },
   { id: 'config', label: 'Configuration', role: 'admin' },
@@ -106,6 +108,7 @@ export function App() {
         )}
         {page.id === 'dead-letters' && <DeadLettersPage canAct={hasRole(me, 'operator')} />}
         {page.id === 'reconciliation' && <ReconciliationPage canAct={hasRole(me, 'operator')} initialRun={route.params.get('run') ?? ''} />}
+        {page.id === 'chargebacks' && <ChargebacksPage canAct={hasRole(me, 'operator')} />}
         {page.id === 'alerts' && <AlertsPage canAct={hasRole(me, 'operator')} />}
         {page.id === 'audit' && <AuditPage />}
         {page.id === 'config' && <ConfigPage />}

@@ -77,6 +77,7 @@ export const FLOW_LABELS: Record<string, string> = {
   invoice_payment: 'Pay-by-link invoice',
   customer_sync: 'Customer sync',
   refund: 'Refund',
+  chargeback: 'Chargeback',
   paytrace_direct: 'PayTrace, outside the gateway',
 };
 
@@ -107,6 +108,7 @@ export const SYSTEM_LABELS: Record<string, string> = {
   event: 'Event',
   settlement: 'Settlement',
   dead_letter: 'Dead letter',
+  chargeback: 'Chargeback',
   audit: 'Audit',
 };
 

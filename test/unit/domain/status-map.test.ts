@@ -146,7 +146,7 @@ describe('export records', () => {
 describe('ledger states and transitions', () => {
   it('maps every ledger state to M3', () => {
     // every state has an M3 mapping; paymentStatus is the Status/Code of our Sync.MyPTPayment BOD (none for unknown)
-    const bodCodes = ['Authorized', 'Captured', 'Settled', 'Voided', 'Refunded', 'Declined'];
+    const bodCodes = ['Authorized', 'Captured', 'Settled', 'Voided', 'Refunded', 'ChargedBack', 'ChargebackWon', 'Declined'];
     for (const state of LEDGER_STATES) {
       expect(map.ledgerStates[state]).toBeDefined();
       if (state === 'unknown') expect(map.ledgerStates[state]!.paymentStatus).toBeNull();

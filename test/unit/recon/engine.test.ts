@@ -19,8 +19,8 @@ class Dataset {
   input: ReconInput = { period: { from: DAY, to: DAY }, localCurrency: 'USD', roundingToleranceCents: 1, batches: [], transactions: [], receipts: [], invoices: [], glBatches: [], payments: [] };
   #pbid = 5000;
 
-  batch(batchNumber: number, reportedNetCents?: number): this {
-    this.input.batches.push({ batchNumber, settledDate: DAY, reportedNetCents });
+  batch(batchNumber: number, reportedNetCents?: number, reportedChargebackCents?: number): this {
+    this.input.batches.push({ batchNumber, settledDate: DAY, reportedNetCents, ...(reportedChargebackCents === undefined ? {} : { reportedChargebackCents }) });
     return this;
   }
   tx(transactionId: number, amount: string, extra: Partial<PtTransaction> = {}): this {
@@ -160,6 +160,17 @@ describe('exception classes', () => {
   it('amount_differs: a batch whose reported net is not the sum of its transactions', () => {
     const { items } = new Dataset().paid('p1', 1001, '10.00').batch(1001, 2000).run();
     expect(item(items, 'B:batch:1001')).toMatchObject({ status: 'exception', exceptionClass: 'amount_differs', owner: 'paytrace', differenceCents: -1000 });
+  });
+
+  it('chargebacks: a batch whose deposit is net of the chargebacks taken in it is explained, not an exception', () => {
+    // 1325.50 settled; PayTrace took 99.95 + a 15.00 fee for a chargeback in the same batch
+    const { items, summary } = new Dataset().paid('p1', 1001, '1250.00').paid('p2', 1002, '75.50').batch(1001, 132550 - 11495, 11495).run();
+    expect(item(items, 'B:batch:1001')).toMatchObject({ status: 'matched', rule: 'batch-net-of-chargebacks', paytraceCents: 132550, glCents: 132550, differenceCents: 0 });
+    expect(item(items, 'B:batch:1001').reason).toMatch(/after 114\.95 of chargebacks/);
+    expect(summary).toMatchObject({ exceptions: 0 });
+    // a reported chargeback amount that does not explain the difference is still an exception
+    const off = new Dataset().paid('p1', 1001, '10.00').batch(1001, 500, 400).run();
+    expect(item(off.items, 'B:batch:1001')).toMatchObject({ status: 'exception', exceptionClass: 'amount_differs' });
   });
 
   it('duplicate: M3 booked the same receipt twice, and a customer was charged twice for one reference', () => {

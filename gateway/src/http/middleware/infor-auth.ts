@@ -100,4 +100,7 @@ export const API_ROUTE_ROLES: Readonly<Record<string, ApiRole>> = {
   'GET /api/recon/runs/:id/items.csv': 'viewer',
   'GET /api/recon/runs/:id/report.csv': 'viewer',
   'POST /api/recon/runs/:id/apply': 'operator',
+  'POST /api/chargebacks': 'operator',
+  'POST /api/chargebacks/reports': 'operator',
+  'GET /api/chargebacks/:caseNumber': 'operator',
 };

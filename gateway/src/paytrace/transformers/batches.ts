@@ -8,6 +8,8 @@ export interface BatchSummary {
   number: number;
   transactionCount?: number;
   netAmount?: UsdAmount;
+  /** chargebacks (and their fees) taken in the batch, less won ones given back [inferred field `chargeback_amount`] */
+  chargebackAmount?: UsdAmount;
   settledAt?: string;
   raw: Record<string, unknown>;
 }
@@ -45,6 +47,7 @@ function parseBatch(value: unknown): BatchSummary | undefined {
     number,
     transactionCount: readInteger(record, 'transaction_count'),
     netAmount: amountFromWire(record.net_amount),
+    chargebackAmount: amountFromWire(record.chargeback_amount),
     settledAt: readString(record, 'settled') ?? readString(record, 'created'),
     raw: record,
   };

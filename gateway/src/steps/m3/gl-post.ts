@@ -17,7 +17,7 @@ const amounts = z
  * never doubled — when an earlier attempt left part of it.
  */
 export function glPostStep(connectors: StepConnectors) {
-  return defineStep<{ key1: string; transactionType: string; cardBrand: string; paymentMethod: 'card' | 'ach'; amount: z.output<typeof amounts>; reference: string; description?: string; accountingDate?: string }, { key1: string; rule: string; lines: number }>({
+  return defineStep<{ key1: string; transactionType: string; cardBrand: string; paymentMethod: 'card' | 'ach'; amount: z.output<typeof amounts>; fee?: z.output<typeof amounts>; reference: string; description?: string; accountingDate?: string }, { key1: string; rule: string; lines: number }>({
     type: 'gl.post',
     title: 'GL posting',
     summary: 'Post balanced GL lines from gl-rules.yaml as one GLS840MI batch (KEY1 found again after a lost answer)',
@@ -35,6 +35,8 @@ export function glPostStep(connectors: StepConnectors) {
         cardBrand: z.string().default('unknown'),
         paymentMethod: z.enum(['card', 'ach']).default('card'),
         amount: amounts,
+        /** the fee inside the amount (gross = net + fee), in the same currencies: lines with `amount: fee` / `net` carry it */
+        fee: amounts.optional(),
         reference: z.string().min(1),
         description: z.string().optional(),
         accountingDate: z.string().regex(/^\d{8}$/).optional(),
@@ -49,6 +51,13 @@ export function glPostStep(connectors: StepConnectors) {
         rounding: (input.amount.rounding as ConvertedAmount['rounding'] | undefined) ?? env.rules.currency.rounding,
         unrounded: String(input.amount.unrounded ?? input.amount.local.amount),
       };
+      const fee: ConvertedAmount | undefined = input.fee && {
+        transaction: Money.parse(input.fee.transaction.amount, input.fee.transaction.currency),
+        local: Money.parse(input.fee.local.amount, input.fee.local.currency),
+        effectiveRate: String(input.fee.effectiveRate ?? '1'),
+        rounding: (input.fee.rounding as ConvertedAmount['rounding'] | undefined) ?? env.rules.currency.rounding,
+        unrounded: String(input.fee.unrounded ?? input.fee.local.amount),
+      };
       const batch = buildGlBatch(env.rules.gl, {
         transactionType: input.transactionType as GlPostingInput['transactionType'],
         cardBrand: input.cardBrand,
@@ -56,6 +65,7 @@ export function glPostStep(connectors: StepConnectors) {
         company: String(env.scope.cono),
         division: env.scope.divi,
         gross,
+        fee,
         reference: input.reference,
       });
       await postGlBatch(m3, env.scope, { ...DEFAULT_GL_LAYOUT, interfaceName: env.settings.glInterfaceName }, {

@@ -11,6 +11,8 @@ import * as m011 from './011_payments_created_at';
 import * as m012 from './012_flows_as_data';
 import * as m025 from './025_pay_page_receipts_requests';
 import * as m040 from './040_mapping_feedback';
+import * as m055 from './055_chargebacks';
+import * as m056 from './056_recon_chargebacks';
 import * as m060 from './060_invoice_links';
 
 /**
@@ -30,6 +32,8 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['012_flows_as_data', m012],
   ['025_pay_page_receipts_requests', m025],
   ['040_mapping_feedback', m040],
+  ['055_chargebacks', m055],
+  ['056_recon_chargebacks', m056],
   ['060_invoice_links', m060],
 ];
 

@@ -16,6 +16,8 @@ interface Dashboard {
   settlements: Array<{ batch: number; count: number; total: string; settled: string | null }>;
   topErrors: Array<{ code: string; count: number; sources: string[]; lastAt: string }>;
   openLinkRequests: number;
+  /** open chargeback cases, those whose deadline is near, those in review, the amount at stake */
+  chargebacks?: { open: number; dueSoon: number; review: number; openAmount: string };
 }
 
 const RANGES = [
@@ -138,6 +140,13 @@ export function DashboardPage() {
             <a className="tile bad" data-testid="tile-failed" href={traceLink({ state: 'failed', from, to })}><span>Failed</span><b>{pct(count('failed'))}</b><small>{count('failed')} stopped, no money moved</small></a>
             <a className="tile" data-testid="tile-refunds" href={traceLink({ flow: 'refund', from, to })}><span>Refunded</span><b>{money(data.refunds.amount, data.refunds.currency ?? currency)}</b><small>{data.refunds.count} refund(s)</small></a>
             <a className="tile" data-testid="tile-link-requests" href="#/alerts"><span>New-link requests</span><b>{data.openLinkRequests}</b><small>from customers, open</small></a>
+            {data.chargebacks && (
+              <a className={`tile ${data.chargebacks.dueSoon ? 'alarm' : data.chargebacks.open ? 'warn' : 'ok'}`} data-testid="tile-chargebacks" href="#/chargebacks">
+                <span>Chargebacks</span>
+                <b>{data.chargebacks.open}</b>
+                <small>{data.chargebacks.open ? `${money(data.chargebacks.openAmount, 'USD')} disputed · ${data.chargebacks.dueSoon} due soon${data.chargebacks.review ? ` · ${data.chargebacks.review} in review` : ''}` : 'none open'}</small>
+              </a>
+            )}
           </div>
           {links && (
             <div className="tiles" data-testid="invoice-link-tiles">

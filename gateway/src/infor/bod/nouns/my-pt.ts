@@ -43,7 +43,7 @@ function requiredParty(node: XmlNode | undefined, field: string): PartyRef {
 
 // ---------------------------------------------------------------- MyPTPayment
 
-export const PAYMENT_STATUSES = ['Authorized', 'Captured', 'Settled', 'Voided', 'Refunded', 'Declined'] as const;
+export const PAYMENT_STATUSES = ['Authorized', 'Captured', 'Settled', 'Voided', 'Refunded', 'ChargedBack', 'ChargebackWon', 'Declined'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** Sync.MyPTPayment (gateway → ION): a card payment as PayTrace recorded it and where it landed in M3. */
