@@ -3,6 +3,7 @@
  * the operator app imports them with `import type`, so server and app cannot drift apart.
  */
 import type { SourceProblem } from '../config/yaml-source';
+import type { RawStep } from '../pipeline/definitions/schema';
 import type { ExactlyOnce, StepCategory, StepSystem } from '../pipeline/step-contract';
 
 export type { RawMapping, RawStep, FlowDefinitionInput } from '../pipeline/definitions/schema';
@@ -42,7 +43,7 @@ export interface FlowVersionView {
  */
 export interface FlowLayout {
   positions: Record<string, { x: number; y: number }>;
-  loose?: Array<{ step: import('../pipeline/definitions/schema').RawStep; x: number; y: number }>;
+  loose?: Array<{ step: RawStep; x: number; y: number }>;
 }
 
 /** One input of a step type, for the step panel. */
