@@ -301,6 +301,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
               deleteKeyCode={canEdit ? ['Backspace', 'Delete'] : null}
               onlyRenderVisibleElements={nodes.length > 80}
               fitView
+              fitViewOptions={{ maxZoom: 1 }}
               minZoom={0.1}
               ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select this step; the arrow keys move it, Delete removes it.' }}
             >

@@ -1,0 +1,186 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { adminModule } from '../../gateway/src/admin/module';
+import { linksModule } from '../../gateway/src/links/module';
+import { openPayment } from '../../gateway/src/pipeline/ledger';
+import { payPageDeclined } from '../../gateway/src/triggers/pay-page/events';
+import { launchChromium } from '../helpers/browser';
+import { eventually } from '../helpers/gateway';
+import { startStack, type Stack } from '../helpers/stack';
+import { ensureUiBuilt } from '../integration/admin/ui-build';
+
+/**
+ * The flow builder in headless Chromium against the whole product: the flow list, a shipped flow
+ * drawn from its definition, a new flow built with the mouse from the palette (drag a step on,
+ * connect it, undo/redo), validation on the node that refuses the publish, the mapping editor,
+ * publish with a reason — and the gateway runs the new version: a declined pay-page payment
+ * e-mails the customer, once. Screenshots with UPDATE_SCREENSHOTS=1.
+ */
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+jest.setTimeout(120_000);
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+async function signIn(p: Page, user: string): Promise<void> {
+  await p.goto(`${stack.gateway.url}/ui/`);
+  await p.getByRole('link', { name: 'Sign in with Infor OS' }).click();
+  await p.getByLabel('User name').fill(user);
+  await p.getByLabel('Password').fill(user);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForURL(`${stack.gateway.url}/ui/`);
+}
+
+/** A real mouse drag from one React Flow handle to another. */
+async function dragHandle(p: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await p.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await p.mouse.down();
+  await p.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await p.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await p.mouse.up();
+}
+
+const yaml = () => page.getByTestId('flow-yaml').textContent();
+const settled = () => page.locator('.validation:not([data-state="validating"])').waitFor();
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureUiBuilt();
+  stack = await startStack({ modules: [linksModule(), adminModule()], config: { admin: { alerts: { enabled: false } } } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, 'admin');
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+it('lists the flows with their trigger, version and today\'s figures, and draws a shipped flow from its definition', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows`);
+  const row = page.getByTestId('flow-list').locator('tr', { hasText: 'invoice-payment' });
+  await row.getByText('Pay page: card charged').waitFor();
+  await row.getByRole('cell', { name: 'v1', exact: true }).waitFor();
+  await row.getByRole('link', { name: 'Invoice payment' }).click();
+  await page.getByTestId('canvas').locator('.react-flow__node').first().waitFor();
+  const source = readFileSync(path.join(__dirname, '..', '..', 'mappings', 'flows', 'invoice-payment.yaml'), 'utf8');
+  // every step of the file is a node (plus the trigger), and the text shown is the file, byte for byte
+  const stepCount = (source.match(/^\s+- id: /gm) ?? []).length;
+  expect(await page.locator('.react-flow__node').count()).toBe(stepCount + 1);
+  expect(await yaml()).toBe(source);
+  await settled();
+  expect(await page.locator('.validation').textContent()).toBe('valid');
+  await page.locator('.react-flow__node', { hasText: 'Cash receipt' }).first().click();
+  await page.getByTestId('step-panel').getByText('m3.cash-receipt', { exact: false }).first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'flow-builder.png') });
+});
+
+it('builds a flow from the palette with the mouse, refuses to publish it invalid, publishes it, and the gateway runs it once', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows`);
+  await page.reload();
+  await page.getByLabel('new flow id').fill('decline-notice');
+  await page.getByLabel('new flow name').fill('Decline notice');
+  await page.getByLabel('new flow trigger').selectOption('pay-page:declined');
+  await page.getByRole('button', { name: 'Build it' }).click();
+  const canvas = page.getByTestId('canvas');
+  await page.getByTestId('node-trigger').waitFor();
+
+  // drag the e-mail step from the palette onto the canvas: placed, not connected
+  await page.getByRole('button', { name: 'Add E-mail (email.send)' }).scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.getByRole('button', { name: 'Add E-mail (email.send)' }).dragTo(canvas, { targetPosition: { x: 250, y: 420 } });
+  const email = page.locator('.react-flow__node', { hasText: 'email.send' });
+  await email.getByText('not connected', { exact: false }).waitFor();
+  expect(await yaml()).not.toContain('email.send');
+
+  // connect it after the trigger with the mouse
+  await dragHandle(page, page.getByTestId('node-trigger').locator('.react-flow__handle.source'), email.locator('.react-flow__handle.target'));
+  await page.locator('.react-flow__edge').first().waitFor();
+  expect(await yaml()).toContain('type: email.send');
+  // undo puts it back unconnected, redo connects it again
+  await page.getByRole('button', { name: 'Undo' }).click();
+  expect(await yaml()).not.toContain('email.send');
+  await page.getByRole('button', { name: 'Redo' }).click();
+  expect(await yaml()).toContain('type: email.send');
+
+  // the server's validator names what is missing, on the node; publishing is refused
+  await email.locator('.flow-node.has-errors').waitFor();
+  await email.getByText('input "to" is required by email.send', { exact: false }).waitFor();
+  await page.getByLabel('publish reason').fill('tell customers their card was declined');
+  expect(await page.getByRole('button', { name: 'Publish', exact: true }).isDisabled()).toBe(true);
+
+  // map its inputs: a source dragged from the tree, literals and an expression typed
+  await email.click();
+  const panel = page.getByTestId('step-panel');
+  await panel.getByRole('button', { name: /^event\.reference/ }).dragTo(panel.getByLabel('input subject'));
+  expect(await panel.getByLabel('input subject').inputValue()).toBe('event.reference');
+  await panel.getByLabel('input subject').fill('"Your card payment was declined"');
+  await panel.getByLabel('input to').fill('"ap@northwind.example"');
+  await panel.getByLabel('input text').fill('"Payment " & event.reference & " was declined: " & event.message');
+  await panel.locator('output.preview').first().waitFor(); // the value on the trigger's sample
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'flow-builder-mapping.png') });
+
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await page.getByRole('status').getByText('Published v1', { exact: false }).waitFor();
+  const audited = await stack.gateway.services.db('audit_log').where({ action: 'flow.published', subject_id: 'decline-notice@v1' }).first<{ actor: string; reason: string }>();
+  expect(audited).toMatchObject({ actor: 'operator:admin', reason: 'tell customers their card was declined' });
+
+  // the gateway runs the new version: a declined pay-page payment (handed over twice) → one e-mail
+  const { payment } = await openPayment(stack.gateway.services.db, { flow: 'invoice_payment', reference: 'PL-DECLINE-1', status: 'failed', correlationId: 'c-decline-1', fields: { cono: 100, divi: 'AAA', ivno: '200003', cuno: 'C10001', amount: '42.00', currency: 'USD' } });
+  await payPageDeclined(stack.gateway.services.pipeline, payment, { code: '102', message: 'DECLINE - Do not honor' });
+  await payPageDeclined(stack.gateway.services.pipeline, payment, { code: '102', message: 'DECLINE - Do not honor' });
+  await eventually(async () => (await stack.gateway.services.db('email_outbox').where({ requested_by: 'flow:decline-notice' })).length > 0, 20_000, 'the e-mail in the outbox');
+  await new Promise((r) => setTimeout(r, 1000));
+  const mails = await stack.gateway.services.db('email_outbox').where({ requested_by: 'flow:decline-notice' });
+  expect(mails).toHaveLength(1);
+  expect(mails[0]).toMatchObject({ to_address: 'ap@northwind.example', subject: 'Your card payment was declined', text: 'Payment PL-DECLINE-1 was declined: DECLINE - Do not honor' });
+
+  // the list shows it published, with today's event
+  await page.goto(`${stack.gateway.url}/ui/#/flows`);
+  const row = page.getByTestId('flow-list').locator('tr', { hasText: 'decline-notice' });
+  await row.getByText('Pay page: card declined').waitFor();
+  await row.getByRole('cell', { name: 'v1', exact: true }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'flows.png'), fullPage: true });
+});
+
+it('is operable from the keyboard: add after the selected node, delete with the Delete key', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=decline-notice`);
+  const email = page.locator('.react-flow__node', { hasText: 'email.send' });
+  await email.waitFor();
+  await email.focus();
+  await page.keyboard.press('Enter'); // selects the focused node
+  await page.getByTestId('step-panel').waitFor();
+  await page.getByRole('button', { name: 'Add Webhook', exact: false }).press('Enter'); // added after the selected step
+  expect(await yaml()).toMatch(/type: email\.send[\s\S]*type: webhook/);
+  const webhook = page.locator('.react-flow__node', { hasText: 'webhook' });
+  await webhook.focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Delete');
+  await webhook.waitFor({ state: 'detached' });
+  expect(await yaml()).not.toContain('webhook');
+  // every node carries a label for screen readers
+  expect(await email.getAttribute('aria-label')).toContain('E-mail');
+});
+
+it('shows a viewer the flows without anything to edit', async () => {
+  const context = await browser.newContext();
+  const viewer = await context.newPage();
+  viewer.setDefaultTimeout(10_000);
+  await signIn(viewer, 'viewer');
+  await viewer.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
+  await viewer.locator('.react-flow__node').first().waitFor();
+  expect(await viewer.getByRole('navigation', { name: 'step palette' }).count()).toBe(0);
+  expect(await viewer.getByRole('button', { name: 'Publish', exact: true }).count()).toBe(0);
+  expect(await viewer.getByRole('button', { name: 'Save draft' }).count()).toBe(0);
+  const status = await viewer.evaluate(async () => (await fetch('/admin/api/flows/invoice-payment/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"nope"}' })).status);
+  expect(status).toBe(403);
+  await context.close();
+});
