@@ -27,11 +27,15 @@ interface Props {
   canEdit: boolean;
   canSuggest: boolean;
   start?: BuilderStart;
+  /** the flow is now stored (a draft or published): later loads read it from the server */
+  onStored?: () => void;
 }
 
 export function FlowBuilder(props: Props) {
   const [loaded, setLoaded] = useState<{ start: BuilderStart; versions: FlowVersionView[] }>();
   const [error, setError] = useState<Error>();
+  // kept here: a publish reloads the canvas, and what it says must stay
+  const [notice, setNotice] = useState<string>();
   const load = useCallback(async () => {
     try {
       if (props.start) return setLoaded({ start: props.start, versions: [] });
@@ -58,19 +62,18 @@ export function FlowBuilder(props: Props) {
   }
   return (
     <ReactFlowProvider>
-      <Canvas {...props} key={loaded.start.source} def={parsed.def} start={loaded.start} versions={loaded.versions} reload={load} />
+      <Canvas {...props} key={loaded.start.source} def={parsed.def} start={loaded.start} versions={loaded.versions} reload={load} notice={notice} setNotice={setNotice} />
     </ReactFlowProvider>
   );
 }
 
-function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, reload }: Props & { def: Definition; start: BuilderStart; versions: FlowVersionView[]; reload: () => Promise<void> }) {
+function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, reload, onStored, notice, setNotice }: Props & { def: Definition; start: BuilderStart; versions: FlowVersionView[]; reload: () => Promise<void>; notice?: string; setNotice: (n: string | undefined) => void }) {
   const [original, setOriginal] = useState(() => (start.isNew ? undefined : { text: start.source, def }));
   const history = useHistory<Snapshot>({ def, loose: start.layout?.loose ?? [], positions: start.layout?.positions ?? {} });
   const snapshot = history.present;
   const [selected, setSelected] = useState<string>();
   const [problems, setProblems] = useState<SourceProblem[]>([]);
   const [validating, setValidating] = useState(false);
-  const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<Error>();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -202,6 +205,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     run(async () => {
       const saved = await api.post<DraftSaved>(`/admin/api/flows/${encodeURIComponent(flowId)}/draft`, { source, layout: layoutOf() });
       setProblems(saved.problems);
+      onStored?.();
       const errs = saved.problems.filter((p) => p.severity !== 'warning').length;
       return `Saved as draft v${saved.version}${errs ? ` with ${errs} error${errs > 1 ? 's' : ''}: it cannot be published until they are fixed` : ''}.`;
     });
@@ -211,6 +215,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
       const published = await api.post<FlowPublished>(`/admin/api/flows/${encodeURIComponent(flowId)}/publish`, { reason });
       setReason('');
       setOriginal({ text: source, def: snapshot.def });
+      onStored?.();
       void reload();
       return `Published v${published.version}: new events run it on every gateway; runs already started finish on their version.`;
     });

@@ -33,7 +33,7 @@ export function FlowsPage({ flowId, canEdit, canSuggest }: { flowId: string; can
     return (
       <div>
         <p><a href="#/flows">← All flows</a></p>
-        <FlowBuilder key={flowId} flowId={flowId} catalogue={catalogue} canEdit={canEdit} canSuggest={canSuggest} start={started?.id === flowId ? started.start : undefined} />
+        <FlowBuilder key={flowId} flowId={flowId} catalogue={catalogue} canEdit={canEdit} canSuggest={canSuggest} start={started?.id === flowId ? started.start : undefined} onStored={() => setStarted(undefined)} />
       </div>
     );
   }
