@@ -312,7 +312,8 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
             >
               <Background />
               <Controls />
-              {nodes.length > 30 && <MiniMap pannable zoomable />}
+              {/* the minimap redraws every node on each frame of a pan: only for mid-sized flows (bench/ui) */}
+              {nodes.length > 30 && nodes.length <= 120 && <MiniMap pannable zoomable />}
             </ReactFlow>
           ) : (
             <p className="muted">Laying out…</p>
