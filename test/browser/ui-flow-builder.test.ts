@@ -184,3 +184,29 @@ it('shows a viewer the flows without anything to edit', async () => {
   expect(status).toBe(403);
   await context.close();
 });
+
+it('answers what an admin authors with problems at their place, never a 500', async () => {
+  const call = (path: string, body: unknown) =>
+    page.evaluate(
+      async ([p, b]) => {
+        const me = (await (await fetch('/admin/api/me')).json()) as { csrfToken: string };
+        const res = await fetch(p as string, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify(b) });
+        return { status: res.status, body: (await res.json()) as { valid?: boolean; problems?: Array<{ path: string; message: string; line?: number }>; code?: string; errors?: Array<{ field: string }> } };
+      },
+      [path, body] as const,
+    );
+  const broken = await call('/admin/api/flows/decline-notice/validate', { source: 'version: 1\nid: decline-notice\nsteps: [unclosed' });
+  expect(broken.status).toBe(200);
+  expect(broken.body.valid).toBe(false);
+  expect(broken.body.problems![0]!.line).toBeGreaterThan(0);
+  const wrongMoney = await call('/admin/api/flows/decline-notice/validate', {
+    source: 'version: 1\nid: decline-notice\nname: x\ntriggers: [{ type: pay-page, on: declined }]\nsteps:\n  - id: payment\n    type: ledger.use-payment\n    input: { paymentId: event.paymentId }\n  - id: back\n    type: paytrace.refund\n    input: { transactionId: event.paytraceTransactionId, amount: event.amount * 1.1 }\n',
+  });
+  expect(wrongMoney.body.problems!.some((p) => p.path.startsWith('steps.1.input.amount') && /non-money expression/.test(p.message))).toBe(true);
+  const badLayout = await call('/admin/api/flows/decline-notice/draft', { source: 'version: 1', layout: { positions: { a: { x: 'left' } } } });
+  expect(badLayout.status).toBe(400);
+  expect(badLayout.body.code).toBe('ADMIN_BAD_REQUEST');
+  const refused = await call('/admin/api/flows/decline-notice/publish', { source: 'version: 1\nid: decline-notice\nsteps: []', reason: 'should not publish' });
+  expect(refused.status).toBe(422);
+  expect(refused.body.code).toBe('FLOW_DEFINITION_INVALID');
+});

@@ -23,7 +23,8 @@ function stepEntry(t: AnyStepType): CatalogueStep {
   const inputs = objectShape(t.input) ?? {};
   const money = new Set(t.moneyInputs ?? []);
   const defaultConfig = t.config ? safe(() => t.config!.parse({}), undefined) : {};
-  const exactlyOnce: ExactlyOnce = defaultConfig === undefined ? 'at-least-once' : safe(() => t.exactlyOnce(defaultConfig), 'at-least-once');
+  // most types fix their mechanism; for the others (m3.call: with or without a lookup) the validator says it per step
+  const exactlyOnce: ExactlyOnce = safe(() => t.exactlyOnce(defaultConfig ?? {}), 'at-least-once');
   return {
     type: t.type,
     title: t.title,

@@ -27,7 +27,7 @@ export function StepNode({ data, selected }: NodeProps<StepNodeType>) {
       <div className="flow-node-head">
         <span className={`chip sys-${data.entry?.system ?? 'trigger'}`}>{data.trigger ? 'Trigger' : SYSTEM_LABELS[data.entry?.system ?? 'none'] ?? data.entry?.system}</span>
         {data.entry?.movesMoney && <span className="chip money" title="moves or books money">$ money</span>}
-        {data.entry?.exactlyOnce === 'at-least-once' && <span className="chip warn" title={data.entry.exactlyOnceExplained}>at-least-once</span>}
+        {warnings.some((w) => w.message.includes('at-least-once')) && <span className="chip warn" title="no lookup: a lost answer may repeat the effect">at-least-once</span>}
       </div>
       <strong className="flow-node-title">{data.title}</strong>
       <span className="flow-node-kind">{data.kind}</span>

@@ -53,7 +53,9 @@ function Preview({ expression, sample }: { expression: string; sample: unknown }
         const result: unknown = await jsonata(expression).evaluate({ event: sample, steps: {}, payment: {}, settings: {}, scope: {} });
         if (live) setValue(result === undefined ? '(empty on the sample)' : JSON.stringify(result));
       } catch (err) {
-        if (live) setValue(`(no preview: ${(err as { message?: string }).message ?? String(err)})`);
+        const message = (err as { message?: string }).message ?? String(err);
+        // the gateway's own functions ($money…, $amount, …) run on the server only
+        if (live) setValue(/non-function/.test(message) ? '(no preview here: the expression uses a gateway function)' : `(no preview: ${message})`);
       }
     })();
     return () => {

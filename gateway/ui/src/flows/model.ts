@@ -8,7 +8,7 @@
 import YAML from 'yaml';
 import type { CatalogueStep, FlowDefinitionInput, FlowLayout, RawStep, SourceProblem } from '../../../src/admin/flow-builder-types';
 
-export type Definition = FlowDefinitionInput & { steps: RawStep[] };
+export type Definition = Omit<FlowDefinitionInput, 'steps' | 'compensations'> & { steps: RawStep[]; compensations?: RawStep[] };
 export type LooseStep = NonNullable<FlowLayout['loose']>[number];
 
 /** What undo/redo steps through: the definition and what lies beside it. */
