@@ -160,12 +160,15 @@ it('is operable from the keyboard: add after the selected node, delete with the 
   await page.getByTestId('step-panel').waitFor();
   await page.getByRole('button', { name: 'Add Webhook', exact: false }).press('Enter'); // added after the selected step
   expect(await yaml()).toMatch(/type: email\.send[\s\S]*type: webhook/);
+  // the change, as a diff against what runs
+  await page.getByTestId('flow-diff').locator('li', { hasText: 'webhook-publish' }).getByText('added').waitFor();
   const webhook = page.locator('.react-flow__node', { hasText: 'webhook' });
   await webhook.focus();
   await page.keyboard.press('Enter');
   await page.keyboard.press('Delete');
   await webhook.waitFor({ state: 'detached' });
   expect(await yaml()).not.toContain('webhook');
+  await page.getByTestId('flow-diff').getByText('none: this is what runs').waitFor();
   // every node carries a label for screen readers
   expect(await email.getAttribute('aria-label')).toContain('E-mail');
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { addLoose, connect, newStep, parseDefinition, problemsByStep, remove, serialize, toGraph, TRIGGER_NODE, AFTER_HANDLE, type Definition, type Snapshot } from '../../../gateway/ui/src/flows/model';
+import { diffFlows } from '../../../gateway/ui/src/flows/diff';
+import { addLoose, connect, newStep, parseDefinition, problemsByStep, remove, serialize, toGraph, TRIGGER_NODE, AFTER_HANDLE, update, type Definition, type Snapshot } from '../../../gateway/ui/src/flows/model';
 import { flowCatalogue } from '../../../gateway/src/admin/flow-builder';
 import { compileFlow } from '../../../gateway/src/pipeline/definitions/compile';
 import { stepCatalogue } from '../../../gateway/src/steps';
@@ -87,4 +88,38 @@ it('offers the palette every step type with its inputs, and the trigger samples 
   expect(entry('email.send').inputs.filter((i) => i.required).map((i) => i.name)).toEqual(['to', 'subject', 'text']);
   expect(catalogue.steps.some((s) => s.type === 'm3.call')).toBe(true);
   expect(catalogue.triggers.find((t) => t.type === 'pay-page')!.samples.map((x) => x.claim)).toEqual(['pay-page:charged', 'pay-page:declined']);
+});
+
+describe('semantic diff against the published version', () => {
+  const text = readFileSync(path.join(FLOWS, 'invoice-payment.yaml'), 'utf8');
+  const published = parseDefinition(text).def!;
+
+  it('names steps added and removed, mappings and conditions changed — and nothing else', () => {
+    let s = snapshotOf(text);
+    expect(diffFlows(published, s.def)).toEqual([]);
+    s = remove(s, 'paid');
+    const email = newStep(s, entry('email.send'));
+    s = connect(addLoose(s, email, { x: 0, y: 0 }), 'receipt', email.id)!;
+    const receipt = s.def.steps.find((x) => x.id === 'receipt')!;
+    s = update(s, 'receipt', { ...receipt, input: { ...receipt.input, paymentType: '"CH"' } });
+    const changes = diffFlows(published, s.def);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        { kind: 'removed', step: 'paid', what: expect.stringContaining('flow.require') },
+        { kind: 'added', step: 'email-send', what: 'E-mail (email.send)' },
+        { kind: 'changed', step: 'receipt', what: 'mapping input paymentType: settings.receiptPaymentType → "CH"' },
+      ]),
+    );
+    expect(changes).toHaveLength(3); // the steps after "paid" and "email-send" did not "move"
+  });
+
+  it('names a changed branch condition', () => {
+    let s = empty();
+    const branch = newStep(s, entry('branch'));
+    s = connect(addLoose(s, branch, { x: 0, y: 0 }), TRIGGER_NODE, branch.id)!;
+    const before = structuredClone(s.def);
+    const b = s.def.steps[0]!;
+    s = update(s, 'branch', { ...b, branches: [{ ...b.branches![0]!, when: 'event.amount > "100"' }] });
+    expect(diffFlows(before, s.def)).toEqual([{ kind: 'changed', step: 'branch', what: 'branch condition "when…": true → "when…": event.amount > "100"' }]);
+  });
 });

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogueStep, DraftSaved, FlowCatalogue, FlowLayout, FlowPublished, FlowValidation, FlowVersionView, SourceProblem } from '../../../src/admin/flow-builder-types';
 import { api, ApiError } from '../api';
 import { Problem, When } from '../components';
+import { diffFlows } from './diff';
 import { useHistory } from './history';
 import { autoLayout } from './layout';
 import { addLoose, allSteps, connect, findStep, newStep, parseDefinition, problemsByStep, remove, serialize, stepsBefore, toGraph, TRIGGER_NODE, update, type Definition, type Snapshot } from './model';
@@ -252,6 +253,8 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
   const placed = allSteps(snapshot.def.steps);
   const publishedVersion = versions.find((v) => v.status === 'published');
   const dirty = source !== (versions.find((v) => v.status === 'draft') ?? publishedVersion)?.source;
+  const publishedDef = useMemo(() => (publishedVersion ? parseDefinition(publishedVersion.source).def : undefined), [publishedVersion]);
+  const changes = useMemo(() => (publishedDef ? diffFlows(publishedDef, snapshot.def) : []), [publishedDef, snapshot.def]);
 
   return (
     <div className="builder" onKeyDown={onKeyDown}>
@@ -371,6 +374,22 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           {errors.length > 0 && <span className="muted">fix the {errors.length} error{errors.length > 1 ? 's' : ''} first</span>}
           {snapshot.loose.length > 0 && <span className="muted">connect or delete the unconnected steps first</span>}
         </div>
+      )}
+      {publishedVersion && (
+        <section className="card" data-testid="flow-diff" aria-labelledby="flow-diff-title">
+          <h2 id="flow-diff-title">Changes against published v{publishedVersion.version}</h2>
+          {changes.length ? (
+            <ul className="changes">
+              {changes.map((c, i) => (
+                <li key={i} className={`change-${c.kind}`}>
+                  <b>{c.kind}</b> {c.step && <code>{c.step}</code>} {c.what}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">none: this is what runs</p>
+          )}
+        </section>
       )}
       <details className="card">
         <summary>Definition (YAML, as exported)</summary>
