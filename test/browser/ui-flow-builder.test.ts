@@ -16,7 +16,8 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * drawn from its definition, a new flow built with the mouse from the palette (drag a step on,
  * connect it, undo/redo), validation on the node that refuses the publish, the mapping editor,
  * publish with a reason — and the gateway runs the new version: a declined pay-page payment
- * e-mails the customer, once. Screenshots with UPDATE_SCREENSHOTS=1.
+ * e-mails the customer and writes an M3 record through the generic MI call (CUSEXTMI), each once.
+ * Screenshots with UPDATE_SCREENSHOTS=1.
  */
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
 jest.setTimeout(120_000);
@@ -81,7 +82,7 @@ it('lists the flows with their trigger, version and today\'s figures, and draws 
   await page.screenshot({ path: path.join(SHOTS, 'flow-builder.png') });
 });
 
-it('builds a flow from the palette with the mouse, refuses to publish it invalid, publishes it, and the gateway runs it once', async () => {
+it('builds a flow from the palette with the mouse, refuses to publish it invalid, publishes it, and the gateway runs it once (e-mail and M3 MI call)', async () => {
   await page.goto(`${stack.gateway.url}/ui/#/flows`);
   await page.reload();
   await page.getByLabel('new flow id').fill('decline-notice');
@@ -128,6 +129,22 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   await page.locator('.validation[data-state="valid"]').waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'flow-builder-mapping.png') });
 
+  // from the keyboard: the payment first (the run's key), then an M3 record through the generic MI
+  // call after the e-mail — made exactly-once by its lookup
+  await page.getByTestId('node-trigger').click();
+  await page.getByRole('button', { name: 'Add Use payment', exact: false }).press('Enter');
+  await page.getByTestId('step-panel').getByLabel('input paymentId').fill('event.paymentId');
+  await email.click();
+  await page.getByRole('button', { name: 'Add M3 MI call (m3.call)' }).press('Enter');
+  const mi = page.getByTestId('step-panel');
+  await mi.getByLabel('settings').fill(JSON.stringify({ program: 'CUSEXTMI', transaction: 'AddFieldValue', lookup: { program: 'CUSEXTMI', transaction: 'GetFieldValue', match: ['A030'] } }));
+  await mi.getByLabel('step name').click(); // the settings apply when they lose focus
+  await mi.getByLabel('input fields').fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference', A030: 'event.declineCode & " " & event.message' }));
+  await mi.getByLabel('input lookupFields').fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference' }));
+  expect(await yaml()).toMatch(/type: ledger\.use-payment[\s\S]*type: email\.send[\s\S]*type: m3\.call/);
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
   await page.getByRole('status').getByText('Published v1', { exact: false }).waitFor();
   const audited = await stack.gateway.services.db('audit_log').where({ action: 'flow.published', subject_id: 'decline-notice@v1' }).first<{ actor: string; reason: string }>();
@@ -142,6 +159,8 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   const mails = await stack.gateway.services.db('email_outbox').where({ requested_by: 'flow:decline-notice' });
   expect(mails).toHaveLength(1);
   expect(mails[0]).toMatchObject({ to_address: 'ap@northwind.example', subject: 'Your card payment was declined', text: 'Payment PL-DECLINE-1 was declined: DECLINE - Do not honor' });
+  const records = stack.infor.state().m3.cusext;
+  expect([...records.values()].filter((r) => r.FILE === 'DECLINE')).toEqual([expect.objectContaining({ PK01: 'PL-DECLINE-1', A030: '102 DECLINE - Do not honor' })]);
 
   // the list shows it published, with today's event
   await page.goto(`${stack.gateway.url}/ui/#/flows`);
