@@ -46,6 +46,18 @@ async function dragHandle(p: Page, from: Locator, to: Locator): Promise<void> {
   await p.mouse.up();
 }
 
+/** A real mouse drag (HTML5 drag and drop) in small steps, so Chromium starts the drag before the drop. */
+async function dragTo(p: Page, from: Locator, to: Locator, at: { x: number; y: number }): Promise<void> {
+  await from.scrollIntoViewIfNeeded();
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await p.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await p.mouse.down();
+  await p.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 5, { steps: 3 });
+  await p.mouse.move(b.x + at.x, b.y + at.y, { steps: 10 });
+  await p.mouse.up();
+}
+
 const yaml = () => page.getByTestId('flow-yaml').textContent();
 const settled = () => page.locator('.validation:not([data-state="validating"])').waitFor();
 
@@ -94,8 +106,7 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
 
   // drag the e-mail step from the palette onto the canvas: placed, not connected
   await page.getByRole('button', { name: 'Add E-mail (email.send)' }).scrollIntoViewIfNeeded();
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.getByRole('button', { name: 'Add E-mail (email.send)' }).dragTo(canvas, { targetPosition: { x: 250, y: 420 } });
+  await dragTo(page, page.getByRole('button', { name: 'Add E-mail (email.send)' }), canvas, { x: 250, y: 420 });
   const email = page.locator('.react-flow__node', { hasText: 'email.send' });
   await email.getByText('not connected', { exact: false }).waitFor();
   expect(await yaml()).not.toContain('email.send');
@@ -119,7 +130,7 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   // map its inputs: a source dragged from the tree, literals and an expression typed
   await email.click();
   const panel = page.getByTestId('step-panel');
-  await panel.getByRole('button', { name: /^event\.reference/ }).dragTo(panel.getByLabel('input subject'));
+  await dragTo(page, panel.getByRole('button', { name: /^event\.reference/ }), panel.getByLabel('input subject'), { x: 20, y: 10 });
   expect(await panel.getByLabel('input subject').inputValue()).toBe('event.reference');
   await panel.getByLabel('input subject').fill('"Your card payment was declined"');
   await panel.getByLabel('input to').fill('"ap@northwind.example"');
@@ -137,10 +148,19 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   await email.click();
   await page.getByRole('button', { name: 'Add M3 MI call (m3.call)' }).press('Enter');
   const mi = page.getByTestId('step-panel');
+  // the program and transaction from M3's metadata (MRS001MI), with each field's description, type, length, mandatory
+  await mi.getByLabel('M3 program').selectOption('CUSEXTMI');
+  await mi.getByLabel('M3 transaction').selectOption('AddFieldValue');
+  const fields = mi.getByRole('table', { name: 'input fields of CUSEXTMI/AddFieldValue' });
+  await fields.locator('tr', { hasText: 'FILE' }).getByText('*').waitFor();
+  await mi.getByRole('button', { name: 'map A030' }).click();
+  expect(await mi.getByLabel('input fields', { exact: true }).inputValue()).toContain('"A030"');
+  expect(await mi.getByLabel('settings').inputValue()).toContain('AddFieldValue');
+  await page.screenshot({ path: path.join(SHOTS, 'flow-builder-m3-picker.png') });
   await mi.getByLabel('settings').fill(JSON.stringify({ program: 'CUSEXTMI', transaction: 'AddFieldValue', lookup: { program: 'CUSEXTMI', transaction: 'GetFieldValue', match: ['A030'] } }));
   await mi.getByLabel('step name').click(); // the settings apply when they lose focus
-  await mi.getByLabel('input fields').fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference', A030: 'event.declineCode & " " & event.message' }));
-  await mi.getByLabel('input lookupFields').fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference' }));
+  await mi.getByLabel('input fields', { exact: true }).fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference', A030: 'event.declineCode & " " & event.message' }));
+  await mi.getByLabel('input lookupFields', { exact: true }).fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference' }));
   expect(await yaml()).toMatch(/type: ledger\.use-payment[\s\S]*type: email\.send[\s\S]*type: m3\.call/);
   await settled();
   await page.locator('.validation[data-state="valid"]').waitFor();

@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import type { GatewayServices } from '../kernel/services';
 import { parseRules, RulesError, RULES_FILE_NAMES } from '../domain/rules-loader';
 import type { FlowRegistry, FlowVersionRow } from '../pipeline/versions/flow-registry';
-import { flowCatalogue, flowFigures } from './flow-builder';
+import { flowCatalogue, flowFigures, m3Metadata } from './flow-builder';
 import type { FlowCatalogue, FlowSummary, FlowValidation } from './flow-builder-types';
 import { actorOf } from './guard';
 import type { Role } from './roles';
@@ -33,6 +33,8 @@ const layout = z
     loose: z.array(z.object({ step: z.record(z.string(), z.unknown()), ...point }).strict()).max(200).optional(),
   })
   .strict();
+const m3Program = z.string().regex(/^[A-Z0-9]{3,8}MI$/, 'an MI program such as CRS610MI');
+const m3Transaction = z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'a transaction such as AddFieldValue');
 const zone = z.string().max(64).refine((tz) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -87,6 +89,18 @@ export const FLOW_ADMIN_ENDPOINTS: Endpoint[] = [
   {
     method: 'get', path: '/admin/api/flow-catalogue', role: 'viewer',
     handler: async (_req, _res, s): Promise<FlowCatalogue> => flowCatalogue(registry(s).compileDeps()),
+  },
+  {
+    method: 'get', path: '/admin/api/m3-metadata/programs', role: 'viewer',
+    handler: async (_req, _res, s) => ({ programs: await m3Metadata.programs(s.infor?.m3) }),
+  },
+  {
+    method: 'get', path: '/admin/api/m3-metadata/programs/:program', role: 'viewer',
+    handler: async (req, _res, s) => ({ transactions: await m3Metadata.transactions(s.infor?.m3, parse(m3Program, req.params.program)) }),
+  },
+  {
+    method: 'get', path: '/admin/api/m3-metadata/programs/:program/:transaction', role: 'viewer',
+    handler: async (req, _res, s) => m3Metadata.fields(s.infor?.m3, parse(m3Program, req.params.program), parse(m3Transaction, req.params.transaction)),
   },
   {
     // the builder validates as the admin edits: the same compile as start-up and `npm run flows -- validate`

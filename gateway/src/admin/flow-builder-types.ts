@@ -103,3 +103,19 @@ export interface FlowPublished {
   versionId: string;
   warnings: SourceProblem[];
 }
+
+/** GET /admin/api/m3-metadata/programs (MRS001MI LstPrograms) */
+export interface M3Program {
+  program: string;
+  description: string;
+}
+
+/** GET /admin/api/m3-metadata/programs/:program (MRS001MI LstTransactions) */
+export interface M3Transaction {
+  transaction: string;
+  description: string;
+  /** not a Get/Lst/Search/Sel: a write, at-least-once without a lookup */
+  writes: boolean;
+}
+
+export type { TargetSchema as M3TransactionFields, TargetField as M3Field } from '../mapping-assistant/types';

@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
+import { AppError } from '../errors';
+import { loadM3Target, parseM3Target, type MetadataReader } from '../mapping-assistant/targets/m3';
+import type { TargetSchema } from '../mapping-assistant/types';
 import type { z } from 'zod';
 import { objectShape, type CompileDeps, type TriggerType } from '../pipeline/definitions/compile';
 import { LEDGER_FIELDS } from '../pipeline/definitions/schema';
 import { EXACTLY_ONCE_EXPLAINED, type AnyStepType, type ExactlyOnce } from '../pipeline/step-contract';
-import type { CatalogueStep, CatalogueTrigger, FlowCatalogue } from './flow-builder-types';
+import type { CatalogueStep, CatalogueTrigger, FlowCatalogue, M3Program, M3Transaction } from './flow-builder-types';
 
 /**
  * The flow builder's server side beyond the version API: the palette (step and trigger
@@ -102,4 +105,27 @@ export async function flowFigures(db: Knex, timeZone: string): Promise<Map<strin
   for (const r of today) Object.assign(of(r.flow_id), { eventsToday: Number(r.events), failuresToday: Number(r.failures) });
   for (const r of dead) of(r.queue).openDeadLetters = Number(r.open);
   return out;
+}
+
+/**
+ * The M3 picker of the step panel, from M3's own metadata (MRS001MI: the connected M3, or the
+ * simulator in sandbox): programs, their transactions, and a transaction's input fields with
+ * description, type, length and whether M3 needs them.
+ */
+export const m3Metadata = {
+  async programs(m3: MetadataReader | undefined): Promise<M3Program[]> {
+    const rows = (await reader(m3).execute('MRS001MI', 'LstPrograms', {}, { maxrecs: 0 })).records;
+    return rows.map((r) => ({ program: String(r.MINM ?? '').trim(), description: String(r.MIDS ?? '').trim() })).filter((p) => p.program && p.program !== 'MRS001MI');
+  },
+  async transactions(m3: MetadataReader | undefined, program: string): Promise<M3Transaction[]> {
+    parseM3Target(`${program}/Get`); // the program's name checked before M3 is asked
+    const rows = (await reader(m3).execute('MRS001MI', 'LstTransactions', { MINM: program }, { maxrecs: 0 })).records;
+    return rows.map((r) => ({ transaction: String(r.TRNM ?? '').trim(), description: String(r.TRDS ?? '').trim(), writes: !/^(Get|Lst|Search|Sel)/.test(String(r.TRNM ?? '')) }));
+  },
+  fields: (m3: MetadataReader | undefined, program: string, transaction: string): Promise<TargetSchema> => loadM3Target(reader(m3), `${program}/${transaction}`),
+};
+
+function reader(m3: MetadataReader | undefined): MetadataReader {
+  if (!m3) throw new AppError('M3 is not configured (infor.ionapiFile): the picker needs M3 metadata', { code: 'MAPPING_M3_UNAVAILABLE', errorClass: 'configuration', httpStatus: 503 });
+  return m3;
 }

@@ -4,6 +4,7 @@ import type { DetailedSuggestionResult } from '../../../src/mapping-assistant/ty
 import type { CatalogueStep, RawMapping, RawStep, SourceProblem } from '../../../src/admin/flow-builder-types';
 import { api } from '../api';
 import { Problem } from '../components';
+import { M3Picker } from './M3Picker';
 import type { SourceField } from './sources';
 
 export const SOURCE_MIME = 'application/x-m3pt-source';
@@ -80,11 +81,13 @@ export function StepPanel({ step, entry, loose, problems, sources, sample, canEd
   const lastStep = useRef(step.id);
   useEffect(() => {
     if (lastStep.current !== step.id) {
-      setConfig(JSON.stringify(step.config ?? {}, null, 1));
       setSuggestions(undefined);
       lastStep.current = step.id;
     }
   }, [step]);
+  // settings changed elsewhere (the M3 picker, undo): the text follows; typing commits on blur
+  const configText = JSON.stringify(step.config ?? {}, null, 1);
+  useEffect(() => setConfig(configText), [configText]);
 
   const inputs = useMemo(() => {
     const names = new Map((entry?.inputs ?? []).map((i) => [i.name, i]));
@@ -182,6 +185,16 @@ export function StepPanel({ step, entry, loose, problems, sources, sample, canEd
             />
             {configError && <span className="field-error" role="alert">not JSON: {configError}</span>}
           </label>
+        )}
+        {step.type === 'm3.call' && (
+          <M3Picker
+            program={typeof step.config?.program === 'string' ? step.config.program : undefined}
+            transaction={typeof step.config?.transaction === 'string' ? step.config.transaction : undefined}
+            mapped={typeof step.input?.fields === 'object' && step.input.fields !== null ? Object.keys(step.input.fields) : []}
+            canEdit={canEdit}
+            onPick={(program, transaction) => onChange({ ...step, config: { ...(step.config ?? {}), program, transaction } })}
+            onMapField={(field) => onChange({ ...step, input: { ...(step.input ?? {}), fields: { ...(typeof step.input?.fields === 'object' && step.input.fields !== null ? (step.input.fields as Record<string, RawMapping>) : {}), [field]: null } } })}
+          />
         )}
         {inputs.length > 0 && <h3>Inputs (field mappings)</h3>}
         {inputs.map((i) => {
