@@ -5,10 +5,11 @@ import { type Browser, type Locator, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { linksModule } from '../../gateway/src/links/module';
 import { openPayment } from '../../gateway/src/pipeline/ledger';
-import { payPageDeclined } from '../../gateway/src/triggers/pay-page/events';
+import { invoiceCharged, payPageDeclined } from '../../gateway/src/triggers/pay-page/events';
+import { newInvoice } from '../integration/links/helpers';
 import { launchChromium } from '../helpers/browser';
 import { eventually } from '../helpers/gateway';
-import { startStack, type Stack } from '../helpers/stack';
+import { chargedInvoicePayment, startStack, type Stack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
 
 /**
@@ -251,4 +252,28 @@ it('answers what an admin authors with problems at their place, never a 500', as
   const refused = await call('/admin/api/flows/decline-notice/publish', { source: 'version: 1\nid: decline-notice\nsteps: []', reason: 'should not publish' });
   expect(refused.status).toBe(422);
   expect(refused.body.code).toBe('FLOW_DEFINITION_INVALID');
+});
+
+it('changes the GL mapping of the invoice-payment flow on the canvas; the diff shows it; paid invoices post with the new text', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
+  await page.reload();
+  const gl = page.locator('.react-flow__node', { hasText: 'GL batch posted' });
+  await gl.click();
+  const panel = page.getByTestId('step-panel');
+  await panel.getByLabel('input description').fill('"Card payment of invoice " & payment.ivno');
+  await page.getByTestId('flow-diff').getByText('mapping input description: (none) → "Card payment of invoice " & payment.ivno').waitFor();
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  // what the export writes keeps the file's comments (only the steps changed)
+  expect(await yaml()).toMatch(/^# Flow 2 — an invoice paid through a payment link/);
+  await page.getByLabel('publish reason').fill('GL voucher text names the invoice');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await page.getByRole('status').getByText('Published v2', { exact: false }).waitFor();
+
+  const invoice = await newInvoice(stack, '88.20', 'C10001');
+  const payment = await chargedInvoicePayment(stack, { ivno: invoice.ivno, amount: '88.20', cuno: 'C10001' });
+  await invoiceCharged(stack.gateway.services.pipeline, payment);
+  await eventually(async () => (await stack.gateway.services.db('payments').where({ id: payment.id }).first<{ status: string }>())?.status === 'completed', 30_000, 'the payment completed');
+  const batches = JSON.stringify([...stack.infor.state().m3.glBatches.values()]);
+  expect(batches).toContain(`Card payment of invoice ${invoice.ivno}`);
 });
