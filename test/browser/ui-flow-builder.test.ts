@@ -158,6 +158,9 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   expect(await mi.getByLabel('input fields', { exact: true }).inputValue()).toContain('"A030"');
   expect(await mi.getByLabel('settings').inputValue()).toContain('AddFieldValue');
   await page.screenshot({ path: path.join(SHOTS, 'flow-builder-m3-picker.png') });
+  // the mapping assistant's suggestions per M3 field, on the trigger's sample
+  await mi.getByRole('button', { name: 'Suggest M3 fields for CUSEXTMI/AddFieldValue' }).click();
+  await mi.getByRole('table', { name: 'mapping suggestions' }).locator('tr', { hasText: 'PK01' }).waitFor();
   await mi.getByLabel('settings').fill(JSON.stringify({ program: 'CUSEXTMI', transaction: 'AddFieldValue', lookup: { program: 'CUSEXTMI', transaction: 'GetFieldValue', match: ['A030'] } }));
   await mi.getByLabel('step name').click(); // the settings apply when they lose focus
   await mi.getByLabel('input fields', { exact: true }).fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference', A030: 'event.declineCode & " " & event.message' }));

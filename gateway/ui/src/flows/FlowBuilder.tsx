@@ -235,6 +235,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     setNotice(`Imported ${file.name}: save it as a draft to keep it.`);
   };
   const exportHref = useMemo(() => URL.createObjectURL(new Blob([source], { type: 'application/yaml' })), [source]);
+  useEffect(() => () => URL.revokeObjectURL(exportHref), [exportHref]); // one live download link, not one per keystroke
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if ((e.target as HTMLElement).closest('input, textarea, select')) return;
