@@ -88,6 +88,16 @@ it('lists the flows with their trigger, version and today\'s figures, and draws 
   const stepCount = (source.match(/^\s+- id: /gm) ?? []).length;
   expect(await page.locator('.react-flow__node').count()).toBe(stepCount + 1);
   expect(await yaml()).toBe(source);
+  // export, and import then export again: byte for byte the file in mappings/flows/
+  const exported = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export YAML' }).click()]);
+    expect(download.suggestedFilename()).toBe('invoice-payment.yaml');
+    return readFileSync((await download.path())!, 'utf8');
+  };
+  expect(await exported()).toBe(source);
+  await page.getByLabel('import YAML').setInputFiles({ name: 'invoice-payment.yaml', mimeType: 'application/yaml', buffer: Buffer.from(source) });
+  await page.getByRole('status').getByText('Imported invoice-payment.yaml', { exact: false }).waitFor();
+  expect(await exported()).toBe(source);
   await settled();
   expect(await page.locator('.validation').textContent()).toBe('valid');
   await page.locator('.react-flow__node', { hasText: 'Cash receipt' }).first().click();

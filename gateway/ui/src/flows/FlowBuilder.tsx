@@ -234,8 +234,13 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     history.reset({ def: parsed.def, loose: [], positions: {} });
     setNotice(`Imported ${file.name}: save it as a draft to keep it.`);
   };
-  const exportHref = useMemo(() => URL.createObjectURL(new Blob([source], { type: 'application/yaml' })), [source]);
-  useEffect(() => () => URL.revokeObjectURL(exportHref), [exportHref]); // one live download link, not one per keystroke
+  // one live download link at a time, not one per keystroke
+  const [exportHref, setExportHref] = useState<string>();
+  useEffect(() => {
+    const url = URL.createObjectURL(new Blob([source], { type: 'application/yaml' }));
+    setExportHref(url);
+    return () => URL.revokeObjectURL(url);
+  }, [source]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if ((e.target as HTMLElement).closest('input, textarea, select')) return;
