@@ -204,7 +204,7 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   await page.screenshot({ path: path.join(SHOTS, 'flows.png'), fullPage: true });
 });
 
-it('is operable from the keyboard: add after the selected node, delete with the Delete key', async () => {
+it('is operable from the keyboard: add after the selected node, connect from the panel, delete with the Delete key', async () => {
   await page.goto(`${stack.gateway.url}/ui/#/flows?flow=decline-notice`);
   const email = page.locator('.react-flow__node', { hasText: 'email.send' });
   await email.waitFor();
@@ -222,6 +222,16 @@ it('is operable from the keyboard: add after the selected node, delete with the 
   await webhook.waitFor({ state: 'detached' });
   expect(await yaml()).not.toContain('webhook');
   await page.getByTestId('flow-diff').getByText('none: this is what runs').waitFor();
+  // nothing selected: the step is added unconnected, and connected from its panel
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.getByRole('button', { name: 'Add Webhook', exact: false }).press('Enter');
+  expect(await yaml()).not.toContain('webhook');
+  const panel = page.getByTestId('step-panel');
+  await panel.getByLabel('run after').selectOption({ label: 'E-mail' });
+  await panel.getByRole('button', { name: 'Connect' }).click();
+  expect(await yaml()).toMatch(/type: email\.send[\s\S]*type: webhook/);
+  await panel.getByRole('button', { name: 'Delete step' }).click();
+  expect(await yaml()).not.toContain('webhook');
   // every node carries a label for screen readers
   expect(await email.getAttribute('aria-label')).toContain('E-mail');
 });
