@@ -5,7 +5,8 @@
  *
  * Figures: events/s, p50/p99 latency (POST sent → payment completed), gateway CPU ms per event,
  * and database commits per event. Ceiling, measured in the same run on the same PostgreSQL: that
- * many plain one-row INSERT/UPDATE transactions per event, at the same client concurrency.
+ * many plain one-row INSERT/UPDATE transactions per event, at the same client concurrency; and
+ * the same HTTP calls made by a bare script without durability (bare-flow1.ts), at the same concurrency.
  * A second run sets 200 ms of latency on every M3 call to show the concurrency the pipeline keeps.
  *
  *   npm run bench -- pipeline        (BENCH_EVENTS=400, BENCH_SLOW_EVENTS=120)
@@ -15,6 +16,7 @@ import { startEmbeddedPostgres } from '../../gateway/src/store/embedded-postgres
 import { freePort, GatewayProcess, pool, startWorld, type SharedWorld } from '../../test/chaos/harness';
 import { LoadDriver, type EcommerceOrder } from '../../test/chaos/load';
 import { benchDataDir } from '../lib/pg';
+import { bareFlow1 } from './bare-flow1';
 import { percentile, report } from '../lib/report';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 400);
@@ -52,8 +54,8 @@ async function settledCommits(db: SharedWorld['database']): Promise<number> {
   return commits(db);
 }
 
-async function runFlow1(world: SharedWorld, gateway: GatewayProcess, driver: LoadDriver, prefix: string, count: number): Promise<RunResult> {
-  // the storefront's charges are made first: they are not the pipeline's work
+/** The storefront's charges, made first: they are not the pipeline's work. */
+async function chargeOrders(driver: LoadDriver, prefix: string, count: number): Promise<EcommerceOrder[]> {
   const orders: EcommerceOrder[] = [];
   await pool(
     Array.from({ length: count }, (_, i) => i),
@@ -64,6 +66,11 @@ async function runFlow1(world: SharedWorld, gateway: GatewayProcess, driver: Loa
       orders.push({ orderId, amount, claimed: amount, transactionId: await driver.charge(amount, orderId), webhookId: `msg_${orderId}`, storefrontId: `bench-${i % 40}` });
     },
   );
+  return orders;
+}
+
+async function runFlow1(world: SharedWorld, gateway: GatewayProcess, driver: LoadDriver, prefix: string, count: number): Promise<RunResult> {
+  const orders = await chargeOrders(driver, prefix, count);
   // idle commits of a running gateway (pg-boss polling, maintenance): measured, then subtracted
   const idleFrom = await settledCommits(world.database);
   const idleStarted = Date.now();
@@ -182,6 +189,18 @@ async function main(): Promise<void> {
       ceilingDescription: `PostgreSQL alone: ${ceiling.perSecond.toFixed(0)} one-row INSERT/UPDATE commits/s ÷ ${fast.commitsPerEvent.toFixed(1)} commits per event`,
       ratio: fast.perSecond / ceilingEventsPerSecond,
       extra: { ...fast, workersPerFlow: CONCURRENCY, pollingIntervalSeconds: 0.5, clients: CLIENTS },
+    });
+    // the same calls by a bare script with no durability, same simulators, same concurrency
+    await bareFlow1(world, await chargeOrders(driver, 'XW', 20), CONCURRENCY); // warm-up: JIT, tokens, customers
+    const bare = await bareFlow1(world, await chargeOrders(driver, 'XB', EVENTS), CONCURRENCY);
+    report({
+      name: 'pipeline flow 1 against a bare script',
+      unit: 'events/s',
+      value: fast.perSecond,
+      ceiling: bare.perSecond,
+      ceilingDescription: `the same PayTrace, M3 and ION calls made by a bare script (no inbox, queue, intents or ledger), ${CONCURRENCY} at a time: ${bare.perSecond.toFixed(1)} events/s, ${bare.cpuMsPerEvent.toFixed(1)} ms CPU/event`,
+      ratio: fast.perSecond / bare.perSecond,
+      extra: { gatewayCpuMsPerEvent: fast.cpuMsPerEvent, bareCpuMsPerEvent: bare.cpuMsPerEvent, commitsPerEvent: fast.commitsPerEvent, bareCommitsPerEvent: 0 },
     });
     console.log(
       `  ${fast.events} events sent at once, done in ${fast.seconds.toFixed(1)} s; end-to-end latency p50 ${fast.p50ms.toFixed(0)} ms, p99 ${fast.p99ms.toFixed(0)} ms (queue wait included); processing p50 ${fast.processingP50ms.toFixed(0)} ms, p99 ${fast.processingP99ms.toFixed(0)} ms; gateway CPU ${fast.cpuMsPerEvent.toFixed(1)} ms/event; ${fast.commitsPerEvent.toFixed(1)} commits/event; ${fast.inFlight.toFixed(1)} in flight`,

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { YamlSource } from '../../gateway/src/config/yaml-source';
-import type { CodeUse, ErrorClassName } from './scan';
+import type { CodeUse, ErrorClassName } from './types';
 
 interface RawStep {
   type?: string;

@@ -23,34 +23,13 @@ import path from 'node:path';
 import ts from 'typescript';
 
 import { flowDefinitionCodes } from './flow-codes';
+import type { CodeUse, ErrorClassName, SourcePosition } from './types';
 
-export type ErrorClassName = 'transient' | 'business' | 'configuration' | 'bug';
+export type { CodeUse, ErrorClassName, SourcePosition } from './types';
+
 const ERROR_CLASSES: readonly ErrorClassName[] = ['transient', 'business', 'configuration', 'bug'];
 /** AppError's status when none is given (gateway/src/errors/app-error.ts) */
 const DEFAULT_STATUS: Record<ErrorClassName, number> = { transient: 503, business: 422, configuration: 500, bug: 500 };
-
-export interface SourcePosition {
-  /** path relative to the scan's root directory, with forward slashes */
-  file: string;
-  line: number;
-  column: number;
-}
-
-export interface CodeUse extends SourcePosition {
-  /** a code (`M3_NOK`) or a pattern with `*` for the parts only known at run time (`INFRA_*`) */
-  code: string;
-  isPattern: boolean;
-  /** the helpers the code passed through, innermost last (e.g. `fail`, `BodError`) */
-  via: string[];
-  /** classes the site can raise it with, when the checker knows them */
-  errorClasses?: ErrorClassName[];
-  /** HTTP statuses the site can give it, when known (a missing status counts as the class default) */
-  httpStatuses?: number[];
-  /** what kind of property carried it: `code` (errors and answers), `errorCode`, `error_code`, … */
-  property: string;
-  /** set for a code inside another error's details: the type that carries it (one of `extraRoots`) */
-  detailOf?: string;
-}
 
 export interface UnresolvedCode extends SourcePosition {
   /** the expression the scan could not reduce to codes */

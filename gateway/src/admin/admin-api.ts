@@ -16,21 +16,14 @@ import { currentRuleTexts, listVersions, saveIonapi, savePayTraceCredentials, sa
 import { dashboard } from './dashboard-queries';
 import { FLOW_ADMIN_ENDPOINTS, publishRules } from './flow-admin';
 import { actorOf, requireRole } from './guard';
-import type { Role } from './roles';
+import type { AdminEndpoint } from './endpoint';
 import { testConnection, SYSTEMS } from './test-connection';
 import { paymentTimeline, searchTrace } from './trace-queries';
 import { listLinkRequests, resolveLinkRequest } from '../links/link-requests';
 import { PAYMENT_STATES } from './payment-states';
 import { listPayments, replayPreview, withPayments } from './payment-views';
 
-type Handler = (req: Request, res: Response, services: GatewayServices) => Promise<unknown>;
-
-export interface AdminEndpoint {
-  method: 'get' | 'post';
-  path: string;
-  role: Role;
-  handler: Handler;
-}
+export type { AdminEndpoint } from './endpoint';
 
 function badRequest(issues: z.core.$ZodIssue[]): AppError {
   return new AppError('invalid request', {

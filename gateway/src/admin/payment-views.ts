@@ -3,7 +3,7 @@ import { redact } from '../observability/redact';
 import type { FlowRegistry } from '../pipeline/versions/flow-registry';
 import { flowSteps, stepOfIntent, type StepInfo } from './flow-steps';
 import { COLLECTED_SQL, PAYMENT_STATES, STATE_SQL, type PaymentState } from './payment-states';
-import { twoDecimals } from './trace-queries';
+import { twoDecimals } from './wire-amount';
 
 /**
  * Payments as operators look at them: the list (recent first, filtered by flow, state and time,

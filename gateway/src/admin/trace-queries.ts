@@ -3,6 +3,7 @@ import { redact } from '../observability/redact';
 import { COLLECTED_SQL, STATE_SQL } from './payment-states';
 import type { FlowRegistry } from '../pipeline/versions/flow-registry';
 import { paymentState, paymentSteps } from './payment-views';
+import { twoDecimals } from './wire-amount';
 
 export interface TraceHit {
   paymentId: string | null;
@@ -22,11 +23,6 @@ export interface TraceHit {
   createdAt: string;
 }
 
-/** numeric(19,4) from PostgreSQL → the wire's 2 decimals, when the extra digits are zeros (exact, no float) */
-export function twoDecimals(amount: string): string {
-  const m = /^(-?\d+)\.(\d{2})(\d*)$/.exec(amount);
-  return m && /^0*$/.test(m[3]!) ? `${m[1]}.${m[2]}` : amount;
-}
 
 const PAYMENT_COLUMNS = ['p.id', 'p.flow', 'p.status', 'p.reference', 'p.correlation_id', 'p.ivno', 'p.orno', 'p.cuno', 'p.amount', 'p.currency', 'p.created_at'];
 

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AdminEndpoint } from '../admin/admin-api';
+import type { AdminEndpoint } from '../admin/endpoint';
 import { actorOf } from '../admin/guard';
 import { AppError } from '../errors';
 import type { GatewayServices } from '../kernel/services';

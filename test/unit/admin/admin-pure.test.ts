@@ -1,7 +1,7 @@
 import { safeReturnTo } from '../../../gateway/src/admin/oidc-login';
 import { hasRole, rolesFromClaim } from '../../../gateway/src/admin/roles';
 import { readCookie, sameToken } from '../../../gateway/src/admin/sessions';
-import { twoDecimals } from '../../../gateway/src/admin/trace-queries';
+import { twoDecimals } from '../../../gateway/src/admin/wire-amount';
 import { bucketFor } from '../../../gateway/src/admin/dashboard-queries';
 import { cents, formatCents } from '../../../gateway/ui/src/api';
 

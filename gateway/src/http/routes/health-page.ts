@@ -1,6 +1,6 @@
-import type { healthReport } from './health';
+import type { HealthReport } from './health-report';
 
-type Report = Awaited<ReturnType<typeof healthReport>>;
+type Report = HealthReport;
 
 /** Every value on the page comes from connectors and the database: escape all of it. */
 export function escapeHtml(value: unknown): string {
