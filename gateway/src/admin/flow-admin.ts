@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { GatewayServices } from '../kernel/services';
@@ -6,8 +5,8 @@ import { parseRules, RulesError, RULES_FILE_NAMES } from '../domain/rules-loader
 import type { FlowRegistry, FlowVersionRow } from '../pipeline/versions/flow-registry';
 import { flowCatalogue, flowFigures, m3Metadata } from './flow-builder';
 import type { FlowCatalogue, FlowSummary, FlowValidation } from './flow-builder-types';
+import type { AdminEndpoint } from './endpoint';
 import { actorOf } from './guard';
-import type { Role } from './roles';
 
 /**
  * Flow definitions and rules as versions, for the operator app (and the builder that stands on it):
@@ -15,12 +14,6 @@ import type { Role } from './roles';
  * registries, which audit it and tell every running gateway (LISTEN/NOTIFY) to apply it at once;
  * runs already started stay on the version they were pinned to.
  */
-interface Endpoint {
-  method: 'get' | 'post';
-  path: string;
-  role: Role;
-  handler: (req: Request, res: Response, services: GatewayServices) => Promise<unknown>;
-}
 
 const flowId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a flow id such as invoice-payment');
 const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
@@ -62,7 +55,7 @@ function registry(services: GatewayServices): FlowRegistry {
 }
 
 
-export const FLOW_ADMIN_ENDPOINTS: Endpoint[] = [
+export const FLOW_ADMIN_ENDPOINTS: AdminEndpoint[] = [
   {
     method: 'get', path: '/admin/api/flows', role: 'viewer',
     handler: async (req, _res, s): Promise<{ flows: FlowSummary[] }> => {
