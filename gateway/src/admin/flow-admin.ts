@@ -1,11 +1,12 @@
-import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import type { GatewayServices } from '../kernel/services';
 import { parseRules, RulesError, RULES_FILE_NAMES } from '../domain/rules-loader';
-import type { FlowRegistry } from '../pipeline/versions/flow-registry';
+import type { FlowRegistry, FlowVersionRow } from '../pipeline/versions/flow-registry';
+import { flowCatalogue, flowFigures, m3Metadata } from './flow-builder';
+import type { FlowCatalogue, FlowSummary, FlowValidation } from './flow-builder-types';
+import type { AdminEndpoint } from './endpoint';
 import { actorOf } from './guard';
-import type { Role } from './roles';
 
 /**
  * Flow definitions and rules as versions, for the operator app (and the builder that stands on it):
@@ -13,16 +14,28 @@ import type { Role } from './roles';
  * registries, which audit it and tell every running gateway (LISTEN/NOTIFY) to apply it at once;
  * runs already started stay on the version they were pinned to.
  */
-interface Endpoint {
-  method: 'get' | 'post';
-  path: string;
-  role: Role;
-  handler: (req: Request, res: Response, services: GatewayServices) => Promise<unknown>;
-}
 
 const flowId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a flow id such as invoice-payment');
 const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
 const source = z.string().min(1).max(256 * 1024);
+/** node positions beside the definition; loose steps are checked when they are connected */
+const point = { x: z.number().finite(), y: z.number().finite() };
+const layout = z
+  .object({
+    positions: z.record(z.string().max(80), z.object(point).strict()).refine((p) => Object.keys(p).length <= 2000, 'at most 2000 positions'),
+    loose: z.array(z.object({ step: z.record(z.string(), z.unknown()), ...point }).strict()).max(200).optional(),
+  })
+  .strict();
+const m3Program = z.string().regex(/^[A-Z0-9]{3,8}MI$/, 'an MI program such as CRS610MI');
+const m3Transaction = z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'a transaction such as AddFieldValue');
+const zone = z.string().max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as America/Chicago');
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
@@ -42,20 +55,55 @@ function registry(services: GatewayServices): FlowRegistry {
 }
 
 
-export const FLOW_ADMIN_ENDPOINTS: Endpoint[] = [
+export const FLOW_ADMIN_ENDPOINTS: AdminEndpoint[] = [
   {
     method: 'get', path: '/admin/api/flows', role: 'viewer',
-    handler: async (_req, _res, s) => {
+    handler: async (req, _res, s): Promise<{ flows: FlowSummary[] }> => {
       const flows = registry(s);
-      return {
-        flows: await Promise.all(
-          flows.list().map(async (p) => {
-            const versions = await flows.versions(p.flow.id);
-            const draft = versions.find((v) => v.status === 'draft');
-            return { id: p.flow.id, name: p.flow.name, triggers: p.flow.triggers.map((t) => t.claim), published: { version: p.version, versionId: p.versionId }, draft: draft ? { version: draft.version } : null, steps: p.flow.steps.length };
-          }),
-        ),
-      };
+      const { timeZone } = parse(z.object({ timeZone: zone.default('UTC') }), req.query);
+      const figures = await flowFigures(s.db, timeZone);
+      const none = { eventsToday: 0, failuresToday: 0, openDeadLetters: 0 };
+      const published = await Promise.all(
+        flows.list().map(async (p): Promise<FlowSummary> => {
+          const versions = await flows.versions(p.flow.id);
+          const draft = versions.find((v) => v.status === 'draft');
+          return { id: p.flow.id, name: p.flow.name, triggers: p.flow.triggers.map((t) => t.claim), published: { version: p.version, versionId: p.versionId }, draft: draft ? { version: draft.version } : null, steps: p.flow.steps.length, ...(figures.get(p.flow.id) ?? none) };
+        }),
+      );
+      // flows built in the builder and not yet published: their draft only
+      const drafts = (await s.db('flow_versions').where({ status: 'draft' }).whereNotIn('flow_id', published.map((f) => f.id)).orderBy('flow_id')) as FlowVersionRow[];
+      const unpublished = drafts.map((d): FlowSummary => {
+        const compiled = flows.compile(`${d.flow_id}.yaml`, d.source);
+        return { id: d.flow_id, name: compiled.flow?.name ?? d.flow_id, triggers: compiled.flow?.triggers.map((t) => t.claim) ?? [], published: null, draft: { version: d.version }, steps: compiled.flow?.steps.length ?? 0, ...(figures.get(d.flow_id) ?? none) };
+      });
+      return { flows: [...published, ...unpublished] };
+    },
+  },
+  {
+    method: 'get', path: '/admin/api/flow-catalogue', role: 'viewer',
+    handler: async (_req, _res, s): Promise<FlowCatalogue> => flowCatalogue(registry(s).compileDeps()),
+  },
+  {
+    method: 'get', path: '/admin/api/m3-metadata/programs', role: 'viewer',
+    handler: async (_req, _res, s) => ({ programs: await m3Metadata.programs(s.infor?.m3) }),
+  },
+  {
+    method: 'get', path: '/admin/api/m3-metadata/programs/:program', role: 'viewer',
+    handler: async (req, _res, s) => ({ transactions: await m3Metadata.transactions(s.infor?.m3, parse(m3Program, req.params.program)) }),
+  },
+  {
+    method: 'get', path: '/admin/api/m3-metadata/programs/:program/:transaction', role: 'viewer',
+    handler: async (req, _res, s) => m3Metadata.fields(s.infor?.m3, parse(m3Program, req.params.program), parse(m3Transaction, req.params.transaction)),
+  },
+  {
+    // the builder validates as the admin edits: the same compile as start-up and `npm run flows -- validate`
+    method: 'post', path: '/admin/api/flows/:id/validate', role: 'viewer',
+    handler: async (req, _res, s): Promise<FlowValidation> => {
+      const id = parse(flowId, req.params.id);
+      const body = parse(z.object({ source }), req.body);
+      const { flow, problems } = registry(s).compile(`${id}.yaml`, body.source);
+      const mismatch = flow && flow.id !== id ? [{ file: `${id}.yaml`, path: 'id', message: `the definition's id is "${flow.id}", not "${id}"` }] : [];
+      return { valid: Boolean(flow) && !mismatch.length, problems: [...mismatch, ...problems] };
     },
   },
   {
@@ -75,7 +123,7 @@ export const FLOW_ADMIN_ENDPOINTS: Endpoint[] = [
     handler: async (req, res, s) => {
       const id = parse(flowId, req.params.id);
       const body = parse(z.object({ source, layout: z.unknown().optional() }), req.body);
-      return registry(s).saveDraft(id, body.source, actorOf(res), body.layout);
+      return registry(s).saveDraft(id, body.source, actorOf(res), body.layout === undefined ? undefined : parse(layout, body.layout));
     },
   },
   {

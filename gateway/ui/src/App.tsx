@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, ApiError, hasRole, setCsrfToken, type Me } from './api';
 import { AlertsPage } from './pages/Alerts';
 import { AuditPage } from './pages/Audit';
@@ -11,10 +11,14 @@ import { TracePage } from './pages/Trace';
 import { useHashRoute } from './route';
 import { setZone, useZone, zoneChoices } from './format';
 
+/** the flow builder (React Flow, elkjs) loads when its page opens: the other pages stay small */
+const FlowsPage = lazy(() => import('./pages/Flows.js').then((m) => ({ default: m.FlowsPage })));
+
 const PAGES = [
   { id: 'dashboard', label: 'Dashboard', role: 'viewer' },
   { id: 'trace', label: 'Trace search', role: 'viewer' },
   { id: 'dead-letters', label: 'Dead letters', role: 'viewer' },
+  { id: 'flows', label: 'Flows', role: 'viewer' },
   { id: 'reconciliation', label: 'Reconciliation', role: 'viewer' },
   { id: 'chargebacks', label: 'Chargebacks', role: 'viewer' },
   { id: 'alerts', label: 'Alerts', role: 'viewer' },
@@ -107,6 +111,11 @@ export function App() {
           />
         )}
         {page.id === 'dead-letters' && <DeadLettersPage canAct={hasRole(me, 'operator')} />}
+        {page.id === 'flows' && (
+          <Suspense fallback={<p>Loading the flow builder…</p>}>
+            <FlowsPage flowId={route.params.get('flow') ?? ''} canEdit={hasRole(me, 'admin')} canSuggest={hasRole(me, 'operator')} />
+          </Suspense>
+        )}
         {page.id === 'reconciliation' && <ReconciliationPage canAct={hasRole(me, 'operator')} initialRun={route.params.get('run') ?? ''} />}
         {page.id === 'chargebacks' && <ChargebacksPage canAct={hasRole(me, 'operator')} />}
         {page.id === 'alerts' && <AlertsPage canAct={hasRole(me, 'operator')} />}

@@ -376,7 +376,8 @@ function forEachExpression(m: Mapping, fn: (e: Expression, sub: string[]) => voi
   else if (m && typeof m === 'object') for (const [k, v] of Object.entries(m)) forEachExpression(v, fn, [...sub, k]);
 }
 
-function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+/** The fields of an object schema (through defaults and pipes): a step's inputs and outputs. */
+export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   const s = schema as unknown as { shape?: Record<string, z.ZodType>; def?: { innerType?: z.ZodType; in?: z.ZodType } };
   if (s.shape) return s.shape;
   const inner = s.def?.innerType ?? s.def?.in;

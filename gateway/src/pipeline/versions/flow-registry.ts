@@ -52,6 +52,11 @@ export class FlowRegistry {
     this.#listeners.add(listener);
   }
 
+  /** The step and trigger catalogues and M3 metadata the definitions are validated with (the builder's palette). */
+  compileDeps(): CompileDeps {
+    return this.deps();
+  }
+
   /** Compile (and validate) a definition; problems with file:line:column, warnings included. */
   compile(file: string, source: string): { flow?: CompiledFlow; problems: SourceProblem[] } {
     return compileFlow(file, source, this.deps());

@@ -1,0 +1,302 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { adminModule } from '../../gateway/src/admin/module';
+import { linksModule } from '../../gateway/src/links/module';
+import { openPayment } from '../../gateway/src/pipeline/ledger';
+import { invoiceCharged, payPageDeclined } from '../../gateway/src/triggers/pay-page/events';
+import { newInvoice } from '../integration/links/helpers';
+import { launchChromium } from '../helpers/browser';
+import { eventually } from '../helpers/gateway';
+import { chargedInvoicePayment, startStack, type Stack } from '../helpers/stack';
+import { ensureUiBuilt } from '../integration/admin/ui-build';
+
+/**
+ * The flow builder in headless Chromium against the whole product: the flow list, a shipped flow
+ * drawn from its definition, a new flow built with the mouse from the palette (drag a step on,
+ * connect it, undo/redo), validation on the node that refuses the publish, the mapping editor,
+ * publish with a reason — and the gateway runs the new version: a declined pay-page payment
+ * e-mails the customer and writes an M3 record through the generic MI call (CUSEXTMI), each once.
+ * Screenshots with UPDATE_SCREENSHOTS=1.
+ */
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+jest.setTimeout(120_000);
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+async function signIn(p: Page, user: string): Promise<void> {
+  await p.goto(`${stack.gateway.url}/ui/`);
+  await p.getByRole('link', { name: 'Sign in with Infor OS' }).click();
+  await p.getByLabel('User name').fill(user);
+  await p.getByLabel('Password').fill(user);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForURL(`${stack.gateway.url}/ui/`);
+}
+
+/** A real mouse drag from one React Flow handle to another. */
+async function dragHandle(p: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await p.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await p.mouse.down();
+  await p.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await p.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await p.mouse.up();
+}
+
+/** A real mouse drag (HTML5 drag and drop) in small steps, so Chromium starts the drag before the drop. */
+async function dragTo(p: Page, from: Locator, to: Locator, at: { x: number; y: number }): Promise<void> {
+  await from.scrollIntoViewIfNeeded();
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await p.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await p.mouse.down();
+  await p.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 5, { steps: 3 });
+  await p.mouse.move(b.x + at.x, b.y + at.y, { steps: 10 });
+  await p.mouse.up();
+}
+
+const yaml = () => page.getByTestId('flow-yaml').textContent();
+const settled = () => page.locator('.validation:not([data-state="validating"])').waitFor();
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureUiBuilt();
+  stack = await startStack({ modules: [linksModule(), adminModule()], config: { admin: { alerts: { enabled: false } } } });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, 'admin');
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+it('lists the flows with their trigger, version and today\'s figures, and draws a shipped flow from its definition', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows`);
+  const row = page.getByTestId('flow-list').locator('tr', { hasText: 'invoice-payment' });
+  await row.getByText('Pay page: card charged').waitFor();
+  await row.getByRole('cell', { name: 'v1', exact: true }).waitFor();
+  await row.getByRole('link', { name: 'Invoice payment' }).click();
+  await page.getByTestId('canvas').locator('.react-flow__node').first().waitFor();
+  const source = readFileSync(path.join(__dirname, '..', '..', 'mappings', 'flows', 'invoice-payment.yaml'), 'utf8');
+  // every step of the file is a node (plus the trigger), and the text shown is the file, byte for byte
+  const stepCount = (source.match(/^\s+- id: /gm) ?? []).length;
+  expect(await page.locator('.react-flow__node').count()).toBe(stepCount + 1);
+  expect(await yaml()).toBe(source);
+  // export, and import then export again: byte for byte the file in mappings/flows/
+  const exported = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export YAML' }).click()]);
+    expect(download.suggestedFilename()).toBe('invoice-payment.yaml');
+    return readFileSync((await download.path())!, 'utf8');
+  };
+  expect(await exported()).toBe(source);
+  await page.getByLabel('import YAML').setInputFiles({ name: 'invoice-payment.yaml', mimeType: 'application/yaml', buffer: Buffer.from(source) });
+  await page.getByRole('status').getByText('Imported invoice-payment.yaml', { exact: false }).waitFor();
+  expect(await exported()).toBe(source);
+  await settled();
+  expect(await page.locator('.validation').textContent()).toBe('valid');
+  await page.locator('.react-flow__node', { hasText: 'Cash receipt' }).first().click();
+  await page.getByTestId('step-panel').getByText('m3.cash-receipt', { exact: false }).first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'flow-builder.png') });
+});
+
+it('builds a flow from the palette with the mouse, refuses to publish it invalid, publishes it, and the gateway runs it once (e-mail and M3 MI call)', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows`);
+  await page.reload();
+  await page.getByLabel('new flow id').fill('decline-notice');
+  await page.getByLabel('new flow name').fill('Decline notice');
+  await page.getByLabel('new flow trigger').selectOption('pay-page:declined');
+  await page.getByRole('button', { name: 'Build it' }).click();
+  const canvas = page.getByTestId('canvas');
+  await page.getByTestId('node-trigger').waitFor();
+
+  // drag the e-mail step from the palette onto the canvas: placed, not connected
+  await page.getByRole('button', { name: 'Add E-mail (email.send)' }).scrollIntoViewIfNeeded();
+  await dragTo(page, page.getByRole('button', { name: 'Add E-mail (email.send)' }), canvas, { x: 250, y: 420 });
+  const email = page.locator('.react-flow__node', { hasText: 'email.send' });
+  await email.getByText('not connected', { exact: false }).waitFor();
+  expect(await yaml()).not.toContain('email.send');
+
+  // connect it after the trigger with the mouse
+  await dragHandle(page, page.getByTestId('node-trigger').locator('.react-flow__handle.source'), email.locator('.react-flow__handle.target'));
+  await page.locator('.react-flow__edge').first().waitFor();
+  expect(await yaml()).toContain('type: email.send');
+  // undo puts it back unconnected, redo connects it again
+  await page.getByRole('button', { name: 'Undo' }).click();
+  expect(await yaml()).not.toContain('email.send');
+  await page.getByRole('button', { name: 'Redo' }).click();
+  expect(await yaml()).toContain('type: email.send');
+
+  // the server's validator names what is missing, on the node; publishing is refused
+  await email.locator('.flow-node.has-errors').waitFor();
+  await email.getByText('input "to" is required by email.send', { exact: false }).waitFor();
+  await page.getByLabel('publish reason').fill('tell customers their card was declined');
+  expect(await page.getByRole('button', { name: 'Publish', exact: true }).isDisabled()).toBe(true);
+
+  // map its inputs: a source dragged from the tree, literals and an expression typed
+  await email.click();
+  const panel = page.getByTestId('step-panel');
+  await dragTo(page, panel.getByRole('button', { name: /^event\.reference/ }), panel.getByLabel('input subject'), { x: 20, y: 10 });
+  expect(await panel.getByLabel('input subject').inputValue()).toBe('event.reference');
+  await panel.getByLabel('input subject').fill('"Your card payment was declined"');
+  await panel.getByLabel('input to').fill('"ap@northwind.example"');
+  await panel.getByLabel('input text').fill('"Payment " & event.reference & " was declined: " & event.message');
+  await panel.locator('output.preview').first().waitFor(); // the value on the trigger's sample
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'flow-builder-mapping.png') });
+
+  // from the keyboard: the payment first (the run's key), then an M3 record through the generic MI
+  // call after the e-mail — made exactly-once by its lookup
+  await page.getByTestId('node-trigger').click();
+  await page.getByRole('button', { name: 'Add Use payment', exact: false }).press('Enter');
+  await page.getByTestId('step-panel').getByLabel('input paymentId').fill('event.paymentId');
+  await email.click();
+  await page.getByRole('button', { name: 'Add M3 MI call (m3.call)' }).press('Enter');
+  const mi = page.getByTestId('step-panel');
+  // the program and transaction from M3's metadata (MRS001MI), with each field's description, type, length, mandatory
+  await mi.getByLabel('M3 program').selectOption('CUSEXTMI');
+  await mi.getByLabel('M3 transaction').selectOption('AddFieldValue');
+  const fields = mi.getByRole('table', { name: 'input fields of CUSEXTMI/AddFieldValue' });
+  await fields.locator('tr', { hasText: 'FILE' }).getByText('*').waitFor();
+  await mi.getByRole('button', { name: 'map A030' }).click();
+  expect(await mi.getByLabel('input fields', { exact: true }).inputValue()).toContain('"A030"');
+  expect(await mi.getByLabel('settings').inputValue()).toContain('AddFieldValue');
+  await page.screenshot({ path: path.join(SHOTS, 'flow-builder-m3-picker.png') });
+  // the mapping assistant's suggestions per M3 field, on the trigger's sample
+  await mi.getByRole('button', { name: 'Suggest M3 fields for CUSEXTMI/AddFieldValue' }).click();
+  await mi.getByRole('table', { name: 'mapping suggestions' }).locator('tr', { hasText: 'PK01' }).waitFor();
+  await mi.getByLabel('settings').fill(JSON.stringify({ program: 'CUSEXTMI', transaction: 'AddFieldValue', lookup: { program: 'CUSEXTMI', transaction: 'GetFieldValue', match: ['A030'] } }));
+  await mi.getByLabel('step name').click(); // the settings apply when they lose focus
+  await mi.getByLabel('input fields', { exact: true }).fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference', A030: 'event.declineCode & " " & event.message' }));
+  await mi.getByLabel('input lookupFields', { exact: true }).fill(JSON.stringify({ FILE: '"DECLINE"', PK01: 'event.reference' }));
+  expect(await yaml()).toMatch(/type: ledger\.use-payment[\s\S]*type: email\.send[\s\S]*type: m3\.call/);
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await page.getByRole('status').getByText('Published v1', { exact: false }).waitFor();
+  const audited = await stack.gateway.services.db('audit_log').where({ action: 'flow.published', subject_id: 'decline-notice@v1' }).first<{ actor: string; reason: string }>();
+  expect(audited).toMatchObject({ actor: 'operator:admin', reason: 'tell customers their card was declined' });
+
+  // the gateway runs the new version: a declined pay-page payment (handed over twice) → one e-mail
+  const { payment } = await openPayment(stack.gateway.services.db, { flow: 'invoice_payment', reference: 'PL-DECLINE-1', status: 'failed', correlationId: 'c-decline-1', fields: { cono: 100, divi: 'AAA', ivno: '200003', cuno: 'C10001', amount: '42.00', currency: 'USD' } });
+  await payPageDeclined(stack.gateway.services.pipeline, payment, { code: '102', message: 'DECLINE - Do not honor' });
+  await payPageDeclined(stack.gateway.services.pipeline, payment, { code: '102', message: 'DECLINE - Do not honor' });
+  await eventually(async () => (await stack.gateway.services.db('email_outbox').where({ requested_by: 'flow:decline-notice' })).length > 0, 20_000, 'the e-mail in the outbox');
+  await new Promise((r) => setTimeout(r, 1000));
+  const mails = await stack.gateway.services.db('email_outbox').where({ requested_by: 'flow:decline-notice' });
+  expect(mails).toHaveLength(1);
+  expect(mails[0]).toMatchObject({ to_address: 'ap@northwind.example', subject: 'Your card payment was declined', text: 'Payment PL-DECLINE-1 was declined: DECLINE - Do not honor' });
+  const records = stack.infor.state().m3.cusext;
+  expect([...records.values()].filter((r) => r.FILE === 'DECLINE')).toEqual([expect.objectContaining({ PK01: 'PL-DECLINE-1', A030: '102 DECLINE - Do not honor' })]);
+
+  // the list shows it published, with today's event
+  await page.goto(`${stack.gateway.url}/ui/#/flows`);
+  const row = page.getByTestId('flow-list').locator('tr', { hasText: 'decline-notice' });
+  await row.getByText('Pay page: card declined').waitFor();
+  await row.getByRole('cell', { name: 'v1', exact: true }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'flows.png'), fullPage: true });
+});
+
+it('is operable from the keyboard: add after the selected node, connect from the panel, delete with the Delete key', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=decline-notice`);
+  const email = page.locator('.react-flow__node', { hasText: 'email.send' });
+  await email.waitFor();
+  await email.focus();
+  await page.keyboard.press('Enter'); // selects the focused node
+  await page.getByTestId('step-panel').waitFor();
+  await page.getByRole('button', { name: 'Add Webhook', exact: false }).press('Enter'); // added after the selected step
+  expect(await yaml()).toMatch(/type: email\.send[\s\S]*type: webhook/);
+  // the change, as a diff against what runs
+  await page.getByTestId('flow-diff').locator('li', { hasText: 'webhook-publish' }).getByText('added').waitFor();
+  const webhook = page.locator('.react-flow__node', { hasText: 'webhook' });
+  await webhook.focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Delete');
+  await webhook.waitFor({ state: 'detached' });
+  expect(await yaml()).not.toContain('webhook');
+  await page.getByTestId('flow-diff').getByText('none: this is what runs').waitFor();
+  // nothing selected: the step is added unconnected, and connected from its panel
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.getByRole('button', { name: 'Add Webhook', exact: false }).press('Enter');
+  expect(await yaml()).not.toContain('webhook');
+  const panel = page.getByTestId('step-panel');
+  await panel.getByLabel('run after').selectOption({ label: 'E-mail' });
+  await panel.getByRole('button', { name: 'Connect' }).click();
+  expect(await yaml()).toMatch(/type: email\.send[\s\S]*type: webhook/);
+  await panel.getByRole('button', { name: 'Delete step' }).click();
+  expect(await yaml()).not.toContain('webhook');
+  // every node carries a label for screen readers
+  expect(await email.getAttribute('aria-label')).toContain('E-mail');
+});
+
+it('shows a viewer the flows without anything to edit', async () => {
+  const context = await browser.newContext();
+  const viewer = await context.newPage();
+  viewer.setDefaultTimeout(10_000);
+  await signIn(viewer, 'viewer');
+  await viewer.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
+  await viewer.locator('.react-flow__node').first().waitFor();
+  expect(await viewer.getByRole('navigation', { name: 'step palette' }).count()).toBe(0);
+  expect(await viewer.getByRole('button', { name: 'Publish', exact: true }).count()).toBe(0);
+  expect(await viewer.getByRole('button', { name: 'Save draft' }).count()).toBe(0);
+  const status = await viewer.evaluate(async () => (await fetch('/admin/api/flows/invoice-payment/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"nope"}' })).status);
+  expect(status).toBe(403);
+  await context.close();
+});
+
+it('answers what an admin authors with problems at their place, never a 500', async () => {
+  const call = (path: string, body: unknown) =>
+    page.evaluate(
+      async ([p, b]) => {
+        const me = (await (await fetch('/admin/api/me')).json()) as { csrfToken: string };
+        const res = await fetch(p as string, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify(b) });
+        return { status: res.status, body: (await res.json()) as { valid?: boolean; problems?: Array<{ path: string; message: string; line?: number }>; code?: string; errors?: Array<{ field: string }> } };
+      },
+      [path, body] as const,
+    );
+  const broken = await call('/admin/api/flows/decline-notice/validate', { source: 'version: 1\nid: decline-notice\nsteps: [unclosed' });
+  expect(broken.status).toBe(200);
+  expect(broken.body.valid).toBe(false);
+  expect(broken.body.problems![0]!.line).toBeGreaterThan(0);
+  const wrongMoney = await call('/admin/api/flows/decline-notice/validate', {
+    source: 'version: 1\nid: decline-notice\nname: x\ntriggers: [{ type: pay-page, on: declined }]\nsteps:\n  - id: payment\n    type: ledger.use-payment\n    input: { paymentId: event.paymentId }\n  - id: back\n    type: paytrace.refund\n    input: { transactionId: event.paytraceTransactionId, amount: event.amount * 1.1 }\n',
+  });
+  expect(wrongMoney.body.problems!.some((p) => p.path.startsWith('steps.1.input.amount') && /non-money expression/.test(p.message))).toBe(true);
+  const badLayout = await call('/admin/api/flows/decline-notice/draft', { source: 'version: 1', layout: { positions: { a: { x: 'left' } } } });
+  expect(badLayout.status).toBe(400);
+  expect(badLayout.body.code).toBe('ADMIN_BAD_REQUEST');
+  const refused = await call('/admin/api/flows/decline-notice/publish', { source: 'version: 1\nid: decline-notice\nsteps: []', reason: 'should not publish' });
+  expect(refused.status).toBe(422);
+  expect(refused.body.code).toBe('FLOW_DEFINITION_INVALID');
+});
+
+it('changes the GL mapping of the invoice-payment flow on the canvas; the diff shows it; paid invoices post with the new text', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
+  await page.reload();
+  const gl = page.locator('.react-flow__node', { hasText: 'GL batch posted' });
+  await gl.click();
+  const panel = page.getByTestId('step-panel');
+  await panel.getByLabel('input description').fill('"Card payment of invoice " & payment.ivno');
+  await page.getByTestId('flow-diff').getByText('mapping input description: (none) → "Card payment of invoice " & payment.ivno').waitFor();
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  // what the export writes keeps the file's comments (only the steps changed)
+  expect(await yaml()).toMatch(/^# Flow 2 — an invoice paid through a payment link/);
+  await page.getByLabel('publish reason').fill('GL voucher text names the invoice');
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await page.getByRole('status').getByText('Published v2', { exact: false }).waitFor();
+
+  const invoice = await newInvoice(stack, '88.20', 'C10001');
+  const payment = await chargedInvoicePayment(stack, { ivno: invoice.ivno, amount: '88.20', cuno: 'C10001' });
+  await invoiceCharged(stack.gateway.services.pipeline, payment);
+  await eventually(async () => (await stack.gateway.services.db('payments').where({ id: payment.id }).first<{ status: string }>())?.status === 'completed', 30_000, 'the payment completed');
+  const batches = JSON.stringify([...stack.infor.state().m3.glBatches.values()]);
+  expect(batches).toContain(`Card payment of invoice ${invoice.ivno}`);
+});
