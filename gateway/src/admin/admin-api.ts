@@ -178,7 +178,7 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   {
     method: 'post', path: '/admin/api/invoice-links/reviews/:id/retry', role: 'operator',
     handler: async (req, res, s) => {
-      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
+      const id = parse(z.string().refine(isBigintId, 'must be a review number'), req.params.id);
       const { reason } = parse(z.object(withReason), req.body ?? {});
       return retryReview(s.db, s.pipeline, id, actorOf(res), reason);
     },
@@ -186,7 +186,7 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   {
     method: 'post', path: '/admin/api/invoice-links/reviews/:id/dismiss', role: 'operator',
     handler: async (req, res, s) => {
-      const id = parse(z.string().regex(/^\d+$/, 'must be a number'), req.params.id);
+      const id = parse(z.string().refine(isBigintId, 'must be a review number'), req.params.id);
       const { reason } = parse(z.object({ reason: requiredReason }), req.body);
       return dismissReview(s.db, id, actorOf(res), reason);
     },

@@ -44,6 +44,9 @@ describe('API roles per route', () => {
     { route: 'GET /api/recon/runs/:id/items.csv', path: `/api/recon/runs/${RUN}/items.csv` },
     { route: 'GET /api/recon/runs/:id/report.csv', path: `/api/recon/runs/${RUN}/report.csv` },
     { route: 'POST /api/recon/runs/:id/apply', path: `/api/recon/runs/${RUN}/apply`, body: {} },
+    { route: 'POST /api/chargebacks', path: '/api/chargebacks', body: {} },
+    { route: 'POST /api/chargebacks/reports', path: '/api/chargebacks/reports', body: {} },
+    { route: 'GET /api/chargebacks/:caseNumber', path: '/api/chargebacks/CB-NONE' },
   ];
   const CALLERS: Array<{ name: string; rank: number }> = [
     { name: 'none', rank: -1 },
