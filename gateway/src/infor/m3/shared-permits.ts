@@ -171,8 +171,11 @@ export class PgSharedPermits implements SharedPermits {
       await client.query('select pg_advisory_lock($1::int, pg_backend_pid())', [this.#interestNamespace]);
       this.#interested = true;
     }
+    // advisory locks belong to one database, but pg_locks lists the whole server's: count ours only
     const { rows } = await client.query<{ n: number }>(
-      `select count(*)::int as n from pg_locks where locktype = 'advisory' and classid::int = $1 and objsubid = 2 and granted`,
+      `select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and classid::int = $1 and objsubid = 2 and granted
+          and database = (select oid from pg_database where datname = current_database())`,
       [this.#interestNamespace],
     );
     const interested = Math.max(1, rows[0]?.n ?? 1);
