@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
 
 /**
  * One way to show money, times and names everywhere in the app: amounts through Intl with their
@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
  */
 
 const ZONE_KEY = 'm3pt.timeZone';
-const listeners = new Set<(zone: string) => void>();
+const listeners = new Set<() => void>();
 
 export function browserZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -29,20 +29,22 @@ export function isZone(zone: string): boolean {
 
 export function setZone(zone: string): void {
   window.localStorage.setItem(ZONE_KEY, zone);
-  for (const l of listeners) l(zone);
+  for (const l of listeners) l();
 }
 
-/** The operator's zone; components re-render when it changes. */
+/**
+ * The operator's zone; components re-render when it changes. An external store, so a component
+ * that rendered just before a change (its effects not yet run) still sees it.
+ */
 export function useZone(): string {
-  const [zone, set] = useState(currentZone);
-  useEffect(() => {
-    listeners.add(set);
-    return () => void listeners.delete(set);
-  }, []);
-  return zone;
+  return useSyncExternalStore(subscribeZone, currentZone, () => 'UTC');
 }
 
-/** Zones to choose from: the browser's, UTC, then every IANA zone the browser knows. */
+function subscribeZone(onChange: () => void): () => void {
+  listeners.add(onChange);
+  return () => void listeners.delete(onChange);
+}
+
 export function zoneChoices(): string[] {
   const all = (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
   return [...new Set([browserZone(), 'UTC', ...all])];
