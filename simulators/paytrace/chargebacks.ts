@@ -1,6 +1,9 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { maskCard } from './codes';
+import { SIM_CHARGEBACK_STAGES, type SimChargeback, type SimChargebackStage } from './state';
 import type { SimContext } from './wire';
+
+export { SIM_CHARGEBACK_STAGES, type SimChargeback, type SimChargebackStage } from './state';
 
 /**
  * Chargebacks (disputes). PayTrace's v1 API has no dispute endpoint (reference §4 lists none):
@@ -11,24 +14,6 @@ import type { SimContext } from './wire';
  * the next settlement batch (`chargeback_count`, `chargeback_amount` and a `net_amount` net of it),
  * and a won one is given back the same way.
  */
-
-export const SIM_CHARGEBACK_STAGES = ['received', 'evidence_submitted', 'won', 'lost', 'accepted'] as const;
-export type SimChargebackStage = (typeof SIM_CHARGEBACK_STAGES)[number];
-
-export interface SimChargeback {
-  caseNumber: string;
-  transactionId: number;
-  amountCents: number;
-  feeCents: number;
-  reasonCode: string;
-  reason: string;
-  stage: SimChargebackStage;
-  receivedAt: Date;
-  respondBy: Date;
-  /** the batch that took the money (and, when won, the one that gave it back) */
-  debitBatch?: number;
-  creditBatch?: number;
-}
 
 const STAGE_TEXT: Record<SimChargebackStage, string> = { received: 'Received', evidence_submitted: 'Evidence Submitted', won: 'Won', lost: 'Lost', accepted: 'Accepted' };
 const day = (d: Date) => `${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/${d.getUTCFullYear()}`;

@@ -1,6 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SimChargeback } from './chargebacks';
 import { brandOf, maskAccount, maskCard, type CardBrand } from './codes';
+
+/** A dispute the simulator raised on a settled sale (served by chargebacks.ts, netted in settlement). */
+export const SIM_CHARGEBACK_STAGES = ['received', 'evidence_submitted', 'won', 'lost', 'accepted'] as const;
+export type SimChargebackStage = (typeof SIM_CHARGEBACK_STAGES)[number];
+
+export interface SimChargeback {
+  caseNumber: string;
+  transactionId: number;
+  amountCents: number;
+  feeCents: number;
+  reasonCode: string;
+  reason: string;
+  stage: SimChargebackStage;
+  receivedAt: Date;
+  respondBy: Date;
+  /** the batch that took the money (and, when won, the one that gave it back) */
+  debitBatch?: number;
+  creditBatch?: number;
+}
 
 /**
  * The simulator's in-memory merchant: transactions, customer vault, batches, OAuth tokens and
