@@ -2,27 +2,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, query } from '../api';
 import { Problem, StateBadge, When } from '../components';
 import { money } from '../format';
+import type { CaseView } from '../../../src/triggers/chargeback/cases';
 
-interface CaseRow {
-  caseNumber: string;
-  status: string;
-  paytraceTransactionId: string;
-  amount: string;
-  fee: string;
-  currency: string;
-  reasonCode: string | null;
-  reason: string | null;
-  respondBy: string | null;
-  hoursLeft: number | null;
-  source: string;
-  payment: { id: string; reference: string; ivno: string | null; cuno: string | null } | null;
-}
-
-interface CaseDetail extends CaseRow {
-  history: Array<{ stage: string; at: string; source: string }>;
-  postings: Array<{ reference: string; status: string; glBatch: string | null; receipt: string | null; lastErrorCode: string | null }>;
-  problems: Array<{ stage: string; status: string; errorCode: string | null; error: string | null }>;
-}
+/** the server's view of a case (the list leaves out history, postings and problems) */
+type CaseDetail = CaseView;
+type CaseRow = Omit<CaseView, 'history' | 'postings' | 'problems'>;
 
 interface ImportResult {
   rows: number;
