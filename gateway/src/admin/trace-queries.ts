@@ -93,6 +93,9 @@ export interface TimelineEntry {
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : '');
 
+/** What the Trace page shows for one payment (the UI imports this type). */
+export type PaymentTrace = NonNullable<Awaited<ReturnType<typeof paymentTimeline>>>;
+
 /** One payment's story across systems, oldest first; every payload masked. */
 export async function paymentTimeline(db: Knex, paymentId: string, flows?: FlowRegistry) {
   const payment = await db('payments').where({ id: paymentId }).first<Record<string, unknown> | undefined>();

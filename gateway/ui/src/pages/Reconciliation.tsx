@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type ApiError, query } from '../api';
 import { Problem, When } from '../components';
 import { money } from '../format';
+import type { ReconSummary } from '../../../src/recon/model';
+import type { GroupTotals } from '../../../src/recon/report';
 
 /** "A:tx:1000003" → words: which leg compares what, and what the item is */
 export function itemLabel(key: string): string {
@@ -20,22 +22,8 @@ interface Fix { item: string; action: string; retry: boolean; reference: string;
 
 /** Settlement reconciliation runs: PayTrace batches ⇄ M3 receipts ⇄ GL. Every value is shown as text. */
 
-interface Summary {
-  batches: number;
-  transactions: number;
-  items: number;
-  matched: number;
-  review: number;
-  exceptions: number;
-  byClass: Record<string, number>;
-  autoFixes: number;
-  paytraceNet: string;
-  glPosted: string;
-  currency: string;
-  balanced: boolean;
-  fixesApplied?: number;
-  fixesFailed?: number;
-}
+/** the run summary the engine stores (fix counts are added when fixes were applied) */
+type Summary = ReconSummary & { fixesApplied?: number; fixesFailed?: number };
 
 interface Run {
   id: string;
@@ -53,16 +41,7 @@ interface Run {
   links: { self: string; items: string; itemsCsv: string; reportCsv: string };
 }
 
-interface BatchTotals {
-  group: string;
-  transactions: number;
-  paytraceNet: string;
-  glPosted: string;
-  matched: number;
-  review: number;
-  exceptions: number;
-  classes: string;
-}
+type BatchTotals = GroupTotals;
 
 interface Item {
   key: string;

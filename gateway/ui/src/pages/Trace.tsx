@@ -3,32 +3,11 @@ import { api, query } from '../api';
 import { Json, Problem, ReplayPanel, StateBadge, When } from '../components';
 import { FLOW_LABELS, label, money, STATE_LABELS, SYSTEM_LABELS } from '../format';
 import { InvoiceLinksPanel } from './InvoiceLinks';
+import type { PaymentTrace, TraceHit } from '../../../src/admin/trace-queries';
 
-interface Hit {
-  paymentId: string | null;
-  flow: string | null;
-  status: string | null;
-  state: string | null;
-  customerCharged: boolean;
-  reference: string | null;
-  matchedOn: string;
-  correlationId: string;
-  ivno: string | null;
-  orno: string | null;
-  cuno: string | null;
-  amount: string | null;
-  currency: string | null;
-  createdAt: string;
-}
-
-interface Trace {
-  payment: Record<string, unknown>;
-  state: string;
-  customerCharged: boolean;
-  steps: Array<{ key: string; title: string; status: string; error?: string | null }>;
-  deadLetters: Array<{ id: string; queue: string; status: string; errorCode: string; errorClass: string; createdAt: string }>;
-  timeline: Array<{ at: string; system: string; what: string; status: string; detail: unknown }>;
-}
+// the server's answer types, imported type-only (nothing of the server is bundled)
+type Hit = TraceHit;
+type Trace = PaymentTrace;
 
 export interface TraceFilter {
   q: string;
