@@ -1,11 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { getPayment } from '../../gateway/src/pipeline/ledger';
 import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { eventually } from '../helpers/gateway';
 import { chargedInvoicePayment, simJson, startStack, type Stack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
@@ -16,7 +16,7 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * dashboard tile counts it; a viewer sees the cases without the import, entry and evidence controls.
  * Hostile text from the report is shown as text.
  */
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const SHOTS = screenshotsDir();
 const XSS = '<img src=x onerror="window.__xss=1">';
 
 let stack: Stack;
@@ -24,7 +24,6 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({ modules: [adminModule()], config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, admin: { alerts: { enabled: false } } } });
   browser = await launchChromium();
@@ -36,14 +35,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function signIn(p: Page, user: 'operator' | 'viewer', name: string): Promise<void> {
-  await p.goto(`${stack.gateway.url}/ui/`);
-  await p.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await p.getByLabel('User name').fill(user);
-  await p.getByLabel('Password').fill(user);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByText(name).waitFor();
-}
+const signIn = (p: Page, user: 'operator' | 'viewer', name: string) => signInToOperatorApp(p, stack.gateway.url, user, name);
 
 it('an operator imports the report, sees the case deadline first, opens it and gets the evidence PDF', async () => {
   const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10001', amount: '88.00' } });

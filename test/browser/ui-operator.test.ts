@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
 import { captureSender, deliverEmail, LINK_EMAIL_QUEUE } from '../../gateway/src/links/email';
 import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
@@ -20,7 +18,7 @@ import { newInvoice } from '../integration/links/helpers';
  * once M3 is back, refuse a bad .ionapi, and show hostile data as text.
  * Screenshots go to docs/screenshots/ with UPDATE_SCREENSHOTS=1 (else a temporary folder).
  */
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const SHOTS = screenshotsDir();
 jest.setTimeout(90_000); // whole flows through a browser on a shared CI machine
 const XSS = '<img src=x onerror="window.__xss=1">';
 
@@ -29,7 +27,6 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({
     modules: [adminModule()],
@@ -61,14 +58,7 @@ it('signs in through Infor OS and shows the dashboard populated by the flows', a
   await stack.paytrace.settle();
   await eventually(async () => (await stack.gateway.services.db('paytrace_transactions').whereNotNull('batch_number')).length >= 2, 20_000, 'the settled batch mirrored');
 
-  await page.goto(`${stack.gateway.url}/ui/`);
-  await page.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await page.waitForURL(/\/as\/authorization/);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill('admin');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${stack.gateway.url}/ui/`);
-  await page.getByText('Ada Admin').waitFor();
+  await signInToOperatorApp(page, stack.gateway.url, 'admin', 'Ada Admin');
 
   await page.getByTestId('tile-payments').getByText('2', { exact: true }).waitFor();
   await page.getByTestId('tile-collected').getByText('$1,325.50').waitFor();
@@ -204,12 +194,7 @@ it('gives a viewer no configuration and no dead-letter actions', async () => {
   const context = await browser.newContext();
   const viewer = await context.newPage();
   viewer.setDefaultTimeout(10_000);
-  await viewer.goto(`${stack.gateway.url}/ui/`);
-  await viewer.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await viewer.getByLabel('User name').fill('viewer');
-  await viewer.getByLabel('Password').fill('viewer');
-  await viewer.getByRole('button', { name: 'Sign in' }).click();
-  await viewer.getByText('Vera Viewer').waitFor();
+  await signInToOperatorApp(viewer, stack.gateway.url, 'viewer', 'Vera Viewer');
   expect(await viewer.getByRole('link', { name: 'Configuration' }).count()).toBe(0);
   // a viewer opening #/config is told why, not silently shown the dashboard
   await viewer.goto(`${stack.gateway.url}/ui/#/config`);

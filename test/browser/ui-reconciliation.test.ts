@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
 import { reconModule } from '../../gateway/src/recon/module';
 import { openPayment } from '../../gateway/src/pipeline/ledger';
@@ -18,7 +16,7 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * a viewer sees the same run without the New dry run / Apply fixes controls. Hostile text from
  * the sources is shown as text.
  */
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const SHOTS = screenshotsDir();
 const XSS = '<img src=x onerror="window.__xss=1">';
 
 let stack: Stack;
@@ -27,7 +25,6 @@ let page: Page;
 let today: string;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({
     modules: [adminModule(), reconModule({ scheduleEnabled: false })],
@@ -45,14 +42,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function signIn(p: Page, user: 'operator' | 'viewer', name: string): Promise<void> {
-  await p.goto(`${stack.gateway.url}/ui/`);
-  await p.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await p.getByLabel('User name').fill(user);
-  await p.getByLabel('Password').fill(user);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByText(name).waitFor();
-}
+const signIn = (p: Page, user: 'operator' | 'viewer', name: string) => signInToOperatorApp(p, stack.gateway.url, user, name);
 
 it('an operator starts a dry run from the page and opens its exceptions', async () => {
   // a charge the gateway recorded but never posted, and a walk-in sale M3 never heard of

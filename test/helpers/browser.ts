@@ -1,4 +1,7 @@
-import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from './chromium';
 
 /**
@@ -13,4 +16,27 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: path,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** docs/screenshots with UPDATE_SCREENSHOTS=1 (`npm run screenshots`), else a temporary folder; made if missing */
+export function screenshotsDir(): string {
+  const dir = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Signs in to the operator app the way a person does: the app's "Sign in with Infor OS" link, the
+ * Infor OS simulator's login form (its users' passwords are their names), back to the app, which
+ * shows the user's display name.
+ */
+export async function signInToOperatorApp(page: Page, gatewayUrl: string, user: string, displayName: string): Promise<void> {
+  await page.goto(`${gatewayUrl}/ui/`);
+  await page.getByRole('link', { name: 'Sign in with Infor OS' }).click();
+  await page.waitForURL(/\/as\/authorization/);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(user);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${gatewayUrl}/ui/`);
+  await page.getByText(displayName).waitFor();
 }
