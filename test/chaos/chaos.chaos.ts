@@ -6,8 +6,8 @@
  * gateway process. At the end every event has exactly one effect in M3 and PayTrace and no
  * trigger is lost. `npm run test:chaos`.
  */
-import { freePort, GatewayProcess, pool, seededRandom, startWorld, type SharedWorld } from './harness';
-import { LoadDriver, type EcommerceOrder, type InvoicePayment, type RefundAsk } from './load';
+import { pool, seededRandom, type GatewayProcess, type SharedWorld } from './harness';
+import { startKillableGateway, type KillableGateway, type LoadDriver, type EcommerceOrder, type InvoicePayment, type RefundAsk } from './load';
 import { audit, waitUntilSettled } from './verify';
 
 const SCALE = Number(process.env.CHAOS_SCALE ?? 1);
@@ -37,9 +37,10 @@ describe('chaos: a gateway SIGKILLed again and again under 2,000+ mixed events',
   let world: SharedWorld;
   let gateway: GatewayProcess;
   let driver: LoadDriver;
+  let scene: KillableGateway;
 
   beforeAll(async () => {
-    world = await startWorld({
+    scene = await startKillableGateway({
       config: {
         // a killed gateway's jobs come back once expired; maintenance checks every 2 s
         queue: { expireInSeconds: 15, maintenanceIntervalSeconds: 2, pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, retryLimit: 10 },
@@ -49,16 +50,11 @@ describe('chaos: a gateway SIGKILLed again and again under 2,000+ mixed events',
         shutdown: { graceMs: 5000 },
       },
     });
-    gateway = new GatewayProcess(world, await freePort());
-    await gateway.start();
-    driver = new LoadDriver(world, () => gateway.url);
-    await driver.start();
+    ({ world, gateway, driver } = scene);
   });
 
   afterAll(async () => {
-    await driver?.stop();
-    await gateway?.stop();
-    await world?.stop();
+    await scene?.stop();
   });
 
   it('ends with exactly one effect per event in M3 and PayTrace, and nothing lost', async () => {

@@ -6,8 +6,8 @@
  * be, nothing lost. `npm run test:chaos`.
  */
 import { eventually } from '../helpers/gateway';
-import { freePort, GatewayProcess, inforAccessToken, pool, postUntilAnswered, seededRandom, startWorld, type SharedWorld } from './harness';
-import { LoadDriver, type InvoicePayment } from './load';
+import { inforAccessToken, pool, postUntilAnswered, seededRandom, type GatewayProcess, type SharedWorld } from './harness';
+import { startKillableGateway, type KillableGateway, type LoadDriver, type InvoicePayment } from './load';
 import { waitUntilSettled } from './verify';
 
 const CASES = 40;
@@ -21,9 +21,10 @@ describe('chargebacks: SIGKILL mid-flow, exactly one M3 and GL effect per case',
   let world: SharedWorld;
   let gateway: GatewayProcess;
   let driver: LoadDriver;
+  let scene: KillableGateway;
 
   beforeAll(async () => {
-    world = await startWorld({
+    scene = await startKillableGateway({
       config: {
         queue: { expireInSeconds: 10, maintenanceIntervalSeconds: 2, pollingIntervalSeconds: 0.5, retryDelaySeconds: 1, retryLimit: 12 },
         flows: { concurrency: 4, chargebackApiCallers: ['M3SRVADM'] },
@@ -33,16 +34,11 @@ describe('chargebacks: SIGKILL mid-flow, exactly one M3 and GL effect per case',
       },
       m3LatencyMs: 150, // M3 as real tenants answer: the kills land in the middle of runs
     });
-    gateway = new GatewayProcess(world, await freePort());
-    await gateway.start();
-    driver = new LoadDriver(world, () => gateway.url);
-    await driver.start();
+    ({ world, gateway, driver } = scene);
   });
 
   afterAll(async () => {
-    await driver?.stop();
-    await gateway?.stop();
-    await world?.stop();
+    await scene?.stop();
   });
 
   it('imports, replays and kills: every chargeback booked once, every won case reapplied once', async () => {

@@ -11,7 +11,7 @@ import { JobQueue } from '../../gateway/src/pipeline/job-queue';
 import { openPayment } from '../../gateway/src/pipeline/ledger';
 import type { PayTraceClient } from '../../gateway/src/paytrace/client';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
-import { inforAccessToken, postUntilAnswered, storefrontSigner, type SharedWorld } from './harness';
+import { freePort, GatewayProcess, inforAccessToken, postUntilAnswered, startWorld, storefrontSigner, type SharedWorld } from './harness';
 
 export interface EcommerceOrder {
   orderId: string;
@@ -200,4 +200,31 @@ export class LoadDriver {
     const invoice = (await res.json()) as { ivno: number; yea4: number };
     return { ivno: String(invoice.ivno), yea4: invoice.yea4, cuno, amount };
   }
+}
+
+/** What a SIGKILL chaos test works with: the shared world, one gateway process to kill, and a load driver aimed at it. */
+export interface KillableGateway {
+  world: SharedWorld;
+  gateway: GatewayProcess;
+  driver: LoadDriver;
+  /** stops the driver, the gateway and the world, in that order */
+  stop(): Promise<void>;
+}
+
+export async function startKillableGateway(options: Parameters<typeof startWorld>[0]): Promise<KillableGateway> {
+  const world = await startWorld(options);
+  const gateway = new GatewayProcess(world, await freePort());
+  await gateway.start();
+  const driver = new LoadDriver(world, () => gateway.url);
+  await driver.start();
+  return {
+    world,
+    gateway,
+    driver,
+    async stop() {
+      await driver.stop();
+      await gateway.stop();
+      await world.stop();
+    },
+  };
 }
