@@ -66,21 +66,6 @@ interface Driven {
   settle(orders: EcommerceOrder[]): Promise<void>;
 }
 
-async function charged(driver: LoadDriver, prefix: string, count: number): Promise<EcommerceOrder[]> {
-  // the storefront's charges are made first: they are not the engine's work
-  const orders: EcommerceOrder[] = [];
-  await pool(
-    Array.from({ length: count }, (_, i) => i),
-    8,
-    async (i) => {
-      const orderId = `${prefix}${String(i).padStart(6, '0')}`;
-      const amount = `${10 + (i % 200)}.${String((i * 29) % 100).padStart(2, '0')}`;
-      orders.push({ orderId, amount, claimed: amount, transactionId: await driver.charge(amount, orderId), webhookId: `msg_${orderId}`, storefrontId: `bench-${i % 40}` });
-    },
-  );
-  return orders.sort((a, b) => a.orderId.localeCompare(b.orderId));
-}
-
 /** A storefront keeps retrying while the engine is down, however long its restart takes. */
 async function deliver(driver: LoadDriver, order: EcommerceOrder, giveUp: () => boolean = () => false): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -96,7 +81,7 @@ async function deliver(driver: LoadDriver, order: EcommerceOrder, giveUp: () => 
 
 /** All notifications at once from CLIENTS storefront clients; latency = sent → result recorded. */
 async function throughput(engine: Driven, driver: LoadDriver, prefix: string, count: number, sink: EcommerceOrder[]): Promise<Pick<Row, 'eventsPerSecond' | 'p50ms' | 'p99ms' | 'cpuMsPerEvent' | 'events'>> {
-  const orders = await charged(driver, prefix, count);
+  const orders = await driver.chargeStorefrontOrders(prefix, count);
   sink.push(...orders);
   const sentAt = new Map<string, number>();
   const cpuBefore = engine.cpuMs();
@@ -133,7 +118,7 @@ async function throughput(engine: Driven, driver: LoadDriver, prefix: string, co
  * 4–7 s after it came back, while they arrive; then the simulators are audited.
  */
 async function chaos(engine: Driven, driver: LoadDriver, world: SharedWorld, prefix: string, sink: EcommerceOrder[]): Promise<NonNullable<Row['chaos']>> {
-  const orders = await charged(driver, prefix, CHAOS_EVENTS);
+  const orders = await driver.chargeStorefrontOrders(prefix, CHAOS_EVENTS);
   sink.push(...orders);
   const random = seededRandom(18);
   const duplicates = Math.round(CHAOS_EVENTS / 10);

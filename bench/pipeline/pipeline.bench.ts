@@ -14,7 +14,7 @@
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../gateway/src/store/embedded-postgres';
 import { freePort, GatewayProcess, pool, startWorld, type SharedWorld } from '../../test/chaos/harness';
-import { LoadDriver, type EcommerceOrder } from '../../test/chaos/load';
+import { LoadDriver } from '../../test/chaos/load';
 import { benchDataDir } from '../lib/pg';
 import { bareFlow1 } from './bare-flow1';
 import { percentile, report } from '../lib/report';
@@ -54,23 +54,8 @@ async function settledCommits(db: SharedWorld['database']): Promise<number> {
   return commits(db);
 }
 
-/** The storefront's charges, made first: they are not the pipeline's work. */
-async function chargeOrders(driver: LoadDriver, prefix: string, count: number): Promise<EcommerceOrder[]> {
-  const orders: EcommerceOrder[] = [];
-  await pool(
-    Array.from({ length: count }, (_, i) => i),
-    8,
-    async (i) => {
-      const orderId = `${prefix}${String(i).padStart(6, '0')}`;
-      const amount = `${10 + (i % 200)}.${String((i * 29) % 100).padStart(2, '0')}`;
-      orders.push({ orderId, amount, claimed: amount, transactionId: await driver.charge(amount, orderId), webhookId: `msg_${orderId}`, storefrontId: `bench-${i % 40}` });
-    },
-  );
-  return orders;
-}
-
 async function runFlow1(world: SharedWorld, gateway: GatewayProcess, driver: LoadDriver, prefix: string, count: number): Promise<RunResult> {
-  const orders = await chargeOrders(driver, prefix, count);
+  const orders = await driver.chargeStorefrontOrders(prefix, count);
   // idle commits of a running gateway (pg-boss polling, maintenance): measured, then subtracted
   const idleFrom = await settledCommits(world.database);
   const idleStarted = Date.now();
@@ -191,8 +176,8 @@ async function main(): Promise<void> {
       extra: { ...fast, workersPerFlow: CONCURRENCY, pollingIntervalSeconds: 0.5, clients: CLIENTS },
     });
     // the same calls by a bare script with no durability, same simulators, same concurrency
-    await bareFlow1(world, await chargeOrders(driver, 'XW', 20), CONCURRENCY); // warm-up: JIT, tokens, customers
-    const bare = await bareFlow1(world, await chargeOrders(driver, 'XB', EVENTS), CONCURRENCY);
+    await bareFlow1(world, await driver.chargeStorefrontOrders('XW', 20), CONCURRENCY); // warm-up: JIT, tokens, customers
+    const bare = await bareFlow1(world, await driver.chargeStorefrontOrders('XB', EVENTS), CONCURRENCY);
     report({
       name: 'pipeline flow 1 against a bare script',
       unit: 'events/s',

@@ -11,7 +11,7 @@ import { JobQueue } from '../../gateway/src/pipeline/job-queue';
 import { openPayment } from '../../gateway/src/pipeline/ledger';
 import type { PayTraceClient } from '../../gateway/src/paytrace/client';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
-import { freePort, GatewayProcess, inforAccessToken, postUntilAnswered, startWorld, storefrontSigner, type SharedWorld } from './harness';
+import { freePort, GatewayProcess, inforAccessToken, pool, postUntilAnswered, startWorld, storefrontSigner, type SharedWorld } from './harness';
 
 export interface EcommerceOrder {
   orderId: string;
@@ -130,6 +130,25 @@ export class LoadDriver {
       if (sale.approved && sale.transactionId) return sale.transactionId;
       if (attempt >= 3) throw new Error(`storefront charge ${reference} failed: ${sale.statusMessage}`);
     }
+  }
+
+  /**
+   * `count` storefront orders charged at PayTrace (8 at a time) before a benchmark measures how
+   * they are processed: the charges are the storefront's work, not the engine's. Order ids are
+   * `<prefix><6-digit n>`, amounts vary from 10.00 to 209.99, 40 storefronts; sorted by order id.
+   */
+  async chargeStorefrontOrders(prefix: string, count: number): Promise<EcommerceOrder[]> {
+    const orders: EcommerceOrder[] = [];
+    await pool(
+      Array.from({ length: count }, (_, i) => i),
+      8,
+      async (i) => {
+        const orderId = `${prefix}${String(i).padStart(6, '0')}`;
+        const amount = `${10 + (i % 200)}.${String((i * 29) % 100).padStart(2, '0')}`;
+        orders.push({ orderId, amount, claimed: amount, transactionId: await this.charge(amount, orderId), webhookId: `msg_${orderId}`, storefrontId: `bench-${i % 40}` });
+      },
+    );
+    return orders.sort((a, b) => a.orderId.localeCompare(b.orderId));
   }
 
   /** POST the signed notification until the gateway answers; `webhookId` decides duplicate or replay. */
