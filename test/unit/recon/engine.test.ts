@@ -184,6 +184,50 @@ describe('exception classes', () => {
   });
 });
 
+describe('edges of the reference rules', () => {
+  it('a refund under the sale’s reference is not a second charge; two sales whose reference the ledger gives to another transaction are not duplicates', () => {
+    const refund = new Dataset().paid('p1', 1001, '40.00').payment('r1', 1002, '10.00', { flow: 'refund', reference: 'LINK-p1' }).tx(1002, '10.00', { type: 'REFUND', invoiceId: 'LINK-p1', originalTransactionId: 1001 }).run();
+    expect(refund.items.filter((i) => i.exceptionClass === 'duplicate')).toEqual([]);
+    // the ledger's charge for LINK-p2 (2001) settled in another period: of 2002 and 2003, neither is "again"
+    const elsewhere = new Dataset().payment('p2', 2001, '75.00').tx(2002, '75.00', { invoiceId: 'LINK-p2' }).tx(2003, '75.00', { invoiceId: 'LINK-p2' }).receipt('200001', '75.00', { irno: 'LINK-p2' }).run();
+    expect(elsewhere.items.filter((i) => i.exceptionClass === 'duplicate')).toEqual([]);
+    expect(item(elsewhere.items, 'A:tx:2002')).toMatchObject({ status: 'matched', rule: 'reference' });
+  });
+
+  it('converts only the receipts in another currency when one reference has both', () => {
+    const data = new Dataset().payment('p1', 1001, '100.00', { glKey: 'GLp1' }).gl('GLp1', '100.00').tx(1001, '100.00', { invoiceId: 'LINK-p1' }).receipt('200001', '50.00', { irno: 'LINK-p1' }).receipt('200004', '46.08', { irno: 'LINK-p1', currency: 'EUR' });
+    data.input.invoices.push({ cino: '200004', yea4: 2026, currency: 'EUR', cents: 4608, openCents: 0, rate: '1.085' });
+    expect(item(data.run().items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference-split', m3Cents: 10000 });
+  });
+
+  it('two receipts on one invoice that together are the settled amount are a split, not a double booking', () => {
+    const { items } = new Dataset().payment('p1', 1001, '50.00', { glKey: 'GLp1' }).gl('GLp1', '50.00').tx(1001, '50.00', { invoiceId: 'LINK-p1' }).receipt('200001', '25.00', { irno: 'LINK-p1' }).receipt('200001', '25.00', { irno: 'LINK-p1' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference-split', m3Cents: 5000 });
+  });
+
+  it('names the three best candidates of a review, not more', () => {
+    const data = new Dataset().tx(2001, '50.00', { customerId: 'C10001' });
+    for (const cino of ['300001', '300002', '300003', '300004']) data.receipt(cino, '50.00');
+    const review = item(data.run().items, 'A:tx:2001');
+    expect(review).toMatchObject({ status: 'review', owner: 'finance', m3Refs: 'invoice 300001' });
+    expect(review.reason).toMatch(/\[tolerant 0\.75: 300001 \| tolerant 0\.75: 300002 \| tolerant 0\.75: 300003\]$/);
+  });
+});
+
+describe('a receipt explains one payment only', () => {
+  it('a receipt matched by reference is not offered to the tolerant rules again', () => {
+    const { items } = new Dataset().paid('p1', 1001, '50.00').tx(1002, '50.00', { customerId: 'C10001' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference' });
+    expect(item(items, 'A:tx:1002')).toMatchObject({ status: 'exception', exceptionClass: 'missing_in_m3' });
+  });
+
+  it('instalments matched to one receipt are not matched to the next receipt of the same amount', () => {
+    const lenient = { ...rules, thresholds: { ...rules.thresholds, autoApply: 0.8 } };
+    const { items } = new Dataset().tx(4001, '100.00', { customerId: 'C10001' }).tx(4002, '150.00', { customerId: 'C10001' }).receipt('400001', '250.00').receipt('400002', '250.00').run(lenient);
+    for (const key of ['A:tx:4001', 'A:tx:4002']) expect(item(items, key)).toMatchObject({ status: 'matched', rule: 'many-to-one', m3Refs: 'receipt 5000/1 invoice 400001' });
+  });
+});
+
 describe('bad input and determinism', () => {
   it('says where a transaction that moved between batches settled', () => {
     const { items } = new Dataset().paid('p1', 1001, '10.00').batch(1001).batch(1002).run();
