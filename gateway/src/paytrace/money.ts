@@ -53,7 +53,7 @@ export function readWireAmount(value: unknown, field = 'amount'): { amount?: Usd
   let text: string;
   if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
   else if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) text = value.trim();
-  else return { amount: undefined };
+  else return {};
   const amount = new Decimal(text);
   // "10.000" is exactly 10.00 (decimalPlaces ignores trailing zeros); "10.005" is not
   if (amount.decimalPlaces() > 2) {

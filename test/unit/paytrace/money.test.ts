@@ -118,7 +118,7 @@ describe('PayTrace amounts with more decimals than dollars have', () => {
 
   it('reads one record of a list: a refused amount becomes the reason, the record stays', () => {
     expect(readWireAmount('12.34')).toEqual({ amount: '12.34' });
-    expect(readWireAmount(undefined)).toEqual({ amount: undefined });
+    expect(readWireAmount(undefined)).toEqual({});
     expect(readWireAmount(10.005, 'chargeback_amount')).toEqual({
       refused: { code: 'PAYTRACE_AMOUNT_TOO_PRECISE', field: 'chargeback_amount', wire: '10.005', message: 'PayTrace sent chargeback_amount "10.005" with more than two decimals: refused, not rounded (USD amounts have cents)' },
     });
