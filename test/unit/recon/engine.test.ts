@@ -192,6 +192,7 @@ describe('edges of the reference rules', () => {
     const elsewhere = new Dataset().payment('p2', 2001, '75.00').tx(2002, '75.00', { invoiceId: 'LINK-p2' }).tx(2003, '75.00', { invoiceId: 'LINK-p2' }).receipt('200001', '75.00', { irno: 'LINK-p2' }).run();
     expect(elsewhere.items.filter((i) => i.exceptionClass === 'duplicate')).toEqual([]);
     expect(item(elsewhere.items, 'A:tx:2002')).toMatchObject({ status: 'matched', rule: 'reference' });
+    expect(item(elsewhere.items, 'A:tx:2003')).toMatchObject({ status: 'exception', exceptionClass: 'missing_in_m3' }); // the one receipt is taken
   });
 
   it('converts only the receipts in another currency when one reference has both', () => {
@@ -225,6 +226,57 @@ describe('a receipt explains one payment only', () => {
     const lenient = { ...rules, thresholds: { ...rules.thresholds, autoApply: 0.8 } };
     const { items } = new Dataset().tx(4001, '100.00', { customerId: 'C10001' }).tx(4002, '150.00', { customerId: 'C10001' }).receipt('400001', '250.00').receipt('400002', '250.00').run(lenient);
     for (const key of ['A:tx:4001', 'A:tx:4002']) expect(item(items, key)).toMatchObject({ status: 'matched', rule: 'many-to-one', m3Refs: 'receipt 5000/1 invoice 400001' });
+  });
+});
+
+describe('more edges, each with the data that provokes it', () => {
+  it('two receipts of different invoices under one reference that do not add up differ in amount; nothing is doubled', () => {
+    const { items } = new Dataset().payment('p1', 1001, '50.00', { glKey: 'GLp1' }).gl('GLp1', '50.00').tx(1001, '50.00', { invoiceId: 'LINK-p1' }).receipt('200001', '30.00', { irno: 'LINK-p1' }).receipt('200002', '30.00', { irno: 'LINK-p1' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ exceptionClass: 'amount_differs', rule: 'reference-split', differenceCents: 1000 });
+  });
+
+  it('our reference on a transaction the ledger does not know still matches its receipt', () => {
+    const { items } = new Dataset().tx(1001, '80.00', { invoiceId: 'M3I-AAA-2026-200001' }).receipt('200001', '80.00', { irno: 'M3I-AAA-2026-200001' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference', paymentId: undefined });
+  });
+
+  it('our reference quoted by PayTrace finds a receipt without the reference or a year', () => {
+    const { items } = new Dataset().tx(1001, '80.00', { invoiceId: 'M3I-AAA-2026-200001' }).receipt('200001', '80.00', { inyr: undefined }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference', confidence: 1 });
+  });
+
+  it('a text M3 holds on the receipt counts when the payment quotes it, on the period’s first day when PayTrace gives no date', () => {
+    const { items } = new Dataset().tx(1001, '75.00', { invoiceId: 'PO-4711', customerId: 'C10001', settledDate: undefined }).receipt('300009', '75.00', { irno: 'PO 4711' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'tolerant', confidence: 1 });
+  });
+
+  it('a zero receipt explains nothing, and a refund without an amount is not a source', () => {
+    const { items } = new Dataset().tx(1001, '0.00', { customerId: 'C10001' }).receipt('300001', '0.00').tx(1002, '0.00', { type: 'REFUND', cents: null }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ exceptionClass: 'missing_in_m3' });
+    expect(item(items, 'A:tx:1002')).toMatchObject({ exceptionClass: 'invalid_source', owner: 'paytrace' });
+  });
+
+  it('instalments are not matched to a receipt that our reference already explained', () => {
+    const { items } = new Dataset().paid('p1', 1001, '250.00').tx(4001, '100.00', { customerId: 'C10001' }).tx(4002, '150.00', { customerId: 'C10001' }).run({ ...rules, thresholds: { ...rules.thresholds, autoApply: 0.8 } });
+    for (const key of ['A:tx:4001', 'A:tx:4002']) expect(item(items, key)).toMatchObject({ exceptionClass: 'missing_in_m3' });
+  });
+
+  it('a proposed instalment match leaves the receipt open: it is still reported until a person confirms', () => {
+    const { items } = new Dataset().tx(4001, '100.00').tx(4002, '150.00').receipt('400001', '250.00', { irno: 'M3I-AAA-2026-400001' }).run();
+    expect(item(items, 'A:tx:4001')).toMatchObject({ status: 'review', rule: 'many-to-one' });
+    expect(item(items, 'A:receipt:5000/1')).toMatchObject({ exceptionClass: 'missing_in_paytrace' });
+  });
+
+  it('the GL posting that equals the ledger but not what PayTrace settled differs; within a cent it does not', () => {
+    const off = new Dataset().payment('p1', 1001, '10.00', { glKey: 'GLp1' }).gl('GLp1', '10.00').tx(1001, '10.50', { invoiceId: 'LINK-p1' }).receipt('200001', '10.50', { irno: 'LINK-p1' }).run();
+    expect(item(off.items, 'B:tx:1001')).toMatchObject({ exceptionClass: 'amount_differs', owner: 'gateway', glCents: 1000, differenceCents: -50 });
+    const cent = new Dataset().payment('p1', 1001, '10.00', { glKey: 'GLp1' }).gl('GLp1', '10.00').tx(1001, '10.01', { invoiceId: 'LINK-p1' }).receipt('200001', '10.01', { irno: 'LINK-p1' }).run();
+    expect(cent.items.filter((i) => i.key === 'B:tx:1001')).toEqual([]);
+  });
+
+  it('a ledger payment never sent to PayTrace is no leg-C difference; one in another currency says its currency', () => {
+    const { items } = new Dataset().payment('p1', undefined, '10.00', { glKey: 'GLp1' }).gl('GLp1', '10.00').payment('p2', 7002, '20.00', { glKey: 'GLp2', currency: 'EUR' }).gl('GLp2', '21.70').run();
+    expect(items.filter((i) => i.leg === 'C').map((i) => [i.key, i.currency])).toEqual([['C:payment:p2', 'EUR']]);
   });
 });
 
