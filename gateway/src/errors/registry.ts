@@ -294,6 +294,12 @@ const paytrace = group('paytrace', {
     action: 'Caller: send the amount as a positive decimal string with two decimals.',
     variants: [{ errorClass: 'bug', httpStatus: 500, when: 'our own cents arithmetic gave something that is not a whole number of cents' }],
   },
+  PAYTRACE_AMOUNT_TOO_PRECISE: {
+    errorClass: 'business',
+    httpStatus: 502,
+    meaning: 'PayTrace sent an amount with more than two decimals (`"10.005"`): refused, never rounded. An export or batch record keeps no amount and says why (`amountRefused`); a lookup that needs the amount stops with this code',
+    action: 'Operator: look the transaction up in the PayTrace Virtual Terminal and raise it with PayTrace; the event or dead letter keeps the record as sent (`raw`), replay it once the amount is known.',
+  },
   PAYTRACE_INVALID_REQUEST: { errorClass: 'business', httpStatus: 422, meaning: 'another field refused before the call (ids, `invoiceId` over 50 characters, …)', action: 'Caller: fix the field named in `errors`.' },
   PAYTRACE_DECLINED: {
     errorClass: 'business',

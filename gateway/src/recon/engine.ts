@@ -438,7 +438,7 @@ export function reconcile(input: ReconInput, rules: MatchingRules): { items: Rec
           exceptionClass: 'settled_but_not_posted',
           owner: payment ? 'gateway' : 'finance',
           glKey: payment?.glKey,
-          reason: head ? `GL batch ${head.key1} is in status ${head.status}, not posted` : payment ? `no GL batch for payment ${payment.reference}` : `transaction ${t.transactionId} was not made through the gateway: no GL posting is known for it`,
+          reason: head ? (head.status !== '90' ? `GL batch ${head.key1} is in status ${head.status}, not posted` : `GL batch ${head.key1} is posted without a debit amount`) : payment ? `no GL batch for payment ${payment.reference}` : `transaction ${t.transactionId} was not made through the gateway: no GL posting is known for it`,
           suggestedFix: canPost ? 'Post the payment GL batch (flow GL step)' : 'Post the settlement to the card clearing account by hand (GLS840)',
           fixKind: canPost ? 'auto' : 'review',
           fixAction: canPost ? 'post_gl' : undefined,

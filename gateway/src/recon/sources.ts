@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { AppError } from '../errors';
 import type { M3Executor, M3Scope } from '../infor/m3-programs/executor';
 import type { PayTraceClient } from '../paytrace/client';
+import { refusedAmountError } from '../paytrace/money';
 import { bulkInsert } from './bulk';
 import { centsOf } from './model';
 
@@ -53,6 +54,9 @@ export async function stagePayTrace(ctx: SourceContext, run: { id: string; perio
   if (!list.approved) throw notApproved('batch export', list.statusMessage ?? 'no batch list');
   // the same batch listed twice is staged once
   const batches = [...new Map(list.batches.map((b) => [b.number, b])).values()];
+  // a batch total with a third decimal cannot be compared exactly: the run stops and says which, nothing is staged half
+  const refused = batches.find((b) => b.amountRefused);
+  if (refused?.amountRefused) throw refusedAmountError(refused.amountRefused, `PayTrace batch ${refused.number}`);
   await bulkInsert(
     ctx.db,
     'recon_pt_batches',

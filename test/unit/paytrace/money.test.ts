@@ -1,5 +1,5 @@
 import { AppError } from '../../../gateway/src/errors';
-import { amountFromWire, fromCents, toCents, usdAmount } from '../../../gateway/src/paytrace/money';
+import { amountFromWire, fromCents, readWireAmount, refusedAmountError, toCents, usdAmount } from '../../../gateway/src/paytrace/money';
 
 describe('PayTrace amounts', () => {
   it.each(['0.01', '1.00', '12.34', '250.00', '9999999999.99'])('accepts %s', (value) => {
@@ -35,7 +35,6 @@ describe('PayTrace amounts', () => {
     expect(amountFromWire(51.88)).toBe('51.88');
     expect(amountFromWire(25.0)).toBe('25.00');
     expect(amountFromWire('19.95')).toBe('19.95');
-    expect(amountFromWire(0.1 + 0.2)).toBe('0.30');
     expect(amountFromWire('abc')).toBeUndefined();
     expect(amountFromWire(undefined)).toBeUndefined();
   });
@@ -87,5 +86,50 @@ describe('PayTrace amounts: what each test above leaves open', () => {
       httpStatus: 400,
       details: { fieldErrors: [{ field: 'refund_amount', message: 'must have exactly two decimals, like "12.34" (got "1.5")' }] },
     });
+  });
+});
+
+describe('PayTrace amounts with more decimals than dollars have', () => {
+  const refusal = (value: unknown, field?: string) => {
+    try {
+      amountFromWire(value, field);
+    } catch (err) {
+      return err;
+    }
+    throw new Error(`amountFromWire(${String(value)}) was not refused`);
+  };
+
+  it.each(['10.005', ' 10.005 ', '-0.001', '1.2345', 10.005, 0.1 + 0.2, 1e-7])('refuses %j: never rounded', (value) => {
+    const error = refusal(value);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'PAYTRACE_AMOUNT_TOO_PRECISE', errorClass: 'business', httpStatus: 502, details: { field: 'amount', wire: String(value).trim() } });
+    expect((error as Error).message).toBe(`PayTrace sent amount "${String(value).trim()}" with more than two decimals: refused, not rounded (USD amounts have cents)`);
+  });
+
+  it('accepts trailing zeros beyond the cents, which lose nothing', () => {
+    expect(amountFromWire('10.000')).toBe('10.00');
+    expect(amountFromWire('10.0500')).toBe('10.05');
+    expect(amountFromWire(1e21)).toBe('1000000000000000000000.00');
+  });
+
+  it('names the field it refused', () => {
+    expect(refusal('5.555', 'net_amount')).toMatchObject({ details: { field: 'net_amount', wire: '5.555' } });
+  });
+
+  it('reads one record of a list: a refused amount becomes the reason, the record stays', () => {
+    expect(readWireAmount('12.34')).toEqual({ amount: '12.34' });
+    expect(readWireAmount(undefined)).toEqual({});
+    expect(readWireAmount(10.005, 'chargeback_amount')).toEqual({
+      refused: { code: 'PAYTRACE_AMOUNT_TOO_PRECISE', field: 'chargeback_amount', wire: '10.005', message: 'PayTrace sent chargeback_amount "10.005" with more than two decimals: refused, not rounded (USD amounts have cents)' },
+    });
+    expect(readWireAmount('1.001')).toMatchObject({ refused: { field: 'amount', wire: '1.001' } });
+  });
+
+  it('turns a kept refusal into the registered error, saying which record', () => {
+    const { refused } = readWireAmount('7.777');
+    const error = refusedAmountError(refused!, 'PayTrace transaction 42');
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'PAYTRACE_AMOUNT_TOO_PRECISE', errorClass: 'business', httpStatus: 502, details: { field: 'amount', wire: '7.777' } });
+    expect(error.message).toBe('PayTrace transaction 42: PayTrace sent amount "7.777" with more than two decimals: refused, not rounded (USD amounts have cents)');
   });
 });

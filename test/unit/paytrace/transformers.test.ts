@@ -2,6 +2,8 @@ import { inspect } from 'node:util';
 import { lookupQueryFor } from '../../../gateway/src/paytrace/client';
 import { Secret } from '../../../gateway/src/config/secret';
 import * as customers from '../../../gateway/src/paytrace/transformers/customers';
+import * as batches from '../../../gateway/src/paytrace/transformers/batches';
+import * as checks from '../../../gateway/src/paytrace/transformers/checks';
 import * as txExports from '../../../gateway/src/paytrace/transformers/exports';
 import * as tx from '../../../gateway/src/paytrace/transformers/transactions';
 import { revealForWire } from '../../../gateway/src/paytrace/transport';
@@ -91,6 +93,25 @@ describe('PayTrace response transformers', () => {
   it('reads an export envelope whose response_code is not documented as a good answer', () => {
     const result = txExports.parseExport({ status: 200, body: { success: true, response_code: 100, status_message: 'Your request has been successfully completed.', transactions: [{ transaction_id: 5, amount: '1.00', status_code: 'Y' }] } });
     expect(result).toMatchObject({ approved: true, outcome: 'approved', transactions: [{ transactionId: 5, amount: '1.00' }] });
+  });
+
+  it('keeps a record whose amount has a third decimal, without an amount and with the reason; the others are read', () => {
+    const ok = { status: 200, body: { success: true, response_code: 100, status_message: 'ok' } };
+    const exported = txExports.parseExport({ ...ok, body: { ...ok.body, transactions: [{ transaction_id: 5, amount: '10.005', status_code: 'Y' }, { transaction_id: 6, amount: 10.01, status_code: 'Y' }] } });
+    expect(exported.transactions).toHaveLength(2);
+    expect(exported.transactions[0]).toMatchObject({ transactionId: 5, amount: undefined, state: 'pending_settlement', amountRefused: { code: 'PAYTRACE_AMOUNT_TOO_PRECISE', field: 'amount', wire: '10.005' }, raw: { amount: '10.005' } });
+    expect(exported.transactions[1]).toMatchObject({ transactionId: 6, amount: '10.01' });
+    expect(exported.transactions[1]).not.toHaveProperty('amountRefused');
+
+    const list = batches.parseBatchList({ ...ok, body: { ...ok.body, batches: [{ number: 7, net_amount: 100.5, chargeback_amount: '0.125' }, { number: 8, net_amount: '5.001' }, { number: 9, net_amount: '5.00' }] } });
+    expect(list.batches.map((b) => [b.number, b.netAmount, b.chargebackAmount, b.amountRefused?.field])).toEqual([
+      [7, '100.50', undefined, 'chargeback_amount'],
+      [8, undefined, undefined, 'net_amount'],
+      [9, '5.00', undefined, undefined],
+    ]);
+
+    const checked = checks.parseCheckExport({ ...ok, body: { ...ok.body, checks: [{ check_transaction_id: 3, amount: 1.999, status: 'Pending' }] } });
+    expect(checked.checks[0]).toMatchObject({ checkTransactionId: 3, amount: undefined, amountRefused: { wire: '1.999' } });
   });
 
   it('a decline still carries its transaction id', () => {

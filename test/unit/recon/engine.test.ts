@@ -1,7 +1,8 @@
 import type { MatchingRules } from '../../../gateway/src/domain/matching';
 import { reconcile } from '../../../gateway/src/recon/engine';
-import { centsOf, formatCents, type GlBatchHead, type LedgerPayment, type M3Receipt, type PtTransaction, type ReconInput, type ReconItem } from '../../../gateway/src/recon/model';
+import { centsOf, formatCents } from '../../../gateway/src/recon/model';
 import { shippedRules } from '../domain/helpers';
+import { Dataset, item } from './dataset';
 
 /**
  * The reconciliation engine on constructed datasets: every matching rule and every exception
@@ -11,53 +12,8 @@ import { shippedRules } from '../domain/helpers';
 let rules: MatchingRules;
 beforeAll(async () => {
   rules = (await shippedRules()).matching;
+  Dataset.rules = rules;
 });
-
-const DAY = '2026-11-25';
-
-class Dataset {
-  input: ReconInput = { period: { from: DAY, to: DAY }, localCurrency: 'USD', roundingToleranceCents: 1, batches: [], transactions: [], receipts: [], invoices: [], glBatches: [], payments: [] };
-  #pbid = 5000;
-
-  batch(batchNumber: number, reportedNetCents?: number, reportedChargebackCents?: number): this {
-    this.input.batches.push({ batchNumber, settledDate: DAY, reportedNetCents, ...(reportedChargebackCents === undefined ? {} : { reportedChargebackCents }) });
-    return this;
-  }
-  tx(transactionId: number, amount: string, extra: Partial<PtTransaction> = {}): this {
-    this.input.transactions.push({ transactionId, batchNumber: 1001, type: 'SALE', cents: centsOf(amount), settledDate: DAY, ...extra });
-    return this;
-  }
-  receipt(cino: string, amount: string, extra: Partial<M3Receipt> = {}): this {
-    this.input.receipts.push({ pbid: this.#pbid++, trno: 1, cino, inyr: 2026, cuno: 'C10001', cents: centsOf(amount), currency: 'USD', paymentDate: DAY, ...extra });
-    return this;
-  }
-  gl(key1: string, amount: string, status = '90'): this {
-    const glBatch: GlBatchHead = { key1, status, debitCents: centsOf(amount), creditCents: centsOf(amount) };
-    this.input.glBatches.push(glBatch);
-    return this;
-  }
-  payment(id: string, transactionId: number | undefined, amount: string, extra: Partial<LedgerPayment> = {}): this {
-    this.input.payments.push({ id, flow: 'invoice_payment', status: 'completed', reference: `LINK-${id}`, paytraceTransactionId: transactionId, cents: centsOf(amount), currency: 'USD', localCents: centsOf(amount), ivno: '200001', yea4: 2026, ...extra });
-    return this;
-  }
-  /** a payment made through the gateway that went everywhere: PayTrace, the receipt, the GL */
-  paid(id: string, transactionId: number, amount: string): this {
-    return this.payment(id, transactionId, amount, { glKey: `GL${id}` })
-      .tx(transactionId, amount, { invoiceId: `LINK-${id}` })
-      .receipt('200001', amount, { irno: `LINK-${id}` })
-      .gl(`GL${id}`, amount);
-  }
-  run(withRules: MatchingRules = rules) {
-    if (!this.input.batches.length) this.batch(1001);
-    return reconcile(this.input, withRules);
-  }
-}
-
-const item = (items: ReconItem[], key: string) => {
-  const found = items.find((i) => i.key === key);
-  if (!found) throw new Error(`no item ${key} in ${items.map((i) => i.key).join(', ')}`);
-  return found;
-};
 
 describe('money helpers', () => {
   it('reads and writes cents exactly and refuses what is not a two-decimal amount', () => {
@@ -225,6 +181,102 @@ describe('exception classes', () => {
   it('amount_differs (leg C): the ledger recorded another amount than PayTrace settled', () => {
     const { items } = new Dataset().payment('p1', 1001, '12.00', { glKey: 'GLp1' }).gl('GLp1', '12.50').tx(1001, '12.50', { invoiceId: 'LINK-p1' }).receipt('200001', '12.50', { irno: 'LINK-p1' }).run();
     expect(item(items, 'C:payment:p1')).toMatchObject({ exceptionClass: 'amount_differs', owner: 'gateway', differenceCents: -50 });
+  });
+});
+
+describe('edges of the reference rules', () => {
+  it('a refund under the sale’s reference is not a second charge; two sales whose reference the ledger gives to another transaction are not duplicates', () => {
+    const refund = new Dataset().paid('p1', 1001, '40.00').payment('r1', 1002, '10.00', { flow: 'refund', reference: 'LINK-p1' }).tx(1002, '10.00', { type: 'REFUND', invoiceId: 'LINK-p1', originalTransactionId: 1001 }).run();
+    expect(refund.items.filter((i) => i.exceptionClass === 'duplicate')).toEqual([]);
+    // the ledger's charge for LINK-p2 (2001) settled in another period: of 2002 and 2003, neither is "again"
+    const elsewhere = new Dataset().payment('p2', 2001, '75.00').tx(2002, '75.00', { invoiceId: 'LINK-p2' }).tx(2003, '75.00', { invoiceId: 'LINK-p2' }).receipt('200001', '75.00', { irno: 'LINK-p2' }).run();
+    expect(elsewhere.items.filter((i) => i.exceptionClass === 'duplicate')).toEqual([]);
+    expect(item(elsewhere.items, 'A:tx:2002')).toMatchObject({ status: 'matched', rule: 'reference' });
+    expect(item(elsewhere.items, 'A:tx:2003')).toMatchObject({ status: 'exception', exceptionClass: 'missing_in_m3' }); // the one receipt is taken
+  });
+
+  it('converts only the receipts in another currency when one reference has both', () => {
+    const data = new Dataset().payment('p1', 1001, '100.00', { glKey: 'GLp1' }).gl('GLp1', '100.00').tx(1001, '100.00', { invoiceId: 'LINK-p1' }).receipt('200001', '50.00', { irno: 'LINK-p1' }).receipt('200004', '46.08', { irno: 'LINK-p1', currency: 'EUR' });
+    data.input.invoices.push({ cino: '200004', yea4: 2026, currency: 'EUR', cents: 4608, openCents: 0, rate: '1.085' });
+    expect(item(data.run().items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference-split', m3Cents: 10000 });
+  });
+
+  it('two receipts on one invoice that together are the settled amount are a split, not a double booking', () => {
+    const { items } = new Dataset().payment('p1', 1001, '50.00', { glKey: 'GLp1' }).gl('GLp1', '50.00').tx(1001, '50.00', { invoiceId: 'LINK-p1' }).receipt('200001', '25.00', { irno: 'LINK-p1' }).receipt('200001', '25.00', { irno: 'LINK-p1' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference-split', m3Cents: 5000 });
+  });
+
+  it('names the three best candidates of a review, not more', () => {
+    const data = new Dataset().tx(2001, '50.00', { customerId: 'C10001' });
+    for (const cino of ['300001', '300002', '300003', '300004']) data.receipt(cino, '50.00');
+    const review = item(data.run().items, 'A:tx:2001');
+    expect(review).toMatchObject({ status: 'review', owner: 'finance', m3Refs: 'invoice 300001' });
+    expect(review.reason).toMatch(/\[tolerant 0\.75: 300001 \| tolerant 0\.75: 300002 \| tolerant 0\.75: 300003\]$/);
+  });
+});
+
+describe('a receipt explains one payment only', () => {
+  it('a receipt matched by reference is not offered to the tolerant rules again', () => {
+    const { items } = new Dataset().paid('p1', 1001, '50.00').tx(1002, '50.00', { customerId: 'C10001' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference' });
+    expect(item(items, 'A:tx:1002')).toMatchObject({ status: 'exception', exceptionClass: 'missing_in_m3' });
+  });
+
+  it('instalments matched to one receipt are not matched to the next receipt of the same amount', () => {
+    const lenient = { ...rules, thresholds: { ...rules.thresholds, autoApply: 0.8 } };
+    const { items } = new Dataset().tx(4001, '100.00', { customerId: 'C10001' }).tx(4002, '150.00', { customerId: 'C10001' }).receipt('400001', '250.00').receipt('400002', '250.00').run(lenient);
+    for (const key of ['A:tx:4001', 'A:tx:4002']) expect(item(items, key)).toMatchObject({ status: 'matched', rule: 'many-to-one', m3Refs: 'receipt 5000/1 invoice 400001' });
+  });
+});
+
+describe('more edges, each with the data that provokes it', () => {
+  it('two receipts of different invoices under one reference that do not add up differ in amount; nothing is doubled', () => {
+    const { items } = new Dataset().payment('p1', 1001, '50.00', { glKey: 'GLp1' }).gl('GLp1', '50.00').tx(1001, '50.00', { invoiceId: 'LINK-p1' }).receipt('200001', '30.00', { irno: 'LINK-p1' }).receipt('200002', '30.00', { irno: 'LINK-p1' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ exceptionClass: 'amount_differs', rule: 'reference-split', differenceCents: 1000 });
+  });
+
+  it('our reference on a transaction the ledger does not know still matches its receipt', () => {
+    const { items } = new Dataset().tx(1001, '80.00', { invoiceId: 'M3I-AAA-2026-200001' }).receipt('200001', '80.00', { irno: 'M3I-AAA-2026-200001' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference', paymentId: undefined });
+  });
+
+  it('our reference quoted by PayTrace finds a receipt without the reference or a year', () => {
+    const { items } = new Dataset().tx(1001, '80.00', { invoiceId: 'M3I-AAA-2026-200001' }).receipt('200001', '80.00', { inyr: undefined }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'reference', confidence: 1 });
+  });
+
+  it('a text M3 holds on the receipt counts when the payment quotes it, on the period’s first day when PayTrace gives no date', () => {
+    const { items } = new Dataset().tx(1001, '75.00', { invoiceId: 'PO-4711', customerId: 'C10001', settledDate: undefined }).receipt('300009', '75.00', { irno: 'PO 4711' }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ status: 'matched', rule: 'tolerant', confidence: 1 });
+  });
+
+  it('a zero receipt explains nothing, and a refund without an amount is not a source', () => {
+    const { items } = new Dataset().tx(1001, '0.00', { customerId: 'C10001' }).receipt('300001', '0.00').tx(1002, '0.00', { type: 'REFUND', cents: null }).run();
+    expect(item(items, 'A:tx:1001')).toMatchObject({ exceptionClass: 'missing_in_m3' });
+    expect(item(items, 'A:tx:1002')).toMatchObject({ exceptionClass: 'invalid_source', owner: 'paytrace' });
+  });
+
+  it('instalments are not matched to a receipt that our reference already explained', () => {
+    const { items } = new Dataset().paid('p1', 1001, '250.00').tx(4001, '100.00', { customerId: 'C10001' }).tx(4002, '150.00', { customerId: 'C10001' }).run({ ...rules, thresholds: { ...rules.thresholds, autoApply: 0.8 } });
+    for (const key of ['A:tx:4001', 'A:tx:4002']) expect(item(items, key)).toMatchObject({ exceptionClass: 'missing_in_m3' });
+  });
+
+  it('a proposed instalment match leaves the receipt open: it is still reported until a person confirms', () => {
+    const { items } = new Dataset().tx(4001, '100.00').tx(4002, '150.00').receipt('400001', '250.00', { irno: 'M3I-AAA-2026-400001' }).run();
+    expect(item(items, 'A:tx:4001')).toMatchObject({ status: 'review', rule: 'many-to-one' });
+    expect(item(items, 'A:receipt:5000/1')).toMatchObject({ exceptionClass: 'missing_in_paytrace' });
+  });
+
+  it('the GL posting that equals the ledger but not what PayTrace settled differs; within a cent it does not', () => {
+    const off = new Dataset().payment('p1', 1001, '10.00', { glKey: 'GLp1' }).gl('GLp1', '10.00').tx(1001, '10.50', { invoiceId: 'LINK-p1' }).receipt('200001', '10.50', { irno: 'LINK-p1' }).run();
+    expect(item(off.items, 'B:tx:1001')).toMatchObject({ exceptionClass: 'amount_differs', owner: 'gateway', glCents: 1000, differenceCents: -50 });
+    const cent = new Dataset().payment('p1', 1001, '10.00', { glKey: 'GLp1' }).gl('GLp1', '10.00').tx(1001, '10.01', { invoiceId: 'LINK-p1' }).receipt('200001', '10.01', { irno: 'LINK-p1' }).run();
+    expect(cent.items.filter((i) => i.key === 'B:tx:1001')).toEqual([]);
+  });
+
+  it('a ledger payment never sent to PayTrace is no leg-C difference; one in another currency says its currency', () => {
+    const { items } = new Dataset().payment('p1', undefined, '10.00', { glKey: 'GLp1' }).gl('GLp1', '10.00').payment('p2', 7002, '20.00', { glKey: 'GLp2', currency: 'EUR' }).gl('GLp2', '21.70').run();
+    expect(items.filter((i) => i.leg === 'C').map((i) => [i.key, i.currency])).toEqual([['C:payment:p2', 'EUR']]);
   });
 });
 

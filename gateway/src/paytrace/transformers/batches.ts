@@ -1,4 +1,4 @@
-import { amountFromWire, type UsdAmount } from '../money';
+import { readWireAmount, type RefusedWireAmount, type UsdAmount } from '../money';
 import type { PayTraceHttpResponse } from '../transport';
 import { dropUndefined, readEnvelope, readInteger, readString, type PayTraceResult, type WireRequest } from './common';
 import { formatPayTraceDate, parseExportedTransaction, type ExportedTransaction } from './exports';
@@ -10,6 +10,8 @@ export interface BatchSummary {
   netAmount?: UsdAmount;
   /** chargebacks (and their fees) taken in the batch, less won ones given back [inferred field `chargeback_amount`] */
   chargebackAmount?: UsdAmount;
+  /** an amount of the batch had more than two decimals: refused, not rounded (that amount is then absent; `raw` has it) */
+  amountRefused?: RefusedWireAmount;
   settledAt?: string;
   raw: Record<string, unknown>;
 }
@@ -43,11 +45,15 @@ function parseBatch(value: unknown): BatchSummary | undefined {
   const record = value as Record<string, unknown>;
   const number = readInteger(record, 'number') ?? readInteger(record, 'batch_number');
   if (number === undefined) return undefined;
+  const net = readWireAmount(record.net_amount, 'net_amount');
+  const chargeback = readWireAmount(record.chargeback_amount, 'chargeback_amount');
+  const refused = net.refused ?? chargeback.refused;
   return {
     number,
     transactionCount: readInteger(record, 'transaction_count'),
-    netAmount: amountFromWire(record.net_amount),
-    chargebackAmount: amountFromWire(record.chargeback_amount),
+    netAmount: net.amount,
+    chargebackAmount: chargeback.amount,
+    ...(refused ? { amountRefused: refused } : {}),
     settledAt: readString(record, 'settled') ?? readString(record, 'created'),
     raw: record,
   };

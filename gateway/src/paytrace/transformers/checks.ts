@@ -1,5 +1,5 @@
 import type { Secret } from '../../config/secret';
-import { amountFromWire, usdAmount, type UsdAmount } from '../money';
+import { readWireAmount, usdAmount, type RefusedWireAmount, type UsdAmount } from '../money';
 import type { PayTraceHttpResponse } from '../transport';
 import { formatPayTraceDate } from './exports';
 import {
@@ -68,6 +68,8 @@ export type CheckState = 'pending_settlement' | 'held' | 'settled' | 'voided' | 
 export interface ExportedCheck {
   checkTransactionId: number;
   amount?: UsdAmount;
+  /** PayTrace's amount had more than two decimals: refused, not rounded (`amount` is then absent; `raw` has it as sent) */
+  amountRefused?: RefusedWireAmount;
   /** SALE, HOLD or REFUND */
   transactionType?: string;
   state: CheckState;
@@ -227,9 +229,11 @@ export function parseExportedCheck(record: Record<string, unknown>): ExportedChe
   const created = typeof record.created === 'object' && record.created !== null ? readString(record.created as Record<string, unknown>, 'at') : readString(record, 'created');
   const returnCode = readString(record, 'return_code');
   const settled = readString(record, 'settled');
+  const { amount, refused } = readWireAmount(record.amount);
   return {
     checkTransactionId,
-    amount: amountFromWire(record.amount),
+    amount,
+    ...(refused ? { amountRefused: refused } : {}),
     transactionType: readString(record, 'transaction_type'),
     state: checkState(status, statusMessage),
     statusMessage,

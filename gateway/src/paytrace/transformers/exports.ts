@@ -1,4 +1,4 @@
-import { amountFromWire, type UsdAmount } from '../money';
+import { readWireAmount, type RefusedWireAmount, type UsdAmount } from '../money';
 import type { PayTraceHttpResponse } from '../transport';
 import { dropUndefined, readEnvelope, readInteger, readString, transactionIdToWire, type PayTraceResult, type WireRequest } from './common';
 
@@ -26,6 +26,8 @@ export type SettlementState = 'pending_settlement' | 'settled' | 'voided' | 'dec
 export interface ExportedTransaction {
   transactionId: number;
   amount?: UsdAmount;
+  /** PayTrace's amount had more than two decimals: refused, not rounded (`amount` is then absent; `raw` has it as sent) */
+  amountRefused?: RefusedWireAmount;
   statusCode: string;
   statusMessage: string;
   state: SettlementState;
@@ -95,9 +97,11 @@ export function parseExportedTransaction(record: Record<string, unknown>): Expor
   const statusCode = readString(record, 'status_code') ?? '';
   const statusMessage = readString(record, 'status_message') ?? '';
   const batchFromStatus = /(\d+)\s*$/.exec(statusCode)?.[1];
+  const { amount, refused } = readWireAmount(record.amount);
   return {
     transactionId,
-    amount: amountFromWire(record.amount),
+    amount,
+    ...(refused ? { amountRefused: refused } : {}),
     statusCode,
     statusMessage,
     state: settlementState(statusCode, statusMessage),

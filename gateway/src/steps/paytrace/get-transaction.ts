@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cardBrandOf } from '../../domain/gl';
 import { mapExportStatus, type LedgerState } from '../../domain/status-map';
+import { refusedAmountError } from '../../paytrace/money';
 import type { ExportedTransaction } from '../../paytrace/transformers/exports';
 import { defineStep, idText, type StepConnectors } from '../define';
 
@@ -47,6 +48,8 @@ export function getTransactionStep(connectors: StepConnectors) {
       const exported = await connectors.paytrace().exportTransactionById(Number(input.transactionId));
       const t = exported.transactions.find((x) => String(x.transactionId) === input.transactionId);
       if (!t) return { found: false, transactionId: Number(input.transactionId), card: { type: null, maskedNumber: null, brand: 'unknown', last4: null } };
+      // facts with a rounded or missing amount would mislead every step after this one: stop, clearly
+      if (t.amountRefused) throw refusedAmountError(t.amountRefused, `PayTrace transaction ${t.transactionId}`);
       const card = cardOf(t);
       const mapped = mapExportStatus(env.rules.statusMap, { status_code: t.statusCode, status_message: t.statusMessage, settled: t.settledAt ?? null, transaction_type: t.transactionType });
       return {

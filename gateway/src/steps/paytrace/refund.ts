@@ -3,6 +3,7 @@ import { Money } from '../../domain/money';
 import { mapPayTraceAnswer } from '../../domain/status-map';
 import { AppError } from '../../errors';
 import type { Payment } from '../../pipeline/ledger';
+import { refusedAmountError } from '../../paytrace/money';
 import type { ExportedTransaction } from '../../paytrace/transformers/exports';
 import { decimalText, defineStep, idText, type StepConnectors } from '../define';
 
@@ -71,6 +72,9 @@ export function refundStep(connectors: StepConnectors) {
         (await env.db<Payment>('payments').where({ parent_payment_id: request.originalPaymentId, flow: 'refund' }).modify((q) => (env.paymentId ? q.whereNot({ id: env.paymentId }) : q)).whereNotNull('paytrace_transaction_id').pluck('paytrace_transaction_id')).map(String),
       );
       const requested = Money.parse(request.amount, 'USD');
+      // a refund of this sale whose amount PayTrace sent unreadable may be ours: never refund again on a guess
+      const unreadable = refunds.find((t) => !known.has(String(t.transactionId)) && t.amountRefused);
+      if (unreadable?.amountRefused) throw refusedAmountError(unreadable.amountRefused, `PayTrace refund ${unreadable.transactionId} of transaction ${request.transactionId}`);
       const ours = refunds.find((t) => !known.has(String(t.transactionId)) && t.amount !== undefined && Money.parse(t.amount.toString(), 'USD').equals(requested));
       return ours ? { found: true, result: { kind: 'refund', transactionId: ours.transactionId } } : { found: false };
     },

@@ -102,6 +102,8 @@ export class PayTracePoller {
       if (known.has(key) || done.has(key)) continue;
       done.add(key);
       const { raw, amount, ...rest } = transaction;
+      // kept as an event like any other (raw has the amount as sent); the flow sees amountRefused, not a rounded amount
+      if (transaction.amountRefused) this.logger.warn('PayTrace sent a transaction amount with more than two decimals: kept without an amount', { transactionId: transaction.transactionId, errorCode: transaction.amountRefused.code, wire: transaction.amountRefused.wire });
       const payload: PayTraceEventPayload = { transaction: { ...rest, amount: amount?.toString() }, raw, source };
       const result = await this.store({
         source: 'paytrace-poller',
