@@ -1,5 +1,5 @@
 import type { AddressRules } from '../domain/address';
-import { features, FEATURES, profileSource, profileTarget, type WordWeights } from './features';
+import { features, FEATURES, profileSource, profileTarget, targetContext, type WordWeights } from './features';
 import { chooseThreshold, outcomes, metrics, type Ranker } from './evaluation';
 import type { GroundTruthCase } from './ground-truth';
 import type { MappingEvaluator } from './jsonata/evaluator';
@@ -46,15 +46,16 @@ export async function trainModel(input: TrainingInput): Promise<MatcherModel> {
   for (const c of tune) {
     const target = input.targets.get(c.target)!;
     const sources = sourcesOf(c).map((s) => profileSource(s, input.dictionary));
+    const context = targetContext(target);
     for (const field of target.fields) {
       if (c.ignore.has(field.name)) continue;
-      const t = profileTarget(field, target.kind, input.dictionary, input.weights);
+      const t = profileTarget(field, target.kind, input.dictionary, input.weights, context);
       const expected = c.expected.get(field.name);
       for (const s of sources) rows1.push({ x: FEATURES.map((f) => features(t, s).vector[f]), y: expected?.paths.includes(s.field.path) ? 1 : 0 });
     }
   }
   const stage1 = fitLogistic(rows1);
-  const partial: MatcherModel = { version: 1, features: FEATURES, stage1, stage2Features: STAGE2_FEATURES, stage2: { bias: 0, weights: [10, 0, 0, 0, 0] }, threshold: 0, trainedOn: [], tuning: { pairs: 0, positives: 0, precisionAtThreshold: 0, coverageAtThreshold: 0 } };
+  const partial: MatcherModel = { version: 1, features: FEATURES, stage1, stage2Features: STAGE2_FEATURES, stage2: { bias: 0, weights: [10, 0, 0, 0, 0, 0] }, threshold: 0, trainedOn: [], tuning: { pairs: 0, positives: 0, precisionAtThreshold: 0, coverageAtThreshold: 0 } };
 
   const rows2: TrainingRow[] = [];
   for (const c of tune) {
