@@ -25,7 +25,9 @@ const CONCEPTS: Record<string, readonly string[]> = {
   phone: ['phone', 'telephone', 'tel', 'mobile', 'mobilephone', 'dial', 'dialnumber', 'cell'],
   fax: ['fax', 'facsimile'],
   amount: ['amount', 'amt', 'total', 'sum', 'gross', 'net', 'balance', 'subtotal'],
-  price: ['price', 'unitprice', 'cost'],
+  price: ['price', 'unitprice'],
+  // what an item costs us, not what it sells for (UCOS cost price vs SAPR sales price)
+  cost: ['cost', 'costs', 'costprice'],
   rate: ['rate', 'rates'],
   currency: ['currency', 'cur', 'curr', 'ccy', 'currencyid', 'currencycode'],
   date: ['date', 'dt', 'day', 'datetime', 'at', 'timestamp', 'when'],
