@@ -3,7 +3,9 @@
  * on the tuning split in this run (the held-out operations are never seen by it), then both the
  * matcher and a plain name-similarity baseline rank every field of every held-out case, and each
  * prints top-1, recall@3, precision and coverage at its auto-suggest threshold (each threshold
- * chosen on the tuning split for precision ≥ 0.98). The "ceiling" of each line is the baseline's
+ * chosen on the tuning split for precision ≥ 0.98: the matcher's on out-of-fold confidences, each
+ * tuning operation ranked by a model fitted without it). Held-out cases of labelling round 1 (whose
+ * misses were studied) and of later rounds (fresh) are also reported apart. The "ceiling" of each line is the baseline's
  * figure in the same run (the same job done the cheapest way); ratio = matcher / baseline.
  * Aim: top-1 ≥ 0.90, recall@3 ≥ 0.95, precision ≥ 0.97 at the threshold, on held-out operations.
  *
