@@ -79,11 +79,12 @@ export function scorePairs(target: TargetSchema, sources: readonly SourceField[]
   }
   // stage 2: each pair among its rivals. A source's best field is the first (in the target's
   // order, which puts M3's main fields first) with its highest score: DIA1 before DIA2, PHNO before PHN2
-  const bestFieldOfSource = new Map<string, { field: string; score: number }>();
+  const bestFieldOfSource = new Map<string, { field: string; score: number; second: number }>();
   for (const [field, pairs] of byField) {
     for (const p of pairs) {
       const seen = bestFieldOfSource.get(p.source.path);
-      if (!seen || p.stage1 > seen.score + 1e-9) bestFieldOfSource.set(p.source.path, { field, score: p.stage1 });
+      if (!seen || p.stage1 > seen.score + 1e-9) bestFieldOfSource.set(p.source.path, { field, score: p.stage1, second: seen?.score ?? 0 });
+      else if (p.stage1 > seen.second) seen.second = p.stage1;
     }
   }
   for (const [field, pairs] of byField) {
@@ -98,7 +99,10 @@ export function scorePairs(target: TargetSchema, sources: readonly SourceField[]
       // how far this field is behind the source's best use (0 when it is that use): a source
       // clearly better used elsewhere (IVAV → total, not line tax) hardly feeds this one too
       const behindSourceBest = bestForSource ? 0 : p.stage1 - (ofSource?.score ?? p.stage1);
-      p.stage2 = [logit(p.stage1) / 10, isBest, margin, bestForSource, isBest * bestForSource * p.stage1, behindSourceBest];
+      // and when it is that use, by how much it beats the source's next best field: a source as
+      // good for two fields (BKAG and BRAG, both "agreement number") leaves each in doubt
+      const aheadOfSourceNext = bestForSource ? p.stage1 - (ofSource?.second ?? 0) : 0;
+      p.stage2 = [logit(p.stage1) / 10, isBest, margin, bestForSource, isBest * bestForSource * p.stage1, behindSourceBest, aheadOfSourceNext];
       p.confidence = predict(ctx.model.stage2, p.stage2);
     }
   }

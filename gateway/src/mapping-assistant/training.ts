@@ -55,7 +55,7 @@ function fitStages(tune: readonly GroundTruthCase[], input: TrainingInput): { mo
     }
   }
   const stage1 = fitLogistic(rows1);
-  const partial: MatcherModel = { version: 1, features: FEATURES, stage1, stage2Features: STAGE2_FEATURES, stage2: { bias: 0, weights: [10, 0, 0, 0, 0, 0] }, threshold: 0, trainedOn: [], tuning: { pairs: 0, positives: 0, precisionAtThreshold: 0, coverageAtThreshold: 0 } };
+  const partial: MatcherModel = { version: 1, features: FEATURES, stage1, stage2Features: STAGE2_FEATURES, stage2: { bias: 0, weights: [10, 0, 0, 0, 0, 0, 0] }, threshold: 0, trainedOn: [], tuning: { pairs: 0, positives: 0, precisionAtThreshold: 0, coverageAtThreshold: 0 } };
 
   const rows2: TrainingRow[] = [];
   for (const c of tune) {
