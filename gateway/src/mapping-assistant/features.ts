@@ -1,8 +1,8 @@
 import type { M3Dictionary } from './m3-dictionary';
 import { expectedPatterns, SPECIFIC, type Pattern } from './patterns';
 import type { SourceField } from './source';
-import type { TargetField, TargetKind } from './types';
-import { tokens, tokenSimilarity } from './vocabulary';
+import type { TargetField, TargetKind, TargetSchema } from './types';
+import { KNOWN_CONCEPTS, tokens, tokenSimilarity } from './vocabulary';
 
 /**
  * The signals for one (target field, source field) pair, as numbers the learned model weighs
@@ -18,12 +18,14 @@ export const FEATURES = [
   'patternClash', // the value looks like something else specific
   'typeFits', // numeric/date/boolean targets get such values
   'lengthFits', // the value fits the target length
+  'truncatable', // it does not, but it is free text into a text field: cut to length ($substring)
   'emptyValue', // null or empty in the sample (weaker evidence)
   'inArray', // read from an array's first element
   'numberAgrees', // "address 1" ← line1
   'numberClashes', // "address 1" ← line2
   'qualifierClashes', // delivery vs billing, opening vs closing, from vs to …
   'laterOrdinal', // "telephone number 2" ← phone: an unnumbered source is the first of numbered fields
+  'partialName', // a whole name ("Customer name") ← a first or last name only
 ] as const;
 
 export type FeatureName = (typeof FEATURES)[number];
@@ -80,6 +82,9 @@ export class WordWeights {
 
 const M3_KEY = /^[A-Z0-9]{4}$/;
 
+/** words of a path step that only wraps an identifier (OAGIS PartyIDs/ID, DocumentID/ID) or a group (InvoiceHeader) */
+const ID_WRAPPER = new Set(['id', 'party', 'document', 'header']);
+
 /** a path target's own words: its last step (and the description for PayTrace, whose names are short) */
 function lastWords(field: TargetField, descriptionWords: string[]): string[] {
   const segments = field.name.split(/[./]/).filter(Boolean);
@@ -87,24 +92,47 @@ function lastWords(field: TargetField, descriptionWords: string[]): string[] {
   return segments.length > 1 ? leaf : [...leaf, ...descriptionWords];
 }
 
-export function profileTarget(field: TargetField, kind: TargetKind, dictionary: M3Dictionary, weights: WordWeights): TargetProfile {
+/**
+ * Words of the target as a whole that its fields inherit: a BOD noun names what its top-level
+ * fields belong to (CustomerPartyMaster's PartyIDs/ID is the customer's id).
+ */
+export function targetContext(target: Pick<TargetSchema, 'kind' | 'target'>): string[] {
+  return target.kind === 'bod' ? tokens(target.target.replace(/^bod:/, '')).filter((w) => KNOWN_CONCEPTS.has(w)) : [];
+}
+
+export function profileTarget(input: TargetField, kind: TargetKind, dictionary: M3Dictionary, weights: WordWeights, context: readonly string[] = []): TargetProfile {
+  let field = input;
   const descriptionWords = tokens(field.description);
   const words = new Map<string, number>();
   const add = (w: string, factor: number) => words.set(w, Math.max(words.get(w) ?? 0, weights.weight(w) * factor));
   let nameWords: string[];
   if (kind === 'm3') {
     nameWords = dictionary.expand(field.name);
+    // M3 keeps dates as 8-digit numbers; "Valid from" (VFDT) does not say date, its name does (…DT)
+    if (field.type === 'numeric' && field.length === 8 && nameWords.includes('date')) field = { ...field, type: 'date' };
     for (const w of [...descriptionWords, ...nameWords]) add(w, 1);
   } else {
     // a path (billing_address.city, InvoiceHeader/CustomerParty/Name): the last step says most
     const segments = field.name.split(/[./]/).filter(Boolean);
     nameWords = segments.flatMap((seg) => tokens(seg.replace(/^@/, '')));
-    segments.forEach((seg, i) => {
-      const factor = i === segments.length - 1 ? 1 : i === segments.length - 2 ? 0.6 : 0.3;
-      for (const w of tokens(seg.replace(/^@/, ''))) add(w, factor);
-    });
+    // an identifier wrapper (ID, PartyIDs, DocumentID) names no thing: the step above it says whose
+    // id it is (PayFromParty/PartyIDs/ID is the payer's), so the telling steps are ranked past it
+    let rank = 0;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const words = tokens(segments[i]!.replace(/^@/, ''));
+      if (words.length > 0 && words.every((w) => ID_WRAPPER.has(w))) {
+        if (words.includes('id')) add('id', rank === 0 ? 1 : 0.6);
+        continue;
+      }
+      const factor = rank === 0 ? 1 : rank === 1 ? 0.6 : 0.3;
+      // InvoiceHeader, CustomerParty: the container's kind says nothing a source would name
+      for (const w of words) if (rank === 0 || !ID_WRAPPER.has(w)) add(w, factor);
+      rank++;
+    }
     const leaf = segments[segments.length - 1] ?? '';
     for (const w of descriptionWords) if (!words.has(w) || tokens(leaf).includes(w)) add(w, tokens(leaf).includes(w) ? 1 : 0.5);
+    // the target's own subject, weakly, where the path does not name one (PartyIDs/ID of a CustomerPartyMaster)
+    if (segments.length <= 2) for (const w of context) if (!words.has(w)) add(w, 0.3);
   }
   return {
     field,
@@ -169,6 +197,8 @@ export function features(t: TargetProfile, s: SourceProfile): { vector: FeatureV
   else typeFits = field.valueType === 'boolean' ? 0.5 : 1;
 
   const lengthFits = t.field.length === undefined || field.length <= t.field.length ? 1 : 0;
+  // the same test as transforms.ts uses to propose $substring
+  const truncatable = !lengthFits && t.field.type === 'alpha' && field.valueType === 'string' && !field.patterns.some((p) => p !== 'text') ? 1 : 0;
   const numberAgrees = t.digits.length > 0 && s.digits.length > 0 && t.digits.some((d) => s.digits.includes(d)) ? 1 : 0;
   const numberClashes = t.digits.length > 0 && s.digits.length > 0 && !t.digits.some((d) => s.digits.includes(d)) ? 1 : 0;
   const sourceWords = new Set([...s.leaf, ...s.context]);
@@ -184,11 +214,13 @@ export function features(t: TargetProfile, s: SourceProfile): { vector: FeatureV
       patternClash: clash ? 1 : 0,
       typeFits,
       lengthFits,
+      truncatable,
       emptyValue: field.value === null || field.value === '' ? 1 : 0,
       inArray: field.inArray ? 1 : 0,
       numberAgrees,
       numberClashes,
       qualifierClashes,
+      partialName: t.words.has('name') && !t.words.has('first') && !t.words.has('last') && (s.leaf.includes('first') || s.leaf.includes('last')) ? 1 : 0,
       laterOrdinal: t.digits.some((d) => d !== '1') && !t.digits.includes('1') && s.digits.length === 0 ? 1 : 0,
     },
     evidence: { matchedWords: matched, patternMatch: patternHit, patternClash: clash, expandedKey: M3_KEY.test(key) && s.leaf.length > field.leafTokens.length ? key : undefined },

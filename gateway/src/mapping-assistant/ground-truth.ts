@@ -23,6 +23,8 @@ const caseSchema = z
     split: z.enum(['tune', 'held-out']),
     /** a transaction/operation the four flows use */
     flows: z.boolean(),
+    /** labelling round: 1 the first 35 cases, 2 those added later (README: how the labels were made) */
+    round: z.number().int().min(1).default(1),
     fields: z.record(z.string(), label),
     ignore: z.array(z.string()).default([]),
   })
@@ -39,6 +41,7 @@ export interface GroundTruthCase {
   target: string;
   split: 'tune' | 'held-out';
   flows: boolean;
+  round: number;
   sampleFile: string;
   sample: unknown;
   expected: Map<string, Expected>;
@@ -63,6 +66,7 @@ export async function loadGroundTruth(dir = GROUND_TRUTH_DIR): Promise<GroundTru
       target: c.target,
       split: c.split,
       flows: c.flows,
+      round: c.round,
       sampleFile: c.sample,
       sample: JSON.parse(await readFile(path.join(dir, 'samples', c.sample), 'utf8')) as unknown,
       expected,

@@ -24,12 +24,14 @@ export interface M3Dictionary {
 }
 
 const M3_NAME = /^[A-Z0-9]{4}$/;
+/** M3's placeholder texts for a field nobody described ("New field description", "Alpha field A030"): they say nothing */
+const PLACEHOLDER = /^(new field description|(alpha|numeric) field [A-Z0-9]{4})$/i;
 
 /** Build the dictionary from (name, description) rows; repeated rows count as more evidence. */
 export function buildM3Dictionary(rows: readonly M3FieldDescription[]): M3Dictionary {
   const descriptions = new Map<string, Map<string, number>>();
   for (const { name, description } of rows) {
-    if (!M3_NAME.test(name) || !description.trim()) continue;
+    if (!M3_NAME.test(name) || !description.trim() || PLACEHOLDER.test(description.trim())) continue;
     const byText = descriptions.get(name) ?? new Map<string, number>();
     const key = description.trim();
     byText.set(key, (byText.get(key) ?? 0) + 1);

@@ -1,5 +1,5 @@
 import type { AddressRules } from '../domain/address';
-import { features, FEATURES, profileSource, profileTarget, type Evidence, type FeatureVector, type WordWeights } from './features';
+import { features, FEATURES, profileSource, profileTarget, targetContext, type Evidence, type FeatureVector, type WordWeights } from './features';
 import type { MappingEvaluator } from './jsonata/evaluator';
 import type { M3Dictionary } from './m3-dictionary';
 import { logit, predict, sigmoid, type MatcherModel } from './model';
@@ -66,8 +66,9 @@ function vectorOf(v: FeatureVector): number[] {
 export function scorePairs(target: TargetSchema, sources: readonly SourceField[], ctx: Pick<MatcherContext, 'dictionary' | 'weights' | 'model'>): Map<string, ScoredPair[]> {
   const profiles = sources.map((s) => profileSource(s, ctx.dictionary));
   const byField = new Map<string, ScoredPair[]>();
+  const context = targetContext(target);
   for (const field of target.fields) {
-    const t = profileTarget(field, target.kind, ctx.dictionary, ctx.weights);
+    const t = profileTarget(field, target.kind, ctx.dictionary, ctx.weights, context);
     byField.set(
       field.name,
       profiles.map((s) => {
@@ -78,11 +79,12 @@ export function scorePairs(target: TargetSchema, sources: readonly SourceField[]
   }
   // stage 2: each pair among its rivals. A source's best field is the first (in the target's
   // order, which puts M3's main fields first) with its highest score: DIA1 before DIA2, PHNO before PHN2
-  const bestFieldOfSource = new Map<string, { field: string; score: number }>();
+  const bestFieldOfSource = new Map<string, { field: string; score: number; second: number }>();
   for (const [field, pairs] of byField) {
     for (const p of pairs) {
       const seen = bestFieldOfSource.get(p.source.path);
-      if (!seen || p.stage1 > seen.score + 1e-9) bestFieldOfSource.set(p.source.path, { field, score: p.stage1 });
+      if (!seen || p.stage1 > seen.score + 1e-9) bestFieldOfSource.set(p.source.path, { field, score: p.stage1, second: seen?.score ?? 0 });
+      else if (p.stage1 > seen.second) seen.second = p.stage1;
     }
   }
   for (const [field, pairs] of byField) {
@@ -92,8 +94,15 @@ export function scorePairs(target: TargetSchema, sources: readonly SourceField[]
     for (const p of pairs) {
       const isBest = p === sorted[0] ? 1 : 0;
       const margin = isBest ? top - second : p.stage1 - top;
-      const bestForSource = bestFieldOfSource.get(p.source.path)?.field === field ? 1 : 0;
-      p.stage2 = [logit(p.stage1) / 10, isBest, margin, bestForSource, isBest * bestForSource * p.stage1];
+      const ofSource = bestFieldOfSource.get(p.source.path);
+      const bestForSource = ofSource?.field === field ? 1 : 0;
+      // how far this field is behind the source's best use (0 when it is that use): a source
+      // clearly better used elsewhere (IVAV → total, not line tax) hardly feeds this one too
+      const behindSourceBest = bestForSource ? 0 : p.stage1 - (ofSource?.score ?? p.stage1);
+      // and when it is that use, by how much it beats the source's next best field: a source as
+      // good for two fields (BKAG and BRAG, both "agreement number") leaves each in doubt
+      const aheadOfSourceNext = bestForSource ? p.stage1 - (ofSource?.second ?? 0) : 0;
+      p.stage2 = [logit(p.stage1) / 10, isBest, margin, bestForSource, isBest * bestForSource * p.stage1, behindSourceBest, aheadOfSourceNext];
       p.confidence = predict(ctx.model.stage2, p.stage2);
     }
   }
@@ -137,9 +146,10 @@ export async function suggest(target: TargetSchema, sample: unknown, ctx: Matche
   const threshold = ctx.model.threshold;
 
   const drafts = new Map<string, Draft[]>();
+  const context = targetContext(target);
   for (const field of wanted) {
     const sensitive = sensitiveCategory(field);
-    const t = profileTarget(field, target.kind, ctx.dictionary, ctx.weights);
+    const t = profileTarget(field, target.kind, ctx.dictionary, ctx.weights, context);
     const list: Draft[] = [];
     const seen = new Set<string>();
     // the tenant's history first: it may lift a pair the model alone ranks low
@@ -160,7 +170,7 @@ export async function suggest(target: TargetSchema, sample: unknown, ctx: Matche
     });
     for (const { pair, confidence, history } of adjusted.sort((a, b) => b.confidence - a.confidence)) {
       if (confidence < floor && list.length > 0) continue;
-      const proposal = propose(field, pair.source, { kind: target.kind, rules: ctx.rules, sources, expected: t.expected, money: sensitive === 'money' || t.expected.includes('amount') });
+      const proposal = propose(t.field, pair.source, { kind: target.kind, rules: ctx.rules, sources, expected: t.expected, money: sensitive === 'money' || t.expected.includes('amount') });
       if (seen.has(proposal.expression)) continue;
       seen.add(proposal.expression);
       list.push({

@@ -12,7 +12,7 @@ export interface LogisticModel {
   weights: number[];
 }
 
-export const STAGE2_FEATURES = ['logit1', 'bestForTarget', 'marginToNext', 'bestForSource', 'p1IfBestBoth'] as const;
+export const STAGE2_FEATURES = ['logit1', 'bestForTarget', 'marginToNext', 'bestForSource', 'p1IfBestBoth', 'behindSourceBest', 'aheadOfSourceNext'] as const;
 
 export interface MatcherModel {
   version: 1;

@@ -106,7 +106,7 @@ export function expectedPatterns(concepts: readonly string[], type: string, leng
   if (type === 'date' || (has('date') && !has('time'))) return ['date', 'datetime'];
   if (has('year')) return ['year'];
   // a number of money; an alpha field named "Charge" is the charge's code, not its amount
-  if (has('amount') || ((has('price') || has('charge') || has('discount') || has('rate')) && type === 'numeric')) return ['amount'];
+  if (has('amount') || ((has('price') || has('charge') || has('discount') || has('rate') || has('limit')) && type === 'numeric')) return ['amount'];
   if (has('quantity')) return ['amount', 'integer'];
   return [];
 }

@@ -38,6 +38,13 @@ export const DEFAULT_SAMPLE_LIMITS: SampleLimits = { maxFields: 2000, maxDepth: 
 
 const GENERIC_LEAVES = new Set(['value', 'text', '#text', '_', 'content', 'val']);
 
+/** a key that names no thing of its own: value, text, or a bare id/number/no */
+function isGenericKey(key: string): boolean {
+  if (GENERIC_LEAVES.has(key.toLowerCase())) return true;
+  const words = tokens(key);
+  return words.length === 1 && words[0] === 'id';
+}
+
 const PLAIN_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 // words JSONata would read as operators or literals, not as field names
 const RESERVED = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
@@ -89,13 +96,17 @@ export function flattenSample(sample: unknown, limits: SampleLimits = DEFAULT_SA
     if (keys.length === 0) return;
     const card = looksLikeCardNumber(value);
     const leaf = keys[keys.length - 1]!;
-    // {"id": {"value": "200417"}}: a generic leaf name says nothing, the key above it does
-    const generic = GENERIC_LEAVES.has(leaf.toLowerCase()) && keys.length > 1;
+    // {"id": {"value": "200417"}}: a generic leaf name says nothing, the key above it does; and a
+    // bare id under an object ({"statement": {"id": …}}, invoice.number, payer.id.value) is that
+    // object's id: the leaf's words are those from the nearest telling key down
+    let head = keys.length - 1;
+    while (head > 0 && isGenericKey(keys[head]!)) head--;
+    const generic = head < keys.length - 1;
     out.push({
       path,
       keys,
-      leafTokens: generic ? [...tokens(keys[keys.length - 2]!), ...tokens(leaf)] : tokens(leaf),
-      contextTokens: keys.slice(0, generic ? -2 : -1).flatMap((k) => tokens(k)),
+      leafTokens: generic ? keys.slice(head).flatMap((k) => tokens(k)) : tokens(leaf),
+      contextTokens: keys.slice(0, generic ? head : -1).flatMap((k) => tokens(k)),
       value: card ? undefined : value,
       valueType: valueTypeOf(value),
       length: value === null ? 0 : String(value).length,

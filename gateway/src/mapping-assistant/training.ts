@@ -1,6 +1,6 @@
 import type { AddressRules } from '../domain/address';
-import { features, FEATURES, profileSource, profileTarget, type WordWeights } from './features';
-import { chooseThreshold, outcomes, metrics, type Ranker } from './evaluation';
+import { features, FEATURES, profileSource, profileTarget, targetContext, type WordWeights } from './features';
+import { chooseThreshold, outcomes, metrics, type FieldOutcome, type Ranker } from './evaluation';
 import type { GroundTruthCase } from './ground-truth';
 import type { MappingEvaluator } from './jsonata/evaluator';
 import type { M3Dictionary } from './m3-dictionary';
@@ -40,21 +40,22 @@ export function matcherRanker(model: MatcherModel, input: Pick<TrainingInput, 'd
   };
 }
 
-export async function trainModel(input: TrainingInput): Promise<MatcherModel> {
-  const tune = input.cases.filter((c) => c.split === 'tune');
+/** stage 1 and stage 2 fitted on these cases */
+function fitStages(tune: readonly GroundTruthCase[], input: TrainingInput): { model: MatcherModel; rows1: TrainingRow[] } {
   const rows1: TrainingRow[] = [];
   for (const c of tune) {
     const target = input.targets.get(c.target)!;
     const sources = sourcesOf(c).map((s) => profileSource(s, input.dictionary));
+    const context = targetContext(target);
     for (const field of target.fields) {
       if (c.ignore.has(field.name)) continue;
-      const t = profileTarget(field, target.kind, input.dictionary, input.weights);
+      const t = profileTarget(field, target.kind, input.dictionary, input.weights, context);
       const expected = c.expected.get(field.name);
       for (const s of sources) rows1.push({ x: FEATURES.map((f) => features(t, s).vector[f]), y: expected?.paths.includes(s.field.path) ? 1 : 0 });
     }
   }
   const stage1 = fitLogistic(rows1);
-  const partial: MatcherModel = { version: 1, features: FEATURES, stage1, stage2Features: STAGE2_FEATURES, stage2: { bias: 0, weights: [10, 0, 0, 0, 0] }, threshold: 0, trainedOn: [], tuning: { pairs: 0, positives: 0, precisionAtThreshold: 0, coverageAtThreshold: 0 } };
+  const partial: MatcherModel = { version: 1, features: FEATURES, stage1, stage2Features: STAGE2_FEATURES, stage2: { bias: 0, weights: [10, 0, 0, 0, 0, 0, 0] }, threshold: 0, trainedOn: [], tuning: { pairs: 0, positives: 0, precisionAtThreshold: 0, coverageAtThreshold: 0 } };
 
   const rows2: TrainingRow[] = [];
   for (const c of tune) {
@@ -67,11 +68,30 @@ export async function trainModel(input: TrainingInput): Promise<MatcherModel> {
     }
   }
   const stage2 = fitLogistic(rows2);
-  const model: MatcherModel = { ...partial, stage2, trainedOn: tune.map((c) => c.id) };
+  return { model: { ...partial, stage2, trainedOn: tune.map((c) => c.id) }, rows1 };
+}
 
-  const results = await outcomes(tune, input.targets, matcherRanker(model, input));
-  const threshold = Math.round(chooseThreshold(results, input.precisionGoal ?? 0.98) * 1000) / 1000;
-  const m = metrics(results, threshold);
+/**
+ * Fit on the tuning split; the threshold is chosen on out-of-fold confidences: each tuning
+ * operation ranked by a model fitted without it (leave one operation out). Confidences on the
+ * very pairs a model was fitted on are optimistic, and a threshold chosen on them promises a
+ * precision that new operations do not get.
+ */
+export async function trainModel(input: TrainingInput): Promise<MatcherModel> {
+  const tune = input.cases.filter((c) => c.split === 'tune');
+  const { model, rows1 } = fitStages(tune, input);
+
+  const operations = [...new Set(tune.map((c) => c.target))];
+  const outOfFold: FieldOutcome[] = [];
+  for (const op of operations) {
+    const fold = fitStages(
+      tune.filter((c) => c.target !== op),
+      input,
+    ).model;
+    outOfFold.push(...(await outcomes(tune.filter((c) => c.target === op), input.targets, matcherRanker(fold, input))));
+  }
+  const threshold = Math.round(chooseThreshold(outOfFold, input.precisionGoal ?? 0.98) * 1000) / 1000;
+  const m = metrics(outOfFold, threshold);
   return {
     ...model,
     threshold,

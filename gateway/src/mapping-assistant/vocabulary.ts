@@ -18,13 +18,16 @@ const CONCEPTS: Record<string, readonly string[]> = {
   postal: ['postal', 'zip', 'zipcode', 'postcode', 'postalcode', 'pono'],
   city: ['city', 'town', 'locality', 'cityname'],
   region: ['state', 'province', 'region', 'subdivision', 'countrysubdivision', 'area'],
+  county: ['county', 'countysubdivision'],
   country: ['country', 'nation', 'countrycode'],
   email: ['email', 'mail', 'emailaddress'],
   url: ['url', 'uri', 'link', 'href', 'web'],
   phone: ['phone', 'telephone', 'tel', 'mobile', 'mobilephone', 'dial', 'dialnumber', 'cell'],
   fax: ['fax', 'facsimile'],
   amount: ['amount', 'amt', 'total', 'sum', 'gross', 'net', 'balance', 'subtotal'],
-  price: ['price', 'unitprice', 'cost'],
+  price: ['price', 'unitprice'],
+  // what an item costs us, not what it sells for (UCOS cost price vs SAPR sales price)
+  cost: ['cost', 'costs', 'costprice'],
   rate: ['rate', 'rates'],
   currency: ['currency', 'cur', 'curr', 'ccy', 'currencyid', 'currencycode'],
   date: ['date', 'dt', 'day', 'datetime', 'at', 'timestamp', 'when'],
@@ -64,14 +67,17 @@ const CONCEPTS: Record<string, readonly string[]> = {
   reason: ['reason', 'cause', 'why'],
   original: ['original', 'orig', 'initial', 'source'],
   credit: ['credit', 'refund', 'refunded', 'return', 'returned'],
-  statement: ['statement', 'stmt', 'statmt'],
+  statement: ['statement', 'stmt', 'statmt', 'statment'],
   opening: ['opening', 'beginning'],
   outstanding: ['outstanding', 'remaining', 'open', 'unpaid'],
   closing: ['closing', 'close', 'end', 'ending'],
   debit: ['debit'],
   value: ['value'],
   sequence: ['sequence', 'seq', 'position', 'index'],
-  user: ['user', 'username', 'login', 'operator'],
+  user: ['user', 'username', 'login', 'operator', 'createdby', 'changedby', 'modifiedby', 'updatedby', 'enteredby'],
+  // when a record was last changed / first entered: "Change date", LastModificationDateTime, updated_at
+  changed: ['changed', 'change', 'modification', 'modified', 'updated', 'update', 'amended', 'lastmodified'],
+  entered: ['entered', 'entry', 'created', 'creation', 'registered', 'registration'],
   valid: ['valid', 'effective'],
   from: ['from', 'since', 'start'],
   to: ['to', 'until', 'thru', 'through'],
@@ -98,10 +104,52 @@ for (const [concept, words] of Object.entries(CONCEPTS)) {
   for (const w of words) if (!SPELLING.has(w)) SPELLING.set(w, concept);
 }
 
+/**
+ * Word pairs that are one thing: "country sub division" is a region (not a country, not an M3
+ * division), "created by" a user, "last modification" a change (not a last name). Matched on the
+ * split words, longest first; the phrase becomes the single word on the right.
+ */
+const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
+  [['country', 'sub', 'division'], 'countrysubdivision'],
+  [['county', 'sub', 'division'], 'countysubdivision'],
+  [['last', 'modification'], 'lastmodified'],
+  [['last', 'modified'], 'lastmodified'],
+  [['last', 'changed'], 'lastmodified'],
+  [['last', 'updated'], 'lastmodified'],
+  [['created', 'by'], 'createdby'],
+  [['changed', 'by'], 'changedby'],
+  [['modified', 'by'], 'modifiedby'],
+  [['updated', 'by'], 'updatedby'],
+  [['entered', 'by'], 'enteredby'],
+  [['zip', 'code'], 'zip'],
+  [['pay', 'from'], 'payfrom'],
+  // "amount including tax" is an amount, not a tax
+  ...['including', 'incl', 'inc'].flatMap((w) => ['tax', 'vat'].map((t) => [[w, t], 'inclusivetax'] as const)),
+  ...['excluding', 'excl', 'ex'].flatMap((w) => ['tax', 'vat'].map((t) => [[w, t], 'exclusivetax'] as const)),
+  [['post', 'code'], 'postcode'],
+];
+
+function joinPhrases(words: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; ) {
+    const hit = PHRASES.find(([phrase]) => phrase.every((w, k) => words[i + k] === w));
+    if (hit) {
+      out.push(hit[1]);
+      i += hit[0].length;
+    } else out.push(words[i++]!);
+  }
+  return out;
+}
+
 /** split a name or description into raw lower-case words: camelCase, snake_case, dots, slashes, digits */
 export function splitWords(text: string): string[] {
+  return joinPhrases(rawWords(text));
+}
+
+function rawWords(text: string): string[] {
   return text
     .replace(/e-mail/gi, 'email')
+    .replace(/\bZIP ?code\b/gi, 'zip')
     .replace(/IDs\b/g, 'Ids')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
@@ -118,11 +166,22 @@ export function concept(word: string): string {
   return SPELLING.get(word) ?? (word.length > 4 && word.endsWith('s') ? (SPELLING.get(word.slice(0, -1)) ?? word.slice(0, -1)) : word);
 }
 
+/**
+ * Concepts whose "code" is just their value: a postal code is a postal code, a country code a
+ * country — the word "code" after them is dropped, so province_code does not read as an id and
+ * compete for a customer number. Elsewhere (customer code, item code) "code" still means an id.
+ */
+const CODED = new Set(['postal', 'country', 'region', 'county', 'currency', 'language', 'status', 'reason', 'type', 'terms', 'method', 'tax', 'unit', 'payment', 'discount', 'charge', 'transaction', 'authorization']);
+
 /** words → concepts, stop words dropped; numbers kept (they tell address line 1 from 2) */
 export function tokens(text: string): string[] {
-  return splitWords(text)
-    .filter((w) => !STOPWORDS.has(w))
-    .map(concept);
+  const out: string[] = [];
+  for (const w of splitWords(text)) {
+    if (STOPWORDS.has(w)) continue;
+    if (w === 'code' && out.length > 0 && CODED.has(out[out.length - 1]!)) continue;
+    out.push(concept(w));
+  }
+  return out;
 }
 
 /** is `short` an abbreviation of `long` (prefix ≥ 3, or its consonant skeleton in order)? */
@@ -142,6 +201,8 @@ const RELATED: ReadonlyArray<readonly [string, string, number]> = [
   ['reference', 'id', 0.5],
   ['company', 'customer', 0.4],
   ['original', 'reference', 0.5],
+  // a business's name is its company name (M3 CUNM, a party's Name ← company)
+  ['company', 'name', 0.5],
 ];
 
 /** similarity of two concepts: 1 equal, 0.8 an abbreviation of the other, the RELATED figure, 0 otherwise */

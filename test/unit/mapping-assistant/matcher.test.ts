@@ -163,3 +163,30 @@ it('refuses a sample that is not an object, or nested too deep, with a clear err
   for (let i = 0; i < 40; i++) deep = { next: deep };
   await expect(suggest(customerAdd, deep, ctx)).rejects.toMatchObject({ code: 'MAPPING_SAMPLE_TOO_DEEP' });
 });
+
+it('reads a BOD noun whose header is an xs:all, numbering repeated values (AddressLine) but not repeated structures (Location)', async () => {
+  const invoice = await loadBodTarget('Invoice');
+  const names = invoice.fields.map((f) => f.name);
+  expect(names).toEqual(expect.arrayContaining(['InvoiceHeader/DocumentID/ID', 'InvoiceHeader/TotalAmount/@currencyID', 'InvoiceHeader/CustomerParty/Location/Address/AddressLine[1]', 'InvoiceHeader/CustomerParty/Location/Address/AddressLine[4]']));
+  expect(names).not.toContain('InvoiceHeader');
+  expect(names.some((n) => n.includes('Location['))).toBe(false);
+  expect(invoice.fields.find((f) => f.name === 'InvoiceHeader/DocumentID/ID')?.mandatory).toBe(true);
+});
+
+it('reads phrases and structure as a person would: a state code is no id, whose id a wrapper holds, a date by its M3 name', async () => {
+  const customer: TargetSchema = { target: 'm3:CRS610MI/GetBasicData', kind: 'm3', title: 'Get', fields: [row('CUNO', 'Customer number', 'A', 10)].map(m3FieldFromMetadata) };
+  // postalCode / province_code used to read as "postal id" / "state id" and compete for a customer number
+  const r1 = await suggest(customer, { address: { postalCode: '60613', province_code: 'IL' }, account: { number: 'C30001' } }, ranking);
+  expect(fieldOf(r1, 'CUNO').candidates[0]?.path).toBe('account.number');
+
+  const agreement: TargetSchema = { target: 'm3:ARS450MI/AddDirDebAgr', kind: 'm3', title: 'Add', fields: [row('VFDT', 'Valid from', 'N', 8)].map(m3FieldFromMetadata) };
+  // "Valid from" does not say date; the M3 name (…DT) does: the date is proposed as yyyyMMdd
+  const r2 = await suggest(agreement, { mandate: { validFrom: '2026-04-01', reference: 'MD-1' } }, ranking);
+  expect(fieldOf(r2, 'VFDT').candidates[0]).toMatchObject({ path: 'mandate.validFrom', transform: 'date', preview: '20260401' });
+
+  const master = await loadBodTarget('CustomerPartyMaster');
+  const r3 = await suggest(master, { id: 991, customer_number: 'C20533', updated_at: '2026-02-28T16:40:02Z', created_at: '2025-11-04T10:21:33Z', address: { province_code: 'FL', country_code: 'US' } }, ranking);
+  expect(fieldOf(r3, 'LastModificationDateTime').candidates[0]?.path).toBe('updated_at');
+  expect(fieldOf(r3, 'Location/Address/CountrySubDivisionCode').candidates[0]?.path).toBe('address.province_code');
+  expect(fieldOf(r3, 'Location/Address/CountryCode').candidates[0]?.path).toBe('address.country_code');
+});

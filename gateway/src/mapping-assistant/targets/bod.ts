@@ -27,16 +27,17 @@ interface XsdType {
   base?: string;
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: true, isArray: (name) => ['element', 'complexType', 'simpleType', 'attribute', 'include', 'choice', 'sequence'].includes(name) });
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: true, isArray: (name) => ['element', 'complexType', 'simpleType', 'attribute', 'include', 'choice', 'sequence', 'all'].includes(name) });
 
 type Node = Record<string, unknown>;
 const list = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : v ? [v as Node] : []);
 
+/** the child elements of a complex type, in order: xs:sequence and xs:all (elements in any order) alike; a choice's are optional */
 function sequenceElements(node: Node): XsdElement[] {
   const out: XsdElement[] = [];
-  for (const seq of list(node.sequence)) {
-    for (const el of list(seq.element)) out.push(el as unknown as XsdElement);
-    for (const choice of list(seq.choice)) for (const el of list(choice.element)) out.push({ ...(el as unknown as XsdElement), minOccurs: '0' });
+  for (const group of [...list(node.sequence), ...list(node.all)]) {
+    for (const el of list(group.element)) out.push(el as unknown as XsdElement);
+    for (const choice of list(group.choice)) for (const el of list(choice.element)) out.push({ ...(el as unknown as XsdElement), minOccurs: '0' });
   }
   return out;
 }
@@ -87,10 +88,13 @@ function flatten(typeName: string, types: Map<string, XsdType>, prefix: string[]
   for (const el of type.elements) {
     const required = mandatory && el.minOccurs !== '0';
     const max = el.maxOccurs === 'unbounded' ? Infinity : Number(el.maxOccurs ?? '1');
-    const names = max > 1 && max <= 4 ? Array.from({ length: max }, (_, i) => `${el.name}[${i + 1}]`) : [el.name];
+    const child = el.type ? types.get(el.type) : undefined;
+    // a repeated value (address lines) is numbered, its first four as the BOD map writes them
+    // (AddressLine[2]); a repeated structure (Location, Term) is written through its first one
+    const numbered = max > 1 && !(child && child.elements.length > 0);
+    const names = numbered ? Array.from({ length: Math.min(max, 4) }, (_, i) => `${el.name}[${i + 1}]`) : [el.name];
     names.forEach((name, i) => {
       const segments = [...prefix, name];
-      const child = el.type ? types.get(el.type) : undefined;
       if (child && child.elements.length > 0) {
         flatten(el.type!, types, segments, required && i === 0, out, depth + 1);
         return;
