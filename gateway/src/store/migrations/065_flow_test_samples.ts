@@ -16,7 +16,8 @@ export async function up(knex: Knex): Promise<void> {
     t.text('origin').notNullable();
     t.text('label').notNullable();
     t.bigInteger('inbox_id');
-    t.jsonb('event').notNullable();
+    // json, not jsonb: the event is shown again as it was typed or shipped, keys in their order
+    t.json('event').notNullable();
     t.text('updated_by').notNullable();
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
