@@ -97,6 +97,12 @@ it('test-runs a draft of a shipped flow with a shipped sample: every node shows 
     await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
     await failed.hover();
     for (let i = 0; i < 3; i++) await page.mouse.wheel(0, -250);
+    // and up a little, so the steps not reached show below it (a drag on the pane pans)
+    const box = (await page.getByTestId('canvas').boundingBox())!;
+    await page.mouse.move(box.x + 60, box.y + box.height - 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 60, box.y + box.height - 200, { steps: 5 });
+    await page.mouse.up();
     await page.screenshot({ path: path.join(SHOTS, 'flow-builder-test-run.png'), fullPage: true });
   } finally {
     await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['PAYTRACE'] } });

@@ -241,24 +241,24 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
 /** What a test run did at one node, on the node itself: outcome, time, input and output (or the error). */
 export function NodeRunInfo({ run }: { run: NodeRun }) {
   const t = run.trace;
+  const ranHere = run.outcome !== 'not-reached' && run.outcome !== 'taken' && run.outcome !== 'started';
+  // the first line beside the outcome: the input of a step that ran, else why (not reached, branch taken)
+  const first = ranHere ? (t?.input !== undefined ? { text: `in: ${preview(t.input)}`, title: pretty(t.input) } : undefined) : run.note ? { text: run.note, title: run.note } : undefined;
   return (
     <div className={`flow-node-run run-${run.outcome}`} data-testid={`run-${run.outcome}`}>
-      <span className={`chip run-${run.outcome}`}>
-        {OUTCOME_LABELS[run.outcome]}
-        {t && ` · ${Math.round(t.ms)} ms`}
-      </span>
-      {run.outcome === 'not-reached' || run.outcome === 'taken' || run.outcome === 'started' ? (
-        run.note && <span className="flow-node-run-line" title={run.note}>{run.note}</span>
-      ) : (
-        <>
-          {t?.input !== undefined && <span className="flow-node-run-line" title={pretty(t.input)}>in: {preview(t.input)}</span>}
-          {t?.error ? (
-            <span className="flow-node-problem" role="note" title={`${t.error.code}: ${t.error.message}`}>{t.error.message}</span>
-          ) : (
-            t?.output !== undefined && <span className="flow-node-run-line" title={pretty(t.output)}>out: {preview(t.output)}</span>
-          )}
-        </>
-      )}
+      <div className="flow-node-run-head">
+        <span className={`chip run-${run.outcome}`}>
+          {OUTCOME_LABELS[run.outcome]}
+          {t && ` · ${Math.round(t.ms)} ms`}
+        </span>
+        {first && <span className="flow-node-run-line" title={first.title}>{first.text}</span>}
+      </div>
+      {ranHere &&
+        (t?.error ? (
+          <span className="flow-node-problem" role="note" title={`${t.error.code}: ${t.error.message}`}>{t.error.message}</span>
+        ) : (
+          t?.output !== undefined && <span className="flow-node-run-line" title={pretty(t.output)}>out: {preview(t.output)}</span>
+        ))}
     </div>
   );
 }
