@@ -113,6 +113,17 @@ it('test-runs a draft of a shipped flow with a shipped sample: every node shows 
   await node('The GL posting').waitFor();
   await panel.getByTestId('sample-origin').getByText('kept: ecommerce-sale.json (mappings/flows/samples) · by operator:admin', { exact: false }).waitFor();
   expect(JSON.parse(await panel.getByLabel('sample event (JSON)').inputValue())).toEqual(SAMPLE);
+
+  // typed in: not JSON is said at once; a card number is refused by the gateway and not kept
+  const editor = panel.getByLabel('sample event (JSON)');
+  await editor.fill('{"type": "order.paid", ');
+  await panel.getByText('not JSON', { exact: false }).waitFor();
+  expect(await panel.getByRole('button', { name: 'Run test' }).isDisabled()).toBe(true);
+  await editor.fill(JSON.stringify({ ...SAMPLE, data: { ...SAMPLE.data, note: 'card 4111 1111 1111 1111' } }));
+  await panel.getByRole('button', { name: 'Keep sample' }).click();
+  await panel.getByRole('alert').getByText('never accepts card numbers', { exact: false }).waitFor();
+  const kept = await stack.gateway.services.db('flow_test_samples').where({ flow_id: 'ecommerce-sale' }).first<{ origin: string; event: unknown }>();
+  expect(kept).toMatchObject({ origin: 'shipped', event: SAMPLE });
 });
 
 it('lets a viewer see the kept sample but not run a test', async () => {
