@@ -86,7 +86,7 @@ it('test-runs a draft of a shipped flow with a shipped sample: every node shows 
     await panel.getByTestId('test-run-outcome').getByText('Failed').waitFor({ timeout: 60_000 });
     const failed = node('The GL posting');
     await failed.getByTestId('run-failed').waitFor();
-    await failed.getByText('GLS840MI/AddBatchHead: Interface is invalid').waitFor(); // M3's own message
+    await failed.getByText('GLS840MI/AddBatchHead: Interface is invalid (M3 XIM0002 on INTN)').waitFor(); // M3's own message
     await node('Sync.MyPTPayment to ION').getByTestId('run-not-reached').waitFor();
     await node('payment.succeeded to subscribers').getByTestId('run-not-reached').waitFor();
     await node('The customer order').getByTestId('run-succeeded').waitFor(); // the steps before it ran

@@ -104,15 +104,16 @@ it('keeps the sample per flow: typed, then pinned from a real inbox event of the
   const listed = await eventually(async () => {
     const samples = (await adminCall(url, operator, 'GET', '/admin/api/flows/invoice-links/test-samples')).json as unknown as TestSamples;
     return samples.inbox.find((e) => e.kind === 'Sync.Invoice');
-  }, 15_000, 'the Sync.Invoice in the inbox');
+  }, 30_000, 'the Sync.Invoice in the inbox');
   const pinned = await adminCall(url, operator, 'POST', '/admin/api/flows/invoice-links/test-sample', { origin: 'inbox', inboxId: listed.id });
   expect(pinned.status).toBe(200);
   const sample = pinned.json as unknown as TestSample;
   // the BOD as the flow's trigger maps it: the event its run starts with
   expect(sample).toMatchObject({ origin: 'inbox', inboxId: listed.id, event: { ivno: String(invoice.ivno), cuno: 'C10002', totalAmount: '19.99', source: 'ion' } });
   expect(((await adminCall(url, viewer, 'GET', '/admin/api/flows/invoice-links/test-samples')).json as unknown as TestSamples).saved).toMatchObject({ origin: 'inbox', label: sample.label });
-  const result = (await run(operator, 'invoice-links', { source: flowFile('invoice-links') })).json as unknown as TestRunResult;
-  expect(result.trace.find((s) => s.stepId === 'invoice')).toMatchObject({ output: { found: true, openAmount: '19.99' } });
+  const ran = await run(operator, 'invoice-links', { source: flowFile('invoice-links') });
+  expect(ran).toMatchObject({ status: 200, json: { outcome: 'done' } });
+  expect((ran.json as unknown as TestRunResult).trace.find((s) => s.stepId === 'invoice')).toMatchObject({ output: { found: true, openAmount: '19.99' } });
   // another flow's inbox row is not this flow's to pin
   expect((await adminCall(url, operator, 'POST', '/admin/api/flows/refund/test-sample', { origin: 'inbox', inboxId: listed.id })).json).toMatchObject({ code: 'FLOW_TEST_INBOX_EVENT_MISSING' });
 });
@@ -122,18 +123,23 @@ it('runs one test of a flow at a time and answers within the time limit with the
   try {
     const source = flowFile('invoice-links');
     const slow = run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 1000 });
-    // the second asks while the first holds the flow's lock
-    const second = await eventually(async () => {
-      const r = await run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 1000 });
-      return r.status === 409 ? r : undefined;
-    }, 5000, 'a second run refused');
-    expect(second.json).toMatchObject({ code: 'FLOW_TEST_RUN_BUSY' });
+    // the second asks once the first holds the flow's lock (a session advisory lock of this database)
+    await eventually(async () => {
+      const { rows } = await stack.gateway.services.db.raw<{ rows: Array<{ held: boolean }> }>(
+        `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
+           and ((classid::bigint << 32) | objid::bigint) = hashtextextended('flow-test-run:invoice-links', 0)) as held`,
+      );
+      return rows[0]!.held;
+    }, 5000, 'the first run holding the lock');
+    const second = await run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 1000 });
+    expect(second).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_BUSY' } });
     const first = await slow;
     expect(first.status).toBe(200);
     const result = first.json as unknown as TestRunResult;
     expect(result).toMatchObject({ outcome: 'timeout', timeLimitMs: 1000, error: { code: 'FLOW_TEST_RUN_TIMEOUT' } });
     expect(result.ms).toBeLessThan(2500);
-    expect(result.trace.map((s) => s.stepId)).toEqual(['linked']); // the M3 read was still on its way
+    // the steps before the M3 read at most (on a busy machine even the first may not have ended)
+    expect(['linked'].slice(0, result.trace.length)).toEqual(result.trace.map((s) => s.stepId));
   } finally {
     await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 0, pathPattern: '' } });
   }
@@ -155,7 +161,8 @@ it('shows the M3 error text on the step that failed, and what did not run is not
     expect(result).toMatchObject({ outcome: 'failed', error: { code: 'M3_NOK' } });
     const gl = result.trace.find((s) => s.stepId === 'gl')!;
     expect(gl).toMatchObject({ outcome: 'failed', error: { code: 'M3_NOK' } });
-    expect(gl.error!.message).toBe('GLS840MI/AddBatchHead: Interface is invalid'); // M3's own words (NOK on INTN)
+    expect(gl.error!.message).toBe('GLS840MI/AddBatchHead: Interface is invalid'); // M3's own words
+    expect(gl.error!.said).toEqual({ m3Code: 'XIM0002', field: 'INTN' }); // and its message id and field
     expect(result.trace.find((s) => s.stepId === 'order')).toMatchObject({ outcome: 'succeeded' });
     expect(result.trace.some((s) => s.stepId === 'bod' || s.stepId === 'event')).toBe(false);
   } finally {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StepTrace, TestRunResult } from '../../../gateway/src/admin/flow-test-run-types';
 import { parseDefinition, TRIGGER_NODE } from '../../../gateway/ui/src/flows/model';
-import { nodeRuns, preview } from '../../../gateway/ui/src/flows/test-run';
+import { errorText, nodeRuns, preview } from '../../../gateway/ui/src/flows/test-run';
 
 /** A test run's trace on the canvas: what each node did, and which nodes the run never reached. */
 const def = parseDefinition(readFileSync(path.join(__dirname, '..', '..', '..', 'mappings', 'flows', 'invoice-links.yaml'), 'utf8')).def!;
@@ -37,4 +37,10 @@ it('previews a value on one line, cut', () => {
   expect(preview({ a: 'x'.repeat(200) }, 20)).toBe('{"a":"xxxxxxxxxxxxx…');
   expect(preview(undefined)).toBe('–');
   expect(preview('75.50')).toBe('"75.50"');
+});
+
+it('says an error with the other system\'s own code', () => {
+  expect(errorText({ code: 'M3_NOK', errorClass: 'business', message: 'GLS840MI/AddBatchHead: Interface is invalid', said: { m3Code: 'XIM0002', field: 'INTN' } })).toBe('GLS840MI/AddBatchHead: Interface is invalid (M3 XIM0002 on INTN)');
+  expect(errorText({ code: 'PAYTRACE_DECLINED', errorClass: 'business', message: 'Your transaction was not approved.', said: { responseCode: '102' } })).toBe('Your transaction was not approved. (PayTrace response 102)');
+  expect(errorText({ code: 'X', errorClass: 'bug', message: 'plain' })).toBe('plain');
 });

@@ -4,7 +4,7 @@ import type { TestRunResult, TestSample, TestSampleInput, TestSamples } from '..
 import { api } from '../api';
 import { Json, Problem, When } from '../components';
 import type { Definition } from './model';
-import { OUTCOME_LABELS, preview, type NodeRun } from './test-run';
+import { errorText, OUTCOME_LABELS, preview, type NodeRun } from './test-run';
 
 /**
  * The builder's test-run panel: choose a sample event (typed in, a shipped sample, a past real
@@ -216,7 +216,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
                 <details open={t.outcome === 'failed'}>
                   <summary>
                     <b>{t.name || t.stepId}</b> <code>{t.type}</code> · {OUTCOME_LABELS[t.outcome]} · {Math.round(t.ms)} ms
-                    {t.error && <span className="flow-node-problem"> · {t.error.code}: {t.error.message}</span>}
+                    {t.error && <span className="flow-node-problem"> · {t.error.code}: {errorText(t.error)}</span>}
                   </summary>
                   <div className="test-run-io">
                     <div>
@@ -255,7 +255,7 @@ export function NodeRunInfo({ run }: { run: NodeRun }) {
       </div>
       {ranHere &&
         (t?.error ? (
-          <span className="flow-node-problem" role="note" title={`${t.error.code}: ${t.error.message}`}>{t.error.message}</span>
+          <span className="flow-node-problem" role="note" title={`${t.error.code}: ${errorText(t.error)}`}>{errorText(t.error)}</span>
         ) : (
           t?.output !== undefined && <span className="flow-node-run-line" title={pretty(t.output)}>out: {preview(t.output)}</span>
         ))}

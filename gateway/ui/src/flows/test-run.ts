@@ -62,7 +62,7 @@ export function nodeRuns(def: Definition, result: TestRunResult, event: unknown)
         notReached(steps.slice(i), why);
         return false;
       }
-      out.set(step.id, { outcome: trace.outcome, trace, note: trace.error ? `${trace.error.code}: ${trace.error.message}` : undefined });
+      out.set(step.id, { outcome: trace.outcome, trace, note: trace.error ? `${trace.error.code}: ${errorText(trace.error)}` : undefined });
       if (trace.outcome === 'failed') {
         notReached(steps.slice(i + 1), why);
         return false;
@@ -79,4 +79,11 @@ export function preview(value: unknown, max = 90): string {
   if (value === undefined) return '–';
   const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A failed step's error as the node says it: the message, with M3's message id and field or PayTrace's response code. */
+export function errorText(error: NonNullable<StepTrace['error']>): string {
+  const said = error.said;
+  const own = [said?.m3Code && `M3 ${said.m3Code}`, said?.field && `on ${said.field}`, said?.responseCode && `PayTrace response ${said.responseCode}`].filter(Boolean).join(' ');
+  return own ? `${error.message} (${own})` : error.message;
 }
