@@ -5,6 +5,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { linksModule } from '../../gateway/src/links/module';
 import { launchChromium } from '../helpers/browser';
+import { eventually } from '../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
@@ -124,6 +125,26 @@ it('test-runs a draft of a shipped flow with a shipped sample: every node shows 
   await panel.getByRole('alert').getByText('never accepts card numbers', { exact: false }).waitFor();
   const kept = await stack.gateway.services.db('flow_test_samples').where({ flow_id: 'ecommerce-sale' }).first<{ origin: string; event: unknown }>();
   expect(kept).toMatchObject({ origin: 'shipped', event: SAMPLE });
+});
+
+it('pins a past real trigger of the flow from the inbox and runs with it', async () => {
+  // M3 publishes a new invoice through ION: a Sync.Invoice lands in the inbox of the invoice-links flow
+  const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10002', amount: '31.40' } });
+  await eventually(() => stack.gateway.services.db('inbox').where({ flow_id: 'invoice-links', kind: 'Sync.Invoice' }).first(), 30_000, 'the Sync.Invoice in the inbox');
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
+  await node('The invoice as M3 has it now').waitFor();
+  const panel = page.getByTestId('test-run');
+  const option = panel.getByLabel('sample', { exact: true }).locator('option', { hasText: 'Sync.Invoice' });
+  await panel.getByLabel('sample', { exact: true }).selectOption({ label: (await option.first().textContent())! });
+  await panel.getByTestId('sample-origin').getByText('kept: inbox #', { exact: false }).waitFor();
+  // the BOD as the flow's trigger maps it
+  expect(JSON.parse(await panel.getByLabel('sample event (JSON)').inputValue())).toMatchObject({ ivno: String(invoice.ivno), cuno: 'C10002', totalAmount: '31.40', source: 'ion' });
+  await panel.getByRole('button', { name: 'Run test' }).click();
+  await panel.getByTestId('test-run-outcome').getByText('Done').waitFor({ timeout: 60_000 });
+  const out = node('The invoice as M3 has it now').locator('.flow-node-run-line', { hasText: 'out:' });
+  expect(await out.getAttribute('title')).toContain('"openAmount": "31.40"'); // all of it on hover
+  // C10002 is not opted in: the link branch is not reached
+  await node('The payment link (as the button makes it)').getByTestId('run-not-reached').waitFor();
 });
 
 it('lets a viewer see the kept sample but not run a test', async () => {
