@@ -209,10 +209,10 @@ export class Pipeline {
    * A test run of a definition (a draft, say) with a sample event: every step really runs against
    * the connected systems (the sandbox simulators), and everything the run writes to our database
    * is rolled back at the end. Answers the trace: each step's input, output, time and outcome.
+   * `trace` is filled as the steps run, so a caller that stops waiting still has the steps so far.
    */
-  async testRun(flow: CompiledFlow, event: unknown): Promise<{ outcome: 'done' | 'failed' | 'rejected'; trace: StepTrace[]; error?: { code: string; errorClass: string; message: string } }> {
+  async testRun(flow: CompiledFlow, event: unknown, trace: StepTrace[] = []): Promise<{ outcome: 'done' | 'failed' | 'rejected'; trace: StepTrace[]; error?: { code: string; errorClass: string; message: string } }> {
     const rules = this.deps.rules.current.rules;
-    const trace: StepTrace[] = [];
     const runner = new FlowRunner({ ...this.deps.runner.deps, traceSink: trace });
     try {
       const outcome = await runner.run({ flow, rules, events: [event], trigger: { type: 'test', kind: 'test', source: 'test-run', receivedAt: new Date().toISOString() }, attempt: 1, maxAttempts: 1, test: true, correlationId: `test-${Date.now()}` });

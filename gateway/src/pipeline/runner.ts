@@ -67,7 +67,25 @@ export interface StepTrace {
   input?: unknown;
   output?: unknown;
   ms: number;
-  error?: { code: string; errorClass: string; message: string };
+  error?: { code: string; errorClass: string; message: string; /** the other system's own words: M3's message id and field, PayTrace's response code */ said?: SystemSaid };
+}
+
+export interface SystemSaid {
+  m3Code?: string;
+  field?: string;
+  responseCode?: string;
+}
+
+/** What M3 or PayTrace itself said about a failure, from the error's details (nothing else of them: they may hold inputs). */
+function systemSaid(err: unknown): SystemSaid | undefined {
+  const details = err instanceof AppError ? err.details : undefined;
+  if (!details) return undefined;
+  const said: SystemSaid = {};
+  for (const key of ['m3Code', 'field', 'responseCode'] as const) {
+    const value = details[key];
+    if ((typeof value === 'string' || typeof value === 'number') && String(value).trim()) said[key] = String(value).trim().slice(0, 40);
+  }
+  return Object.keys(said).length ? said : undefined;
 }
 
 export type RunOutcome =
@@ -501,7 +519,8 @@ class Run {
     } catch (err) {
       if (!(err instanceof Finished)) {
         const c = errorClassOf(err);
-        this.trace.push({ stepId: step.id, type: step.type, name: step.name, outcome: 'failed', input, ms: performance.now() - started, error: { code: c.code, errorClass: c.errorClass, message: c.message } });
+        const said = systemSaid(err);
+        this.trace.push({ stepId: step.id, type: step.type, name: step.name, outcome: 'failed', input, ms: performance.now() - started, error: { code: c.code, errorClass: c.errorClass, message: c.message, ...(said ? { said } : {}) } });
         (err as { failedStep?: CompiledStep }).failedStep ??= step;
       }
       throw err;

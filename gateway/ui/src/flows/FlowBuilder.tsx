@@ -12,6 +12,8 @@ import { Palette, STEP_MIME } from './Palette';
 import { sourceFields } from './sources';
 import { StepNode, type StepNodeType } from './StepNode';
 import { StepPanel } from './StepPanel';
+import { nodeRuns, OUTCOME_LABELS } from './test-run';
+import { TestRunPanel, type ShownTestRun } from './TestRun';
 
 const NODE_TYPES = { step: StepNode };
 
@@ -80,6 +82,9 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
   const [busy, setBusy] = useState(false);
   const [elk, setElk] = useState<Map<string, { x: number; y: number }>>();
   const [nodes, setNodes] = useState<StepNodeType[]>([]);
+  // the last test run (TestRun.tsx): what each node did, drawn on it
+  const [testRun, setTestRun] = useState<ShownTestRun>();
+  const runs = useMemo(() => (testRun ? nodeRuns(snapshot.def, testRun.result, testRun.event) : undefined), [testRun, snapshot.def]);
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
 
@@ -125,12 +130,12 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           selected: n.id === selected,
           deletable: canEdit && n.id !== TRIGGER_NODE,
           draggable: canEdit,
-          ariaLabel: n.step ? `${title}, ${entry?.title ?? n.step.type}${n.loose ? ', not connected' : ''}${own.length ? `, ${own.length} problem${own.length > 1 ? 's' : ''}: ${own[0]!.message}` : ''}` : `Trigger: ${triggers}`,
-          data: { title, kind: n.step ? n.step.type : 'trigger', entry, trigger: !n.step, loose: n.loose, branch: n.step?.type === 'branch', problems: own },
+          ariaLabel: n.step ? `${title}, ${entry?.title ?? n.step.type}${n.loose ? ', not connected' : ''}${own.length ? `, ${own.length} problem${own.length > 1 ? 's' : ''}: ${own[0]!.message}` : ''}${runs?.get(n.id) ? `, test run: ${OUTCOME_LABELS[runs.get(n.id)!.outcome]}` : ''}` : `Trigger: ${triggers}`,
+          data: { title, kind: n.step ? n.step.type : 'trigger', entry, trigger: !n.step, loose: n.loose, branch: n.step?.type === 'branch', problems: own, run: runs?.get(n.id) },
         };
       });
     });
-  }, [graph, elk, snapshot, byStep, selected, entries, canEdit]);
+  }, [graph, elk, snapshot, byStep, selected, entries, canEdit, runs]);
   useEffect(() => {
     if (elk && nodes.length) performance.mark('flow-canvas-rendered');
   }, [elk, nodes.length]);
@@ -381,6 +386,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           {snapshot.loose.length > 0 && <span className="muted">connect or delete the unconnected steps first</span>}
         </div>
       )}
+      <TestRunPanel flowId={flowId} source={source} def={snapshot.def} catalogue={catalogue} canTest={canSuggest} result={testRun} onResult={setTestRun} />
       {publishedVersion && (
         <section className="card" data-testid="flow-diff" aria-labelledby="flow-diff-title">
           <h2 id="flow-diff-title">Changes against published v{publishedVersion.version}</h2>

@@ -1,6 +1,8 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { CatalogueStep, SourceProblem } from '../../../src/admin/flow-builder-types';
 import { AFTER_HANDLE } from './model';
+import type { NodeRun } from './test-run';
+import { NodeRunInfo } from './TestRun';
 
 export interface StepNodeData extends Record<string, unknown> {
   title: string;
@@ -11,6 +13,8 @@ export interface StepNodeData extends Record<string, unknown> {
   loose?: boolean;
   branch?: boolean;
   problems: SourceProblem[];
+  /** what the last test run did here */
+  run?: NodeRun;
 }
 export type StepNodeType = Node<StepNodeData, 'step'>;
 
@@ -34,6 +38,7 @@ export function StepNode({ data, selected }: NodeProps<StepNodeType>) {
       {data.loose && <span className="flow-node-problem">not connected: it does not run</span>}
       {errors.length > 0 && <span className="flow-node-problem" role="note">{errors.length === 1 ? errors[0]!.message : `${errors.length} errors: ${errors[0]!.message}`}</span>}
       {!errors.length && warnings.length > 0 && <span className="flow-node-warning">{warnings[0]!.message}</span>}
+      {data.run && <NodeRunInfo run={data.run} />}
       <Handle type="source" position={Position.Bottom} aria-label={data.branch ? `add a branch to ${data.title}` : `connect from ${data.title}`} />
       {data.branch && <Handle type="source" id={AFTER_HANDLE} position={Position.Right} aria-label={`after ${data.title} (otherwise)`} />}
     </div>

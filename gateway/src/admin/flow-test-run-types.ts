@@ -1,0 +1,72 @@
+/**
+ * What the builder's test-run panel (gateway/ui/src/flows/TestRun.tsx) and its admin API
+ * (flow-test-run.ts) say to each other. Types only: the operator app imports them with `import type`.
+ */
+import type { StepTrace } from '../pipeline/runner';
+
+export type { StepTrace } from '../pipeline/runner';
+
+/** Where a sample event comes from. */
+export type SampleOrigin = 'typed' | 'shipped' | 'inbox';
+
+/** The sample a flow is test-run with, kept per flow (table flow_test_samples). */
+export interface TestSample {
+  origin: SampleOrigin;
+  /** what the panel calls it: "typed in", "invoice-links.json", "inbox #42 (Sync.Invoice, …)" */
+  label: string;
+  event: unknown;
+  /** the pinned inbox row (origin inbox) */
+  inboxId: string | null;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** A sample shipped with the product: a file of `mappings/flows/samples/` named after the flow. */
+export interface ShippedSample {
+  /** file:<name> */
+  id: string;
+  label: string;
+  event: unknown;
+}
+
+/** A past real trigger of the flow, to pin (its payload is not sent until it is pinned). */
+export interface InboxEventSummary {
+  id: string;
+  kind: string;
+  source: string;
+  status: string;
+  receivedAt: string;
+}
+
+/** GET /admin/api/flows/:id/test-samples */
+export interface TestSamples {
+  saved: TestSample | null;
+  shipped: ShippedSample[];
+  /** the latest triggers of the flow in the inbox (operators only; empty for a viewer) */
+  inbox: InboxEventSummary[];
+}
+
+/** POST /admin/api/flows/:id/test-sample: a typed or shipped event, or an inbox row to pin. */
+export type TestSampleInput = { origin: 'typed' | 'shipped'; label?: string; event: unknown } | { origin: 'inbox'; inboxId: string; source?: string };
+
+/** POST /admin/api/flows/:id/test-run */
+export interface TestRunRequest {
+  /** the definition as it is on the canvas now (the draft, saved or not) */
+  source: string;
+  /** the event; absent: the flow's saved sample */
+  event?: unknown;
+  /** stop waiting after this long (1–120 s; default 60 s) */
+  timeLimitMs?: number;
+}
+
+export interface TestRunResult {
+  flowId: string;
+  /** done: every reached step ran; failed/rejected: a step failed (its trace entry says why); timeout: the time limit came first */
+  outcome: 'done' | 'failed' | 'rejected' | 'timeout';
+  startedAt: string;
+  ms: number;
+  timeLimitMs: number;
+  /** the steps that ran, in order: input, output, time and outcome of each */
+  trace: StepTrace[];
+  error?: { code: string; errorClass: string; message: string };
+}

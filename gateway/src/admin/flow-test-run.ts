@@ -1,0 +1,250 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { findCardData } from '../http/middleware/refuse-card-data';
+import { isBigintId } from '../http/ids';
+import type { GatewayServices } from '../kernel/services';
+import { lockConnection } from '../pipeline/advisory-lock';
+import type { CompiledFlow } from '../pipeline/definitions/compile';
+import { getInbox } from '../pipeline/inbox';
+import type { Pipeline } from '../pipeline/pipeline';
+import type { StepTrace } from '../pipeline/runner';
+import type { AdminEndpoint } from './endpoint';
+import type { InboxEventSummary, SampleOrigin, ShippedSample, TestRunResult, TestSample, TestSamples } from './flow-test-run-types';
+import { actorOf } from './guard';
+import { hasRole } from './roles';
+
+/**
+ * Test runs of a draft from the flow builder: the sample event a flow is tried with (typed in,
+ * a shipped sample, or a past real trigger pinned from the inbox — kept per flow so it survives
+ * reloads), and the run itself: the definition on the canvas, compiled by the kernel's compiler,
+ * run by the kernel's `testRun` against the sandbox simulators, everything it writes to our
+ * database rolled back. One run per flow at a time (cluster-wide), within a time limit.
+ */
+
+const flowId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a flow id such as invoice-payment');
+/** a sample is an event, not a document: 64 KB of JSON is far more than any trigger carries */
+const MAX_SAMPLE_BYTES = 64 * 1024;
+const DEFAULT_TIME_LIMIT_MS = 60_000;
+const event = z.unknown().refine((v) => v !== undefined, 'an event is required').refine((v) => JSON.stringify(v ?? null).length <= MAX_SAMPLE_BYTES, `at most ${MAX_SAMPLE_BYTES} bytes of JSON`);
+const sampleInput = z.discriminatedUnion('origin', [
+  z.object({ origin: z.enum(['typed', 'shipped']), label: z.string().trim().min(1).max(200).optional(), event }).strict(),
+  z.object({ origin: z.literal('inbox'), inboxId: z.union([z.string(), z.number().int().positive()]).transform(String).refine(isBigintId, 'not an inbox id'), source: z.string().min(1).max(256 * 1024).optional() }).strict(),
+]);
+const runInput = z
+  .object({
+    source: z.string().min(1).max(256 * 1024),
+    event: event.optional(),
+    timeLimitMs: z.number().int().min(1000).max(120_000).optional(),
+  })
+  .strict();
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new AppError('invalid request', {
+      code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
+      details: { fieldErrors: result.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
+    });
+  }
+  return result.data;
+}
+
+function pipelineOf(services: GatewayServices): Pipeline {
+  if (!services.pipeline) throw new AppError('the flows module is not running', { code: 'FLOWS_NOT_CONFIGURED', errorClass: 'configuration', httpStatus: 503 });
+  return services.pipeline;
+}
+
+/**
+ * Card data never becomes a sample. A typed body with a card number is refused before any route
+ * (refuseCardData); this check is for what did not come in a request body — an inbox row (kept
+ * masked, but checked, not trusted) and the event mapped from it.
+ */
+function refuseCardData(value: unknown, what: string): void {
+  const where = findCardData(value, what);
+  if (where) {
+    throw new AppError(`${what} holds what looks like a card number or security code (at ${where}): it cannot be a test sample`, {
+      code: 'FLOW_TEST_SAMPLE_CARD_DATA', errorClass: 'business', httpStatus: 422, details: { fieldErrors: [{ field: where, message: 'card number or security code' }] },
+    });
+  }
+}
+
+interface SampleRow {
+  flow_id: string;
+  origin: SampleOrigin;
+  label: string;
+  inbox_id: string | null;
+  event: unknown;
+  updated_by: string;
+  updated_at: Date;
+}
+
+const sampleView = (row: SampleRow): TestSample => ({ origin: row.origin, label: row.label, event: row.event, inboxId: row.inbox_id, updatedBy: row.updated_by, updatedAt: new Date(row.updated_at).toISOString() });
+
+async function savedSample(db: Knex, id: string): Promise<TestSample | null> {
+  const row = await db<SampleRow>('flow_test_samples').where({ flow_id: id }).first();
+  return row ? sampleView(row) : null;
+}
+
+async function storeSample(db: Knex, id: string, sample: { origin: SampleOrigin; label: string; event: unknown; inboxId?: string }, actor: string): Promise<TestSample> {
+  const row = { flow_id: id, origin: sample.origin, label: sample.label, inbox_id: sample.inboxId ?? null, event: JSON.stringify(sample.event ?? null), updated_by: actor, updated_at: db.fn.now() };
+  const [stored] = await db<SampleRow>('flow_test_samples').insert(row).onConflict('flow_id').merge().returning('*');
+  return sampleView(stored!);
+}
+
+/** The sample files shipped for a flow: `<rules dir>/flows/samples/<flow>.json` and `<flow>.<anything>.json`. */
+async function shippedSamples(rulesDir: string, id: string): Promise<ShippedSample[]> {
+  const dir = path.join(rulesDir, 'flows', 'samples');
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n === `${id}.json` || (n.startsWith(`${id}.`) && n.endsWith('.json'))).sort();
+  } catch {
+    return [];
+  }
+  const out: ShippedSample[] = [];
+  for (const name of names) {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(path.join(dir, name), 'utf8'));
+      if (!findCardData(parsed)) out.push({ id: `file:${name}`, label: `${name} (mappings/flows/samples)`, event: parsed });
+    } catch {
+      // a broken sample file is left out, not a failed page: `npm run flows -- dry-run` names its problem
+    }
+  }
+  return out;
+}
+
+async function inboxEvents(db: Knex, id: string): Promise<InboxEventSummary[]> {
+  const rows = await db('inbox').where({ flow_id: id }).orderBy('id', 'desc').limit(20).select<Array<{ id: string; kind: string; source: string; status: string; received_at: Date }>>('id', 'kind', 'source', 'status', 'received_at');
+  return rows.map((r) => ({ id: String(r.id), kind: r.kind, source: r.source, status: r.status, receivedAt: new Date(r.received_at).toISOString() }));
+}
+
+/** The definition to map a pinned trigger with: the canvas's when it compiles, else the published one. */
+function flowForPin(pipeline: Pipeline, id: string, source: string | undefined): CompiledFlow | undefined {
+  const fromCanvas = source ? pipeline.flows.compile(`${id}.yaml`, source).flow : undefined;
+  return fromCanvas?.id === id ? fromCanvas : pipeline.flows.published(id)?.flow;
+}
+
+/** A past real trigger of the flow as the event its run starts with (a BOD mapped by the flow's trigger). */
+async function pinFromInbox(services: GatewayServices, id: string, inboxId: string, source: string | undefined): Promise<{ event: unknown; label: string }> {
+  const pipeline = pipelineOf(services);
+  const row = await getInbox(services.db, inboxId);
+  if (!row || row.flow_id !== id) throw new AppError(`flow ${id} has no inbox event ${inboxId}`, { code: 'FLOW_TEST_INBOX_EVENT_MISSING', errorClass: 'business', httpStatus: 404 });
+  refuseCardData(row.payload, `inbox event ${inboxId}`);
+  const flow = flowForPin(pipeline, id, source);
+  if (!flow) throw new AppError(`flow ${id} is neither published nor valid on the canvas: its trigger cannot map inbox event ${inboxId}`, { code: 'FLOW_TEST_INBOX_EVENT_MISSING', errorClass: 'business', httpStatus: 404 });
+  let events: unknown[];
+  try {
+    events = await pipeline.deps.triggers.eventsOf(row, flow, pipeline.rules.current.rules);
+  } catch (err) {
+    throw new AppError(`inbox event ${inboxId} does not map to an event of this flow: ${err instanceof Error ? err.message : String(err)}`, { code: 'FLOW_TEST_INBOX_EVENT_MISSING', errorClass: 'business', httpStatus: 422, cause: err });
+  }
+  const first = events[0];
+  if (first === undefined) throw new AppError(`inbox event ${inboxId} carries no event for this flow`, { code: 'FLOW_TEST_INBOX_EVENT_MISSING', errorClass: 'business', httpStatus: 422 });
+  refuseCardData(first, `the event of inbox row ${inboxId}`);
+  return { event: first, label: `inbox #${inboxId} (${row.kind}, ${new Date(row.received_at).toISOString()})` };
+}
+
+/**
+ * One run per flow at a time, on every gateway of the database: a session advisory lock on a
+ * connection of its own, held until the run has really ended (also after the caller stopped
+ * waiting for it), so a second run never overlaps a slow first one.
+ */
+async function lockFlow(db: Knex, id: string): Promise<(() => Promise<void>) | undefined> {
+  const key = `flow-test-run:${id}`;
+  const connection = await lockConnection(db);
+  let locked = false;
+  try {
+    locked = (await connection.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key])).rows[0]?.locked === true;
+  } finally {
+    if (!locked) connection.release();
+  }
+  if (!locked) return undefined;
+  return async () => {
+    let broken: Error | undefined;
+    await connection.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch((err: Error) => (broken = err));
+    // a connection whose unlock failed may still hold the lock: thrown away, never reused
+    connection.release(broken);
+  };
+}
+
+export async function testRunDraft(services: GatewayServices, id: string, input: { source: string; event?: unknown; timeLimitMs?: number }): Promise<TestRunResult> {
+  const pipeline = pipelineOf(services);
+  // a test run really calls the connected systems: with real M3 and PayTrace it would move money
+  if (services.config.mode !== 'sandbox') {
+    throw new AppError('test runs call the systems the gateway is connected to: they run in sandbox mode only (the simulators), never against a real M3 or PayTrace', { code: 'FLOW_TEST_RUN_SANDBOX_ONLY', errorClass: 'business', httpStatus: 409 });
+  }
+  const { flow, problems } = pipeline.flows.compile(`${id}.yaml`, input.source);
+  if (!flow) {
+    const errors = problems.filter((p) => p.severity !== 'warning');
+    throw new AppError(`the draft does not compile, so it cannot run: ${errors.map((p) => `${p.path || p.file}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`).join('; ')}`, {
+      code: 'FLOW_DEFINITION_INVALID', errorClass: 'business', httpStatus: 422,
+      details: { fieldErrors: errors.map((p) => ({ field: `${p.path || p.file}${p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : ''}`, message: p.message })) },
+    });
+  }
+  if (flow.id !== id) throw new AppError(`the definition's id is "${flow.id}", not "${id}"`, { code: 'FLOW_ID_MISMATCH', errorClass: 'business', httpStatus: 422 });
+  let sample = input.event;
+  if (sample === undefined) {
+    const saved = await savedSample(services.db, id);
+    if (!saved) throw new AppError(`flow ${id} has no saved test sample: choose or type one`, { code: 'FLOW_TEST_SAMPLE_MISSING', errorClass: 'business', httpStatus: 409 });
+    sample = saved.event;
+  }
+  refuseCardData(sample, 'the sample');
+
+  const release = await lockFlow(services.db, id);
+  if (!release) throw new AppError(`a test run of ${id} is running already: wait for it to end`, { code: 'FLOW_TEST_RUN_BUSY', errorClass: 'business', httpStatus: 409 });
+  const timeLimitMs = input.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const startedAt = new Date();
+  const started = performance.now();
+  const trace: StepTrace[] = [];
+  // the run cannot be stopped half-way (a call in flight to M3 or PayTrace is not taken back): on
+  // the time limit the caller gets the steps so far, and the run ends on its own, rolled back
+  const running = pipeline.testRun(flow, sample, trace).finally(() => release().catch((err: unknown) => services.logger.warn('could not release the test-run lock', { err, flow: id })));
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeLimitMs);
+  });
+  try {
+    const result = await Promise.race([running, limit]);
+    const ms = Math.round(performance.now() - started);
+    if (result === 'timeout') {
+      return {
+        flowId: id, outcome: 'timeout', startedAt: startedAt.toISOString(), ms, timeLimitMs, trace: [...trace],
+        error: { code: 'FLOW_TEST_RUN_TIMEOUT', errorClass: 'business', message: `the run took longer than the time limit of ${timeLimitMs / 1000} s; the steps shown ran before it, the rest are not reached (the run goes on in the background, rolled back at its end)` },
+      };
+    }
+    return { flowId: id, outcome: result.outcome, startedAt: startedAt.toISOString(), ms, timeLimitMs, trace: result.trace, ...(result.error ? { error: result.error } : {}) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const FLOW_TEST_RUN_ENDPOINTS: AdminEndpoint[] = [
+  {
+    // viewers see the saved and shipped samples; the inbox's real events only operators (who may test)
+    method: 'get', path: '/admin/api/flows/:id/test-samples', role: 'viewer',
+    handler: async (req, res, s): Promise<TestSamples> => {
+      const id = parse(flowId, req.params.id);
+      const operator = hasRole(res.locals.adminSession?.roles ?? [], 'operator');
+      return { saved: await savedSample(s.db, id), shipped: await shippedSamples(s.config.rules.dir, id), inbox: operator ? await inboxEvents(s.db, id) : [] };
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/flows/:id/test-sample', role: 'operator',
+    handler: async (req, res, s): Promise<TestSample> => {
+      const id = parse(flowId, req.params.id);
+      const input = parse(sampleInput, req.body);
+      if (input.origin === 'inbox') {
+        const pinned = await pinFromInbox(s, id, input.inboxId, input.source);
+        return storeSample(s.db, id, { origin: 'inbox', label: pinned.label, event: pinned.event, inboxId: input.inboxId }, actorOf(res));
+      }
+      refuseCardData(input.event, 'the sample');
+      return storeSample(s.db, id, { origin: input.origin, label: input.label ?? (input.origin === 'typed' ? 'typed in' : 'shipped sample'), event: input.event }, actorOf(res));
+    },
+  },
+  {
+    method: 'post', path: '/admin/api/flows/:id/test-run', role: 'operator',
+    handler: async (req, _res, s): Promise<TestRunResult> => testRunDraft(s, parse(flowId, req.params.id), parse(runInput, req.body)),
+  },
+];

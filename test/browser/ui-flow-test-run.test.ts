@@ -1,0 +1,167 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type Page } from 'playwright-core';
+import { adminModule } from '../../gateway/src/admin/module';
+import { linksModule } from '../../gateway/src/links/module';
+import { launchChromium } from '../helpers/browser';
+import { eventually } from '../helpers/gateway';
+import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
+import { simJson, startStack, type Stack } from '../helpers/stack';
+import { ensureUiBuilt } from '../integration/admin/ui-build';
+
+/**
+ * The flow builder's test run in headless Chromium against the whole product: a draft of the
+ * shipped e-commerce flow (its GL text changed on the canvas, not saved) run with the shipped
+ * sample event against the simulators — each node shows what it did; then a fault in the M3
+ * simulator (no GL interface PAYTRACE) and the GL node shows M3's error, the steps after it "not
+ * reached"; a reload keeps the sample. Screenshot with UPDATE_SCREENSHOTS=1.
+ */
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const SAMPLE = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'mappings', 'flows', 'samples', 'ecommerce-sale.json'), 'utf8')) as { data: { orderId: string; paytraceTransactionId: string; amount: string } };
+jest.setTimeout(120_000);
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+
+async function signIn(p: Page, user: string): Promise<void> {
+  await p.goto(`${stack.gateway.url}/ui/`);
+  await p.getByRole('link', { name: 'Sign in with Infor OS' }).click();
+  await p.getByLabel('User name').fill(user);
+  await p.getByLabel('Password').fill(user);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForURL(`${stack.gateway.url}/ui/`);
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await ensureUiBuilt();
+  stack = await startStack({ modules: [linksModule(), adminModule()], config: { admin: { alerts: { enabled: false } } } });
+  // what the shipped sample describes: the storefront charged the card at PayTrace — the first
+  // sale at a fresh simulator is transaction 1000001, the one the sample names
+  const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount: SAMPLE.data.amount, card: TEST_VISA, invoiceId: SAMPLE.data.orderId });
+  expect(String(sale.transactionId)).toBe(SAMPLE.data.paytraceTransactionId);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.setDefaultTimeout(15_000);
+  await signIn(page, 'admin');
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const node = (name: string) => page.locator('.react-flow__node', { hasText: name }).first();
+
+it('test-runs a draft of a shipped flow with a shipped sample: every node shows what it did; an M3 fault shows on its node; a reload keeps the sample', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=ecommerce-sale`);
+  await node('The GL posting').waitFor();
+  // the draft: the GL voucher text changed on the canvas (not saved: the run takes the canvas)
+  await node('The GL posting').click();
+  await page.getByTestId('step-panel').getByLabel('input description').fill('"Web order " & event.data.orderId');
+  await page.locator('.validation[data-state="valid"]').waitFor();
+
+  const panel = page.getByTestId('test-run');
+  await panel.getByLabel('sample', { exact: true }).selectOption({ label: 'ecommerce-sale.json (mappings/flows/samples)' });
+  expect(await panel.getByLabel('sample event (JSON)').inputValue()).toContain('"SAMPLE-1001"');
+  await panel.getByRole('button', { name: 'Run test' }).click();
+  await panel.getByTestId('test-run-outcome').getByText('Done').waitFor({ timeout: 60_000 });
+
+  // on the canvas: each node with its outcome, time, input and output
+  await node('payment.succeeded to subscribers').getByTestId('run-succeeded').waitFor();
+  await node('Read the transaction from PayTrace').getByText('out: {"found":true', { exact: false }).waitFor();
+  expect(await node('The customer in M3').getByTestId('run-succeeded').locator('.chip').textContent()).toMatch(/^ran · \d+ ms$/);
+  await node('The customer order').getByText('in: {"cuno":"W', { exact: false }).waitFor();
+  await page.getByTestId('node-trigger').getByText('started the run').waitFor();
+  expect(await node('The GL posting').getAttribute('aria-label')).toContain('test run: ran');
+  // and in the panel in full: the draft's GL text is what ran
+  const gl = panel.getByRole('list', { name: 'steps of the test run' }).locator('li', { hasText: 'The GL posting' });
+  await gl.locator('summary').click();
+  expect(await gl.locator('pre').first().textContent()).toContain('"description": "Web order SAMPLE-1001"');
+
+  // a fault in the M3 simulator: the tenant has no GL interface PAYTRACE any more
+  await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['OTHER'] } });
+  try {
+    await panel.getByRole('button', { name: 'Run test' }).click();
+    await panel.getByTestId('test-run-outcome').getByText('Failed').waitFor({ timeout: 60_000 });
+    const failed = node('The GL posting');
+    await failed.getByTestId('run-failed').waitFor();
+    await failed.getByText('GLS840MI/AddBatchHead: Interface is invalid (M3 XIM0002 on INTN)').waitFor(); // M3's own message
+    await node('Sync.MyPTPayment to ION').getByTestId('run-not-reached').waitFor();
+    await node('payment.succeeded to subscribers').getByTestId('run-not-reached').waitFor();
+    await node('The customer order').getByTestId('run-succeeded').waitFor(); // the steps before it ran
+    expect(await panel.getByTestId('test-run-outcome').textContent()).toContain('M3_NOK');
+    // the kept sample is the one that ran
+    await panel.getByTestId('sample-origin').getByText('kept: ecommerce-sale.json', { exact: false }).waitFor();
+    // closer to the nodes around the failure for the picture (the wheel zooms where the pointer is)
+    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await failed.hover();
+    for (let i = 0; i < 3; i++) await page.mouse.wheel(0, -250);
+    // and up a little, so the steps not reached show below it (a drag on the pane pans)
+    const box = (await page.getByTestId('canvas').boundingBox())!;
+    await page.mouse.move(box.x + 60, box.y + box.height - 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 60, box.y + box.height - 200, { steps: 5 });
+    await page.mouse.up();
+    await page.screenshot({ path: path.join(SHOTS, 'flow-builder-test-run.png'), fullPage: true });
+  } finally {
+    await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['PAYTRACE'] } });
+  }
+
+  // the sample survives a reload: kept on the server for the flow
+  await page.reload();
+  await node('The GL posting').waitFor();
+  await panel.getByTestId('sample-origin').getByText('kept: ecommerce-sale.json (mappings/flows/samples) · by operator:admin', { exact: false }).waitFor();
+  expect(JSON.parse(await panel.getByLabel('sample event (JSON)').inputValue())).toEqual(SAMPLE);
+
+  // typed in: not JSON is said at once; a card number is refused by the gateway and not kept
+  const editor = panel.getByLabel('sample event (JSON)');
+  await editor.fill('{"type": "order.paid", ');
+  await panel.getByText('not JSON', { exact: false }).waitFor();
+  expect(await panel.getByRole('button', { name: 'Run test' }).isDisabled()).toBe(true);
+  await editor.fill(JSON.stringify({ ...SAMPLE, data: { ...SAMPLE.data, note: 'card 4111 1111 1111 1111' } }));
+  await panel.getByRole('button', { name: 'Keep sample' }).click();
+  await panel.getByRole('alert').getByText('never accepts card numbers', { exact: false }).waitFor();
+  const kept = await stack.gateway.services.db('flow_test_samples').where({ flow_id: 'ecommerce-sale' }).first<{ origin: string; event: unknown }>();
+  expect(kept).toMatchObject({ origin: 'shipped', event: SAMPLE });
+});
+
+it('pins a past real trigger of the flow from the inbox and runs with it', async () => {
+  // M3 publishes a new invoice through ION: a Sync.Invoice lands in the inbox of the invoice-links flow
+  const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10002', amount: '31.40' } });
+  await eventually(() => stack.gateway.services.db('inbox').where({ flow_id: 'invoice-links', kind: 'Sync.Invoice' }).first(), 30_000, 'the Sync.Invoice in the inbox');
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
+  await node('The invoice as M3 has it now').waitFor();
+  const panel = page.getByTestId('test-run');
+  const option = panel.getByLabel('sample', { exact: true }).locator('option', { hasText: 'Sync.Invoice' });
+  await panel.getByLabel('sample', { exact: true }).selectOption({ label: (await option.first().textContent())! });
+  await panel.getByTestId('sample-origin').getByText('kept: inbox #', { exact: false }).waitFor();
+  // the BOD as the flow's trigger maps it
+  expect(JSON.parse(await panel.getByLabel('sample event (JSON)').inputValue())).toMatchObject({ ivno: String(invoice.ivno), cuno: 'C10002', totalAmount: '31.40', source: 'ion' });
+  await panel.getByRole('button', { name: 'Run test' }).click();
+  await panel.getByTestId('test-run-outcome').getByText('Done').waitFor({ timeout: 60_000 });
+  const out = node('The invoice as M3 has it now').locator('.flow-node-run-line', { hasText: 'out:' });
+  expect(await out.getAttribute('title')).toContain('"openAmount": "31.40"'); // all of it on hover
+  // C10002 is not opted in: the link branch is not reached
+  await node('The payment link (as the button makes it)').getByTestId('run-not-reached').waitFor();
+});
+
+it('lets a viewer see the kept sample but not run a test', async () => {
+  const context = await browser.newContext();
+  const viewer = await context.newPage();
+  viewer.setDefaultTimeout(15_000);
+  const p = page;
+  page = viewer;
+  try {
+    await signIn(viewer, 'viewer');
+    await viewer.goto(`${stack.gateway.url}/ui/#/flows?flow=ecommerce-sale`);
+    const panel = viewer.getByTestId('test-run');
+    await panel.getByTestId('sample-origin').getByText('kept: ecommerce-sale.json', { exact: false }).waitFor();
+    expect(await panel.getByRole('button', { name: 'Run test' }).count()).toBe(0);
+    await panel.getByText('Operators and admins run tests.').waitFor();
+  } finally {
+    page = p;
+    await context.close();
+  }
+});

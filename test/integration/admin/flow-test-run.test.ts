@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { adminModule } from '../../../gateway/src/admin/module';
+import type { TestRunResult, TestSample, TestSamples } from '../../../gateway/src/admin/flow-test-run-types';
+import { eventually } from '../../helpers/gateway';
+import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
+import { simJson, startStack, type Stack } from '../../helpers/stack';
+import { adminCall, signInThroughInforOs, type SignedIn } from './sign-in';
+
+/**
+ * The builder's test-run API on a real gateway, PostgreSQL and simulators: who may test, the
+ * sample kept per flow (typed, shipped, pinned from the inbox — never card data), the draft run
+ * with the kernel's compiler and runner, one run per flow at a time within a time limit, and a
+ * clear 4xx for every wrong request.
+ */
+let stack: Stack;
+let url: string;
+let operator: SignedIn;
+let viewer: SignedIn;
+
+const flowFile = (id: string) => readFileSync(path.join(__dirname, '..', '..', '..', 'mappings', 'flows', `${id}.yaml`), 'utf8');
+const shippedSample = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'mappings', 'flows', 'samples', 'invoice-links.json'), 'utf8')) as Record<string, unknown>;
+// a Luhn-valid test card number (Visa), as a careless sender would put it in an event
+const PAN = '4111111111111111';
+
+beforeAll(async () => {
+  stack = await startStack({ modules: [adminModule()], config: { admin: { alerts: { enabled: false } } } });
+  url = stack.gateway.url;
+  operator = await signInThroughInforOs(url, 'operator');
+  viewer = await signInThroughInforOs(url, 'viewer');
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+const run = (who: SignedIn, id: string, body: unknown) => adminCall(url, who, 'POST', `/admin/api/flows/${id}/test-run`, body);
+
+it('a viewer sees the samples but may neither test nor keep a sample (403); an operator may', async () => {
+  const samples = await adminCall(url, viewer, 'GET', '/admin/api/flows/invoice-links/test-samples');
+  expect(samples.status).toBe(200);
+  expect((samples.json as unknown as TestSamples).shipped.map((s) => s.id)).toEqual(['file:invoice-links.json']);
+  expect((samples.json as unknown as TestSamples).inbox).toEqual([]); // real events: operators only
+  const refused = await run(viewer, 'invoice-links', { source: flowFile('invoice-links'), event: shippedSample });
+  expect(refused).toMatchObject({ status: 403, json: { code: 'ADMIN_FORBIDDEN' } });
+  const keep = await adminCall(url, viewer, 'POST', '/admin/api/flows/invoice-links/test-sample', { origin: 'typed', event: shippedSample });
+  expect(keep).toMatchObject({ status: 403, json: { code: 'ADMIN_FORBIDDEN' } });
+});
+
+it('runs a draft with a shipped sample against the simulators: every step with input, output, time and outcome; nothing kept', async () => {
+  // the draft differs from the published flow: its qualify rules take any currency
+  const draft = flowFile('invoice-links').replace('currencies: [USD]', 'currencies: []');
+  const res = await run(operator, 'invoice-links', { source: draft, event: shippedSample });
+  expect(res.status).toBe(200);
+  const result = res.json as unknown as TestRunResult;
+  expect(result).toMatchObject({ flowId: 'invoice-links', outcome: 'done', timeLimitMs: 60_000 });
+  const step = (id: string) => result.trace.find((s) => s.stepId === id);
+  expect(step('linked')).toMatchObject({ outcome: 'succeeded', input: { ivno: '200005' }, output: { alreadyLinked: false } });
+  // the invoice as the M3 simulator has it (invoice 200005: 75.50 open)
+  expect(step('invoice')).toMatchObject({ outcome: 'succeeded', output: { found: true, openAmount: '75.50' } });
+  expect(step('qualify')!.input).toMatchObject({ invoice: { openAmount: '75.50' } });
+  expect(typeof step('invoice')!.ms).toBe('number');
+  // the run's writes are rolled back
+  expect(await stack.gateway.services.db('invoice_links').count<Array<{ count: string }>>('* as count')).toEqual([{ count: '0' }]);
+});
+
+it('refuses a draft that does not compile with the compiler\'s error (422), never a 500', async () => {
+  const broken = await run(operator, 'invoice-links', { source: 'version: 1\nid: invoice-links\nsteps: [unclosed', event: shippedSample });
+  expect(broken.status).toBe(422);
+  expect(broken.json).toMatchObject({ code: 'FLOW_DEFINITION_INVALID' });
+  expect((broken.json.errors as Array<{ field: string }>)[0]!.field).toMatch(/:\d+:\d+$/); // where: line and column
+  const unknownStep = await run(operator, 'invoice-links', { source: flowFile('invoice-links').replace('type: m3.get-invoice', 'type: m3.get-invoyce'), event: shippedSample });
+  expect(unknownStep.status).toBe(422);
+  expect(String(unknownStep.json.detail)).toContain('m3.get-invoyce');
+  const otherId = await run(operator, 'invoice-links', { source: flowFile('refund'), event: shippedSample });
+  expect(otherId).toMatchObject({ status: 422, json: { code: 'FLOW_ID_MISMATCH' } });
+  for (const body of [{}, { source: 42 }, { source: 'x', event: shippedSample, timeLimitMs: 5 }, { source: 'x', extra: true }]) {
+    const bad = await run(operator, 'invoice-links', body);
+    expect({ body, status: bad.status, code: bad.json.code }).toEqual({ body, status: 400, code: 'ADMIN_BAD_REQUEST' });
+  }
+  expect((await run(operator, 'Not_A_Flow', { source: 'x' })).status).toBe(400);
+  // no event and no saved sample
+  expect(await run(operator, 'refund', { source: flowFile('refund') })).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_SAMPLE_MISSING' } });
+});
+
+it('never takes card data as a sample: typed (400 before any route), pinned from the inbox (422), nothing stored', async () => {
+  const typed = await adminCall(url, operator, 'POST', '/admin/api/flows/invoice-links/test-sample', { origin: 'typed', event: { ...shippedSample, note: `card ${PAN}` } });
+  expect(typed).toMatchObject({ status: 400, json: { code: 'CARD_DATA_REFUSED' } });
+  const csc = await run(operator, 'invoice-links', { source: flowFile('invoice-links'), event: { ...shippedSample, cvv: '123' } });
+  expect(csc).toMatchObject({ status: 400, json: { code: 'CARD_DATA_REFUSED' } });
+  // an inbox row that kept a card number (the inbox masks them: this one was written around it)
+  const [row] = await stack.gateway.services.db('inbox').insert({ source: 'schedule', dedupe_key: 'test-pan', kind: 'invoice', payload: JSON.stringify({ ...shippedSample, memo: PAN }), correlation_id: 'c-pan', flow_id: 'invoice-links', status: 'done' }).returning<Array<{ id: string }>>('id');
+  const pinned = await adminCall(url, operator, 'POST', '/admin/api/flows/invoice-links/test-sample', { origin: 'inbox', inboxId: String(row!.id) });
+  expect(pinned).toMatchObject({ status: 422, json: { code: 'FLOW_TEST_SAMPLE_CARD_DATA' } });
+  expect(JSON.stringify(pinned.json)).not.toContain(PAN);
+  await stack.gateway.services.db('inbox').where({ id: row!.id }).delete();
+  expect(await stack.gateway.services.db('flow_test_samples').where({ flow_id: 'invoice-links' }).first()).toBeUndefined();
+});
+
+it('keeps the sample per flow: typed, then pinned from a real inbox event of the flow; a run without an event uses it', async () => {
+  const typed = await adminCall(url, operator, 'POST', '/admin/api/flows/invoice-links/test-sample', { origin: 'typed', event: shippedSample });
+  expect(typed).toMatchObject({ status: 200, json: { origin: 'typed', label: 'typed in', updatedBy: 'operator:operator' } });
+  // a real trigger of the flow: M3 publishes a new invoice through ION (Sync.Invoice)
+  const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10002', amount: '19.99' } });
+  const listed = await eventually(async () => {
+    const samples = (await adminCall(url, operator, 'GET', '/admin/api/flows/invoice-links/test-samples')).json as unknown as TestSamples;
+    return samples.inbox.find((e) => e.kind === 'Sync.Invoice');
+  }, 30_000, 'the Sync.Invoice in the inbox');
+  const pinned = await adminCall(url, operator, 'POST', '/admin/api/flows/invoice-links/test-sample', { origin: 'inbox', inboxId: listed.id });
+  expect(pinned.status).toBe(200);
+  const sample = pinned.json as unknown as TestSample;
+  // the BOD as the flow's trigger maps it: the event its run starts with
+  expect(sample).toMatchObject({ origin: 'inbox', inboxId: listed.id, event: { ivno: String(invoice.ivno), cuno: 'C10002', totalAmount: '19.99', source: 'ion' } });
+  expect(((await adminCall(url, viewer, 'GET', '/admin/api/flows/invoice-links/test-samples')).json as unknown as TestSamples).saved).toMatchObject({ origin: 'inbox', label: sample.label });
+  const ran = await run(operator, 'invoice-links', { source: flowFile('invoice-links') });
+  expect(ran).toMatchObject({ status: 200, json: { outcome: 'done' } });
+  expect((ran.json as unknown as TestRunResult).trace.find((s) => s.stepId === 'invoice')).toMatchObject({ output: { found: true, openAmount: '19.99' } });
+  // another flow's inbox row is not this flow's to pin
+  expect((await adminCall(url, operator, 'POST', '/admin/api/flows/refund/test-sample', { origin: 'inbox', inboxId: listed.id })).json).toMatchObject({ code: 'FLOW_TEST_INBOX_EVENT_MISSING' });
+});
+
+it('runs one test of a flow at a time and answers within the time limit with the steps so far', async () => {
+  await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 2500, pathPattern: '/M3/' } });
+  try {
+    const source = flowFile('invoice-links');
+    const slow = run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 1000 });
+    // the second asks once the first holds the flow's lock (a session advisory lock of this database)
+    await eventually(async () => {
+      const { rows } = await stack.gateway.services.db.raw<{ rows: Array<{ held: boolean }> }>(
+        `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
+           and ((classid::bigint << 32) | objid::bigint) = hashtextextended('flow-test-run:invoice-links', 0)) as held`,
+      );
+      return rows[0]!.held;
+    }, 5000, 'the first run holding the lock');
+    const second = await run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 1000 });
+    expect(second).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_BUSY' } });
+    const first = await slow;
+    expect(first.status).toBe(200);
+    const result = first.json as unknown as TestRunResult;
+    expect(result).toMatchObject({ outcome: 'timeout', timeLimitMs: 1000, error: { code: 'FLOW_TEST_RUN_TIMEOUT' } });
+    expect(result.ms).toBeLessThan(2500);
+    // the steps before the M3 read at most (on a busy machine even the first may not have ended)
+    expect(['linked'].slice(0, result.trace.length)).toEqual(result.trace.map((s) => s.stepId));
+  } finally {
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 0, pathPattern: '' } });
+  }
+  // once the slow run has ended (rolled back), the flow can be tested again
+  const again = await eventually(async () => {
+    const r = await run(operator, 'invoice-links', { source: flowFile('invoice-links'), event: shippedSample });
+    return r.status === 200 ? r : undefined;
+  }, 15_000, 'the lock released');
+  expect((again.json as unknown as TestRunResult).outcome).toBe('done');
+});
+
+it('shows the M3 error text on the step that failed, and what did not run is not in the trace', async () => {
+  const orderId = 'WEB-TR-1';
+  const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount: '25.00', card: TEST_VISA, invoiceId: orderId });
+  const event = { type: 'order.paid', data: { orderId, paytraceTransactionId: String(sale.transactionId), amount: '25.00', currency: 'USD', customer: { storefrontId: 'shop-tr', name: 'Test Run', email: 'tr@example.com', address: { lines: ['1 Main St'], city: 'Springfield', state: 'IL', postalCode: '62701', country: 'US' } }, lines: [{ sku: 'ITM1000', quantity: '1', unitPrice: '25.00' }] } };
+  await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['OTHER'] } });
+  try {
+    const result = (await run(operator, 'ecommerce-sale', { source: flowFile('ecommerce-sale'), event })).json as unknown as TestRunResult;
+    expect(result).toMatchObject({ outcome: 'failed', error: { code: 'M3_NOK' } });
+    const gl = result.trace.find((s) => s.stepId === 'gl')!;
+    expect(gl).toMatchObject({ outcome: 'failed', error: { code: 'M3_NOK' } });
+    expect(gl.error!.message).toBe('GLS840MI/AddBatchHead: Interface is invalid'); // M3's own words
+    expect(gl.error!.said).toEqual({ m3Code: 'XIM0002', field: 'INTN' }); // and its message id and field
+    expect(result.trace.find((s) => s.stepId === 'order')).toMatchObject({ outcome: 'succeeded' });
+    expect(result.trace.some((s) => s.stepId === 'bod' || s.stepId === 'event')).toBe(false);
+  } finally {
+    await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['PAYTRACE'] } });
+  }
+});
