@@ -16,6 +16,7 @@ import { audit } from '../store/audit';
 import { currentRuleTexts, listVersions, saveIonapi, savePayTraceCredentials, saveRules } from './config-versions';
 import { dashboard } from './dashboard-queries';
 import { FLOW_ADMIN_ENDPOINTS, publishRules } from './flow-admin';
+import { FLOW_OVERLAY_ENDPOINTS } from './flow-overlay';
 import { actorOf, requireRole } from './guard';
 import type { AdminEndpoint } from './endpoint';
 import { CHARGEBACK_ADMIN_ENDPOINTS } from './chargeback-admin';
@@ -376,6 +377,8 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   // the flow builder's mapping panel: suggest, accept, reject (gateway/src/mapping-assistant)
   ...MAPPING_ASSISTANT_ENDPOINTS,
   ...FLOW_ADMIN_ENDPOINTS,
+  // the flow builder's live overlay (per step: in progress, failed, parked, money in flight, p95)
+  ...FLOW_OVERLAY_ENDPOINTS,
   // chargebacks: the cases (deadline first), manual entry, report upload, the evidence PDF
   ...CHARGEBACK_ADMIN_ENDPOINTS,
 ];

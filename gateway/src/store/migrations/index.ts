@@ -14,6 +14,7 @@ import * as m040 from './040_mapping_feedback';
 import * as m055 from './055_chargebacks';
 import * as m056 from './056_recon_chargebacks';
 import * as m060 from './060_invoice_links';
+import * as m065 from './065_flow_run_steps';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -35,6 +36,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['055_chargebacks', m055],
   ['056_recon_chargebacks', m056],
   ['060_invoice_links', m060],
+  ['065_flow_run_steps', m065],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
