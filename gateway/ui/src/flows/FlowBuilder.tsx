@@ -6,6 +6,7 @@ import { api, ApiError } from '../api';
 import { Problem, When } from '../components';
 import { diffFlows } from './diff';
 import { useHistory } from './history';
+import { OverlayContext, OverlayRunsPanel, OverlayStatus, overlayByStep, useLiveOverlay } from './LiveOverlay';
 import { autoLayout } from './layout';
 import { addLoose, allSteps, connect, findStep, newStep, parseDefinition, problemsByStep, remove, serialize, stepsBefore, toGraph, TRIGGER_NODE, update, type Definition, type Snapshot } from './model';
 import { Palette, STEP_MIME } from './Palette';
@@ -261,6 +262,9 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
   const dirty = source !== (versions.find((v) => v.status === 'draft') ?? publishedVersion)?.source;
   const publishedDef = useMemo(() => (publishedVersion ? parseDefinition(publishedVersion.source).def : undefined), [publishedVersion]);
   const changes = useMemo(() => (publishedDef ? diffFlows(publishedDef, snapshot.def) : []), [publishedDef, snapshot.def]);
+  const [live, setLive] = useState(false);
+  const overlay = useLiveOverlay(flowId, live && Boolean(publishedVersion));
+  const overlaySteps = useMemo(() => overlayByStep(overlay.overlay), [overlay.overlay]);
 
   return (
     <div className="builder" onKeyDown={onKeyDown}>
@@ -281,6 +285,11 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
             <button type="button" onClick={() => void saveDraft()} disabled={busy}>Save draft</button>
           </>
         )}
+        {publishedVersion && (
+          <button type="button" className="overlay-toggle" aria-pressed={live} onClick={() => setLive(!live)} title="per step: runs in progress, failed, dead-lettered, money in flight, p95 time">
+            Live overlay
+          </button>
+        )}
         <a className="button" href={exportHref} download={`${flowId}.yaml`}>Export YAML</a>
         {canEdit && (
           <label className="button">
@@ -289,6 +298,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           </label>
         )}
       </div>
+      {live && <OverlayStatus overlay={overlay.overlay} error={overlay.error} />}
       {notice && <p className="notice" role="status">{notice}</p>}
       <Problem error={error} />
       {flowProblems.length > 0 && (
@@ -300,6 +310,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
       )}
       <div className={`builder-body${canEdit ? '' : ' read-only'}`}>
         {canEdit && <Palette steps={catalogue.steps} onAdd={add} selected={current && !current.loose ? selected : selected === TRIGGER_NODE ? 'the trigger' : undefined} />}
+        <OverlayContext.Provider value={live ? overlaySteps : undefined}>
         <div className="canvas" ref={wrapper} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas" aria-label="flow canvas">
           {elk ? (
             <ReactFlow<StepNodeType, Edge>
@@ -328,7 +339,12 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
             <p className="muted">Laying out…</p>
           )}
         </div>
-        {current ? (
+        </OverlayContext.Provider>
+        {live && current && !current.loose ? (
+          <aside className="step-panel">
+            <OverlayRunsPanel key={selected} flowId={flowId} stepId={selected!} canReplay={canSuggest} onReplayed={overlay.refresh} />
+          </aside>
+        ) : current ? (
           <StepPanel
             key={selected}
             step={current.step}
