@@ -124,10 +124,10 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           position,
           measured: before.get(n.id)?.measured,
           selected: n.id === selected,
-          deletable: canEdit && n.id !== TRIGGER_NODE,
+          deletable: canEdit && n.id !== TRIGGER_NODE && !n.compensation,
           draggable: canEdit,
-          ariaLabel: n.step ? `${title}, ${entry?.title ?? n.step.type}${n.loose ? ', not connected' : ''}${own.length ? `, ${own.length} problem${own.length > 1 ? 's' : ''}: ${own[0]!.message}` : ''}` : `Trigger: ${triggers}`,
-          data: { title, kind: n.step ? n.step.type : 'trigger', entry, trigger: !n.step, loose: n.loose, branch: n.step?.type === 'branch', problems: own },
+          ariaLabel: n.step ? `${title}, ${entry?.title ?? n.step.type}${n.loose ? ', not connected' : ''}${n.compensation ? ', compensation' : ''}${own.length ? `, ${own.length} problem${own.length > 1 ? 's' : ''}: ${own[0]!.message}` : ''}` : `Trigger: ${triggers}`,
+          data: { title, kind: n.step ? n.step.type : 'trigger', entry, trigger: !n.step, loose: n.loose, branch: n.step?.type === 'branch', compensation: n.compensation, problems: own },
         };
       });
     });
@@ -136,7 +136,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     if (elk && nodes.length) performance.mark('flow-canvas-rendered');
   }, [elk, nodes.length]);
 
-  const edges: Edge[] = useMemo(() => graph.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, label: e.label, deletable: false, ariaLabel: `${e.source} then ${e.target}` })), [graph]);
+  const edges: Edge[] = useMemo(() => graph.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, label: e.label, deletable: false, ...(e.compensation ? { className: 'compensation-edge', ariaLabel: `${e.target} undoes ${e.source} if it fails` } : { ariaLabel: `${e.source} then ${e.target}` }) })), [graph]);
 
   // validation as the admin edits: the kernel's compiler on the server
   useEffect(() => {

@@ -11,6 +11,8 @@ export interface StepNodeData extends Record<string, unknown> {
   trigger?: boolean;
   loose?: boolean;
   branch?: boolean;
+  /** a compensation step (drawn dashed): runs only when a step that names it fails */
+  compensation?: boolean;
   problems: SourceProblem[];
 }
 export type StepNodeType = Node<StepNodeData, 'step'>;
@@ -21,7 +23,7 @@ const SYSTEM_LABELS: Record<string, string> = { paytrace: 'PayTrace', m3: 'M3', 
 export function StepNode({ id, data, selected }: NodeProps<StepNodeType>) {
   const errors = data.problems.filter((p) => p.severity !== 'warning');
   const warnings = data.problems.filter((p) => p.severity === 'warning');
-  const cls = ['flow-node', data.trigger ? 'trigger' : '', data.loose ? 'loose' : '', errors.length ? 'has-errors' : warnings.length ? 'has-warnings' : '', selected ? 'selected' : ''].filter(Boolean).join(' ');
+  const cls = ['flow-node', data.trigger ? 'trigger' : '', data.loose ? 'loose' : '', data.compensation ? 'compensation' : '', errors.length ? 'has-errors' : warnings.length ? 'has-warnings' : '', selected ? 'selected' : ''].filter(Boolean).join(' ');
   return (
     <div className={cls} data-testid={`node-${data.trigger ? 'trigger' : data.title}`}>
       {!data.trigger && <Handle type="target" position={Position.Top} aria-label={`connect into ${data.title}`} />}
@@ -33,6 +35,7 @@ export function StepNode({ id, data, selected }: NodeProps<StepNodeType>) {
       <strong className="flow-node-title">{data.title}</strong>
       <span className="flow-node-kind">{data.kind}</span>
       {data.loose && <span className="flow-node-problem">not connected: it does not run</span>}
+      {data.compensation && <span className="flow-node-kind">compensation: runs only when a step it undoes fails</span>}
       {errors.length > 0 && <span className="flow-node-problem" role="note">{errors.length === 1 ? errors[0]!.message : `${errors.length} errors: ${errors[0]!.message}`}</span>}
       {!errors.length && warnings.length > 0 && <span className="flow-node-warning">{warnings[0]!.message}</span>}
       {!data.trigger && !data.loose && <NodeOverlay stepId={id} />}
