@@ -196,6 +196,13 @@ export function compileFlow(file: string, text: string, deps: CompileDeps): { fl
 
   const aggregateKey = def.aggregateKey ? compileExpr(['aggregateKey'], def.aggregateKey) : undefined;
   const runKey = def.runKey ? compileExpr(['runKey'], def.runKey) : undefined;
+  // the flow's keys are computed before any step runs: the aggregate key when the trigger is stored,
+  // the run key when the run starts; what they read must exist then, or every event gets an empty key
+  const keyRoots = (name: 'aggregateKey' | 'runKey', expr: Expression | undefined, roots: string[], when: string) => {
+    for (const root of expr?.references().roots ?? []) if (!roots.includes(root)) error([name], `${name} is computed ${when}: "${root}" is not there yet (it may read ${roots.join(', ')})`);
+  };
+  keyRoots('aggregateKey', aggregateKey, ['event', 'trigger', 'settings'], 'when the trigger is stored');
+  keyRoots('runKey', runKey, ['event', 'trigger', 'settings', 'scope'], 'when the run starts, before any step');
   const scope = { company: def.scope?.company ? compileExpr(['scope', 'company'], def.scope.company) : undefined, division: def.scope?.division ? compileExpr(['scope', 'division'], def.scope.division) : undefined };
 
   // steps

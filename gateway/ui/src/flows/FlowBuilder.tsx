@@ -5,6 +5,7 @@ import type { CatalogueStep, DraftSaved, FlowCatalogue, FlowLayout, FlowPublishe
 import { api, ApiError } from '../api';
 import { Problem, When } from '../components';
 import { diffFlows } from './diff';
+import { FlowSettingsPanel } from './FlowSettings';
 import { useHistory } from './history';
 import { OverlayContext, OverlayRunsPanel, OverlayStatus, overlayByStep, useLiveOverlay } from './LiveOverlay';
 import { autoLayout } from './layout';
@@ -340,7 +341,9 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           )}
         </div>
         </OverlayContext.Provider>
-        {live && current && !current.loose ? (
+        {selected === TRIGGER_NODE && !live ? (
+          <FlowSettingsPanel def={snapshot.def} catalogue={catalogue} problems={flowProblems} canEdit={canEdit} onChange={(def) => history.push((s) => ({ ...s, def }))} />
+        ) : live && current && !current.loose ? (
           <aside className="step-panel">
             <OverlayRunsPanel key={selected} flowId={flowId} stepId={selected!} canReplay={canSuggest} onReplayed={overlay.refresh} />
           </aside>
