@@ -16,7 +16,8 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * one in flight there while M3 is slow (in EUR) — show on the receipt node (in progress, failed,
  * dead-lettered, money in flight per currency, p95); clicking the node lists its runs with links to
  * their traces, and "Replay from this step" replays the parked one, which then completes once.
- * Screenshot docs/screenshots/flow-builder-overlay.png with UPDATE_SCREENSHOTS=1.
+ * Then, as an admin, the canvas's flow settings (the trigger node) and compensation steps.
+ * Screenshots docs/screenshots/flow-builder-overlay.png and flow-builder-settings.png with UPDATE_SCREENSHOTS=1.
  */
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
 jest.setTimeout(120_000);
@@ -107,4 +108,46 @@ it('shows the live figures on the nodes, lists a node\'s runs with their traces,
   await runs.getByRole('link', { name: parked.reference }).click();
   await page.waitForURL(/#\/trace\?payment=/);
   await page.getByText(parked.reference).first().waitFor();
+});
+
+it('edits the flow\'s keys in the flow-settings panel (checked by the validator) and draws compensation steps dashed', async () => {
+  const admin = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  admin.setDefaultTimeout(15_000);
+  await admin.goto(`${stack.gateway.url}/ui/`);
+  await admin.getByRole('link', { name: 'Sign in with Infor OS' }).click();
+  await admin.getByLabel('User name').fill('admin');
+  await admin.getByLabel('Password').fill('admin');
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await admin.waitForURL(`${stack.gateway.url}/ui/`);
+  await admin.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
+  await admin.getByTestId('node-trigger').click();
+  const settings = admin.getByTestId('flow-settings');
+  const key = settings.getByLabel('Aggregate key');
+  expect(await key.inputValue()).toBe('"invoice:" & event.cono & ":" & event.divi & ":" & event.yea4 & ":" & event.ivno');
+  await key.fill('payment.ivno');
+  await key.press('Enter');
+  await settings.getByText('aggregateKey is computed when the trigger is stored: "payment" is not there yet').waitFor();
+  await admin.locator('.validation[data-state="invalid"]').waitFor();
+  await key.fill('"invoice:" & event.ivno');
+  await key.press('Enter');
+  await admin.locator('.validation[data-state="valid"]').waitFor();
+  expect(await admin.getByTestId('flow-yaml').textContent()).toContain(`aggregateKey: '"invoice:" & event.ivno'`);
+  expect(await settings.getByLabel('trigger 1').inputValue()).toBe(JSON.stringify({ on: 'charged', type: 'pay-page' }));
+
+  // a definition with compensations: each drawn dashed, fed by "if it fails" from the step that names it
+  const withUndo = [
+    'version: 1', 'id: invoice-payment', 'name: Invoice payment', 'triggers: [{ type: pay-page, on: charged }]',
+    'steps:', '  - id: payment', '    type: ledger.use-payment', '    input: { paymentId: event.paymentId }',
+    '  - id: back', '    type: paytrace.refund', '    input: { transactionId: payment.paytrace_transaction_id, amount: payment.amount }', '    onError: { compensate: [tell-ops] }',
+    'compensations:', '  - id: tell-ops', '    type: webhook.publish', `    input: { type: '"refund.failed"', data: '{"id": payment.id}' }`, '',
+  ].join('\n');
+  await admin.getByLabel('import YAML').setInputFiles({ name: 'undo.yaml', mimeType: 'application/yaml', buffer: Buffer.from(withUndo) });
+  const node = admin.locator('.react-flow__node', { has: admin.locator('.flow-node.compensation') });
+  await node.getByText('compensation: runs only when a step it undoes fails').waitFor();
+  expect(await node.getAttribute('aria-label')).toContain('compensation');
+  await admin.locator('.react-flow__edge.compensation-edge').first().waitFor();
+  expect(await admin.locator('.react-flow__edge.compensation-edge').count()).toBe(1);
+  await admin.getByTestId('node-trigger').click();
+  await admin.screenshot({ path: path.join(SHOTS, 'flow-builder-settings.png') });
+  await admin.close();
 });
