@@ -93,7 +93,7 @@ export async function simJson<T = unknown>(baseUrl: string, pathAndQuery: string
  * the PayTrace simulator with our reference as invoice_id, and its ledger row in status `charged`.
  * Hand it to flow 2 with `invoiceCharged()`.
  */
-export async function chargedInvoicePayment(stack: Stack, invoice: { ivno: string; amount: string; cuno?: string }): Promise<Payment> {
+export async function chargedInvoicePayment(stack: Stack, invoice: { ivno: string; amount: string; cuno?: string; currency?: string }): Promise<Payment> {
   const reference = `LINK-${randomUUID().slice(0, 8)}`;
   const sale = await storefrontPayTraceClient(stack.paytrace.url).saleKeyed({ amount: invoice.amount, card: TEST_VISA, invoiceId: reference });
   if (!sale.approved || !sale.transactionId) throw new Error(`test sale failed: ${sale.statusMessage}`);
@@ -102,7 +102,7 @@ export async function chargedInvoicePayment(stack: Stack, invoice: { ivno: strin
     reference,
     status: 'charged',
     correlationId: `c-${reference}`,
-    fields: { cono: 100, divi: 'AAA', ivno: invoice.ivno, yea4: 2026, cuno: invoice.cuno, amount: invoice.amount, currency: 'USD', paytrace_transaction_id: String(sale.transactionId) },
+    fields: { cono: 100, divi: 'AAA', ivno: invoice.ivno, yea4: 2026, cuno: invoice.cuno, amount: invoice.amount, currency: invoice.currency ?? 'USD', paytrace_transaction_id: String(sale.transactionId) },
   });
   return payment;
 }

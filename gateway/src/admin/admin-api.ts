@@ -17,6 +17,7 @@ import { currentRuleTexts, listVersions, saveIonapi, savePayTraceCredentials, sa
 import { dashboard } from './dashboard-queries';
 import { FLOW_ADMIN_ENDPOINTS, publishRules } from './flow-admin';
 import { FLOW_TEST_RUN_ENDPOINTS } from './flow-test-run';
+import { FLOW_OVERLAY_ENDPOINTS } from './flow-overlay';
 import { actorOf, requireRole } from './guard';
 import type { AdminEndpoint } from './endpoint';
 import { CHARGEBACK_ADMIN_ENDPOINTS } from './chargeback-admin';
@@ -379,6 +380,8 @@ export const ADMIN_ENDPOINTS: AdminEndpoint[] = [
   ...FLOW_ADMIN_ENDPOINTS,
   // the flow builder's test runs of a draft, and the sample event each flow keeps
   ...FLOW_TEST_RUN_ENDPOINTS,
+  // the flow builder's live overlay (per step: in progress, failed, parked, money in flight, p95)
+  ...FLOW_OVERLAY_ENDPOINTS,
   // chargebacks: the cases (deadline first), manual entry, report upload, the evidence PDF
   ...CHARGEBACK_ADMIN_ENDPOINTS,
 ];

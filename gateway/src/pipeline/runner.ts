@@ -9,6 +9,7 @@ import { evaluateMapping, Expression, type Bindings } from './expressions';
 import { earlierPending, type InboxRow } from './inbox';
 import { emitIntentOutcome, type IntentRow } from './intents';
 import { paymentTransitionListeners, type Payment, type PaymentTransition } from './ledger';
+import { RunStepLog } from './run-steps';
 import type { FlowSettings, StepEnv } from './step-contract';
 
 /**
@@ -318,6 +319,8 @@ class Run {
   readonly #intents = new Map<string, IntentRow>();
   /** intent keys whose attempt is not counted yet: the first write for it counts it (attempts = how often the step ran) */
   readonly #toCount = new Set<string>();
+  /** where the run is, step by step, for the builder's live overlay (runs of a stored trigger only) */
+  readonly #stepLog: RunStepLog | undefined;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -329,6 +332,8 @@ class Run {
   ) {
     this.doc = { event, trigger: request.trigger, settings: deps.settings, scope: { company: deps.settings.company, division: deps.settings.division }, payment: request.partial?.payment ?? null, steps: {} };
     this.paymentId = request.partial?.payment.id;
+    const inbox = request.test || request.partial ? undefined : request.inbox;
+    this.#stepLog = inbox && new RunStepLog({ inboxId: inbox.id, flowId: request.flow.id, flowVersionId: inbox.flow_version_id ?? null }, (work) => session.later(work));
   }
 
   get flow(): CompiledFlow {
@@ -449,6 +454,8 @@ class Run {
     const existing = pure ? undefined : this.#intents.get(key);
     let output: unknown;
     let outcome: StepTrace['outcome'] = 'succeeded';
+    // a step reused from an earlier attempt keeps the record (and the time) of the attempt that ran it
+    if (existing?.status !== 'succeeded') this.#stepLog?.started(step.id, this.paymentId);
 
     try {
       if (existing?.status === 'succeeded') {
@@ -522,13 +529,15 @@ class Run {
         const said = systemSaid(err);
         this.trace.push({ stepId: step.id, type: step.type, name: step.name, outcome: 'failed', input, ms: performance.now() - started, error: { code: c.code, errorClass: c.errorClass, message: c.message, ...(said ? { said } : {}) } });
         (err as { failedStep?: CompiledStep }).failedStep ??= step;
-      }
+        this.#stepLog?.finished(step.id, 'failed', performance.now() - started, this.paymentId, c.code);
+      } else this.#stepLog?.finished(step.id, 'done', performance.now() - started, this.paymentId);
       throw err;
     }
     this.doc.steps[step.id] = output;
     // a partial re-run (a fix) leaves the payment's status to its caller
     if (step.ledger && !this.request.partial) await this.#ledger(step);
     this.trace.push({ stepId: step.id, type: step.type, name: step.name, outcome, input, output: summary(output), ms: performance.now() - started });
+    if (outcome !== 'reused') this.#stepLog?.finished(step.id, 'done', performance.now() - started, this.paymentId);
   }
 
   async #recordIntent(trx: Knex.Transaction, step: CompiledStep, key: string, status: IntentRow['status'], result: unknown, resolvedBy?: 'execute' | 'lookup', request?: unknown, error?: { code: string; message: string }): Promise<void> {
@@ -603,6 +612,8 @@ class Run {
     const final = classified.errorClass !== 'transient' || noRetry || this.request.attempt >= this.request.maxAttempts;
     // a test run or a partial re-run (a fix) records nothing on the payment: its caller reports
     if (this.request.test || this.request.partial) throw err;
+    const parks = !(final && classified.errorClass === 'business' && !policy.deadLetter);
+    if (step) this.#stepLog?.settle(step.id, !final ? 'retrying' : parks ? 'dead' : 'failed');
     if (final && classified.errorClass === 'business' && policy.compensate.length) {
       for (const id of policy.compensate) {
         const compensation = this.flow.compensations.get(id);

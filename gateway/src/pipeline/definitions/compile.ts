@@ -5,6 +5,7 @@ import type { M3FieldDictionary } from '../../domain/field-maps';
 import { AppError } from '../../errors';
 import { Expression, type Mapping } from '../expressions';
 import type { AnyStepType, ExactlyOnce, StepCatalogue } from '../step-contract';
+import { inferType, notMoneyReason, type TypeContext } from './expression-types';
 import { errorPolicySchema, flowDefinitionSchema, type ErrorPolicy, type FlowDefinition, type RawMapping, type RawStep, type RawTrigger } from './schema';
 
 /**
@@ -103,6 +104,13 @@ export class FlowDefinitionError extends AppError {
   }
 }
 
+/**
+ * The longest expression a definition may hold: far below the evaluator's hard bound
+ * (EXPRESSION_LIMITS.sourceChars), so that what an admin writes in a field mapping stays readable
+ * and reviewable in a diff — logic longer than this belongs in map steps or a $function.
+ */
+export const DEFINITION_EXPRESSION_MAX_CHARS = 2000;
+
 const RUN_ROOTS = new Set(['event', 'trigger', 'settings', 'scope', 'payment', 'steps']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
 
@@ -118,6 +126,10 @@ export function compileFlow(file: string, text: string, deps: CompileDeps): { fl
   const warn = (path: Array<string | number>, message: string) => out.push(source.problem(path, message, { severity: 'warning' }));
 
   const compileExpr = (path: Array<string | number>, text: string): Expression | undefined => {
+    if (text.length > DEFINITION_EXPRESSION_MAX_CHARS) {
+      error(path, `the expression has ${text.length} characters; an expression in a definition may have at most ${DEFINITION_EXPRESSION_MAX_CHARS} (move the logic into map steps)`);
+      return undefined;
+    }
     const compiled = Expression.compile(text);
     if (compiled instanceof Expression) return compiled;
     error(path, `not a valid expression: ${compiled.message}`, compiled.position);
@@ -145,6 +157,23 @@ export function compileFlow(file: string, text: string, deps: CompileDeps): { fl
   visitIds(def.steps, ['steps']);
   visitIds(def.compensations, ['compensations']);
 
+  // what each step's output holds (its type's output schema): expressions reading it are typed by it
+  const typeById = new Map<string, string>();
+  const collectTypes = (steps: RawStep[] | undefined) =>
+    steps?.forEach((s) => {
+      typeById.set(s.id, s.type);
+      s.branches?.forEach((b) => collectTypes(b.steps));
+      collectTypes(s.otherwise);
+    });
+  collectTypes(def.steps);
+  collectTypes(def.compensations);
+  const typeCtx: TypeContext = {
+    stepOutput: (id) => {
+      const output = deps.catalogue.get(typeById.get(id) ?? '')?.output;
+      return output ? objectShape(output) : undefined;
+    },
+  };
+
   // triggers
   const triggers: CompiledTrigger[] = [];
   def.triggers.forEach((t: RawTrigger, i) => {
@@ -167,6 +196,13 @@ export function compileFlow(file: string, text: string, deps: CompileDeps): { fl
 
   const aggregateKey = def.aggregateKey ? compileExpr(['aggregateKey'], def.aggregateKey) : undefined;
   const runKey = def.runKey ? compileExpr(['runKey'], def.runKey) : undefined;
+  // the flow's keys are computed before any step runs: the aggregate key when the trigger is stored,
+  // the run key when the run starts; what they read must exist then, or every event gets an empty key
+  const keyRoots = (name: 'aggregateKey' | 'runKey', expr: Expression | undefined, roots: string[], when: string) => {
+    for (const root of expr?.references().roots ?? []) if (!roots.includes(root)) error([name], `${name} is computed ${when}: "${root}" is not there yet (it may read ${roots.join(', ')})`);
+  };
+  keyRoots('aggregateKey', aggregateKey, ['event', 'trigger', 'settings'], 'when the trigger is stored');
+  keyRoots('runKey', runKey, ['event', 'trigger', 'settings', 'scope'], 'when the run starts, before any step');
   const scope = { company: def.scope?.company ? compileExpr(['scope', 'company'], def.scope.company) : undefined, division: def.scope?.division ? compileExpr(['scope', 'division'], def.scope.division) : undefined };
 
   // steps
@@ -296,6 +332,11 @@ export function compileFlow(file: string, text: string, deps: CompileDeps): { fl
       if (m === undefined) continue;
       if (typeof m === 'number') error([...here, 'input', name], `money input "${name}" is a number: write money as a decimal string ("12.34"); numbers are floats and lose cents`);
       if (m instanceof Expression && feedsFloat(m.ast())) error([...here, 'input', name], `money input "${name}" is fed by a non-money expression (number arithmetic is floating point): use a path, a decimal string, $amount or the $money… functions`);
+      else if (m instanceof Expression) {
+        const literal = literalOf(m);
+        const why = literal !== undefined ? (/^-?\d+(\.\d+)?$/.test(literal) ? undefined : `"${literal}" is not a decimal amount`) : notMoneyReason(inferType(m.ast(), typeCtx));
+        if (why) error([...here, 'input', name], `money input "${name}" is fed by a non-money expression: ${why}`);
+      } else if (typeof m === 'boolean' || (m !== null && typeof m === 'object')) error([...here, 'input', name], `money input "${name}" is fed by a non-money value: write money as a decimal string ("12.34")`);
     }
     const m3 = stepType.m3?.(config);
     if (m3) checkM3(m3, input, here, raw);
@@ -315,7 +356,15 @@ export function compileFlow(file: string, text: string, deps: CompileDeps): { fl
       const meta = metadata?.inputs.find((f) => f.name === name) ?? (deps.m3Fields?.fields[name] ? { ...deps.m3Fields.fields[name]!, name } : undefined);
       if (!meta) continue;
       const literal = literalOf(m);
-      if (literal === undefined) continue;
+      if (literal === undefined) {
+        // not a constant: what the expression can give, when that is certain
+        if (!(m instanceof Expression)) continue;
+        const t = inferType(m.ast(), typeCtx);
+        const what = t.source ?? 'the expression';
+        if (t.kind === 'string' && t.maxLength !== undefined && t.maxLength > meta.length) error(fieldPath(name), `${name} (${meta.description}) holds ${meta.length} characters; ${what} can give ${t.maxLength}`);
+        if (t.kind === 'boolean') error(fieldPath(name), `${name} (${meta.description}) is ${meta.type === 'N' ? 'numeric' : meta.type === 'D' ? 'a date (yyyyMMdd)' : 'text'}; ${what} gives true or false`);
+        continue;
+      }
       if (literal.length > meta.length) error(fieldPath(name), `${name} (${meta.description}) holds ${meta.length} characters; "${literal}" has ${literal.length}`);
       if (meta.type === 'N' && !/^-?\d+(\.\d+)?$/.test(literal)) error(fieldPath(name), `${name} (${meta.description}) is numeric; "${literal}" is not a number`);
       if (meta.type === 'D' && !/^\d{8}$/.test(literal)) error(fieldPath(name), `${name} (${meta.description}) is a date (yyyyMMdd); "${literal}" is not`);

@@ -15,6 +15,7 @@ import * as m055 from './055_chargebacks';
 import * as m056 from './056_recon_chargebacks';
 import * as m060 from './060_invoice_links';
 import * as m065 from './065_flow_test_samples';
+import * as m066 from './066_flow_run_steps';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -37,6 +38,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['056_recon_chargebacks', m056],
   ['060_invoice_links', m060],
   ['065_flow_test_samples', m065],
+  ['066_flow_run_steps', m066],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {

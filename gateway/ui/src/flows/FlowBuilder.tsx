@@ -5,7 +5,9 @@ import type { CatalogueStep, DraftSaved, FlowCatalogue, FlowLayout, FlowPublishe
 import { api, ApiError } from '../api';
 import { Problem, When } from '../components';
 import { diffFlows } from './diff';
+import { FlowSettingsPanel } from './FlowSettings';
 import { useHistory } from './history';
+import { OverlayContext, OverlayRunsPanel, OverlayStatus, overlayByStep, useLiveOverlay } from './LiveOverlay';
 import { autoLayout } from './layout';
 import { addLoose, allSteps, connect, findStep, newStep, parseDefinition, problemsByStep, remove, serialize, stepsBefore, toGraph, TRIGGER_NODE, update, type Definition, type Snapshot } from './model';
 import { Palette, STEP_MIME } from './Palette';
@@ -128,10 +130,10 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           position,
           measured: before.get(n.id)?.measured,
           selected: n.id === selected,
-          deletable: canEdit && n.id !== TRIGGER_NODE,
+          deletable: canEdit && n.id !== TRIGGER_NODE && !n.compensation,
           draggable: canEdit,
-          ariaLabel: n.step ? `${title}, ${entry?.title ?? n.step.type}${n.loose ? ', not connected' : ''}${own.length ? `, ${own.length} problem${own.length > 1 ? 's' : ''}: ${own[0]!.message}` : ''}${runs?.get(n.id) ? `, test run: ${OUTCOME_LABELS[runs.get(n.id)!.outcome]}` : ''}` : `Trigger: ${triggers}`,
-          data: { title, kind: n.step ? n.step.type : 'trigger', entry, trigger: !n.step, loose: n.loose, branch: n.step?.type === 'branch', problems: own, run: runs?.get(n.id) },
+          ariaLabel: n.step ? `${title}, ${entry?.title ?? n.step.type}${n.loose ? ', not connected' : ''}${n.compensation ? ', compensation' : ''}${own.length ? `, ${own.length} problem${own.length > 1 ? 's' : ''}: ${own[0]!.message}` : ''}${runs?.get(n.id) ? `, test run: ${OUTCOME_LABELS[runs.get(n.id)!.outcome]}` : ''}` : `Trigger: ${triggers}`,
+          data: { title, kind: n.step ? n.step.type : 'trigger', entry, trigger: !n.step, loose: n.loose, branch: n.step?.type === 'branch', compensation: n.compensation, problems: own, run: runs?.get(n.id) },
         };
       });
     });
@@ -140,7 +142,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     if (elk && nodes.length) performance.mark('flow-canvas-rendered');
   }, [elk, nodes.length]);
 
-  const edges: Edge[] = useMemo(() => graph.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, label: e.label, deletable: false, ariaLabel: `${e.source} then ${e.target}` })), [graph]);
+  const edges: Edge[] = useMemo(() => graph.edges.map((e) => ({ id: e.id, source: e.source, sourceHandle: e.sourceHandle, target: e.target, label: e.label, deletable: false, ...(e.compensation ? { className: 'compensation-edge', ariaLabel: `${e.target} undoes ${e.source} if it fails` } : { ariaLabel: `${e.source} then ${e.target}` }) })), [graph]);
 
   // validation as the admin edits: the kernel's compiler on the server
   useEffect(() => {
@@ -266,6 +268,9 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
   const dirty = source !== (versions.find((v) => v.status === 'draft') ?? publishedVersion)?.source;
   const publishedDef = useMemo(() => (publishedVersion ? parseDefinition(publishedVersion.source).def : undefined), [publishedVersion]);
   const changes = useMemo(() => (publishedDef ? diffFlows(publishedDef, snapshot.def) : []), [publishedDef, snapshot.def]);
+  const [live, setLive] = useState(false);
+  const overlay = useLiveOverlay(flowId, live && Boolean(publishedVersion));
+  const overlaySteps = useMemo(() => overlayByStep(overlay.overlay), [overlay.overlay]);
 
   return (
     <div className="builder" onKeyDown={onKeyDown}>
@@ -286,6 +291,11 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
             <button type="button" onClick={() => void saveDraft()} disabled={busy}>Save draft</button>
           </>
         )}
+        {publishedVersion && (
+          <button type="button" className="overlay-toggle" aria-pressed={live} onClick={() => setLive(!live)} title="per step: runs in progress, failed, dead-lettered, money in flight, p95 time">
+            Live overlay
+          </button>
+        )}
         <a className="button" href={exportHref} download={`${flowId}.yaml`}>Export YAML</a>
         {canEdit && (
           <label className="button">
@@ -294,6 +304,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           </label>
         )}
       </div>
+      {live && <OverlayStatus overlay={overlay.overlay} error={overlay.error} />}
       {notice && <p className="notice" role="status">{notice}</p>}
       <Problem error={error} />
       {flowProblems.length > 0 && (
@@ -305,6 +316,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
       )}
       <div className={`builder-body${canEdit ? '' : ' read-only'}`}>
         {canEdit && <Palette steps={catalogue.steps} onAdd={add} selected={current && !current.loose ? selected : selected === TRIGGER_NODE ? 'the trigger' : undefined} />}
+        <OverlayContext.Provider value={live ? overlaySteps : undefined}>
         <div className="canvas" ref={wrapper} onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas" aria-label="flow canvas">
           {elk ? (
             <ReactFlow<StepNodeType, Edge>
@@ -333,7 +345,14 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
             <p className="muted">Laying out…</p>
           )}
         </div>
-        {current ? (
+        </OverlayContext.Provider>
+        {selected === TRIGGER_NODE && !live ? (
+          <FlowSettingsPanel def={snapshot.def} catalogue={catalogue} problems={flowProblems} canEdit={canEdit} onChange={(def) => history.push((s) => ({ ...s, def }))} />
+        ) : live && current && !current.loose ? (
+          <aside className="step-panel">
+            <OverlayRunsPanel key={selected} flowId={flowId} stepId={selected!} canReplay={canSuggest} onReplayed={overlay.refresh} />
+          </aside>
+        ) : current ? (
           <StepPanel
             key={selected}
             step={current.step}

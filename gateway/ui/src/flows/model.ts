@@ -28,6 +28,8 @@ export interface GraphNode {
   loose: boolean;
   /** where the step sits in the file: steps.2.branches.0.steps.1 */
   path: string;
+  /** a step of `compensations`: runs only when a step that names it fails */
+  compensation?: boolean;
 }
 export interface GraphEdge {
   id: string;
@@ -35,6 +37,8 @@ export interface GraphEdge {
   sourceHandle?: string;
   target: string;
   label?: string;
+  /** "when this fails, that undoes": not "runs after" */
+  compensation?: boolean;
 }
 
 /** Nodes (trigger, steps in file order, loose steps) and "runs after" edges. */
@@ -60,6 +64,15 @@ export function toGraph(snapshot: Snapshot): { nodes: GraphNode[]; edges: GraphE
     return prev;
   };
   walk(snapshot.def.steps, 'steps', [{ id: TRIGGER_NODE }]);
+  // compensations run only on failure: each is fed by the steps whose onError.compensate names it
+  // (a flow-level onError.compensate: by the trigger, "any step fails")
+  const flowLevel = snapshot.def.onError?.compensate ?? [];
+  const placed = allSteps(snapshot.def.steps).filter((s) => s.type !== 'branch');
+  (snapshot.def.compensations ?? []).forEach((c, i) => {
+    nodes.push({ id: c.id, step: c, loose: false, path: `compensations.${i}`, compensation: true });
+    for (const s of placed) if (s.onError?.compensate?.includes(c.id)) edges.push({ id: `${s.id}~>${c.id}`, source: s.id, target: c.id, label: 'if it fails', compensation: true });
+    if (flowLevel.includes(c.id)) edges.push({ id: `${TRIGGER_NODE}~>${c.id}`, source: TRIGGER_NODE, target: c.id, label: 'if any step fails', compensation: true });
+  });
   for (const l of snapshot.loose) nodes.push({ id: l.step.id, step: l.step, loose: true, path: '' });
   return { nodes, edges };
 }
@@ -87,7 +100,7 @@ const clone = (s: Snapshot): Snapshot => structuredClone(s);
 
 /** A step id not yet used: `email-send`, `email-send-2`, … */
 export function freshId(snapshot: Snapshot, type: string): string {
-  const used = new Set([...allSteps(snapshot.def.steps).map((s) => s.id), ...snapshot.loose.map((l) => l.step.id)]);
+  const used = new Set([...allSteps(snapshot.def.steps).map((s) => s.id), ...(snapshot.def.compensations ?? []).map((s) => s.id), ...snapshot.loose.map((l) => l.step.id)]);
   const base = type.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 34) || 'step';
   const start = /^[a-z]/.test(base) ? base : `s-${base}`;
   if (!used.has(start)) return start;
