@@ -19,7 +19,7 @@ import { FLOW_ADMIN_ENDPOINTS, publishRules } from './flow-admin';
 import { FLOW_TEST_RUN_ENDPOINTS } from './flow-test-run';
 import { FLOW_OVERLAY_ENDPOINTS } from './flow-overlay';
 import { actorOf, requireRole } from './guard';
-import type { AdminEndpoint } from './endpoint';
+import { parseAdminInput as parse, type AdminEndpoint } from './endpoint';
 import { CHARGEBACK_ADMIN_ENDPOINTS } from './chargeback-admin';
 import { Download } from './download';
 import { caseSummary } from '../triggers/chargeback/cases';
@@ -32,18 +32,6 @@ import { listPayments, replayPreview, withPayments } from './payment-views';
 
 export type { AdminEndpoint } from './endpoint';
 
-function badRequest(issues: z.core.$ZodIssue[]): AppError {
-  return new AppError('invalid request', {
-    code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
-    details: { fieldErrors: issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
-  });
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(result.error.issues);
-  return result.data;
-}
 
 const isoDate = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
 const timeZone = z.string().max(64).refine((zone) => {

@@ -1,8 +1,7 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { invalidRequest } from '../http/validation';
-import type { GatewayServices } from '../kernel/services';
 import { audit } from '../store/audit';
 import { caseOr404, caseSummary, listCases } from '../triggers/chargeback/cases';
 import { gatherEvidence, renderEvidencePdf } from '../triggers/chargeback/evidence';
@@ -10,30 +9,22 @@ import { importReport, submitNotice } from '../triggers/chargeback/intake';
 import { chargebackNoticeSchema } from '../triggers/chargeback/notice';
 import { CASE_STATUSES } from '../domain/chargeback';
 import { Download } from './download';
+import { adminBadRequest, type AdminEndpoint } from './endpoint';
 import { actorOf } from './guard';
-import type { Role } from './roles';
 
-interface Endpoint {
-  method: 'get' | 'post';
-  path: string;
-  role: Role;
-  handler: (req: Request, res: Response, services: GatewayServices) => Promise<unknown>;
-}
 
-const badRequest = (issues: z.core.$ZodIssue[]) =>
-  new AppError('invalid request', { code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400, details: { fieldErrors: issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) } });
 const listQuery = z.object({ status: z.enum(CASE_STATUSES).optional() });
 const upload = z.object({ csv: z.string().min(1).max(20 * 1024 * 1024), fileName: z.string().max(200).optional() });
 const closeBody = z.object({ outcome: z.enum(['won', 'lost', 'accepted']), reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000) });
 const caseParam = (req: Request) => String(req.params.caseNumber).slice(0, 40);
 
 /** The chargebacks page of the operator app: cases (deadline first), manual entry, report upload, evidence PDF. */
-export const CHARGEBACK_ADMIN_ENDPOINTS: Endpoint[] = [
+export const CHARGEBACK_ADMIN_ENDPOINTS: AdminEndpoint[] = [
   {
     method: 'get', path: '/admin/api/chargebacks', role: 'viewer',
     handler: async (req, _res, s) => {
       const q = listQuery.safeParse(req.query);
-      if (!q.success) throw badRequest(q.error.issues);
+      if (!q.success) throw adminBadRequest(q.error.issues);
       return { cases: await listCases(s.db, q.data), summary: await caseSummary(s.db, s.config.admin.alerts.chargebackDeadlineHours), alertHours: s.config.admin.alerts.chargebackDeadlineHours };
     },
   },
@@ -57,7 +48,7 @@ export const CHARGEBACK_ADMIN_ENDPOINTS: Endpoint[] = [
     method: 'post', path: '/admin/api/chargebacks/reports', role: 'operator',
     handler: async (req, res, s) => {
       const body = upload.safeParse(req.body);
-      if (!body.success) throw badRequest(body.error.issues);
+      if (!body.success) throw adminBadRequest(body.error.issues);
       const result = await importReport(s, body.data.csv, { correlationId: `upload:${Date.now()}` });
       await audit(s.db, { actor: actorOf(res), action: 'chargeback.report.imported', subjectType: 'chargeback_report', subjectId: body.data.fileName ?? 'upload', details: { rows: result.rows, accepted: result.accepted.length, duplicates: result.duplicates.length, invalid: result.invalid.length, conflicts: result.conflicts.length } });
       return result;
@@ -68,7 +59,7 @@ export const CHARGEBACK_ADMIN_ENDPOINTS: Endpoint[] = [
     method: 'post', path: '/admin/api/chargebacks/:caseNumber/close', role: 'operator',
     handler: async (req, res, s) => {
       const body = closeBody.safeParse(req.body);
-      if (!body.success) throw badRequest(body.error.issues);
+      if (!body.success) throw adminBadRequest(body.error.issues);
       const caseNumber = caseParam(req);
       await s.db.transaction(async (trx) => {
         const row = await trx('chargebacks').where({ case_number: caseNumber }).forUpdate().first<{ status: string; history: unknown[] } | undefined>('status', 'history');

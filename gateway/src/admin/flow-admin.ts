@@ -5,7 +5,7 @@ import { parseRules, RulesError, RULES_FILE_NAMES } from '../domain/rules-loader
 import type { FlowRegistry, FlowVersionRow } from '../pipeline/versions/flow-registry';
 import { flowCatalogue, flowFigures, m3Metadata } from './flow-builder';
 import type { FlowCatalogue, FlowSummary, FlowValidation } from './flow-builder-types';
-import type { AdminEndpoint } from './endpoint';
+import { flowIdParam as flowId, parseAdminInput as parse, type AdminEndpoint } from './endpoint';
 import { actorOf } from './guard';
 
 /**
@@ -15,7 +15,6 @@ import { actorOf } from './guard';
  * runs already started stay on the version they were pinned to.
  */
 
-const flowId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a flow id such as invoice-payment');
 const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
 const source = z.string().min(1).max(256 * 1024);
 /** node positions beside the definition; loose steps are checked when they are connected */
@@ -37,16 +36,6 @@ const zone = z.string().max(64).refine((tz) => {
   }
 }, 'an IANA time zone such as America/Chicago');
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new AppError('invalid request', {
-      code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
-      details: { fieldErrors: result.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
-    });
-  }
-  return result.data;
-}
 
 function registry(services: GatewayServices): FlowRegistry {
   const flows = services.pipeline?.flows;

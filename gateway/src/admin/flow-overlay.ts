@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { GatewayServices } from '../kernel/services';
 import { allSteps, type CompiledFlow } from '../pipeline/definitions/compile';
-import type { AdminEndpoint } from './endpoint';
+import { flowIdParam as flowId, parseAdminInput, type AdminEndpoint } from './endpoint';
 import type { FlowOverlay, OverlayRun, OverlayRuns, OverlayStep } from './flow-overlay-types';
 
 /**
@@ -14,20 +14,9 @@ import type { FlowOverlay, OverlayRun, OverlayRuns, OverlayStep } from './flow-o
  * runs link to their traces; a run parked at the step is replayed with the dead-letter replay action.
  */
 
-const flowId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a flow id such as invoice-payment');
 const stepId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a step id such as receipt');
 const overlayQuery = z.object({ windowMinutes: z.coerce.number().int().min(1).max(1440).default(60) }).strict();
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new AppError('invalid request', {
-      code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
-      details: { fieldErrors: result.error.issues.map((i) => ({ field: i.path.join('.') || 'query', message: i.message })) },
-    });
-  }
-  return result.data;
-}
 
 /** Steps of the flow (compensations included) that move or book money: where money can be in flight. */
 export function moneySteps(flow: CompiledFlow): string[] {
@@ -128,6 +117,9 @@ export async function stepRuns(db: Knex, flow: string, step: string, limit = 50)
     deadLetterId: r.dead_letter_id == null ? null : String(r.dead_letter_id),
   }));
 }
+
+/** parameters and the query, an issue about the whole input named `query` */
+const parse = <T extends z.ZodType>(schema: T, value: unknown) => parseAdminInput(schema, value, 'query');
 
 function publishedFlow(s: GatewayServices, id: string) {
   const published = s.pipeline?.flows.published(id);

@@ -11,7 +11,7 @@ import type { CompiledFlow } from '../pipeline/definitions/compile';
 import { getInbox } from '../pipeline/inbox';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { StepTrace } from '../pipeline/runner';
-import type { AdminEndpoint } from './endpoint';
+import { flowIdParam as flowId, parseAdminInput as parse, type AdminEndpoint } from './endpoint';
 import type { InboxEventSummary, SampleOrigin, ShippedSample, TestRunResult, TestSample, TestSamples } from './flow-test-run-types';
 import { actorOf } from './guard';
 import { hasRole } from './roles';
@@ -24,7 +24,6 @@ import { hasRole } from './roles';
  * database rolled back. One run per flow at a time (cluster-wide), within a time limit.
  */
 
-const flowId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a flow id such as invoice-payment');
 /** a sample is an event, not a document: 64 KB of JSON is far more than any trigger carries */
 const MAX_SAMPLE_BYTES = 64 * 1024;
 const DEFAULT_TIME_LIMIT_MS = 60_000;
@@ -41,16 +40,6 @@ const runInput = z
   })
   .strict();
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new AppError('invalid request', {
-      code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
-      details: { fieldErrors: result.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
-    });
-  }
-  return result.data;
-}
 
 function pipelineOf(services: GatewayServices): Pipeline {
   if (!services.pipeline) throw new AppError('the flows module is not running', { code: 'FLOWS_NOT_CONFIGURED', errorClass: 'configuration', httpStatus: 503 });

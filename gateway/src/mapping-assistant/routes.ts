@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AdminEndpoint } from '../admin/endpoint';
+import { parseAdminInput as parse, type AdminEndpoint } from '../admin/endpoint';
 import { actorOf } from '../admin/guard';
 import { AppError } from '../errors';
 import type { GatewayServices } from '../kernel/services';
@@ -41,16 +41,6 @@ const decisionsBody = z.object({
   reason: z.string().trim().max(1000).optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new AppError('invalid request', {
-      code: 'ADMIN_BAD_REQUEST', errorClass: 'business', httpStatus: 400,
-      details: { fieldErrors: result.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
-    });
-  }
-  return result.data;
-}
 
 /** the tenant whose decisions count: the Infor tenant this gateway serves, else "default" */
 export function tenantOf(services: GatewayServices): string {
