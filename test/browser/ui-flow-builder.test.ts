@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Locator, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
@@ -7,7 +6,7 @@ import { linksModule } from '../../gateway/src/links/module';
 import { openPayment } from '../../gateway/src/pipeline/ledger';
 import { invoiceCharged, payPageDeclined } from '../../gateway/src/triggers/pay-page/events';
 import { newInvoice } from '../integration/links/helpers';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { eventually } from '../helpers/gateway';
 import { chargedInvoicePayment, startStack, type Stack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
@@ -20,21 +19,12 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * e-mails the customer and writes an M3 record through the generic MI call (CUSEXTMI), each once.
  * Screenshots with UPDATE_SCREENSHOTS=1.
  */
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const SHOTS = screenshotsDir();
 jest.setTimeout(120_000);
 
 let stack: Stack;
 let browser: Browser;
 let page: Page;
-
-async function signIn(p: Page, user: string): Promise<void> {
-  await p.goto(`${stack.gateway.url}/ui/`);
-  await p.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await p.getByLabel('User name').fill(user);
-  await p.getByLabel('Password').fill(user);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.waitForURL(`${stack.gateway.url}/ui/`);
-}
 
 /** A real mouse drag from one React Flow handle to another. */
 async function dragHandle(p: Page, from: Locator, to: Locator): Promise<void> {
@@ -63,13 +53,12 @@ const yaml = () => page.getByTestId('flow-yaml').textContent();
 const settled = () => page.locator('.validation:not([data-state="validating"])').waitFor();
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({ modules: [linksModule(), adminModule()], config: { admin: { alerts: { enabled: false } } } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.setDefaultTimeout(10_000);
-  await signIn(page, 'admin');
+  await signInToOperatorApp(page, stack.gateway.url, 'admin', 'Ada Admin');
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -245,7 +234,7 @@ it('shows a viewer the flows without anything to edit', async () => {
   const context = await browser.newContext();
   const viewer = await context.newPage();
   viewer.setDefaultTimeout(10_000);
-  await signIn(viewer, 'viewer');
+  await signInToOperatorApp(viewer, stack.gateway.url, 'viewer', 'Vera Viewer');
   await viewer.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
   await viewer.locator('.react-flow__node').first().waitFor();
   expect(await viewer.getByRole('navigation', { name: 'step palette' }).count()).toBe(0);

@@ -1,13 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
-import { getPayment, type Payment } from '../../gateway/src/pipeline/ledger';
-import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
-import { launchChromium } from '../helpers/browser';
+import { getPayment } from '../../gateway/src/pipeline/ledger';
+import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { eventually } from '../helpers/gateway';
-import { chargedInvoicePayment, simJson, startStack, type Stack } from '../helpers/stack';
+import { handOverChargedInvoice, simJson, startStack, type Stack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
 
 /**
@@ -19,7 +16,7 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * Then, as an admin, the canvas's flow settings (the trigger node) and compensation steps.
  * Screenshots docs/screenshots/flow-builder-overlay.png and flow-builder-settings.png with UPDATE_SCREENSHOTS=1.
  */
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const SHOTS = screenshotsDir();
 jest.setTimeout(120_000);
 
 let stack: Stack;
@@ -27,18 +24,12 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({ modules: [adminModule()], config: { queue: { retryLimit: 1, retryDelaySeconds: 0 }, admin: { alerts: { enabled: false } } } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.setDefaultTimeout(15_000);
-  await page.goto(`${stack.gateway.url}/ui/`);
-  await page.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await page.getByLabel('User name').fill('operator');
-  await page.getByLabel('Password').fill('operator');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${stack.gateway.url}/ui/`);
+  await signInToOperatorApp(page, stack.gateway.url, 'operator', 'Otto Operator');
 }, 120_000);
 afterAll(async () => {
   await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: null, outage: null, pathPattern: null } }).catch(() => undefined);
@@ -48,11 +39,7 @@ afterAll(async () => {
 
 const db = () => stack.gateway.services.db;
 const faults = (body: Record<string, unknown>) => simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body });
-async function charged(ivno: string, cuno: string, amount: string, currency = 'USD'): Promise<Payment> {
-  const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount, currency });
-  await invoiceCharged(stack.gateway.services.pipeline, payment);
-  return payment;
-}
+const charged = (ivno: string, cuno: string, amount: string, currency = 'USD') => handOverChargedInvoice(stack, { ivno, cuno, amount, currency });
 const statusOf = async (id: string) => (await getPayment(db(), id))?.status;
 
 it('shows the live figures on the nodes, lists a node\'s runs with their traces, and replays a dead letter from its step', async () => {
@@ -113,12 +100,7 @@ it('shows the live figures on the nodes, lists a node\'s runs with their traces,
 it('edits the flow\'s keys in the flow-settings panel (checked by the validator) and draws compensation steps dashed', async () => {
   const admin = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   admin.setDefaultTimeout(15_000);
-  await admin.goto(`${stack.gateway.url}/ui/`);
-  await admin.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await admin.getByLabel('User name').fill('admin');
-  await admin.getByLabel('Password').fill('admin');
-  await admin.getByRole('button', { name: 'Sign in' }).click();
-  await admin.waitForURL(`${stack.gateway.url}/ui/`);
+  await signInToOperatorApp(admin, stack.gateway.url, 'admin', 'Ada Admin');
   await admin.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
   await admin.getByTestId('node-trigger').click();
   const settings = admin.getByTestId('flow-settings');

@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { linksModule } from '../../gateway/src/links/module';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { eventually } from '../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../helpers/stack';
@@ -17,7 +16,7 @@ import { ensureUiBuilt } from '../integration/admin/ui-build';
  * simulator (no GL interface PAYTRACE) and the GL node shows M3's error, the steps after it "not
  * reached"; a reload keeps the sample. Screenshot with UPDATE_SCREENSHOTS=1.
  */
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : path.join(os.tmpdir(), 'm3pt-ui-screenshots');
+const SHOTS = screenshotsDir();
 const SAMPLE = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'mappings', 'flows', 'samples', 'ecommerce-sale.json'), 'utf8')) as { data: { orderId: string; paytraceTransactionId: string; amount: string } };
 jest.setTimeout(120_000);
 
@@ -25,17 +24,7 @@ let stack: Stack;
 let browser: Browser;
 let page: Page;
 
-async function signIn(p: Page, user: string): Promise<void> {
-  await p.goto(`${stack.gateway.url}/ui/`);
-  await p.getByRole('link', { name: 'Sign in with Infor OS' }).click();
-  await p.getByLabel('User name').fill(user);
-  await p.getByLabel('Password').fill(user);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.waitForURL(`${stack.gateway.url}/ui/`);
-}
-
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   await ensureUiBuilt();
   stack = await startStack({ modules: [linksModule(), adminModule()], config: { admin: { alerts: { enabled: false } } } });
   // what the shipped sample describes: the storefront charged the card at PayTrace — the first
@@ -45,7 +34,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.setDefaultTimeout(15_000);
-  await signIn(page, 'admin');
+  await signInToOperatorApp(page, stack.gateway.url, 'admin', 'Ada Admin');
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -154,7 +143,7 @@ it('lets a viewer see the kept sample but not run a test', async () => {
   const p = page;
   page = viewer;
   try {
-    await signIn(viewer, 'viewer');
+    await signInToOperatorApp(viewer, stack.gateway.url, 'viewer', 'Vera Viewer');
     await viewer.goto(`${stack.gateway.url}/ui/#/flows?flow=ecommerce-sale`);
     const panel = viewer.getByTestId('test-run');
     await panel.getByTestId('sample-origin').getByText('kept: ecommerce-sale.json', { exact: false }).waitFor();

@@ -10,6 +10,7 @@ import { inforModule } from '../../gateway/src/infor/module';
 import { payTraceModule } from '../../gateway/src/paytrace/module';
 import type { GatewayModule } from '../../gateway/src/runtime/gateway';
 import { openPayment, type Payment } from '../../gateway/src/pipeline/ledger';
+import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
 import { startInforSimulator } from '../../simulators/infor';
 import { startPayTraceSimulator, type PayTraceSimulator } from '../../simulators/paytrace';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -104,5 +105,12 @@ export async function chargedInvoicePayment(stack: Stack, invoice: { ivno: strin
     correlationId: `c-${reference}`,
     fields: { cono: 100, divi: 'AAA', ivno: invoice.ivno, yea4: 2026, cuno: invoice.cuno, amount: invoice.amount, currency: invoice.currency ?? 'USD', paytrace_transaction_id: String(sale.transactionId) },
   });
+  return payment;
+}
+
+/** An invoice charged on the pay page and handed to the invoice-payment flow, as the pay page does. */
+export async function handOverChargedInvoice(stack: Stack, invoice: Parameters<typeof chargedInvoicePayment>[1]): Promise<Payment> {
+  const payment = await chargedInvoicePayment(stack, invoice);
+  await invoiceCharged(stack.gateway.services.pipeline, payment);
   return payment;
 }

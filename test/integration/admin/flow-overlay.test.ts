@@ -4,9 +4,8 @@ import { overlaySql, moneySteps } from '../../../gateway/src/admin/flow-overlay'
 import type { FlowOverlay, OverlayRuns, OverlayStep } from '../../../gateway/src/admin/flow-overlay-types';
 import { abandonDeadLetters } from '../../../gateway/src/pipeline/dead-letter-actions';
 import type { Payment } from '../../../gateway/src/pipeline/ledger';
-import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { eventually } from '../../helpers/gateway';
-import { chargedInvoicePayment, simJson, startStack, type Stack } from '../../helpers/stack';
+import { handOverChargedInvoice, simJson, startStack, type Stack } from '../../helpers/stack';
 import { adminCall, sessionWithRoles, type SignedIn } from './sign-in';
 
 /**
@@ -31,11 +30,7 @@ afterAll(async () => {
 
 const db = () => stack.gateway.services.db;
 const faults = (body: Record<string, unknown>) => simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body });
-async function charged(ivno: string, cuno: string, amount: string, currency = 'USD'): Promise<Payment> {
-  const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount, currency });
-  await invoiceCharged(stack.gateway.services.pipeline, payment);
-  return payment;
-}
+const charged = (ivno: string, cuno: string, amount: string, currency = 'USD') => handOverChargedInvoice(stack, { ivno, cuno, amount, currency });
 const openDeadLetter = (payment: Payment) => eventually(async () => (await db()('dead_letters').where({ status: 'open', correlation_id: payment.correlation_id }).first()) as { id: string } | undefined, 30_000, `a dead letter for ${payment.reference}`);
 async function overlay(): Promise<FlowOverlay> {
   const res = await adminCall(stack.gateway.url, viewer, 'GET', '/admin/api/flows/invoice-payment/overlay');
