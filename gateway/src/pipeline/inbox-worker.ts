@@ -1,7 +1,7 @@
 import { AppError, errorClassOf } from '../errors';
 import { runWithContext } from '../observability/context';
 import type { GatewayServices } from '../kernel/services';
-import { earlierPending, getInbox, markInbox, type InboxJob, type InboxRow } from './inbox';
+import { deferralDelaySeconds, earlierPending, getInbox, markInbox, type InboxJob, type InboxRow } from './inbox';
 import { tryWithAdvisoryLock } from './advisory-lock';
 import type { JobMeta } from './job-queue';
 
@@ -21,10 +21,8 @@ export function inboxWorker(services: GatewayServices, handler: InboxHandler) {
 
     // Waiting for another event of the same aggregate is not a failure: a fresh job comes back
     // later, so the wait never uses up this trigger's retries (under load it did, and parked it).
-    // The look-again delay grows to at most 5 s: the check is one indexed query, and a longer cap
-    // kept a waiting trigger idle for up to 30 s after the one before it had finished.
     const defer = async (reason: string) => {
-      const seconds = Math.ceil(Math.min(5, 2 ** Math.min(deferrals, 3)) * (0.5 + Math.random() / 2));
+      const seconds = deferralDelaySeconds(deferrals);
       await services.queue.send<InboxJob>(meta.queue, { inboxId, deferrals: deferrals + 1 }, { startAfterSeconds: seconds, correlationId: row.correlation_id });
       services.logger.debug('trigger deferred', { inboxId, aggregateKey: row.aggregate_key, reason, seconds, deferrals: deferrals + 1 });
     };
@@ -45,6 +43,9 @@ export function inboxWorker(services: GatewayServices, handler: InboxHandler) {
       }
     };
     if (!row.aggregate_key) return run();
+    // an earlier event still pending: wait without touching the lock, which the earlier one may need now
+    const earlier = await earlierPending(services.db, row);
+    if (earlier) return defer(`waiting for earlier event ${earlier}`);
     const outcome = await tryWithAdvisoryLock(services.db, `aggregate:${row.aggregate_key}`, run);
     if (!outcome.ran) await defer('another worker is processing the aggregate');
   };

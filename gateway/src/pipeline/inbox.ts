@@ -89,6 +89,15 @@ export async function markInbox(db: Knex, id: string, status: InboxRow['status']
     });
 }
 
+/**
+ * How long a trigger waiting for an earlier event of its aggregate sleeps before it looks again:
+ * 1, 2, 4, then at most 5 s, each with jitter (half to all of it) so waiters of one aggregate
+ * do not wake together. Waiting is not a failure: the wait never uses up the trigger's retries.
+ */
+export function deferralDelaySeconds(deferrals: number): number {
+  return Math.ceil(Math.min(5, 2 ** Math.min(deferrals, 3)) * (0.5 + Math.random() / 2));
+}
+
 /** Is an earlier trigger of the same aggregate still waiting? Then this one must wait too. */
 export async function earlierPending(db: Knex, row: InboxRow): Promise<string | undefined> {
   if (!row.aggregate_key) return undefined;

@@ -5,7 +5,7 @@ import { runWithContext } from '../observability/context';
 import type { Logger } from '../observability/logger';
 import type { CompiledFlow } from './definitions/compile';
 import type { Bindings } from './expressions';
-import { getInbox, ingest, type InboxJob, type InboxRow } from './inbox';
+import { deferralDelaySeconds, getInbox, ingest, type InboxJob, type InboxRow } from './inbox';
 import type { JobMeta, JobQueue } from './job-queue';
 import type { Payment } from './ledger';
 import { FlowRunner, type RunOutcome, type RunRequest, type StepTrace } from './runner';
@@ -144,8 +144,8 @@ export class Pipeline {
       }
       if (outcome.status === 'deferred') {
         // waiting for another event of the same aggregate is not a failure: a fresh job comes back
-        // later, so the wait never uses up this trigger's retries. The delay grows to at most 5 s.
-        const seconds = Math.ceil(Math.min(5, 2 ** Math.min(deferrals, 3)) * (0.5 + Math.random() / 2));
+        // later, so the wait never uses up this trigger's retries
+        const seconds = deferralDelaySeconds(deferrals);
         await this.deps.queue.send<InboxJob>(meta.queue, { inboxId, deferrals: deferrals + 1 }, { startAfterSeconds: seconds, correlationId: row.correlation_id });
         this.deps.logger.debug('trigger deferred', { inboxId, aggregateKey: row.aggregate_key, reason: outcome.reason, seconds, deferrals: deferrals + 1 });
       } else if (outcome.status === 'rejected' && this.deps.triggers.refused) {

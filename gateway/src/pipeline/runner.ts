@@ -236,6 +236,12 @@ export class FlowRunner {
 
   /** Take the aggregate's lock, keep arrival order, claim the trigger. Answers why not when it must wait. */
   async #start(session: Session, row: InboxRow): Promise<RunOutcome | undefined> {
+    if (row.aggregate_key) {
+      // An earlier event still pending: wait without taking the lock. Taken just to look, it made
+      // the earlier event — the one everyone waits for — find its aggregate busy and wait too.
+      const earlier = await earlierPending(this.deps.db, row);
+      if (earlier) return { status: 'deferred', reason: `waiting for earlier event ${earlier}`, earlier };
+    }
     const trx = await session.tx();
     if (row.aggregate_key) {
       const key = `aggregate:${row.aggregate_key}`;

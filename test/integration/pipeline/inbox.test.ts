@@ -49,9 +49,11 @@ describe('inbox: persisted first, processed once, in order per aggregate', () =>
     await send('A-1', 'inv-a-1', 'invoice:100:AAA:5001');
     await send('A-2', 'inv-a-2', 'invoice:100:AAA:5001');
     await send('A-3', 'inv-a-3', 'invoice:100:AAA:5001');
-    await eventually(async () => handled.filter((h) => h.key.startsWith('inv-a-')).length === 3, 20_000, 'three events');
+    // the retry waits 1–2 s (pg-boss' backoff floor), the later events look again after 1–5 s each:
+    // ~5 s on a quiet machine, so the bound leaves room for a busy CI
+    await eventually(async () => handled.filter((h) => h.key.startsWith('inv-a-')).length === 3, 45_000, 'three events');
     expect(handled.filter((h) => h.key.startsWith('inv-a-')).map((h) => h.key)).toEqual(['inv-a-1', 'inv-a-2', 'inv-a-3']);
-  });
+  }, 60_000);
 
   it('parks a business failure as a dead letter and marks the trigger dead, without blocking its aggregate', async () => {
     const bad = await send('B-1', 'bad-invoice', 'invoice:100:AAA:5002');
@@ -71,8 +73,9 @@ describe('inbox: persisted first, processed once, in order per aggregate', () =>
   it('keeps the trigger when processing is impossible (nothing is lost)', async () => {
     failures.set('stubborn', 100);
     const { inboxId } = await send('S-1', 'stubborn');
-    await eventually(async () => (await getInbox(gateway.services.db, inboxId))?.status === 'dead', 20_000, 'dead');
+    // three retries with backoff (1–2, 2–4, 4–8 s): up to 14 s on a quiet machine
+    await eventually(async () => (await getInbox(gateway.services.db, inboxId))?.status === 'dead', 45_000, 'dead');
     const row = await getInbox(gateway.services.db, inboxId);
     expect(row).toMatchObject({ payload: { key: 'stubborn' }, error_code: 'M3_UNAVAILABLE' });
-  });
+  }, 60_000);
 });
