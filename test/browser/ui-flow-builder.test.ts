@@ -39,8 +39,18 @@ async function dragHandle(p: Page, from: Locator, to: Locator): Promise<void> {
 
 /** A real mouse drag (HTML5 drag and drop) in small steps, so Chromium starts the drag before the drop. */
 async function dragTo(p: Page, from: Locator, to: Locator, at: { x: number; y: number }): Promise<void> {
-  await from.scrollIntoViewIfNeeded();
-  const a = (await from.boundingBox())!;
+  // The pointer must be on the source when the button goes down: the page can still shift just
+  // after it is drawn, and a drag measured before the shift once picked up the palette's
+  // neighbour (Webhook event instead of E-mail) and dropped that. hover() waits until the source
+  // is still and is what the pointer hits; the check below catches a shift after it.
+  let a: { x: number; y: number; width: number; height: number } | undefined;
+  for (let tries = 0; tries < 5 && !a; tries++) {
+    await from.hover();
+    const box = (await from.boundingBox())!;
+    const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    if (await from.evaluate((el, { x, y }) => el.contains(document.elementFromPoint(x, y)), point)) a = box;
+  }
+  if (!a) throw new Error('the drag source would not stay under the pointer');
   const b = (await to.boundingBox())!;
   await p.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await p.mouse.down();
@@ -114,6 +124,7 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
     await email.first().waitFor({ timeout: 3000 }).catch(() => undefined);
   }
   await email.getByText('not connected', { exact: false }).waitFor();
+  expect(await page.locator('.react-flow__node').count()).toBe(2); // the trigger and the e-mail: nothing else was dropped
   expect(await yaml()).not.toContain('email.send');
 
   // connect it after the trigger with the mouse
@@ -281,6 +292,7 @@ it('changes the GL mapping of the invoice-payment flow on the canvas; the diff s
   await page.getByTestId('flow-diff').getByText('mapping input description: (none) → "Card payment of invoice " & payment.ivno').waitFor();
   await settled();
   await page.locator('.validation[data-state="valid"]').waitFor();
+  await page.getByTestId('flow-diff').screenshot({ path: path.join(SHOTS, 'flow-builder-diff.png') });
   // what the export writes keeps the file's comments (only the steps changed)
   expect(await yaml()).toMatch(/^# Flow 2 — an invoice paid through a payment link/);
   await page.getByLabel('publish reason').fill('GL voucher text names the invoice');
