@@ -117,8 +117,8 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   // drag the e-mail step from the palette onto the canvas: placed, not connected
   await page.getByRole('button', { name: 'Add E-mail (email.send)' }).scrollIntoViewIfNeeded();
   const email = page.locator('.react-flow__node', { hasText: 'email.send' });
-  // on a loaded machine the first drag sometimes never reaches the canvas as a drop (cause not yet
-  // found; seen under a parallel npm test): drag again, as a person would, at most three times
+  // a drop that did not land (the drag picked up a neighbour before dragTo checked the pointer; kept
+  // for a drop lost another way): drag again, as a person would, at most three times
   for (let tries = 0; tries < 3 && !(await email.count()); tries++) {
     await dragTo(page, page.getByRole('button', { name: 'Add E-mail (email.send)' }), canvas, { x: 250, y: 420 });
     await email.first().waitFor({ timeout: 3000 }).catch(() => undefined);
