@@ -97,20 +97,48 @@ export function metrics(results: readonly FieldOutcome[], threshold: number): Me
   };
 }
 
+/** z of a one-sided 95 % bound: P(Z > 1.6449) = 0.05 */
+export const Z_ONE_SIDED_95 = 1.6449;
+
 /**
- * The lowest threshold whose precision reaches `goal` on these results (more coverage for the
- * same precision); when none does, the one with the best precision.
+ * Wilson score lower bound of a proportion (`successes` of `n`): the precision that `n`
+ * suggestions with that many right ones support at the confidence `z` stands for. Unlike the
+ * plain ratio it pays for a small `n` (3 right of 3 → 0.53, 62 of 63 → 0.93 at z = 1.6449), and
+ * unlike the normal approximation it stays inside 0–1 at 0 or n successes.
  */
-export function chooseThreshold(results: readonly FieldOutcome[], goal: number): number {
+export function wilsonLowerBound(successes: number, n: number, z = Z_ONE_SIDED_95): number {
+  if (n <= 0) return 0;
+  const p = successes / n;
+  const z2 = z * z;
+  return (p + z2 / (2 * n) - z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+}
+
+export interface ThresholdChoice {
+  threshold: number;
+  /** Wilson lower bound of the precision at that threshold on these results */
+  lowerBound: number;
+  /** whether that lower bound reaches the aim (else: the threshold with the highest lower bound) */
+  certified: boolean;
+}
+
+/**
+ * The auto-suggest threshold: the lowest confidence (most coverage) whose precision on these
+ * results has a Wilson lower bound (one-sided 95 % by default) that reaches `aim`. A ratio alone
+ * ignores how few suggestions sit above a threshold (60 of 61 right and 3 of 3 right would both
+ * pass 0.98). When no threshold reaches the aim — the results are too few to show it — the one
+ * whose lower bound is highest, the level these results say most for, with `certified: false`.
+ */
+export function chooseThreshold(results: readonly FieldOutcome[], aim: number, z = Z_ONE_SIDED_95): ThresholdChoice {
   const levels = [...new Set(results.map((r) => r.ranked[0]?.confidence).filter((c): c is number => c !== undefined))].sort((a, b) => a - b);
-  let best = { threshold: 1, precision: -1 };
+  let best: ThresholdChoice = { threshold: 1, lowerBound: 0, certified: false };
   for (const level of levels) {
     const m = metrics(results, level);
     if (m.suggestions === 0) continue;
-    if (m.precision >= goal) return level;
-    if (m.precision > best.precision) best = { threshold: level, precision: m.precision };
+    const lowerBound = wilsonLowerBound(m.suggestions - m.wrongSuggestions, m.suggestions, z);
+    if (lowerBound >= aim) return { threshold: level, lowerBound, certified: true };
+    if (lowerBound > best.lowerBound) best = { threshold: level, lowerBound, certified: false };
   }
-  return best.threshold;
+  return best;
 }
 
 /** the wrong suggestions and misses, for the report of what the matcher gets wrong */

@@ -20,12 +20,24 @@ export interface MatcherModel {
   stage1: LogisticModel;
   stage2Features: readonly string[];
   stage2: LogisticModel;
-  /** the auto-suggest threshold: the lowest confidence whose precision on the tuning split reached the goal */
+  /** the auto-suggest threshold: the lowest confidence whose out-of-fold precision on the tuning split has a Wilson lower bound ≥ the aim, else the one with the highest bound (training.ts) */
   threshold: number;
   /** ground-truth cases it was fitted on (never the held-out ones) */
   trainedOn: string[];
-  /** figures on the tuning split when it was fitted */
-  tuning: { pairs: number; positives: number; precisionAtThreshold: number; coverageAtThreshold: number };
+  /** figures on the tuning split when it was fitted (precision and coverage out of fold, at the threshold) */
+  tuning: {
+    pairs: number;
+    positives: number;
+    precisionAtThreshold: number;
+    coverageAtThreshold: number;
+    /** suggestions made / wrong at the threshold, out of fold */
+    suggestionsAtThreshold?: number;
+    wrongAtThreshold?: number;
+    /** one-sided 95 % Wilson lower bound of that precision, the aim it is held to, and whether it reaches it */
+    precisionLowerBound?: number;
+    precisionAim?: number;
+    aimCertified?: boolean;
+  };
 }
 
 export function sigmoid(z: number): number {
