@@ -4,10 +4,9 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { getPayment } from '../../gateway/src/pipeline/ledger';
-import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
 import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { eventually } from '../helpers/gateway';
-import { chargedInvoicePayment, simJson, startStack, type Stack } from '../helpers/stack';
+import { handOverChargedInvoice, simJson, type Stack, startStack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
 
 /**
@@ -39,8 +38,7 @@ const signIn = (p: Page, user: 'operator' | 'viewer', name: string) => signInToO
 
 it('an operator imports the report, sees the case deadline first, opens it and gets the evidence PDF', async () => {
   const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10001', amount: '88.00' } });
-  const payment = await chargedInvoicePayment(stack, { ivno: String(invoice.ivno), cuno: 'C10001', amount: '88.00' });
-  await invoiceCharged(stack.gateway.services.pipeline, payment);
+  const payment = await handOverChargedInvoice(stack, { ivno: String(invoice.ivno), cuno: 'C10001', amount: '88.00' });
   await eventually(async () => (await getPayment(stack.gateway.services.db, payment.id))?.status === 'completed', 20_000, 'paid');
   await simJson(stack.paytrace.url, '/_sim/settle', { method: 'POST', body: {} });
   const cb = await simJson<{ caseNumber: string }>(stack.paytrace.url, '/_sim/chargebacks', { body: { transactionId: Number(payment.paytrace_transaction_id), respondInDays: 2, reason: `Not as described ${XSS}` } });

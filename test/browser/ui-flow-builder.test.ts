@@ -4,11 +4,11 @@ import { type Browser, type Locator, type Page } from 'playwright-core';
 import { adminModule } from '../../gateway/src/admin/module';
 import { linksModule } from '../../gateway/src/links/module';
 import { openPayment } from '../../gateway/src/pipeline/ledger';
-import { invoiceCharged, payPageDeclined } from '../../gateway/src/triggers/pay-page/events';
+import { payPageDeclined } from '../../gateway/src/triggers/pay-page/events';
 import { newInvoice } from '../integration/links/helpers';
 import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { eventually } from '../helpers/gateway';
-import { chargedInvoicePayment, startStack, type Stack } from '../helpers/stack';
+import { handOverChargedInvoice, type Stack, startStack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
 
 /**
@@ -300,8 +300,7 @@ it('changes the GL mapping of the invoice-payment flow on the canvas; the diff s
   await page.getByRole('status').getByText('Published v2', { exact: false }).waitFor();
 
   const invoice = await newInvoice(stack, '88.20', 'C10001');
-  const payment = await chargedInvoicePayment(stack, { ivno: invoice.ivno, amount: '88.20', cuno: 'C10001' });
-  await invoiceCharged(stack.gateway.services.pipeline, payment);
+  const payment = await handOverChargedInvoice(stack, { ivno: invoice.ivno, amount: '88.20', cuno: 'C10001' });
   await eventually(async () => (await stack.gateway.services.db('payments').where({ id: payment.id }).first<{ status: string }>())?.status === 'completed', 30_000, 'the payment completed');
   const batches = JSON.stringify([...stack.infor.state().m3.glBatches.values()]);
   expect(batches).toContain(`Card payment of invoice ${invoice.ivno}`);

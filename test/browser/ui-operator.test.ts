@@ -4,11 +4,10 @@ import { type Browser, type Page } from 'playwright-core';
 import { launchChromium, screenshotsDir, signInToOperatorApp } from '../helpers/browser';
 import { adminModule } from '../../gateway/src/admin/module';
 import { captureSender, deliverEmail, LINK_EMAIL_QUEUE } from '../../gateway/src/links/email';
-import { invoiceCharged } from '../../gateway/src/triggers/pay-page/events';
 import { recordDeadLetter } from '../../gateway/src/pipeline/dead-letters';
 import { getPayment, openPayment, type Payment } from '../../gateway/src/pipeline/ledger';
 import { eventually } from '../helpers/gateway';
-import { simJson, startStack, type Stack, chargedInvoicePayment } from '../helpers/stack';
+import { handOverChargedInvoice, simJson, type Stack, startStack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
 import { newInvoice } from '../integration/links/helpers';
 
@@ -43,9 +42,7 @@ afterAll(async () => {
 });
 
 async function chargedPayment(ivno: string, cuno: string, amount: string): Promise<Payment> {
-  const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount });
-  await invoiceCharged(stack.gateway.services.pipeline, payment);
-  return payment;
+  return handOverChargedInvoice(stack, { ivno, cuno, amount });
 }
 
 const statusOf = async (id: string) => (await getPayment(stack.gateway.services.db, id))?.status;

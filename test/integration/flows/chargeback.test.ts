@@ -7,9 +7,8 @@ import { replayDeadLetters } from '../../../gateway/src/pipeline/dead-letter-act
 import { adminModule } from '../../../gateway/src/admin/module';
 import { evaluateRules } from '../../../gateway/src/admin/alerts';
 import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
-import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { eventually } from '../../helpers/gateway';
-import { chargedInvoicePayment, simJson, startStack, type Stack } from '../../helpers/stack';
+import { handOverChargedInvoice, simJson, type Stack, startStack } from '../../helpers/stack';
 import { adminCall, sessionWithRoles } from '../admin/sign-in';
 
 /** The text a PDF draws (pdf-lib writes Helvetica text as hex strings in Flate-compressed content streams). */
@@ -48,8 +47,7 @@ describe('flow 5: chargeback → receipt reversal in M3 + GL (+ fee); won → re
 
   async function settledInvoicePayment(amount: string): Promise<Payment & { ivno: string }> {
     const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10001', amount } });
-    const payment = await chargedInvoicePayment(stack, { ivno: String(invoice.ivno), cuno: 'C10001', amount });
-    await invoiceCharged(stack.gateway.services.pipeline, payment);
+    const payment = await handOverChargedInvoice(stack, { ivno: String(invoice.ivno), cuno: 'C10001', amount });
     const done = await eventually(async () => {
       const p = await getPayment(db(), payment.id);
       return p?.status === 'completed' ? p : undefined;

@@ -1,7 +1,6 @@
-import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
-import { simJson, startStack, type Stack, chargedInvoicePayment } from '../../helpers/stack';
+import { handOverChargedInvoice, simJson, type Stack, startStack } from '../../helpers/stack';
 
 /** Flow 4: refunds through the API (an Infor OS bearer token), void or refund as PayTrace decides. */
 describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL', () => {
@@ -16,8 +15,7 @@ describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL',
   });
 
   async function paidInvoice(ivno: string, cuno: string, amount: string): Promise<Payment> {
-    const payment = await chargedInvoicePayment(stack, { ivno, cuno, amount });
-    await invoiceCharged(stack.gateway.services.pipeline, payment);
+    const payment = await handOverChargedInvoice(stack, { ivno, cuno, amount });
     return eventually(async () => {
       const p = await getPayment(stack.gateway.services.db, payment.id);
       return p?.status === 'completed' ? p : undefined;

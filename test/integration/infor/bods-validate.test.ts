@@ -11,10 +11,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { getPayment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
-import { chargedInvoicePayment, simJson, startStack, type Stack } from '../../helpers/stack';
+import { handOverChargedInvoice, simJson, type Stack, startStack } from '../../helpers/stack';
 import { validateAgainstXsd } from '../../helpers/xsd';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', 'ion-bods');
@@ -78,8 +77,7 @@ test('every BOD the simulator pushes as M3 validates against our XSDs', async ()
 
 test('every BOD the gateway emits validates against our XSDs and carries the versionID of its sample', async () => {
   // a pay-page charge handed to flow 2: M3 receipt, GL, and Sync.MyPTPayment to ION
-  const payment = await chargedInvoicePayment(stack, { ivno: '200005', cuno: 'C10002', amount: '75.50' });
-  await invoiceCharged(stack.gateway.services.pipeline, payment);
+  const payment = await handOverChargedInvoice(stack, { ivno: '200005', cuno: 'C10002', amount: '75.50' });
   await eventually(async () => (await getPayment(stack.gateway.services.db, payment.id))?.status === 'completed', 20_000, 'payment completed');
 
   // M3 asks for its refund (ConfirmationCode Always): the gateway confirms the document and voids the unsettled sale

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { linksModule } from '../../../gateway/src/links/module';
 import { findPaymentByReference, getPayment } from '../../../gateway/src/pipeline/ledger';
-import { invoiceCharged } from '../../../gateway/src/triggers/pay-page/events';
 import { eventually } from '../../helpers/gateway';
-import { chargedInvoicePayment, simJson, startStack, type Stack } from '../../helpers/stack';
+import { handOverChargedInvoice, simJson, type Stack, startStack } from '../../helpers/stack';
 
 /**
  * Card data at every door: flows run for real (an invoice paid with the sandbox test card at the
@@ -36,8 +35,7 @@ describe('no card data in any table or log after every door was tried', () => {
 
   it('refuses card data at every door and keeps none of it', async () => {
     // a real flow first: an invoice paid with the test card at PayTrace, settled, then refunded
-    const charged = await chargedInvoicePayment(stack, { ivno: '200002', cuno: 'C10001', amount: '120.00' });
-    await invoiceCharged(stack.gateway.services.pipeline, charged);
+    const charged = await handOverChargedInvoice(stack, { ivno: '200002', cuno: 'C10001', amount: '120.00' });
     const paid = await eventually(async () => {
       const p = await getPayment(stack.gateway.services.db, charged.id);
       return p?.status === 'completed' ? p : undefined;
