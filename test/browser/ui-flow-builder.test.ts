@@ -305,3 +305,49 @@ it('changes the GL mapping of the invoice-payment flow on the canvas; the diff s
   const batches = JSON.stringify([...stack.infor.state().m3.glBatches.values()]);
   expect(batches).toContain(`Card payment of invoice ${invoice.ivno}`);
 });
+
+it('edits compensation steps on the canvas: added from a step\'s "If it fails", mapped, renamed with its reference, saved, deleted', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-payment`);
+  await page.reload();
+  await page.locator('.react-flow__node', { hasText: 'GL batch posted' }).click();
+  const panel = page.getByTestId('step-panel');
+  await panel.getByText('If it fails').click(); // closed while the step keeps the defaults
+  await panel.getByText('retried on outages · dead letter · nothing undone').waitFor();
+  await panel.getByLabel('new compensation step type').selectOption('email.send');
+  await panel.getByRole('button', { name: 'Add compensation step' }).click();
+  // the new compensation is selected, drawn dashed apart from the run's path, fed by "if it fails"
+  const comp = page.locator('.react-flow__node', { hasText: 'compensation: runs only when a step it undoes fails' });
+  await comp.waitFor();
+  expect(await comp.getAttribute('aria-label')).toContain('compensation');
+  expect(await page.locator('.react-flow__edge.compensation-edge').count()).toBe(1);
+  await panel.getByLabel('input to').fill('"ap@northwind.example"');
+  await panel.getByLabel('input subject').fill('"GL posting failed"');
+  await panel.getByLabel('input text').fill('"Payment " & payment.id & " of invoice " & payment.ivno & " is not in the GL"');
+  await panel.getByLabel('step id').fill('tell-ap');
+  expect(await yaml()).toMatch(/- id: gl[\s\S]*onError:\s*\n\s*compensate:\s*\n\s*- tell-ap[\s\S]*compensations:\s*\n\s*- id: tell-ap\s*\n\s*type: email\.send/);
+  await page.getByTestId('flow-diff').locator('li', { hasText: 'tell-ap' }).getByText('added').waitFor();
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  await page.locator('.react-flow__node', { hasText: 'GL batch posted' }).click();
+  await panel.getByText('undone by tell-ap').waitFor(); // the step's policy, open now that it names a compensation
+  await panel.getByRole('button', { name: 'Add compensation step' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, 'flow-builder-compensation.png') });
+  await comp.click();
+  // an input the validator refuses goes on the compensation's node like on any other
+  await panel.getByLabel('input text').fill('steps.nope.x');
+  await comp.locator('.flow-node.has-errors').waitFor();
+  await panel.getByLabel('input text').fill('"Payment " & payment.id & " is not in the GL"');
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await eventually(async () => {
+    const draft = await stack.gateway.services.db('flow_versions').where({ flow_id: 'invoice-payment', status: 'draft' }).first<{ source: string } | undefined>('source');
+    return draft?.source.includes('- id: tell-ap') ? draft : undefined;
+  }, 10_000, 'the draft with the compensation');
+  // deleted from the keyboard: the node, the step and the reference go together
+  await comp.focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Delete');
+  await comp.waitFor({ state: 'detached' });
+  expect(await yaml()).not.toMatch(/tell-ap|compensations:/);
+});

@@ -9,7 +9,7 @@ import { FlowSettingsPanel } from './FlowSettings';
 import { useHistory } from './history';
 import { OverlayContext, OverlayRunsPanel, OverlayStatus, overlayByStep, useLiveOverlay } from './LiveOverlay';
 import { autoLayout } from './layout';
-import { addLoose, allSteps, connect, findStep, newStep, parseDefinition, problemsByStep, remove, serialize, stepsBefore, toGraph, TRIGGER_NODE, update, type Definition, type Snapshot } from './model';
+import { addCompensation, addLoose, allSteps, connect, findStep, newStep, parseDefinition, problemsByStep, remove, serialize, stepsBefore, toGraph, TRIGGER_NODE, update, type Definition, type Snapshot } from './model';
 import { Palette, STEP_MIME } from './Palette';
 import { sourceFields } from './sources';
 import { StepNode, type StepNodeType } from './StepNode';
@@ -130,7 +130,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
           position,
           measured: before.get(n.id)?.measured,
           selected: n.id === selected,
-          deletable: canEdit && n.id !== TRIGGER_NODE && !n.compensation,
+          deletable: canEdit && n.id !== TRIGGER_NODE,
           draggable: canEdit,
           ariaLabel: n.step ? `${title}, ${entry?.title ?? n.step.type}${n.loose ? ', not connected' : ''}${n.compensation ? ', compensation' : ''}${own.length ? `, ${own.length} problem${own.length > 1 ? 's' : ''}: ${own[0]!.message}` : ''}${runs?.get(n.id) ? `, test run: ${OUTCOME_LABELS[runs.get(n.id)!.outcome]}` : ''}` : `Trigger: ${triggers}`,
           data: { title, kind: n.step ? n.step.type : 'trigger', entry, trigger: !n.step, loose: n.loose, branch: n.step?.type === 'branch', compensation: n.compensation, problems: own, run: runs?.get(n.id) },
@@ -373,6 +373,18 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
               setSelected(undefined);
             }}
             onConnect={(after) => history.push((s) => connect(s, after, selected!))}
+            errorPolicy={{
+              compensations: (snapshot.def.compensations ?? []).map((c) => ({ id: c.id, label: c.name ?? c.id })),
+              isCompensation: Boolean(current.compensation),
+              types: catalogue.steps.filter((c) => c.type !== 'branch'),
+              onAddCompensation: (type) => {
+                const entry = entries.get(type);
+                if (!entry) return;
+                const step = newStep(snapshot, entry);
+                history.push((s) => addCompensation(s, selected!, step));
+                setSelected(step.id);
+              },
+            }}
           />
         ) : (
           <aside className="step-panel">

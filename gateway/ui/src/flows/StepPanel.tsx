@@ -4,6 +4,7 @@ import type { DetailedSuggestionResult } from '../../../src/mapping-assistant/ty
 import type { CatalogueStep, RawMapping, RawStep, SourceProblem } from '../../../src/admin/flow-builder-types';
 import { api } from '../api';
 import { Problem } from '../components';
+import { ErrorPolicyEditor } from './ErrorPolicy';
 import { M3Picker } from './M3Picker';
 import type { SourceField } from './sources';
 
@@ -23,6 +24,8 @@ interface Props {
   onChange: (step: RawStep) => void;
   onDelete: () => void;
   onConnect: (after: string) => void;
+  /** the "If it fails" editor: the flow's compensations, whether this is one, the types a new one may be */
+  errorPolicy?: { compensations: Array<{ id: string; label: string }>; isCompensation: boolean; types: CatalogueStep[]; onAddCompensation: (type: string) => void };
 }
 
 const text = (m: RawMapping | undefined): string => (m === undefined ? '' : typeof m === 'string' ? m : JSON.stringify(m, null, 1));
@@ -71,7 +74,7 @@ function Preview({ expression, sample }: { expression: string; sample: unknown }
  * the tree is dragged onto an input, or pressed to go into the input last focused. Problems the
  * validator found are listed with the field they are about.
  */
-export function StepPanel({ step, entry, loose, problems, sources, sample, canEdit, canSuggest, connectTargets, onChange, onDelete, onConnect }: Props) {
+export function StepPanel({ step, entry, loose, problems, sources, sample, canEdit, canSuggest, connectTargets, onChange, onDelete, onConnect, errorPolicy }: Props) {
   const [focused, setFocused] = useState<string>();
   const [config, setConfig] = useState(() => JSON.stringify(step.config ?? {}, null, 1));
   const [configError, setConfigError] = useState<string>();
@@ -266,6 +269,9 @@ export function StepPanel({ step, entry, loose, problems, sources, sample, canEd
             ))}
           </ul>
         </details>
+      )}
+      {errorPolicy && step.type !== 'branch' && (
+        <ErrorPolicyEditor step={step} canEdit={canEdit} {...errorPolicy} onChange={(onError) => onChange({ ...step, onError })} />
       )}
       {canEdit && (
         <div className="toolbar">

@@ -47,8 +47,9 @@ export function diffFlows(before: Definition, after: Definition): FlowChange[] {
   for (const key of ['name', 'triggers', 'aggregateKey', 'runKey', 'scope', 'concurrency', 'completeStatus', 'onError'] as const) {
     if (!same(before[key], after[key])) changes.push({ kind: 'changed', step: '', what: `${key}: ${show(before[key])} → ${show(after[key])}` });
   }
-  const a = placed(before.steps, 'steps', new Map());
-  const b = placed(after.steps, 'steps', new Map());
+  // compensation steps are steps too: added, removed, their mappings changed
+  const a = placed(before.compensations ?? [], 'compensations', placed(before.steps, 'steps', new Map()));
+  const b = placed(after.compensations ?? [], 'compensations', placed(after.steps, 'steps', new Map()));
   for (const [id, { step }] of b) if (!a.has(id)) changes.push({ kind: 'added', step: id, what: `${step.name ?? id} (${step.type})` });
   for (const [id, { step }] of a) if (!b.has(id)) changes.push({ kind: 'removed', step: id, what: `${step.name ?? id} (${step.type})` });
   for (const [id, x] of a) {

@@ -155,22 +155,72 @@ export function connect(snapshot: Snapshot, source: string, target: string, sour
   return next;
 }
 
-/** Delete a step (a branch with the steps inside it); what followed it now follows what preceded it. */
+/** What holds an `onError`: the flow itself and each step (placed, loose, compensations). */
+function errorPolicyHolders(def: Definition, loose: LooseStep[]): Array<{ onError?: Definition['onError'] }> {
+  return [def, ...allSteps(def.steps), ...loose.flatMap((l) => allSteps([l.step])), ...(def.compensations ?? [])];
+}
+
+/**
+ * Rename (or, with `to` undefined, drop) a compensation wherever an `onError.compensate` names it;
+ * a policy left with nothing in it goes, so the file says no more than it means.
+ */
+function renameCompensation(snapshot: Snapshot, from: string, to: string | undefined): void {
+  for (const holder of errorPolicyHolders(snapshot.def, snapshot.loose)) {
+    const policy = holder.onError;
+    if (!policy?.compensate?.includes(from)) continue;
+    const compensate = to ? policy.compensate.map((c) => (c === from ? to : c)) : policy.compensate.filter((c) => c !== from);
+    const { compensate: _old, ...rest } = policy;
+    const next = compensate.length ? { ...rest, compensate } : rest;
+    if (Object.keys(next).length) holder.onError = next;
+    else delete holder.onError;
+  }
+}
+
+/**
+ * Delete a step (a branch with the steps inside it); what followed it now follows what preceded it.
+ * A compensation step is also taken out of every `onError.compensate` that named it.
+ */
 export function remove(snapshot: Snapshot, id: string): Snapshot {
   const next = clone(snapshot);
   next.loose = next.loose.filter((l) => l.step.id !== id);
   const where = locate(next.def.steps, id);
   if (where) where.list.splice(where.index, 1);
+  const compensation = (next.def.compensations ?? []).findIndex((c) => c.id === id);
+  if (compensation >= 0) {
+    next.def.compensations!.splice(compensation, 1);
+    if (!next.def.compensations!.length) delete next.def.compensations;
+    renameCompensation(next, id, undefined);
+  }
   delete next.positions[id];
   return next;
 }
 
-/** Change a step (placed or loose); a new id keeps its position. */
+/**
+ * A new compensation step that undoes `forStep` when it fails (`forStep`'s `onError.compensate`
+ * names it; the trigger: the flow's own `onError`, for a failure of any step).
+ */
+export function addCompensation(snapshot: Snapshot, forStep: string, step: RawStep): Snapshot {
+  const next = clone(snapshot);
+  next.def.compensations = [...(next.def.compensations ?? []), step];
+  if (forStep === TRIGGER_NODE) next.def.onError = { ...next.def.onError, compensate: [...(next.def.onError?.compensate ?? []), step.id] };
+  else {
+    const target = [...allSteps(next.def.steps), ...next.loose.map((l) => l.step)].find((s) => s.id === forStep);
+    if (!target) return snapshot;
+    target.onError = { ...target.onError, compensate: [...(target.onError?.compensate ?? []), step.id] };
+  }
+  return next;
+}
+
+/** Change a step (placed, loose or a compensation); a new id keeps its position and, for a compensation, the references to it. */
 export function update(snapshot: Snapshot, id: string, step: RawStep): Snapshot {
   const next = clone(snapshot);
   const where = locate(next.def.steps, id);
+  const compensation = (next.def.compensations ?? []).findIndex((c) => c.id === id);
   if (where) where.list[where.index] = step;
-  else next.loose = next.loose.map((l) => (l.step.id === id ? { ...l, step } : l));
+  else if (compensation >= 0) {
+    next.def.compensations![compensation] = step;
+    if (step.id !== id) renameCompensation(next, id, step.id);
+  } else next.loose = next.loose.map((l) => (l.step.id === id ? { ...l, step } : l));
   if (step.id !== id && next.positions[id]) {
     next.positions[step.id] = next.positions[id]!;
     delete next.positions[id];
@@ -178,14 +228,19 @@ export function update(snapshot: Snapshot, id: string, step: RawStep): Snapshot 
   return next;
 }
 
-export function findStep(snapshot: Snapshot, id: string): { step: RawStep; loose: boolean } | undefined {
+export function findStep(snapshot: Snapshot, id: string): { step: RawStep; loose: boolean; compensation?: boolean } | undefined {
   const placed = allSteps(snapshot.def.steps).find((s) => s.id === id);
   if (placed) return { step: placed, loose: false };
+  const compensation = snapshot.def.compensations?.find((s) => s.id === id);
+  if (compensation) return { step: compensation, loose: false, compensation: true };
   const loose = snapshot.loose.find((l) => l.step.id === id);
   return loose ? { step: loose.step, loose: true } : undefined;
 }
 
-/** The steps whose output a step may read: those before it in file order. */
+/**
+ * The steps whose output a step may read: those before it in file order. A compensation runs after
+ * a failure, so any step may have run before it (the validator says which ones surely did).
+ */
 export function stepsBefore(snapshot: Snapshot, id: string): RawStep[] {
   const all = allSteps(snapshot.def.steps);
   const at = all.findIndex((s) => s.id === id);
