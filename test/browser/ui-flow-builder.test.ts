@@ -351,3 +351,31 @@ it('edits compensation steps on the canvas: added from a step\'s "If it fails", 
   await comp.waitFor({ state: 'detached' });
   expect(await yaml()).not.toMatch(/tell-ap|compensations:/);
 });
+
+it("edits a BOD trigger's event mapping in the flow settings, field by field, checked by the validator", async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
+  await page.reload();
+  await page.getByTestId('node-trigger').click();
+  const settings = page.getByTestId('flow-settings');
+  const terms = settings.getByLabel('event paymentTerms');
+  expect(await terms.inputValue()).toBe('noun.paymentTermCode');
+  // a broken expression: refused at its field, and nothing can be published
+  await terms.fill('noun.paymentTermCode &');
+  await settings.getByLabel('event ivno').focus(); // the field commits when it is left
+  await settings.locator('label.mapping.invalid', { hasText: 'paymentTerms' }).getByText('not a valid expression', { exact: false }).waitFor();
+  await terms.fill('noun.paymentTermCode ? noun.paymentTermCode : "30"');
+  await settings.getByLabel('event ivno').focus();
+  await settled();
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  expect(await yaml()).toContain(`paymentTerms: 'noun.paymentTermCode ? noun.paymentTermCode : "30"'`);
+  // a new field, then emptied: it goes again
+  await settings.getByLabel('trigger 1 new event field').fill('reference');
+  await settings.getByRole('button', { name: 'Add event field' }).click();
+  await settings.getByLabel('event reference').fill('noun.customerReference');
+  await settings.getByLabel('event ivno').focus();
+  await eventually(async () => (await yaml())?.includes('reference: noun.customerReference'), 5_000, 'the new field in the YAML');
+  await page.getByTestId('flow-diff').getByText('triggers:', { exact: false }).waitFor();
+  await settings.getByLabel('event reference').fill('');
+  await settings.getByLabel('event ivno').focus();
+  await eventually(async () => !(await yaml())?.includes('reference: noun.customerReference'), 5_000, 'the field gone from the YAML');
+});

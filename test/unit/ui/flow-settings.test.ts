@@ -3,7 +3,7 @@ import path from 'node:path';
 import { compileFlow } from '../../../gateway/src/pipeline/definitions/compile';
 import { stepCatalogue } from '../../../gateway/src/steps';
 import { triggerCatalogue } from '../../../gateway/src/triggers/catalogue';
-import { withFlowKey, withTrigger } from '../../../gateway/ui/src/flows/flow-settings';
+import { withEvent, withEventField, withFlowKey, withTrigger } from '../../../gateway/ui/src/flows/flow-settings';
 import { parseDefinition, serialize } from '../../../gateway/ui/src/flows/model';
 
 /** The flow-settings panel's edits: into the definition, written to the file, checked by the kernel's compiler. */
@@ -45,4 +45,39 @@ it('changes a trigger (keeping its event mapping for the same type), adds and re
   const twice = withTrigger(def, 1, { type: 'pay-page', on: 'charged' } as never);
   expect(errors(write(twice))).toEqual([['triggers.1', 'the flow has the trigger pay-page:charged twice']]);
   expect(withTrigger(twice, 1, undefined).triggers).toEqual(def.triggers);
+});
+
+describe("a BOD trigger's event mapping (invoice-links.yaml)", () => {
+  const linksText = readFileSync(path.join(__dirname, '..', '..', '..', 'mappings', 'flows', 'invoice-links.yaml'), 'utf8');
+  const links = parseDefinition(linksText).def!;
+  const writeLinks = (d: typeof links) => serialize(d, { text: linksText, def: links });
+  const linkErrors = (yaml: string) => compileFlow('invoice-links.yaml', yaml, deps).problems.filter((p) => p.severity !== 'warning').map((p) => [p.path, p.message]);
+  const eventOf = (d: typeof links, i = 0) => (d.triggers[i] as { event?: Record<string, unknown> }).event!;
+
+  it('changes one field: only that field of the mapping, the rest of the file as it was, and the compiler takes it', () => {
+    const out = writeLinks(withEventField(links, 0, 'paymentTerms', 'noun.paymentTermCode ? noun.paymentTermCode : "30"'));
+    expect(eventOf(parseDefinition(out).def!)).toEqual({ ...eventOf(links), paymentTerms: 'noun.paymentTermCode ? noun.paymentTermCode : "30"' });
+    expect(parseDefinition(out).def).toEqual({ ...links, triggers: [{ ...links.triggers[0], event: { ...eventOf(links), paymentTerms: 'noun.paymentTermCode ? noun.paymentTermCode : "30"' } }, links.triggers[1]] });
+    expect(out.startsWith(linksText.split('\n').slice(0, 2).join('\n'))).toBe(true); // the file's head comment stays
+    expect(linkErrors(out)).toEqual([]);
+  });
+
+  it('adds a field at the end, renames one in its place, removes one; the last one out takes the mapping with it', () => {
+    const added = withEventField(links, 0, 'reference', 'noun.customerReference');
+    expect(Object.keys(eventOf(added)).at(-1)).toBe('reference');
+    const renamed = withEventField(links, 0, 'status', 'noun.status', 'invoiceStatus');
+    expect(Object.keys(eventOf(renamed))).toEqual(Object.keys(eventOf(links)).map((k) => (k === 'status' ? 'invoiceStatus' : k)));
+    const removed = withEventField(links, 0, 'paymentTerms', undefined);
+    expect(eventOf(removed)).not.toHaveProperty('paymentTerms');
+    let none = links;
+    for (const field of Object.keys(eventOf(links))) none = withEventField(none, 0, field, undefined);
+    expect((none.triggers[0] as { event?: unknown }).event).toBeUndefined();
+    // a whole mapping written as one expression is replaced as one
+    expect((withEvent(links, 0, 'noun').triggers[0] as { event?: unknown }).event).toBe('noun');
+  });
+
+  it('answers a broken field at its path', () => {
+    const problems = linkErrors(writeLinks(withEventField(links, 0, 'ivno', 'noun.id.value &')));
+    expect(problems).toEqual(expect.arrayContaining([['triggers.0.event.ivno', expect.stringContaining('not a valid expression')]]));
+  });
 });

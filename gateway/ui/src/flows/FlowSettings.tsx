@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import type { FlowCatalogue, SourceProblem } from '../../../src/admin/flow-builder-types';
-import { withFlowKey, withTrigger, type FlowKey, type Trigger } from './flow-settings';
+import type { FlowCatalogue, RawMapping, SourceProblem } from '../../../src/admin/flow-builder-types';
+import { withEvent, withEventField, withFlowKey, withTrigger, type FlowKey, type Trigger } from './flow-settings';
+import { mappingOf, mappingText } from './mapping-text';
 import type { Definition } from './model';
 
 /**
@@ -54,7 +55,10 @@ export function FlowSettingsPanel({ def, catalogue, problems, canEdit, onChange 
               </select>
             </label>
             {canEdit && (def.triggers ?? []).length > 1 && <button type="button" className="link" onClick={() => onChange(withTrigger(def, i, undefined))}>Remove trigger {i + 1}</button>}
-            {problemsAt(`triggers.${i}`).map((p, j) => <span key={j} className="field-error">{p.message}</span>)}
+            {problemsAt(`triggers.${i}`).filter((p) => !p.path.startsWith(`triggers.${i}.event`)).map((p, j) => <span key={j} className="field-error">{p.message}</span>)}
+            {(t.type === 'bod' || (t as { event?: RawMapping }).event !== undefined) && (
+              <EventMapping index={i} event={(t as { event?: RawMapping }).event} def={def} canEdit={canEdit} problemsAt={problemsAt} onChange={onChange} />
+            )}
           </div>
         );
       })}
@@ -92,5 +96,61 @@ export function FlowSettingsPanel({ def, catalogue, problems, canEdit, onChange 
         );
       })}
     </aside>
+  );
+}
+
+/**
+ * A trigger's `event` mapping (a BOD trigger: `noun`, `envelope`, `settings` → the flow's event):
+ * one row per event field, its expression committed when it leaves the field; a mapping written as
+ * one expression is edited as one. Problems of the validator go beside their field.
+ */
+function EventMapping({ index, event, def, canEdit, problemsAt, onChange }: { index: number; event: RawMapping | undefined; def: Definition; canEdit: boolean; problemsAt: (path: string) => SourceProblem[]; onChange: (def: Definition) => void }) {
+  // typed text is kept here until it leaves the field (as the keys above)
+  const [drafts, setDrafts] = useState<Partial<Record<string, string>>>({});
+  const [newField, setNewField] = useState('');
+  const base = `triggers.${index}.event`;
+  const fields = event && typeof event === 'object' && !Array.isArray(event) ? Object.entries(event as Record<string, RawMapping>) : undefined;
+  const commit = (field: string, typed: string | undefined, current: string) => {
+    if (typed !== undefined && typed !== current) onChange(withEventField(def, index, field, mappingOf(typed)));
+    setDrafts(({ [field]: _done, ...rest }) => rest);
+  };
+  const fieldOk = /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(newField) && !fields?.some(([k]) => k === newField);
+  return (
+    <details className="event-mapping" open={event !== undefined}>
+      <summary>Event mapping {event === undefined ? <span className="muted small">(none: the document is the event as it comes)</span> : <span className="muted small">({fields ? `${fields.length} fields` : 'one expression'})</span>}</summary>
+      {problemsAt(base).filter((p) => p.path === base).map((p, j) => <span key={j} className="field-error" role="note">{p.message}</span>)}
+      {event !== undefined && !fields && (
+        <label className="mapping">
+          event =
+          <textarea key={mappingText(event)} rows={2} defaultValue={mappingText(event)} readOnly={!canEdit} aria-label={`trigger ${index + 1} event`} onBlur={(e) => e.target.value !== mappingText(event) && onChange(withEvent(def, index, mappingOf(e.target.value)))} />
+        </label>
+      )}
+      {fields?.map(([field, value]) => {
+        const current = mappingText(value);
+        const own = problemsAt(`${base}.${field}`);
+        return (
+          <label key={field} className={own.length ? 'mapping invalid' : 'mapping'}>
+            <code>{field}</code>
+            <textarea
+              rows={current.length > 60 || current.includes('\n') ? 3 : 1}
+              value={drafts[field] ?? current}
+              readOnly={!canEdit}
+              aria-label={`event ${field}`}
+              aria-invalid={own.length > 0}
+              placeholder="JSONata over noun, envelope, settings (empty: remove the field)"
+              onChange={(e) => setDrafts((d) => ({ ...d, [field]: e.target.value }))}
+              onBlur={() => commit(field, drafts[field], current)}
+            />
+            {own.map((p, j) => <span key={j} className="field-error" role="note">{p.message}</span>)}
+          </label>
+        );
+      })}
+      {canEdit && (fields || event === undefined) && (
+        <div className="toolbar">
+          <input value={newField} placeholder="new event field" aria-label={`trigger ${index + 1} new event field`} onChange={(e) => setNewField(e.target.value.trim())} />
+          <button type="button" disabled={!fieldOk} onClick={() => { onChange(withEventField(def, index, newField, null)); setNewField(''); }}>Add event field</button>
+        </div>
+      )}
+    </details>
   );
 }

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { Problem } from '../components';
 import { ErrorPolicyEditor } from './ErrorPolicy';
 import { M3Picker } from './M3Picker';
+import { mappingOf, mappingText } from './mapping-text';
 import type { SourceField } from './sources';
 
 export const SOURCE_MIME = 'application/x-m3pt-source';
@@ -28,20 +29,6 @@ interface Props {
   errorPolicy?: { compensations: Array<{ id: string; label: string }>; isCompensation: boolean; types: CatalogueStep[]; onAddCompensation: (type: string) => void };
 }
 
-const text = (m: RawMapping | undefined): string => (m === undefined ? '' : typeof m === 'string' ? m : JSON.stringify(m, null, 1));
-/** what the admin typed as a mapping: JSON for objects, numbers and booleans; an expression otherwise */
-function mappingOf(value: string): RawMapping | undefined {
-  const t = value.trim();
-  if (!t) return undefined;
-  if (/^[[{]/.test(t) || /^(-?\d+(\.\d+)?|true|false|null)$/.test(t)) {
-    try {
-      return JSON.parse(t) as RawMapping;
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
 
 /** The value an expression gives on the sample (gateway functions such as $money are not here). */
 function Preview({ expression, sample }: { expression: string; sample: unknown }) {
@@ -201,7 +188,7 @@ export function StepPanel({ step, entry, loose, problems, sources, sample, canEd
         )}
         {inputs.length > 0 && <h3>Inputs (field mappings)</h3>}
         {inputs.map((i) => {
-          const value = text(step.input?.[i.name]);
+          const value = mappingText(step.input?.[i.name]);
           const own = problemsAt(`input.${i.name}`);
           return (
             <div key={i.name} className={`mapping${own.some((p) => p.severity !== 'warning') ? ' invalid' : ''}`} onDragOver={(e) => e.preventDefault()} onDrop={drop(i.name)}>

@@ -1,3 +1,4 @@
+import type { RawMapping } from '../../../src/admin/flow-builder-types';
 import type { Definition } from './model';
 
 /**
@@ -36,6 +37,46 @@ export function withTrigger(def: Definition, index: number, trigger: Trigger | u
     const before = triggers[index] as (Trigger & { event?: unknown }) | undefined;
     triggers[index] = before?.type === trigger.type && before.event !== undefined ? ({ ...trigger, event: before.event } as Trigger) : trigger;
   }
+  next.triggers = triggers;
+  return next;
+}
+
+/**
+ * The definition with one field of trigger `index`'s `event` mapping set, renamed or removed (value
+ * undefined). The mapping is how a trigger that carries a document (a BOD) makes the flow's `event`;
+ * with no field left it goes, and the document is the event as it comes.
+ */
+export function withEventField(def: Definition, index: number, field: string, value: RawMapping | undefined, renameTo?: string): Definition {
+  const next = structuredClone(def);
+  const triggers = [...(next.triggers ?? [])];
+  const trigger = { ...(triggers[index] as Trigger & { event?: RawMapping }) };
+  const before = trigger.event && typeof trigger.event === 'object' && !Array.isArray(trigger.event) ? (trigger.event as Record<string, RawMapping>) : {};
+  // rebuilt in order, so a renamed field keeps its place in the file
+  const event: Record<string, RawMapping> = {};
+  let placed = false;
+  for (const [k, v] of Object.entries(before)) {
+    if (k !== field) event[k] = v;
+    else {
+      placed = true;
+      if (value !== undefined) event[renameTo || field] = value;
+    }
+  }
+  if (!placed && value !== undefined) event[renameTo || field] = value;
+  if (Object.keys(event).length) trigger.event = event;
+  else delete trigger.event;
+  triggers[index] = trigger as Trigger;
+  next.triggers = triggers;
+  return next;
+}
+
+/** The definition with trigger `index`'s whole `event` mapping replaced (undefined: removed). */
+export function withEvent(def: Definition, index: number, event: RawMapping | undefined): Definition {
+  const next = structuredClone(def);
+  const triggers = [...(next.triggers ?? [])];
+  const trigger = { ...(triggers[index] as Trigger & { event?: RawMapping }) };
+  if (event === undefined) delete trigger.event;
+  else trigger.event = event;
+  triggers[index] = trigger as Trigger;
   next.triggers = triggers;
   return next;
 }
