@@ -26,6 +26,7 @@ export const FEATURES = [
   'qualifierClashes', // delivery vs billing, opening vs closing, from vs to …
   'laterOrdinal', // "telephone number 2" ← phone: an unnumbered source is the first of numbered fields
   'partialName', // a whole name ("Customer name") ← a first or last name only
+  'subjectClashes', // the target is about one thing (the customer, the card, an item …), the source about another
 ] as const;
 
 export type FeatureName = (typeof FEATURES)[number];
@@ -64,6 +65,19 @@ const QUALIFIERS: ReadonlyArray<readonly [string, string]> = [
   ['first', 'last'],
   ['original', 'credit'],
 ];
+
+/**
+ * Whose field it is: a target that names one of these subjects and a source that names another,
+ * and not the target's, are about different things — an item's name is not the customer's name, a
+ * card holder not the customer (a payer is a customer in M3: one subject).
+ */
+const SUBJECTS: ReadonlyArray<readonly string[]> = [['customer', 'payer'], ['item'], ['card'], ['vendor'], ['bank'], ['warehouse'], ['user']];
+
+/** qualifiers a source can carry that a target must name too: a card's expiry year is no document's year */
+const SOURCE_QUALIFIERS = ['expiration'];
+
+/** code values a bare number cannot be: a numeric internal id (region_id 12, currency id 1) is not the ISO code */
+const CODE_PATTERNS: ReadonlySet<Pattern> = new Set(['country', 'currency', 'region']);
 
 /** document frequencies of concepts over the M3 descriptions: rare concepts weigh more */
 export class WordWeights {
@@ -187,7 +201,7 @@ export function features(t: TargetProfile, s: SourceProfile): { vector: FeatureV
   const patternHit = t.expected.find((p) => field.patterns.includes(p));
   const specific = field.patterns.filter((p) => SPECIFIC.has(p));
   let clash: Pattern | undefined;
-  if (t.expected.length > 0 && !patternHit && field.value !== null && field.value !== '') clash = specific[0] ?? (t.expected.some((p) => SPECIFIC.has(p)) ? field.patterns[0] : undefined);
+  if (t.expected.length > 0 && !patternHit && field.value !== null && field.value !== '') clash = specific[0] ?? (t.expected.some((p) => SPECIFIC.has(p) || CODE_PATTERNS.has(p)) ? field.patterns[0] : undefined);
   if (t.expected.length === 0 && specific.some((p) => p === 'email' || p === 'date' || p === 'datetime' || p === 'url' || p === 'uuid' || p === 'masked-card' || p === 'currency')) clash = specific[0];
 
   let typeFits: number;
@@ -202,7 +216,14 @@ export function features(t: TargetProfile, s: SourceProfile): { vector: FeatureV
   const numberAgrees = t.digits.length > 0 && s.digits.length > 0 && t.digits.some((d) => s.digits.includes(d)) ? 1 : 0;
   const numberClashes = t.digits.length > 0 && s.digits.length > 0 && !t.digits.some((d) => s.digits.includes(d)) ? 1 : 0;
   const sourceWords = new Set([...s.leaf, ...s.context]);
-  const qualifierClashes = QUALIFIERS.some(([a, b]) => (t.words.has(a) && !t.words.has(b) && sourceWords.has(b) && !sourceWords.has(a)) || (t.words.has(b) && !t.words.has(a) && sourceWords.has(a) && !sourceWords.has(b))) ? 1 : 0;
+  const qualifierClashes =
+    QUALIFIERS.some(([a, b]) => (t.words.has(a) && !t.words.has(b) && sourceWords.has(b) && !sourceWords.has(a)) || (t.words.has(b) && !t.words.has(a) && sourceWords.has(a) && !sourceWords.has(b))) ||
+    SOURCE_QUALIFIERS.some((q) => sourceWords.has(q) && !t.words.has(q))
+      ? 1
+      : 0;
+  const targetSubjects = SUBJECTS.filter((group) => group.some((w) => t.words.has(w)));
+  const sourceSubjects = SUBJECTS.filter((group) => group.some((w) => sourceWords.has(w)));
+  const subjectClashes = targetSubjects.length > 0 && sourceSubjects.length > 0 && !targetSubjects.some((g) => sourceSubjects.includes(g)) ? 1 : 0;
 
   return {
     vector: {
@@ -221,6 +242,7 @@ export function features(t: TargetProfile, s: SourceProfile): { vector: FeatureV
       numberClashes,
       qualifierClashes,
       partialName: t.words.has('name') && !t.words.has('first') && !t.words.has('last') && (s.leaf.includes('first') || s.leaf.includes('last')) ? 1 : 0,
+      subjectClashes,
       laterOrdinal: t.digits.some((d) => d !== '1') && !t.digits.includes('1') && s.digits.length === 0 ? 1 : 0,
     },
     evidence: { matchedWords: matched, patternMatch: patternHit, patternClash: clash, expandedKey: M3_KEY.test(key) && s.leaf.length > field.leafTokens.length ? key : undefined },

@@ -23,7 +23,7 @@ const caseSchema = z
     split: z.enum(['tune', 'held-out']),
     /** a transaction/operation the four flows use */
     flows: z.boolean(),
-    /** labelling round: 1 the first 35 cases, 2 those added later (README: how the labels were made) */
+    /** labelling round: 1 the first 35 cases, 2–4 those added later (README: how the labels were made) */
     round: z.number().int().min(1).default(1),
     fields: z.record(z.string(), label),
     ignore: z.array(z.string()).default([]),

@@ -23,11 +23,18 @@ export type Pattern =
   | 'year'
   | 'masked-card'
   | 'card-number'
+  | 'provider'
   | 'text';
 
 const US_STATES = new Set(
   'AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP AB BC MB NB NL NS NT NU ON PE QC SK YT'.split(' '),
 );
+
+/**
+ * Card payment providers/gateways by the names stores and ERPs give them (a 3rd-party provider field
+ * takes the value "paytrace" of a payment_method: the value says it, the key does not)
+ */
+const PROVIDER = /^(paytrace|stripe|braintree|adyen|authorize[._ -]?net|authnet|paypal|square|worldpay|cybersource|elavon|moneris|chase[._ -]?paymentech|global[._ -]?payments|nmi|checkout[._ -]?com|heartland|bluesnap|payflow)([._ -].*)?$/i;
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -81,6 +88,7 @@ export function patternsOf(value: unknown): Pattern[] {
   m = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
   if (m && validDate(Number(m[1]), Number(m[2]), Number(m[3]))) out.push('date');
   if (/^(true|false)$/i.test(text)) return ['boolean'];
+  if (PROVIDER.test(text)) return ['provider'];
   if (/^(19|20|21)\d{2}$/.test(text)) out.push('year');
   if (/^-?\d{1,15}$/.test(text)) out.push('integer');
   if (/^-?\d{1,15}(\.\d{1,6})?$/.test(text)) out.push('amount');
@@ -97,6 +105,7 @@ export function patternsOf(value: unknown): Pattern[] {
 export function expectedPatterns(concepts: readonly string[], type: string, length?: number): Pattern[] {
   const has = (c: string) => concepts.includes(c);
   if (has('email')) return ['email'];
+  if (has('provider')) return ['provider'];
   if (has('url')) return ['url', 'email'];
   if (has('fax') || has('phone')) return ['phone'];
   if (has('postal')) return ['postal'];
@@ -112,4 +121,4 @@ export function expectedPatterns(concepts: readonly string[], type: string, leng
 }
 
 /** patterns that say "this value is a specific kind of thing" (a clash with them is telling) */
-export const SPECIFIC: ReadonlySet<Pattern> = new Set(['email', 'date', 'datetime', 'country', 'currency', 'postal', 'phone', 'url', 'uuid', 'masked-card', 'card-number', 'boolean']);
+export const SPECIFIC: ReadonlySet<Pattern> = new Set(['email', 'date', 'datetime', 'country', 'currency', 'postal', 'phone', 'url', 'uuid', 'masked-card', 'card-number', 'boolean', 'provider']);

@@ -45,6 +45,12 @@ function isGenericKey(key: string): boolean {
   return words.length === 1 && words[0] === 'id';
 }
 
+/** refName, ref_name, displayName: the display name of the record the key above refers to */
+function isReferenceName(key: string): boolean {
+  const words = tokens(key);
+  return words.length === 2 && words[1] === 'name' && (words[0] === 'reference' || words[0] === 'display');
+}
+
 const PLAIN_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 // words JSONata would read as operators or literals, not as field names
 const RESERVED = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
@@ -102,10 +108,13 @@ export function flattenSample(sample: unknown, limits: SampleLimits = DEFAULT_SA
     let head = keys.length - 1;
     while (head > 0 && isGenericKey(keys[head]!)) head--;
     const generic = head < keys.length - 1;
+    // a reference's display name ({"currency": {"id": "1", "refName": "USD"}}): the name of the
+    // thing above it, not a "reference" of its own
+    const refName = !generic && keys.length > 1 && isReferenceName(leaf);
     out.push({
       path,
       keys,
-      leafTokens: generic ? keys.slice(head).flatMap((k) => tokens(k)) : tokens(leaf),
+      leafTokens: generic ? keys.slice(head).flatMap((k) => tokens(k)) : refName ? [...tokens(keys[keys.length - 2]!), 'name'] : tokens(leaf),
       contextTokens: keys.slice(0, generic ? head : -1).flatMap((k) => tokens(k)),
       value: card ? undefined : value,
       valueType: valueTypeOf(value),

@@ -10,7 +10,7 @@
 /** concept ← the spellings that mean it */
 const CONCEPTS: Record<string, readonly string[]> = {
   id: ['id', 'ids', 'no', 'nr', 'nbr', 'num', 'number', 'numbers', 'identifier', 'identity', 'key', 'code'],
-  name: ['name', 'names', 'nm', 'holder', 'cardholder'],
+  name: ['name', 'names', 'nm', 'holder', 'cardholder', 'owner'],
   first: ['first', 'given', 'firstname', 'fname'],
   last: ['last', 'family', 'surname', 'lastname', 'lname'],
   address: ['address', 'addresses', 'addr', 'adr', 'street'],
@@ -24,7 +24,7 @@ const CONCEPTS: Record<string, readonly string[]> = {
   url: ['url', 'uri', 'link', 'href', 'web'],
   phone: ['phone', 'telephone', 'tel', 'mobile', 'mobilephone', 'dial', 'dialnumber', 'cell'],
   fax: ['fax', 'facsimile'],
-  amount: ['amount', 'amt', 'total', 'sum', 'gross', 'net', 'balance', 'subtotal'],
+  amount: ['amount', 'amt', 'total', 'sum', 'gross', 'net', 'balance'],
   price: ['price', 'unitprice'],
   // what an item costs us, not what it sells for (UCOS cost price vs SAPR sales price)
   cost: ['cost', 'costs', 'costprice'],
@@ -38,7 +38,8 @@ const CONCEPTS: Record<string, readonly string[]> = {
   payer: ['payer', 'payor', 'payfrom'],
   quantity: ['quantity', 'qty', 'quantities', 'units', 'count'],
   item: ['item', 'items', 'sku', 'product', 'article', 'itno'],
-  description: ['description', 'desc', 'text', 'title', 'memo', 'note', 'notes', 'comment', 'remark', 'narrative'],
+  // free text: ISO 20022's unstructured remittance, a bank's additional information
+  description: ['description', 'desc', 'text', 'title', 'memo', 'note', 'notes', 'comment', 'remark', 'narrative', 'unstructured', 'info', 'information'],
   reference: ['reference', 'ref', 'refs'],
   transaction: ['transaction', 'transactions', 'txn', 'trans', 'tx', 'trx'],
   year: ['year', 'yr', 'yea4'],
@@ -63,7 +64,7 @@ const CONCEPTS: Record<string, readonly string[]> = {
   expiration: ['expiration', 'expiry', 'expires', 'exp'],
   month: ['month', 'mm'],
   provider: ['provider', 'gateway', 'processor', 'psp'],
-  authorization: ['authorization', 'authorisation', 'auth', 'approval'],
+  authorization: ['authorization', 'authorisation', 'auth', 'approval', 'authorized', 'authorised'],
   reason: ['reason', 'cause', 'why'],
   original: ['original', 'orig', 'initial', 'source'],
   credit: ['credit', 'refund', 'refunded', 'return', 'returned'],
@@ -127,6 +128,8 @@ const PHRASES: ReadonlyArray<readonly [readonly string[], string]> = [
   ...['including', 'incl', 'inc'].flatMap((w) => ['tax', 'vat'].map((t) => [[w, t], 'inclusivetax'] as const)),
   ...['excluding', 'excl', 'ex'].flatMap((w) => ['tax', 'vat'].map((t) => [[w, t], 'exclusivetax'] as const)),
   [['post', 'code'], 'postcode'],
+  // the grand total is the total (a "grand" left over would read as a word the target lacks)
+  [['grand', 'total'], 'total'],
 ];
 
 function joinPhrases(words: string[]): string[] {
@@ -151,6 +154,9 @@ function rawWords(text: string): string[] {
     .replace(/e-mail/gi, 'email')
     .replace(/\bZIP ?code\b/gi, 'zip')
     .replace(/IDs\b/g, 'Ids')
+    // a subtotal is part of an amount, not the amount: "sub" stays a word of its own that a
+    // payment's, an authorization's or a refund's Amount does not explain (subtotal vs total)
+    .replace(/sub(?=[_ ]?total)/gi, 'sub ')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .replace(/([A-Za-z])(\d)/g, '$1 $2')
@@ -203,6 +209,8 @@ const RELATED: ReadonlyArray<readonly [string, string, number]> = [
   ['original', 'reference', 0.5],
   // a business's name is its company name (M3 CUNM, a party's Name ← company)
   ['company', 'name', 0.5],
+  // a reason is written as free text as often as it is coded (a credit memo's memo, a note)
+  ['reason', 'description', 0.5],
 ];
 
 /** similarity of two concepts: 1 equal, 0.8 an abbreviation of the other, the RELATED figure, 0 otherwise */

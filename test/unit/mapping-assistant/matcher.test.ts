@@ -190,3 +190,30 @@ it('reads phrases and structure as a person would: a state code is no id, whose 
   expect(fieldOf(r3, 'Location/Address/CountrySubDivisionCode').candidates[0]?.path).toBe('address.province_code');
   expect(fieldOf(r3, 'Location/Address/CountryCode').candidates[0]?.path).toBe('address.country_code');
 });
+
+it('tells a whole from a part and a code from an internal id: the total over the subtotal, the ISO code over a numeric id, a party over an item, the provider by its value', async () => {
+  const auth: TargetSchema = {
+    target: 'm3:CRCCINMI/AddAuth',
+    kind: 'm3',
+    title: 'Add',
+    fields: [row('CCAA', 'Credit card authorization amount', 'N', 15), row('ECAR', 'State', 'A', 2), row('CUNM', 'Customer name', 'A', 36), row('TRDP', '3rd party provider', 'A', 10)].map(m3FieldFromMetadata),
+  };
+  const sample = {
+    subtotal: '180.00',
+    grand_total: '194.85',
+    items: [{ sku: 'ROD-7', name: 'Graphite spinning rod 7 ft' }],
+    billing: { company: 'Lakeside Tackle & Marine', region_id: 23, region_code: 'IL' },
+    payment: { method: 'paytrace', customer_ref: 'C30001' },
+  };
+  // every field's whole ranking: a 3rd-party provider is a weak field (no word of it in the sample's keys)
+  const r = await suggest(auth, sample, { ...ranking, model: { ...ranking.model, threshold: 0 } });
+  expect(fieldOf(r, 'CCAA').candidates[0]?.path).toBe('grand_total');
+  expect(fieldOf(r, 'ECAR').candidates[0]?.path).toBe('billing.region_code');
+  expect(fieldOf(r, 'CUNM').candidates[0]?.path).toBe('billing.company');
+  expect(fieldOf(r, 'TRDP').candidates[0]?.path).toBe('payment.method');
+
+  // a NetSuite-like reference ({id, refName}): the ISO code is the display name, not the internal id
+  const link = await loadBodTarget('MyPTPaymentLink');
+  const r2 = await suggest(link, { tranId: 'INV-7', total: 90.5, currency: { id: '1', refName: 'USD' } }, ranking);
+  expect(fieldOf(r2, 'Amount/@currencyID').candidates[0]?.path).toBe('currency.refName');
+});
