@@ -167,6 +167,8 @@ const MAX_KEPT_VALUE_BYTES = 8 * 1024;
 /** the kept result as a whole; beyond it every input and output is cut to a short preview */
 const MAX_KEPT_RESULT_BYTES = 256 * 1024;
 const CARD_DATA_REMOVED = '[removed: looked like card data]';
+/** a running test run looks for a Cancel (in its row) at most this often, between steps */
+const CANCEL_LOOK_MS = 100;
 const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
 
 /**
@@ -306,13 +308,21 @@ export async function testRunDraft(services: GatewayServices, id: string, input:
     throw err;
   }
   let timedOut = false;
-  /** between steps: how far the run is, and whether it was asked to stop (a Cancel on any gateway, or the time limit) */
+  let lastLook = -Infinity;
+  /**
+   * Between steps: whether the run was asked to stop (the time limit; a Cancel on any gateway: its
+   * row, read with the step count written). The row is looked at before a step when 100 ms have
+   * passed since the last look — always after a step that called M3 or PayTrace (those take
+   * longer), not after each of a hundred map steps of a few ms (a round trip each tripled such a run).
+   */
   const beforeStep = async (stepId: string, ran: number): Promise<void> => {
+    if (timedOut) throw new AppError(`stopped at the time limit of ${timeLimitMs / 1000} s, before step ${stepId}`, { code: 'FLOW_TEST_RUN_TIMEOUT', errorClass: 'business' });
+    if (performance.now() - lastLook < CANCEL_LOOK_MS) return;
     const [asked] = await runRow().update({ steps_ran: ran }).returning(['cancel_requested_at', 'cancel_requested_by']);
+    lastLook = performance.now();
     if (asked?.cancel_requested_at) {
       throw new AppError(`cancelled by ${asked.cancel_requested_by ?? 'an operator'} before step ${stepId}: the steps shown ran, the rest did not (everything it wrote to the gateway's database is rolled back)`, { code: 'FLOW_TEST_RUN_CANCELLED', errorClass: 'business' });
     }
-    if (timedOut) throw new AppError(`stopped at the time limit of ${timeLimitMs / 1000} s, before step ${stepId}`, { code: 'FLOW_TEST_RUN_TIMEOUT', errorClass: 'business' });
   };
   const answer = (outcome: TestRunResult['outcome'], steps: StepTrace[], error: TestRunResult['error']): TestRunResult =>
     keptResult({ flowId: id, runId, outcome, startedAt: startedAt.toISOString(), ms: Math.round(performance.now() - started), timeLimitMs, trace: steps, ...(error ? { error } : {}) });

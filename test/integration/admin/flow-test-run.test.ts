@@ -222,13 +222,15 @@ it('keeps no card data and no unbounded output: what a step made card-like is re
   expect(row!.result).toEqual(result);
 });
 
-it('cancels a running test between steps from the API: the step in flight ends, the rest never runs, the flow can be tested again at once', async () => {
+it('cancels a running test between steps, from another gateway of the database: the step in flight ends, the rest never runs, the flow can be tested again at once', async () => {
   const source = flowFile('invoice-links');
+  // the run goes on this gateway; the second one (same database) is where the operator cancels
+  const other = (await stack.startAnotherGateway()).url;
   // where the customer read is in a run (the steps before it)
   const order = ((await run(operator, 'invoice-links', { source, event: shippedSample })).json as unknown as TestRunResult).trace.map((t) => t.stepId);
   const before = order.indexOf('customer');
   expect(before).toBeGreaterThan(0);
-  expect(await adminCall(url, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_NOT_RUNNING' } });
+  expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_NOT_RUNNING' } });
   await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 3000, pathPattern: '/M3/' } });
   try {
     const slow = run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 120_000 });
@@ -238,8 +240,10 @@ it('cancels a running test between steps from the API: the step in flight ends, 
       return r?.state === 'running' && r.stepsRan === before ? r : undefined;
     }, 30_000, 'the run at the customer read');
     expect(running.ranBy).toBe('operator:operator');
-    expect(await adminCall(url, viewer, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 403, json: { code: 'ADMIN_FORBIDDEN' } });
-    const cancel = await adminCall(url, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {});
+    // one run per flow on every gateway: the other one refuses a second
+    expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run', { source, event: shippedSample })).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_BUSY' } });
+    expect(await adminCall(other, viewer, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 403, json: { code: 'ADMIN_FORBIDDEN' } });
+    const cancel = await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {});
     expect(cancel.status).toBe(200);
     expect(cancel.json as unknown as TestRunCancelAnswer).toMatchObject({ runId: running.runId, cancelRequestedBy: 'operator:operator' });
     const answer = await slow;
