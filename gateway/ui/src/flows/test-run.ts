@@ -101,6 +101,11 @@ function shape(steps: RawStep[]): unknown[] {
  */
 export function runFits(ranSource: string, source: string, def: Definition): 'same' | 'same-steps' | 'steps-differ' {
   if (ranSource === source) return 'same';
-  const ran = parseDefinition(ranSource).def;
-  return ran && JSON.stringify(shape(ran.steps)) === JSON.stringify(shape(def.steps)) ? 'same-steps' : 'steps-differ';
+  // the run's definition is parsed once, not on every edit of the canvas
+  if (ranShape?.source !== ranSource) {
+    const ran = parseDefinition(ranSource).def;
+    ranShape = { source: ranSource, shape: ran ? JSON.stringify(shape(ran.steps)) : undefined };
+  }
+  return ranShape.shape !== undefined && ranShape.shape === JSON.stringify(shape(def.steps)) ? 'same-steps' : 'steps-differ';
 }
+let ranShape: { source: string; shape: string | undefined } | undefined;
