@@ -103,6 +103,14 @@ it('test-runs a draft of a shipped flow with a shipped sample: every node shows 
   await node('The GL posting').waitFor();
   await panel.getByTestId('sample-origin').getByText('kept: ecommerce-sale.json (mappings/flows/samples) · by operator:admin', { exact: false }).waitFor();
   expect(JSON.parse(await panel.getByLabel('sample event (JSON)').inputValue())).toEqual(SAMPLE);
+  // and so does the last run, drawn on the nodes again: it ran the unsaved draft (the GL text), the
+  // canvas now has the published flow — the same steps, so its results still go on them
+  await panel.getByTestId('test-run-kept').getByText('The last test run, kept: by operator:admin', { exact: false }).waitFor();
+  await panel.getByTestId('test-run-changed').getByText('Ran on an earlier version of this draft (the steps are the same', { exact: false }).waitFor();
+  expect(await panel.getByTestId('test-run-outcome').textContent()).toContain('M3_NOK');
+  await node('The GL posting').getByText('GLS840MI/AddBatchHead: Interface is invalid (M3 XIM0002 on INTN)').waitFor();
+  await node('Sync.MyPTPayment to ION').getByTestId('run-not-reached').waitFor();
+  await node('The customer order').getByTestId('run-succeeded').waitFor();
 
   // typed in: not JSON is said at once; a card number is refused by the gateway and not kept
   const editor = panel.getByLabel('sample event (JSON)');
@@ -134,6 +142,38 @@ it('pins a past real trigger of the flow from the inbox and runs with it', async
   expect(await out.getAttribute('title')).toContain('"openAmount": "31.40"'); // all of it on hover
   // C10002 is not opted in: the link branch is not reached
   await node('The payment link (as the button makes it)').getByTestId('run-not-reached').waitFor();
+});
+
+it('cancels a running test from the panel: it stops before its next step, the rest not reached; the flow can be tested again at once', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
+  await page.reload();
+  await node('The invoice as M3 has it now').waitFor();
+  const panel = page.getByTestId('test-run');
+  // the last run (the pinned inbox event, above) is drawn again after the reload, on the same definition
+  await panel.getByTestId('test-run-kept').waitFor();
+  expect(await panel.getByTestId('test-run-changed').count()).toBe(0);
+  await node('The invoice as M3 has it now').locator('.flow-node-run').getByText('ran (result reused)', { exact: false }).waitFor();
+  // the shipped sample (an invoice no real run has read: its M3 reads are made, not reused)
+  await panel.getByLabel('sample', { exact: true }).selectOption({ label: 'invoice-links.json (mappings/flows/samples)' });
+  await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 3000, pathPattern: '/M3/' } });
+  try {
+    await panel.getByRole('button', { name: 'Run test' }).click();
+    await panel.getByRole('button', { name: 'Running…' }).waitFor();
+    // the run is at its M3 reads: it wrote between steps how many ran
+    await eventually(() => stack.gateway.services.db('flow_test_runs').where({ flow_id: 'invoice-links', state: 'running' }).where('steps_ran', '>=', 1).first(), 30_000, 'the run past its first step');
+    await panel.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await panel.getByText('Asked to stop: the step running now ends', { exact: false }).waitFor();
+    await panel.getByTestId('test-run-outcome').getByText('Cancelled', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await panel.getByTestId('test-run-outcome').textContent()).toContain('FLOW_TEST_RUN_CANCELLED');
+    await node('Linked already?').getByTestId('run-succeeded').waitFor();
+    const after = node('Does the invoice get a link?').getByTestId('run-not-reached');
+    await after.getByText('the run was cancelled before it').waitFor();
+  } finally {
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 0, pathPattern: '' } });
+  }
+  // its lock went with its end: a new run starts at once
+  await panel.getByRole('button', { name: 'Run test' }).click();
+  await panel.getByTestId('test-run-outcome').getByText('Done').waitFor({ timeout: 60_000 });
 });
 
 it('lets a viewer see the kept sample but not run a test', async () => {

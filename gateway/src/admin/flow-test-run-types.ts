@@ -44,6 +44,47 @@ export interface TestSamples {
   shipped: ShippedSample[];
   /** the latest triggers of the flow in the inbox (operators only; empty for a viewer) */
   inbox: InboxEventSummary[];
+  /** the flow's last test run (running or ended), kept on the server: what a reload draws again */
+  lastRun: LastTestRun | null;
+}
+
+/** The last test run of a flow, as kept (table flow_test_runs). */
+export interface LastTestRun {
+  runId: string;
+  /** running: its lock is held now; ended: `result` is its answer; interrupted: the gateway running it stopped before its end */
+  state: 'running' | 'ended' | 'interrupted';
+  ranBy: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** the definition that ran (the canvas's YAML as it was sent) and its SHA-256 (hex) */
+  source: string;
+  sourceSha256: string;
+  /** the sample event it ran with */
+  event: unknown;
+  sampleLabel: string | null;
+  /** steps run so far (a running run writes it between steps) */
+  stepsRan: number;
+  /** who asked to cancel it, and when (the run stops before its next step) */
+  cancelRequestedBy: string | null;
+  cancelRequestedAt: string | null;
+  /** the answer once it ended, bounded: an input or output over 8 KB of JSON is cut, with `truncated` in its place */
+  result: TestRunResult | null;
+}
+
+/** POST /admin/api/flows/:id/test-run/cancel: asked; the run stops before its next step. */
+export interface TestRunCancelAnswer {
+  runId: string;
+  cancelRequestedBy: string;
+  cancelRequestedAt: string;
+}
+
+/** What stands in the kept result for an input or output too big to keep. */
+export interface TruncatedValue {
+  truncated: true;
+  /** its size as JSON, in bytes */
+  bytes: number;
+  /** its first characters as JSON */
+  preview: string;
 }
 
 /** POST /admin/api/flows/:id/test-sample: a typed or shipped event, or an inbox row to pin. */
@@ -61,12 +102,20 @@ export interface TestRunRequest {
 
 export interface TestRunResult {
   flowId: string;
-  /** done: every reached step ran; failed/rejected: a step failed (its trace entry says why); timeout: the time limit came first */
-  outcome: 'done' | 'failed' | 'rejected' | 'timeout';
+  /**
+   * done: every reached step ran; failed/rejected: a step failed (its trace entry says why);
+   * timeout: the time limit came first; cancelled: an operator's Cancel stopped it between steps
+   */
+  outcome: 'done' | 'failed' | 'rejected' | 'timeout' | 'cancelled';
   startedAt: string;
   ms: number;
   timeLimitMs: number;
   /** the steps that ran, in order: input, output, time and outcome of each */
   trace: StepTrace[];
   error?: { code: string; errorClass: string; message: string };
+  /** the run's id (its row in flow_test_runs): what Cancel stops */
+  runId?: string;
+  /** in a kept result: some input or output was too big and is cut (`TruncatedValue` in its place), or card-like text was replaced */
+  truncated?: boolean;
+  redacted?: boolean;
 }

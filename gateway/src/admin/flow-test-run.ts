@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -12,7 +13,7 @@ import { getInbox } from '../pipeline/inbox';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { StepTrace } from '../pipeline/runner';
 import { flowIdParam as flowId, parseAdminInput as parse, type AdminEndpoint } from './endpoint';
-import type { InboxEventSummary, SampleOrigin, ShippedSample, TestRunResult, TestSample, TestSamples } from './flow-test-run-types';
+import type { InboxEventSummary, LastTestRun, SampleOrigin, ShippedSample, TestRunCancelAnswer, TestRunResult, TestSample, TestSamples, TruncatedValue } from './flow-test-run-types';
 import { actorOf } from './guard';
 import { hasRole } from './roles';
 
@@ -21,7 +22,10 @@ import { hasRole } from './roles';
  * a shipped sample, or a past real trigger pinned from the inbox — kept per flow so it survives
  * reloads), and the run itself: the definition on the canvas, compiled by the kernel's compiler,
  * run by the kernel's `testRun` against the sandbox simulators, everything it writes to our
- * database rolled back. One run per flow at a time (cluster-wide), within a time limit.
+ * database rolled back. One run per flow at a time (cluster-wide), within a time limit. The last
+ * run of each flow is kept (table flow_test_runs: who, when, the definition, the sample, the
+ * bounded result) so a reload draws it again, and a running one can be cancelled from any gateway:
+ * the run looks at its row between steps and stops there.
  */
 
 /** a sample is an event, not a document: 64 KB of JSON is far more than any trigger carries */
@@ -158,7 +162,108 @@ async function lockFlow(db: Knex, id: string): Promise<(() => Promise<void>) | u
   };
 }
 
-export async function testRunDraft(services: GatewayServices, id: string, input: { source: string; event?: unknown; timeLimitMs?: number }): Promise<TestRunResult> {
+/** an input or output kept beyond this (as JSON) is cut to a preview with a marker */
+const MAX_KEPT_VALUE_BYTES = 8 * 1024;
+/** the kept result as a whole; beyond it every input and output is cut to a short preview */
+const MAX_KEPT_RESULT_BYTES = 256 * 1024;
+const CARD_DATA_REMOVED = '[removed: looked like card data]';
+/** a running test run looks for a Cancel (in its row) at most this often, between steps */
+const CANCEL_LOOK_MS = 100;
+const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
+
+/**
+ * `value` with everything the card-data check of every request (findCardData: Luhn-valid card
+ * numbers, CSC/track/card fields) would refuse replaced: a text with a card number by a marker, a
+ * card field's value by null. What the steps made and the simulators answered in a test run is
+ * not a request body, and is kept (and answered) only through this.
+ */
+function withoutCardData(value: unknown, parentKey = ''): { value: unknown; removed: boolean } {
+  if (!findCardData(value, '', parentKey)) return { value, removed: false };
+  if (value === null || typeof value !== 'object') return { value: CARD_DATA_REMOVED, removed: true };
+  if (Array.isArray(value)) return { value: value.map((v) => withoutCardData(v, parentKey).value), removed: true };
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const where = findCardData({ [key]: child }, '', parentKey);
+    // the key itself is a card field (pan, cvv, track2, card.number…): its value goes (null: a
+    // card field with any value is card data to the check, the marker too)
+    const cardField = where === key && findCardData({ [key]: 'x' }, '', parentKey) === key;
+    out[key] = where === undefined ? child : cardField ? null : withoutCardData(child, normalizeKey(key)).value;
+  }
+  return { value: out, removed: true };
+}
+
+function cut(value: unknown, max: number, previewChars: number): { value: unknown; cut: boolean } {
+  if (value === undefined) return { value, cut: false };
+  const json = JSON.stringify(value) ?? 'null';
+  const bytes = Buffer.byteLength(json);
+  if (bytes <= max) return { value, cut: false };
+  const truncated: TruncatedValue = { truncated: true, bytes, preview: json.slice(0, previewChars) };
+  return { value: truncated, cut: true };
+}
+
+/** The result as it is kept and answered: no card data, every input and output bounded. */
+export function keptResult(result: TestRunResult): TestRunResult {
+  const clean = withoutCardData(result);
+  let kept = clean.value as TestRunResult;
+  let truncated = false;
+  const bound = (max: number, preview: number) => ({
+    ...kept,
+    ...(kept.error ? { error: { ...kept.error, message: kept.error.message.slice(0, 2000) } } : {}),
+    trace: kept.trace.map((t) => {
+      const input = cut(t.input, max, preview);
+      const output = cut(t.output, max, preview);
+      truncated ||= input.cut || output.cut;
+      return { ...t, ...(t.input !== undefined ? { input: input.value } : {}), ...(t.output !== undefined ? { output: output.value } : {}), ...(t.error ? { error: { ...t.error, message: t.error.message.slice(0, 2000) } } : {}) };
+    }),
+  });
+  kept = bound(MAX_KEPT_VALUE_BYTES, 1000);
+  if (Buffer.byteLength(JSON.stringify(kept)) > MAX_KEPT_RESULT_BYTES) kept = bound(256, 200);
+  // cutting never makes card data, but a preview is checked like the rest: nothing card-like is kept
+  if (findCardData(kept)) kept = { ...kept, trace: kept.trace.map(({ input: _i, output: _o, ...t }) => t) };
+  return { ...kept, ...(truncated ? { truncated: true } : {}), ...(clean.removed ? { redacted: true } : {}) };
+}
+
+interface RunRow {
+  flow_id: string;
+  run_id: string;
+  state: 'running' | 'ended';
+  ran_by: string;
+  started_at: Date;
+  ended_at: Date | null;
+  source: string;
+  source_sha256: string;
+  sample_label: string | null;
+  event: unknown;
+  result: TestRunResult | null;
+  steps_ran: number;
+  cancel_requested_at: Date | null;
+  cancel_requested_by: string | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** Whether a test run of the flow holds its lock now, on any gateway of the database. */
+async function lockHeld(db: Knex, id: string): Promise<boolean> {
+  const { rows } = await db.raw<{ rows: Array<{ held: boolean }> }>(
+    `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
+       and ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0)) as held`,
+    [`flow-test-run:${id}`],
+  );
+  return rows[0]?.held === true;
+}
+
+async function lastRun(db: Knex, id: string): Promise<LastTestRun | null> {
+  const row = await db<RunRow>('flow_test_runs').where({ flow_id: id }).first();
+  if (!row) return null;
+  // a row left running by a gateway that stopped: its lock went with its connection
+  const state = row.state === 'ended' ? 'ended' : (await lockHeld(db, id)) ? 'running' : 'interrupted';
+  return {
+    runId: row.run_id, state, ranBy: row.ran_by, startedAt: iso(row.started_at)!, endedAt: iso(row.ended_at), source: row.source, sourceSha256: row.source_sha256,
+    event: row.event, sampleLabel: row.sample_label, stepsRan: row.steps_ran, cancelRequestedBy: row.cancel_requested_by, cancelRequestedAt: iso(row.cancel_requested_at), result: row.result,
+  };
+}
+
+export async function testRunDraft(services: GatewayServices, id: string, input: { source: string; event?: unknown; timeLimitMs?: number }, actor = 'system'): Promise<TestRunResult> {
   const pipeline = pipelineOf(services);
   // a test run really calls the connected systems: with real M3 and PayTrace it would move money
   if (services.config.mode !== 'sandbox') {
@@ -174,39 +279,96 @@ export async function testRunDraft(services: GatewayServices, id: string, input:
   }
   if (flow.id !== id) throw new AppError(`the definition's id is "${flow.id}", not "${id}"`, { code: 'FLOW_ID_MISMATCH', errorClass: 'business', httpStatus: 422 });
   let sample = input.event;
+  const saved = await savedSample(services.db, id);
   if (sample === undefined) {
-    const saved = await savedSample(services.db, id);
     if (!saved) throw new AppError(`flow ${id} has no saved test sample: choose or type one`, { code: 'FLOW_TEST_SAMPLE_MISSING', errorClass: 'business', httpStatus: 409 });
     sample = saved.event;
   }
   refuseCardData(sample, 'the sample');
+  const sampleLabel = saved && JSON.stringify(saved.event) === JSON.stringify(sample) ? saved.label : 'sent with the run';
 
   const release = await lockFlow(services.db, id);
-  if (!release) throw new AppError(`a test run of ${id} is running already: wait for it to end`, { code: 'FLOW_TEST_RUN_BUSY', errorClass: 'business', httpStatus: 409 });
+  if (!release) throw new AppError(`a test run of ${id} is running already: wait for it to end, or cancel it`, { code: 'FLOW_TEST_RUN_BUSY', errorClass: 'business', httpStatus: 409 });
+  const runId = randomUUID();
   const timeLimitMs = input.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const startedAt = new Date();
   const started = performance.now();
   const trace: StepTrace[] = [];
-  // the run cannot be stopped half-way (a call in flight to M3 or PayTrace is not taken back): on
-  // the time limit the caller gets the steps so far, and the run ends on its own, rolled back
-  const running = pipeline.testRun(flow, sample, trace).finally(() => release().catch((err: unknown) => services.logger.warn('could not release the test-run lock', { err, flow: id })));
+  const db = services.db;
+  const runRow = () => db<RunRow>('flow_test_runs').where({ flow_id: id, run_id: runId });
+  try {
+    // the run replaces the flow's last one (it holds the lock: no other run of the flow writes here now)
+    const row = {
+      flow_id: id, run_id: runId, state: 'running', ran_by: actor, started_at: startedAt, ended_at: null, source: input.source, source_sha256: createHash('sha256').update(input.source).digest('hex'),
+      sample_label: sampleLabel, event: JSON.stringify(sample ?? null), result: null, steps_ran: 0, cancel_requested_at: null, cancel_requested_by: null,
+    };
+    await db('flow_test_runs').insert(row).onConflict('flow_id').merge();
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  let timedOut = false;
+  let lastLook = -Infinity;
+  /**
+   * Between steps: whether the run was asked to stop (the time limit; a Cancel on any gateway: its
+   * row, read with the step count written). The row is looked at before a step when 100 ms have
+   * passed since the last look — always after a step that called M3 or PayTrace (those take
+   * longer), not after each of a hundred map steps of a few ms (a round trip each tripled such a run).
+   */
+  const beforeStep = async (stepId: string, ran: number): Promise<void> => {
+    if (timedOut) throw new AppError(`stopped at the time limit of ${timeLimitMs / 1000} s, before step ${stepId}`, { code: 'FLOW_TEST_RUN_TIMEOUT', errorClass: 'business' });
+    if (performance.now() - lastLook < CANCEL_LOOK_MS) return;
+    const [asked] = await runRow().update({ steps_ran: ran }).returning(['cancel_requested_at', 'cancel_requested_by']);
+    lastLook = performance.now();
+    if (asked?.cancel_requested_at) {
+      throw new AppError(`cancelled by ${asked.cancel_requested_by ?? 'an operator'} before step ${stepId}: the steps shown ran, the rest did not (everything it wrote to the gateway's database is rolled back)`, { code: 'FLOW_TEST_RUN_CANCELLED', errorClass: 'business' });
+    }
+  };
+  const answer = (outcome: TestRunResult['outcome'], steps: StepTrace[], error: TestRunResult['error']): TestRunResult =>
+    keptResult({ flowId: id, runId, outcome, startedAt: startedAt.toISOString(), ms: Math.round(performance.now() - started), timeLimitMs, trace: steps, ...(error ? { error } : {}) });
+  const timeoutError = { code: 'FLOW_TEST_RUN_TIMEOUT', errorClass: 'business', message: `the run took longer than the time limit of ${timeLimitMs / 1000} s; the steps shown ran before it, the rest are not reached (the run stops before its next step, rolled back)` };
+
+  // a step is never stopped half-way (a call in flight to M3 or PayTrace is not taken back): a
+  // Cancel or the time limit stop the run before its next step; the caller of a run past its time
+  // limit gets the steps so far at once. The kept row gets the result when the run has really
+  // ended, and only then is the lock released, so the next run finds it.
+  const running = pipeline
+    .testRun(flow, sample, trace, beforeStep)
+    .then(async (r) => {
+      const stoppedByLimit = r.error?.code === 'FLOW_TEST_RUN_TIMEOUT';
+      const result = answer(stoppedByLimit ? 'timeout' : r.outcome, r.trace, stoppedByLimit ? timeoutError : r.error);
+      await runRow()
+        .update({ state: 'ended', ended_at: db.fn.now(), result: JSON.stringify(result) as never, steps_ran: r.trace.length })
+        .catch((err: unknown) => services.logger.warn('could not keep the test run result', { err, flow: id }));
+      return result;
+    })
+    .finally(() => release().catch((err: unknown) => services.logger.warn('could not release the test-run lock', { err, flow: id })));
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeLimitMs);
   });
   try {
     const result = await Promise.race([running, limit]);
-    const ms = Math.round(performance.now() - started);
     if (result === 'timeout') {
-      return {
-        flowId: id, outcome: 'timeout', startedAt: startedAt.toISOString(), ms, timeLimitMs, trace: [...trace],
-        error: { code: 'FLOW_TEST_RUN_TIMEOUT', errorClass: 'business', message: `the run took longer than the time limit of ${timeLimitMs / 1000} s; the steps shown ran before it, the rest are not reached (the run goes on in the background, rolled back at its end)` },
-      };
+      timedOut = true;
+      return answer('timeout', [...trace], timeoutError);
     }
-    return { flowId: id, outcome: result.outcome, startedAt: startedAt.toISOString(), ms, timeLimitMs, trace: result.trace, ...(result.error ? { error: result.error } : {}) };
+    return result;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Ask the flow's running test run to stop (it looks between steps, on whichever gateway runs it). */
+async function cancelTestRun(db: Knex, id: string, actor: string): Promise<TestRunCancelAnswer> {
+  const [asked] = await db<RunRow>('flow_test_runs')
+    .where({ flow_id: id, state: 'running' })
+    .update({ cancel_requested_at: db.raw('coalesce(cancel_requested_at, now())'), cancel_requested_by: db.raw('coalesce(cancel_requested_by, ?)', [actor]) } as never)
+    .returning(['run_id', 'cancel_requested_at', 'cancel_requested_by']);
+  if (!asked || !(await lockHeld(db, id))) {
+    throw new AppError(`no test run of ${id} is running: there is nothing to cancel`, { code: 'FLOW_TEST_RUN_NOT_RUNNING', errorClass: 'business', httpStatus: 409 });
+  }
+  return { runId: asked.run_id, cancelRequestedBy: asked.cancel_requested_by!, cancelRequestedAt: iso(asked.cancel_requested_at)! };
 }
 
 export const FLOW_TEST_RUN_ENDPOINTS: AdminEndpoint[] = [
@@ -216,7 +378,7 @@ export const FLOW_TEST_RUN_ENDPOINTS: AdminEndpoint[] = [
     handler: async (req, res, s): Promise<TestSamples> => {
       const id = parse(flowId, req.params.id);
       const operator = hasRole(res.locals.adminSession?.roles ?? [], 'operator');
-      return { saved: await savedSample(s.db, id), shipped: await shippedSamples(s.config.rules.dir, id), inbox: operator ? await inboxEvents(s.db, id) : [] };
+      return { saved: await savedSample(s.db, id), shipped: await shippedSamples(s.config.rules.dir, id), inbox: operator ? await inboxEvents(s.db, id) : [], lastRun: await lastRun(s.db, id) };
     },
   },
   {
@@ -234,6 +396,11 @@ export const FLOW_TEST_RUN_ENDPOINTS: AdminEndpoint[] = [
   },
   {
     method: 'post', path: '/admin/api/flows/:id/test-run', role: 'operator',
-    handler: async (req, _res, s): Promise<TestRunResult> => testRunDraft(s, parse(flowId, req.params.id), parse(runInput, req.body)),
+    handler: async (req, res, s): Promise<TestRunResult> => testRunDraft(s, parse(flowId, req.params.id), parse(runInput, req.body), actorOf(res)),
+  },
+  {
+    // the running test run stops before its next step; its POST answers with outcome cancelled
+    method: 'post', path: '/admin/api/flows/:id/test-run/cancel', role: 'operator',
+    handler: async (req, res, s): Promise<TestRunCancelAnswer> => cancelTestRun(s.db, parse(flowId, req.params.id), actorOf(res)),
   },
 ];

@@ -211,15 +211,21 @@ export class Pipeline {
    * is rolled back at the end. Answers the trace: each step's input, output, time and outcome.
    * `trace` is filled as the steps run, so a caller that stops waiting still has the steps so far.
    */
-  async testRun(flow: CompiledFlow, event: unknown, trace: StepTrace[] = []): Promise<{ outcome: 'done' | 'failed' | 'rejected'; trace: StepTrace[]; error?: { code: string; errorClass: string; message: string } }> {
+  async testRun(
+    flow: CompiledFlow,
+    event: unknown,
+    trace: StepTrace[] = [],
+    beforeStep?: (stepId: string, ran: number) => Promise<void>,
+  ): Promise<{ outcome: 'done' | 'failed' | 'rejected' | 'cancelled'; trace: StepTrace[]; error?: { code: string; errorClass: string; message: string } }> {
     const rules = this.deps.rules.current.rules;
-    const runner = new FlowRunner({ ...this.deps.runner.deps, traceSink: trace });
+    const runner = new FlowRunner({ ...this.deps.runner.deps, traceSink: trace, ...(beforeStep ? { beforeStep } : {}) });
     try {
       const outcome = await runner.run({ flow, rules, events: [event], trigger: { type: 'test', kind: 'test', source: 'test-run', receivedAt: new Date().toISOString() }, attempt: 1, maxAttempts: 1, test: true, correlationId: `test-${Date.now()}` });
       return { outcome: outcome.status === 'rejected' ? 'rejected' : 'done', trace };
     } catch (err) {
       const c = errorClassOf(err);
-      return { outcome: 'failed', trace, error: { code: c.code, errorClass: c.errorClass, message: c.message } };
+      // stopped between steps by the caller's beforeStep (a Cancel): not a failure of the flow
+      return { outcome: c.code === 'FLOW_TEST_RUN_CANCELLED' ? 'cancelled' : 'failed', trace, error: { code: c.code, errorClass: c.errorClass, message: c.message } };
     }
   }
 }

@@ -38,6 +38,11 @@ export interface RunnerDeps {
   functions: (rules: Rules) => Bindings;
   /** where a test run's trace goes (so a failed test run still shows the steps before the failure) */
   traceSink?: StepTrace[];
+  /**
+   * Called before each step of the flow (never during one): a test run's Cancel is looked for here,
+   * and the hook throws to stop the run between steps. `ran` is how many steps have run so far.
+   */
+  beforeStep?: (stepId: string, ran: number) => Promise<void>;
 }
 
 export interface RunRequest {
@@ -369,6 +374,7 @@ class Run {
     const only = this.request.partial?.steps;
     for (const step of steps) {
       if (only && step.type !== 'branch' && !only.includes(step.id)) continue;
+      if (this.deps.beforeStep) await this.deps.beforeStep(step.id, this.trace.length);
       if (step.when && !truthy(await step.when.evaluate(this.doc, this.functions))) {
         this.trace.push({ stepId: step.id, type: step.type, name: step.name, outcome: 'skipped', ms: 0 });
         continue;
@@ -657,7 +663,7 @@ function allIds(steps: CompiledStep[]): string[] {
 /** Outputs kept in a trace are bounded: a test run shows them, a normal run keeps them in intents already. */
 function summary(value: unknown): unknown {
   const text = JSON.stringify(value ?? null);
-  return text.length > 20_000 ? { truncated: true, preview: text.slice(0, 2000) } : value;
+  return text.length > 20_000 ? { truncated: true, bytes: Buffer.byteLength(text), preview: text.slice(0, 2000) } : value;
 }
 
 export { Expression };

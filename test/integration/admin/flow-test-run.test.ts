@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { adminModule } from '../../../gateway/src/admin/module';
-import type { TestRunResult, TestSample, TestSamples } from '../../../gateway/src/admin/flow-test-run-types';
+import type { TestRunCancelAnswer, TestRunResult, TestSample, TestSamples, TruncatedValue } from '../../../gateway/src/admin/flow-test-run-types';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../../helpers/stack';
@@ -168,4 +169,96 @@ it('shows the M3 error text on the step that failed, and what did not run is not
   } finally {
     await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['PAYTRACE'] } });
   }
+});
+
+const lastRun = async (who: SignedIn, id: string) => ((await adminCall(url, who, 'GET', `/admin/api/flows/${id}/test-samples`)).json as unknown as TestSamples).lastRun;
+
+it('keeps the last run of a flow on the server — who, when, the definition, the sample, the result — for viewers too', async () => {
+  const draft = flowFile('invoice-links').replace('currencies: [USD]', 'currencies: []');
+  const res = await run(operator, 'invoice-links', { source: draft, event: shippedSample });
+  expect(res.status).toBe(200);
+  const answered = res.json as unknown as TestRunResult;
+  expect(answered.outcome).toBe('done');
+  for (const who of [operator, viewer]) {
+    const kept = await lastRun(who, 'invoice-links');
+    expect(kept).toMatchObject({ runId: answered.runId, state: 'ended', ranBy: 'operator:operator', source: draft, sourceSha256: createHash('sha256').update(draft).digest('hex'), event: shippedSample, stepsRan: answered.trace.length, cancelRequestedBy: null });
+    // the kept result is the answer the run gave, step for step
+    expect(kept!.result).toEqual(answered);
+    expect(Date.parse(kept!.endedAt!)).toBeGreaterThanOrEqual(Date.parse(kept!.startedAt));
+  }
+  // a new run replaces it
+  const again = (await run(operator, 'invoice-links', { source: flowFile('invoice-links'), event: shippedSample })).json as unknown as TestRunResult;
+  expect((await lastRun(viewer, 'invoice-links'))).toMatchObject({ runId: again.runId, source: flowFile('invoice-links') });
+  expect(await stack.gateway.services.db('flow_test_runs').where({ flow_id: 'invoice-links' }).count<Array<{ count: string }>>('* as count')).toEqual([{ count: '1' }]);
+});
+
+it('keeps no card data and no unbounded output: what a step made card-like is replaced, a big output cut with a marker', async () => {
+  // a draft whose map step makes a card number at run time (the request itself carries none) and 20 000 characters
+  const draft = [
+    'version: 1', 'id: customer-sync', 'name: kept-result bounds', 'triggers:', '  - type: m3-invoice-pull', 'steps:',
+    '  - id: made', '    type: map', '    input:', `      pan: '"4111" & "111111111111"'`, `      note: '"card " & "4111" & "111111111111"'`, `      small: '"ok"'`,
+    '  - id: big', '    type: map', '    input:', `      text: '$pad("", 20000, "x")'`,
+  ].join('\n');
+  const res = await run(operator, 'customer-sync', { source: draft, event: { ivno: '1' } });
+  expect(res.status).toBe(200);
+  const result = res.json as unknown as TestRunResult;
+  expect(result).toMatchObject({ outcome: 'done', redacted: true, truncated: true });
+  const made = result.trace.find((t) => t.stepId === 'made')!;
+  // a card field's value goes; a text holding a card number is replaced by a marker
+  expect(made.output).toEqual({ pan: null, note: '[removed: looked like card data]', small: 'ok' });
+  expect(made.input).toEqual(made.output);
+  // 20 000 x's and the JSON around them: the input cut here (over 8 KB), the output by the runner's trace (over 20 000), each with its size and a preview
+  const big = result.trace.find((t) => t.stepId === 'big')!;
+  for (const [value, previewMax] of [[big.input, 1000], [big.output, 2000]] as const) {
+    const cutValue = value as TruncatedValue;
+    expect(cutValue).toMatchObject({ truncated: true, bytes: 20_011 });
+    expect(cutValue.preview).toMatch(/^\{"text":"x{900,}/);
+    expect(cutValue.preview.length).toBeLessThanOrEqual(previewMax);
+  }
+  const row = await stack.gateway.services.db('flow_test_runs').where({ flow_id: 'customer-sync' }).first<{ result: unknown; event: unknown }>();
+  const stored = JSON.stringify(row);
+  expect(stored).not.toContain('4111111111111111');
+  expect(stored.length).toBeLessThan(12_000);
+  expect(row!.result).toEqual(result);
+});
+
+it('cancels a running test between steps, from another gateway of the database: the step in flight ends, the rest never runs, the flow can be tested again at once', async () => {
+  const source = flowFile('invoice-links');
+  // the run goes on this gateway; the second one (same database) is where the operator cancels
+  const other = (await stack.startAnotherGateway()).url;
+  // where the customer read is in a run (the steps before it)
+  const order = ((await run(operator, 'invoice-links', { source, event: shippedSample })).json as unknown as TestRunResult).trace.map((t) => t.stepId);
+  const before = order.indexOf('customer');
+  expect(before).toBeGreaterThan(0);
+  expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_NOT_RUNNING' } });
+  await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 3000, pathPattern: '/M3/' } });
+  try {
+    const slow = run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 120_000 });
+    // the run is in the customer read (it wrote how many steps ran before it starts that step)
+    const running = await eventually(async () => {
+      const r = await lastRun(viewer, 'invoice-links');
+      return r?.state === 'running' && r.stepsRan === before ? r : undefined;
+    }, 30_000, 'the run at the customer read');
+    expect(running.ranBy).toBe('operator:operator');
+    // one run per flow on every gateway: the other one refuses a second
+    expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run', { source, event: shippedSample })).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_BUSY' } });
+    expect(await adminCall(other, viewer, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 403, json: { code: 'ADMIN_FORBIDDEN' } });
+    const cancel = await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {});
+    expect(cancel.status).toBe(200);
+    expect(cancel.json as unknown as TestRunCancelAnswer).toMatchObject({ runId: running.runId, cancelRequestedBy: 'operator:operator' });
+    const answer = await slow;
+    expect(answer.status).toBe(200);
+    const result = answer.json as unknown as TestRunResult;
+    expect(result).toMatchObject({ outcome: 'cancelled', runId: running.runId, error: { code: 'FLOW_TEST_RUN_CANCELLED' } });
+    expect(result.error!.message).toContain('cancelled by operator:operator before step qualify');
+    // the M3 call in flight was not cut: the customer read ended; nothing after it ran
+    expect(result.trace.map((t) => t.stepId)).toEqual(order.slice(0, before + 1));
+    expect(result.trace.at(-1)).toMatchObject({ stepId: 'customer', outcome: 'succeeded' });
+    expect(result.ms).toBeLessThan(60_000);
+    expect(await lastRun(viewer, 'invoice-links')).toMatchObject({ state: 'ended', runId: running.runId, cancelRequestedBy: 'operator:operator', result: { outcome: 'cancelled' } });
+  } finally {
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 0, pathPattern: '' } });
+  }
+  // the lock went with the run's end: a new run starts at once, no waiting
+  expect((await run(operator, 'invoice-links', { source, event: shippedSample })).json).toMatchObject({ outcome: 'done' });
 });

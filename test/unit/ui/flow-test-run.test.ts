@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StepTrace, TestRunResult } from '../../../gateway/src/admin/flow-test-run-types';
 import { parseDefinition, TRIGGER_NODE } from '../../../gateway/ui/src/flows/model';
-import { errorText, nodeRuns, preview } from '../../../gateway/ui/src/flows/test-run';
+import { errorText, nodeRuns, preview, runFits } from '../../../gateway/ui/src/flows/test-run';
 
 /** A test run's trace on the canvas: what each node did, and which nodes the run never reached. */
+const yaml = readFileSync(path.join(__dirname, '..', '..', '..', 'mappings', 'flows', 'invoice-links.yaml'), 'utf8');
 const def = parseDefinition(readFileSync(path.join(__dirname, '..', '..', '..', 'mappings', 'flows', 'invoice-links.yaml'), 'utf8')).def!;
 const ran = (stepId: string, extra: Partial<StepTrace> = {}): StepTrace => ({ stepId, type: 'x', name: stepId, outcome: 'succeeded', input: {}, output: {}, ms: 3, ...extra });
 const result = (outcome: TestRunResult['outcome'], trace: StepTrace[]): TestRunResult => ({ flowId: 'invoice-links', outcome, startedAt: '2026-12-05T00:00:00Z', ms: 10, timeLimitMs: 60_000, trace });
@@ -43,4 +44,26 @@ it('says an error with the other system\'s own code', () => {
   expect(errorText({ code: 'M3_NOK', errorClass: 'business', message: 'GLS840MI/AddBatchHead: Interface is invalid', said: { m3Code: 'XIM0002', field: 'INTN' } })).toBe('GLS840MI/AddBatchHead: Interface is invalid (M3 XIM0002 on INTN)');
   expect(errorText({ code: 'PAYTRACE_DECLINED', errorClass: 'business', message: 'Your transaction was not approved.', said: { responseCode: '102' } })).toBe('Your transaction was not approved. (PayTrace response 102)');
   expect(errorText({ code: 'X', errorClass: 'bug', message: 'plain' })).toBe('plain');
+});
+
+it('a cancelled run: the steps after the last one that ran are not reached, "cancelled before it"', () => {
+  const runs = nodeRuns(def, result('cancelled', [ran('linked'), ran('invoice'), ran('customer')]), {});
+  expect(runs.get('customer')!.outcome).toBe('succeeded');
+  expect(runs.get('qualify')).toMatchObject({ outcome: 'not-reached', note: 'the run was cancelled before it' });
+  expect(runs.get('decision')!.outcome).toBe('not-reached');
+});
+
+it('a kept run fits the canvas when its text is the same, or its steps are (ids, types, branches); not when a step was added, removed or retyped', () => {
+  expect(runFits(yaml, yaml, def)).toBe('same');
+  // an input changed: the same steps
+  const edited = yaml.replace('ivno: event.ivno', 'ivno: $string(event.ivno)');
+  expect(edited).not.toBe(yaml);
+  expect(runFits(edited, yaml, def)).toBe('same-steps');
+  const added = parseDefinition(yaml).def!;
+  added.steps = [...added.steps, { id: 'extra', type: 'map', input: { n: '1' } }];
+  expect(runFits(yaml, 'other text', added)).toBe('steps-differ');
+  const retyped = parseDefinition(yaml).def!;
+  retyped.steps = retyped.steps.map((s) => (s.id === 'linked' ? { ...s, type: 'map' } : s));
+  expect(runFits(yaml, 'other text', retyped)).toBe('steps-differ');
+  expect(runFits('not: [yaml', 'other text', def)).toBe('steps-differ');
 });

@@ -16,6 +16,7 @@ import * as m056 from './056_recon_chargebacks';
 import * as m060 from './060_invoice_links';
 import * as m065 from './065_flow_test_samples';
 import * as m066 from './066_flow_run_steps';
+import * as m067 from './067_flow_test_runs';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -39,6 +40,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['060_invoice_links', m060],
   ['065_flow_test_samples', m065],
   ['066_flow_run_steps', m066],
+  ['067_flow_test_runs', m067],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {

@@ -14,7 +14,7 @@ import { Palette, STEP_MIME } from './Palette';
 import { sourceFields } from './sources';
 import { StepNode, type StepNodeType } from './StepNode';
 import { StepPanel } from './StepPanel';
-import { nodeRuns, OUTCOME_LABELS } from './test-run';
+import { nodeRuns, OUTCOME_LABELS, runFits } from './test-run';
 import { TestRunPanel, type ShownTestRun } from './TestRun';
 
 const NODE_TYPES = { step: StepNode };
@@ -86,13 +86,17 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
   const [nodes, setNodes] = useState<StepNodeType[]>([]);
   // the last test run (TestRun.tsx): what each node did, drawn on it
   const [testRun, setTestRun] = useState<ShownTestRun>();
-  const runs = useMemo(() => (testRun ? nodeRuns(snapshot.def, testRun.result, testRun.event) : undefined), [testRun, snapshot.def]);
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
 
   const entries = useMemo(() => new Map(catalogue.steps.map((s) => [s.type, s])), [catalogue]);
   const graph = useMemo(() => toGraph(snapshot), [snapshot]);
   const source = useMemo(() => serialize(snapshot.def, original), [snapshot.def, original]);
+  // drawn while the nodes are the ones it ran (the same ids, types and branches); else listed in the panel only
+  const runs = useMemo(
+    () => (testRun && runFits(testRun.source, source, snapshot.def) !== 'steps-differ' ? nodeRuns(snapshot.def, testRun.result, testRun.event) : undefined),
+    [testRun, source, snapshot.def],
+  );
   const { byStep, flow: flowProblems } = useMemo(() => problemsByStep(snapshot, problems), [snapshot, problems]);
   const errors = problems.filter((p) => p.severity !== 'warning');
   const sample = useMemo(() => {

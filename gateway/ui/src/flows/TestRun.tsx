@@ -1,16 +1,18 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { FlowCatalogue } from '../../../src/admin/flow-builder-types';
-import type { TestRunResult, TestSample, TestSampleInput, TestSamples } from '../../../src/admin/flow-test-run-types';
+import type { LastTestRun, TestRunCancelAnswer, TestRunResult, TestSample, TestSampleInput, TestSamples } from '../../../src/admin/flow-test-run-types';
 import { api } from '../api';
 import { Json, Problem, When } from '../components';
 import type { Definition } from './model';
-import { errorText, OUTCOME_LABELS, preview, type NodeRun } from './test-run';
+import { errorText, OUTCOME_LABELS, preview, runFits, type NodeRun } from './test-run';
 
 /**
  * The builder's test-run panel: choose a sample event (typed in, a shipped sample, a past real
  * trigger pinned from the inbox), kept per flow on the server so it survives reloads; run the
  * definition on the canvas — the draft, saved or not — against the sandbox simulators. The
- * per-step results go on the canvas (`onResult`), and are listed here in full.
+ * per-step results go on the canvas (`onResult`), and are listed here in full. The last run is
+ * kept on the server: a reload shows it again (drawn while the canvas has the steps it ran). A
+ * running test can be cancelled: it stops before its next step.
  */
 
 interface Choice {
@@ -27,6 +29,8 @@ export interface ShownTestRun {
   result: TestRunResult;
   event: unknown;
   source: string;
+  /** a run kept on the server (shown after a reload): who ran it, when */
+  kept?: { ranBy: string; startedAt: string };
 }
 
 interface Props {
@@ -62,6 +66,9 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
   const [saved, setSaved] = useState<TestSample | null>(null);
   const [busy, setBusy] = useState<'saving' | 'running'>();
   const [error, setError] = useState<Error>();
+  /** a run of the flow found running when the panel opened (another tab, another operator) */
+  const [elsewhere, setElsewhere] = useState<LastTestRun>();
+  const [cancel, setCancel] = useState<TestRunCancelAnswer>();
 
   const shipped = useMemo(() => triggerSamples(def, catalogue), [def, catalogue]);
   useEffect(() => {
@@ -77,6 +84,10 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
           setText(pretty(first.event));
           setCurrent({ origin: first.origin, label: first.label });
         }
+        // the last run, kept on the server: drawn again as it was
+        const last = s.lastRun;
+        if (last?.state === 'ended' && last.result) onResult({ result: last.result, event: last.event, source: last.source, kept: { ranBy: last.ranBy, startedAt: last.startedAt } });
+        else if (last?.state === 'running') setElsewhere(last);
       },
       (err: unknown) => live && setError(err as Error),
     );
@@ -143,11 +154,23 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
       if (parsed.event === undefined) return;
       if (unsaved) await keepTyped(); // what was run is what a reload shows
       onResult(undefined);
+      setCancel(undefined);
+      setElsewhere(undefined);
       const answer = await api.post<TestRunResult>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run`, { source, event: parsed.event });
       onResult({ result: answer, event: parsed.event, source });
     });
+  // asks the running test to stop before its next step; its own answer (outcome cancelled) ends "Running…"
+  const askCancel = async () => {
+    setError(undefined);
+    try {
+      setCancel(await api.post<TestRunCancelAnswer>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run/cancel`, {}));
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
 
   const r = result?.result;
+  const fits = useMemo(() => (result ? runFits(result.source, source, def) : undefined), [result, source, def]);
   return (
     <section className="card test-run" data-testid="test-run" aria-labelledby="test-run-title">
       <h2 id="test-run-title">Test run</h2>
@@ -190,19 +213,41 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
       {canTest ? (
         <div className="toolbar">
           <button type="button" onClick={() => void act('saving', keepTyped)} disabled={busy !== undefined || !unsaved || parsed.event === undefined}>Keep sample</button>
-          <button type="button" className="primary" onClick={() => void run()} disabled={busy !== undefined || parsed.event === undefined}>
+          <button type="button" className="primary" onClick={() => void run()} disabled={busy !== undefined || parsed.event === undefined || elsewhere !== undefined}>
             {busy === 'running' ? 'Running…' : 'Run test'}
           </button>
-          {result && result.source !== source && <span className="muted small">the canvas changed since this run</span>}
+          {(busy === 'running' || elsewhere) && (
+            <button type="button" onClick={() => void askCancel()} disabled={cancel !== undefined}>
+              {cancel ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
         </div>
       ) : (
         <p className="muted small">Operators and admins run tests.</p>
       )}
+      {elsewhere && (
+        <p className="muted small" role="status" data-testid="test-run-elsewhere">
+          A test run of this flow is running: started by {elsewhere.ranBy} <When iso={elsewhere.startedAt} />, {elsewhere.stepsRan} step{elsewhere.stepsRan === 1 ? '' : 's'} ran so far.
+          {cancel && ' Asked to stop: it stops before its next step.'}
+        </p>
+      )}
+      {cancel && busy === 'running' && <p className="muted small" role="status">Asked to stop: the step running now ends, the rest do not run.</p>}
       <Problem error={error} />
       {r && (
         <div className="test-run-result">
+          {result.kept && (
+            <p className="muted small" data-testid="test-run-kept">
+              The last test run, kept: by {result.kept.ranBy} · <When iso={result.kept.startedAt} />
+            </p>
+          )}
+          {fits !== 'same' && (
+            <p className="muted small" role="note" data-testid="test-run-changed">
+              Ran on an earlier version of this draft
+              {fits === 'same-steps' ? ' (the steps are the same: its results are drawn on them)' : ': its steps differ from the canvas, so its results are listed here, not drawn on the nodes'}.
+            </p>
+          )}
           <p role="status" data-testid="test-run-outcome" className={`run-outcome run-${r.outcome}`}>
-            <b>{r.outcome === 'done' ? 'Done' : r.outcome === 'timeout' ? 'Time limit reached' : r.outcome === 'rejected' ? 'Rejected' : 'Failed'}</b> in {r.ms} ms · {r.trace.length} step{r.trace.length === 1 ? '' : 's'} ran
+            <b>{r.outcome === 'done' ? 'Done' : r.outcome === 'timeout' ? 'Time limit reached' : r.outcome === 'rejected' ? 'Rejected' : r.outcome === 'cancelled' ? 'Cancelled' : 'Failed'}</b> in {r.ms} ms · {r.trace.length} step{r.trace.length === 1 ? '' : 's'} ran
             {r.error && (
               <>
                 {' · '}
@@ -210,6 +255,12 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
               </>
             )}
           </p>
+          {(r.truncated || r.redacted) && (
+            <p className="muted small" role="note">
+              {r.truncated && 'An input or output over 8 KB is cut: its size and first characters are shown (truncated: true). '}
+              {r.redacted && 'What looked like card data in an input or output is not kept: removed.'}
+            </p>
+          )}
           <ol className="test-run-steps" aria-label="steps of the test run">
             {r.trace.map((t, i) => (
               <li key={`${t.stepId}-${i}`} className={`run-${t.outcome}`}>

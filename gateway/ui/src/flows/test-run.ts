@@ -5,7 +5,7 @@
  */
 import type { RawStep } from '../../../src/admin/flow-builder-types';
 import type { StepTrace, TestRunResult } from '../../../src/admin/flow-test-run-types';
-import { TRIGGER_NODE, type Definition } from './model';
+import { parseDefinition, TRIGGER_NODE, type Definition } from './model';
 
 export interface NodeRun {
   outcome: StepTrace['outcome'] | 'not-reached' | 'taken' | 'started';
@@ -30,7 +30,8 @@ export const OUTCOME_LABELS: Record<NodeRun['outcome'], string> = {
 export function nodeRuns(def: Definition, result: TestRunResult, event: unknown): Map<string, NodeRun> {
   const byStep = new Map(result.trace.map((t) => [t.stepId, t]));
   const failed = result.trace.find((t) => t.outcome === 'failed');
-  const why = failed ? `the run failed at ${failed.stepId}` : result.outcome === 'timeout' ? 'the time limit came first' : 'the run ended before it';
+  const why = failed ? `the run failed at ${failed.stepId}` : result.outcome === 'timeout' ? 'the time limit came first' : result.outcome === 'cancelled' ? 'the run was cancelled before it' : 'the run ended before it';
+  const stoppedEarly = result.outcome === 'timeout' || result.outcome === 'cancelled';
   const out = new Map<string, NodeRun>([[TRIGGER_NODE, { outcome: 'started', note: `event: ${preview(event)}` }]]);
   const notReached = (steps: RawStep[], note: string) => {
     for (const s of steps) {
@@ -45,7 +46,7 @@ export function nodeRuns(def: Definition, result: TestRunResult, event: unknown)
       if (step.type === 'branch') {
         const lists = [...(step.branches ?? []).map((b) => ({ name: b.name, steps: b.steps })), { name: 'otherwise', steps: step.otherwise ?? [] }];
         const taken = lists.find((l) => ran(l.steps));
-        if (!taken && result.outcome === 'timeout') {
+        if (!taken && stoppedEarly) {
           notReached(steps.slice(i), why);
           return false;
         }
@@ -87,3 +88,24 @@ export function errorText(error: NonNullable<StepTrace['error']>): string {
   const own = [said?.m3Code && `M3 ${said.m3Code}`, said?.field && `on ${said.field}`, said?.responseCode && `PayTrace response ${said.responseCode}`].filter(Boolean).join(' ');
   return own ? `${error.message} (${own})` : error.message;
 }
+
+/** The steps' ids, types and branches, nested: what a run's per-node results are drawn by. */
+function shape(steps: RawStep[]): unknown[] {
+  return steps.map((s) => [s.id, s.type, (s.branches ?? []).map((b) => [b.name, shape(b.steps)]), shape(s.otherwise ?? [])]);
+}
+
+/**
+ * How a run's definition compares with the canvas: the same text; the same steps (ids, types and
+ * branches; inputs or settings changed) — its per-node results still fit the nodes and are drawn;
+ * or steps that differ (added, removed, moved, retyped) — they are not drawn, the panel still lists them.
+ */
+export function runFits(ranSource: string, source: string, def: Definition): 'same' | 'same-steps' | 'steps-differ' {
+  if (ranSource === source) return 'same';
+  // the run's definition is parsed once, not on every edit of the canvas
+  if (ranShape?.source !== ranSource) {
+    const ran = parseDefinition(ranSource).def;
+    ranShape = { source: ranSource, shape: ran ? JSON.stringify(shape(ran.steps)) : undefined };
+  }
+  return ranShape.shape !== undefined && ranShape.shape === JSON.stringify(shape(def.steps)) ? 'same-steps' : 'steps-differ';
+}
+let ranShape: { source: string; shape: string | undefined } | undefined;
