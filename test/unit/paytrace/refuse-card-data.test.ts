@@ -1,4 +1,5 @@
 import { containsCardNumber, findCardData } from '../../../gateway/src/http/middleware/refuse-card-data';
+import { redactCardDataInXml } from '../../../gateway/src/infor/bod/card-data';
 
 describe('card data detection', () => {
   it.each(['4012000098765439', '4012 0000 9876 5439', '5499-7400-0000-0057', '371449635392376', 'card 6011000993026909 please'])('finds the card number in %s', (text) => {
@@ -31,5 +32,25 @@ describe('Protect tokens are not card data', () => {
     // the same text anywhere else is still refused
     expect(findCardData({ note: token })).toBe('note');
     expect(findCardData({ hpf_token: { nested: token } })).toBe('hpf_token.nested');
+  });
+});
+
+describe('a UUID is an id, not a card number', () => {
+  // its digit groups read as the Luhn-valid, Visa/Discover-prefixed `6 9239 4688 9141 3`: random UUIDs
+  // did so 1 time in 855, and a payment's own id in a path or body was refused as card data
+  const uuid = 'f5f921f6-9239-4688-9141-3fcc644311d8';
+
+  it('leaves UUIDs alone wherever they stand, and still finds a card number beside one', () => {
+    expect(containsCardNumber(uuid)).toBe(false);
+    expect(containsCardNumber(`/admin/api/payments/${uuid}/trace`)).toBe(false);
+    expect(containsCardNumber(`pay-${uuid}`)).toBe(false);
+    expect(findCardData({ paymentId: uuid, note: `replay ${uuid.toUpperCase()}` }, 'body')).toBeUndefined();
+    expect(containsCardNumber(`${uuid} 4012000098765439`)).toBe(true);
+    expect(findCardData({ paymentId: uuid, note: `card 4012 0000 9876 5439 for ${uuid}` }, 'body')).toBe('body.note');
+  });
+
+  it('masks the card number, not the UUID, in a refused BOD\'s inbox copy', () => {
+    const xml = `<SyncInvoice><BODID>${uuid}</BODID><Note>4012000098765439</Note></SyncInvoice>`;
+    expect(redactCardDataInXml(xml)).toBe(`<SyncInvoice><BODID>${uuid}</BODID><Note>[CARD ****5439]</Note></SyncInvoice>`);
   });
 });

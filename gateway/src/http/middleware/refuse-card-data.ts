@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { CARD_LIKE, luhnValid } from '../../observability/redact';
+import { cardLikeRuns, luhnValid } from '../../observability/redact';
 import { sendProblem } from '../problem';
 
 /**
@@ -33,11 +33,7 @@ const normalize = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
 const BRAND_PREFIX = /^[2-6]/;
 
 export function containsCardNumber(text: string): boolean {
-  for (const match of text.matchAll(CARD_LIKE)) {
-    const digits = match[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && BRAND_PREFIX.test(digits) && luhnValid(digits)) return true;
-  }
-  return false;
+  return cardLikeRuns(text).some(({ digits }) => digits.length >= 13 && digits.length <= 19 && BRAND_PREFIX.test(digits) && luhnValid(digits));
 }
 
 /**

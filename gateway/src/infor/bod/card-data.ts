@@ -1,5 +1,5 @@
 import { CARD_FIELDS, findCardData } from '../../http/middleware/refuse-card-data';
-import { CARD_LIKE, luhnValid } from '../../observability/redact';
+import { luhnValid, replaceCardLikeRuns } from '../../observability/redact';
 import type { XmlElement } from './xml';
 
 /**
@@ -19,10 +19,7 @@ const ELEMENT_WITH_TEXT = /<((?:[A-Za-z_][\w.-]*:)?)([A-Za-z_][\w.-]*)(\s[^>]*)?
  * element `[REDACTED]`. The markup stays, so the copy still reads as the document it was.
  */
 export function redactCardDataInXml(xml: string): string {
-  const masked = xml.replace(CARD_LIKE, (match) => {
-    const digits = match.replace(/[ -]/g, '');
-    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? `[CARD ****${digits.slice(-4)}]` : match;
-  });
+  const masked = replaceCardLikeRuns(xml, (run, digits) => (digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? `[CARD ****${digits.slice(-4)}]` : run));
   return masked.replace(ELEMENT_WITH_TEXT, (whole, prefix: string, name: string, attrs: string | undefined, text: string) =>
     text.trim() && CARD_FIELDS.has(name.toLowerCase().replace(/[-_]/g, '')) ? `<${prefix}${name}${attrs ?? ''}>[REDACTED]</${prefix}${name}>` : whole,
   );

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import { CARD_LIKE, luhnValid } from '../../observability/redact';
+import { cardLikeRuns, luhnValid } from '../../observability/redact';
 import { chargebackNoticeSchema, type ChargebackNotice } from './notice';
 
 /**
@@ -70,8 +70,7 @@ function findCardNumber(records: string[][], header: string[], maskedColumn: num
     const row = records[r]!;
     for (let c = 0; c < row.length; c++) {
       const cell = row[c] ?? '';
-      for (const match of cell.matchAll(CARD_LIKE)) {
-        const digits = match[0].replace(/\D/g, '');
+      for (const { digits } of cardLikeRuns(cell)) {
         if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && c !== maskedColumn) return { line: r + 2, column: header[c] ?? `#${c + 1}` };
         if (c === maskedColumn && digits.length >= 13) return { line: r + 2, column: header[c] ?? `#${c + 1}` };
       }
