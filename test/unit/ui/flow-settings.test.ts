@@ -59,6 +59,10 @@ describe("a BOD trigger's event mapping (invoice-links.yaml)", () => {
     expect(eventOf(parseDefinition(out).def!)).toEqual({ ...eventOf(links), paymentTerms: 'noun.paymentTermCode ? noun.paymentTermCode : "30"' });
     expect(parseDefinition(out).def).toEqual({ ...links, triggers: [{ ...links.triggers[0], event: { ...eventOf(links), paymentTerms: 'noun.paymentTermCode ? noun.paymentTermCode : "30"' } }, links.triggers[1]] });
     expect(out.startsWith(linksText.split('\n').slice(0, 2).join('\n'))).toBe(true); // the file's head comment stays
+    // only the field's own node is written anew: the comments beside its siblings stay, and each other line of the mapping is as it was
+    for (const comment of ['# the BOD\'s elements as the flow\'s invoice event', '# the accounting entity "100_AAA" names company and division', '# M3 writes a credit note as an invoice with a negative amount']) expect(out).toContain(comment);
+    const mappingLines = (t: string) => t.split('\n').filter((l) => /^ {6}\w+:/.test(l));
+    expect(mappingLines(out).filter((l) => !mappingLines(linksText).includes(l))).toEqual([`      paymentTerms: 'noun.paymentTermCode ? noun.paymentTermCode : "30"'`]);
     expect(linkErrors(out)).toEqual([]);
   });
 

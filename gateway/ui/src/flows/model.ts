@@ -248,16 +248,38 @@ export function stepsBefore(snapshot: Snapshot, id: string): RawStep[] {
 }
 
 /** The YAML text of a definition: the original text when nothing changed (import/export round-trips exactly). */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Write into `doc` at `path` only what differs between `before` and `after`, going down maps and
+ * same-length lists: an edit of one field replaces that field's node, so the comments and layout of
+ * everything around it — its siblings inside the same trigger or step too — stay as they were.
+ */
+function patchNode(doc: YAML.Document, path: Array<string | number>, before: unknown, after: unknown): void {
+  if (JSON.stringify(before) === JSON.stringify(after)) return;
+  const node = path.length ? doc.getIn(path, true) : doc.contents;
+  if (isPlainObject(before) && isPlainObject(after) && YAML.isMap(node)) {
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (after[key] === undefined) doc.deleteIn([...path, key]);
+      else if (before[key] === undefined) doc.setIn([...path, key], doc.createNode(after[key]));
+      else patchNode(doc, [...path, key], before[key], after[key]);
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && YAML.isSeq(node)) {
+    after.forEach((item, i) => patchNode(doc, [...path, i], before[i], item));
+    return;
+  }
+  if (path.length === 0) throw new Error('the definition is not a map'); // parseDefinition refuses that before
+  doc.setIn(path, doc.createNode(after));
+}
+
 export function serialize(def: Definition, original: { text: string; def: Definition } | undefined): string {
   if (original && JSON.stringify(original.def) === JSON.stringify(def)) return original.text;
   if (original) {
     // keep the file's comments and layout outside the parts that changed
     const doc = YAML.parseDocument(original.text);
-    for (const key of new Set([...Object.keys(original.def), ...Object.keys(def)]) as Set<keyof Definition>) {
-      if (JSON.stringify(original.def[key]) === JSON.stringify(def[key])) continue;
-      if (def[key] === undefined) doc.delete(key);
-      else doc.set(key, doc.createNode(def[key]));
-    }
+    patchNode(doc, [], original.def, def);
     return doc.toString({ lineWidth: 0 });
   }
   return YAML.stringify(def, { lineWidth: 0 });
