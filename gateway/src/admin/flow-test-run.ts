@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { findCardData } from '../http/middleware/refuse-card-data';
+import { cardCheckKey, findCardData } from '../http/middleware/refuse-card-data';
 import { isBigintId } from '../http/ids';
 import type { GatewayServices } from '../kernel/services';
 import { lockConnection } from '../pipeline/advisory-lock';
@@ -169,7 +169,6 @@ const MAX_KEPT_RESULT_BYTES = 256 * 1024;
 const CARD_DATA_REMOVED = '[removed: looked like card data]';
 /** a running test run looks for a Cancel (in its row) at most this often, between steps */
 const CANCEL_LOOK_MS = 100;
-const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
 
 /**
  * `value` with everything the card-data check of every request (findCardData: Luhn-valid card
@@ -187,7 +186,7 @@ function withoutCardData(value: unknown, parentKey = ''): { value: unknown; remo
     // the key itself is a card field (pan, cvv, track2, card.number…): its value goes (null: a
     // card field with any value is card data to the check, the marker too)
     const cardField = where === key && findCardData({ [key]: 'x' }, '', parentKey) === key;
-    out[key] = where === undefined ? child : cardField ? null : withoutCardData(child, normalizeKey(key)).value;
+    out[key] = where === undefined ? child : cardField ? null : withoutCardData(child, cardCheckKey(key)).value;
   }
   return { value: out, removed: true };
 }

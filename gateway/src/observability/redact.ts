@@ -41,23 +41,20 @@ export const CARD_LIKE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
  * or body was refused as card data. No card is printed in a UUID's 8-4-4-4-12 layout.
  */
 const UUID_OR_CARD_LIKE = new RegExp(`(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])|${CARD_LIKE.source}`, 'g');
-const IS_UUID = /^[0-9A-Fa-f]{8}-/;
+/** whether a match of UUID_OR_CARD_LIKE is the UUID (a card-like run opening with 8 digits and a dash is far shorter than 36) */
+const isUuidMatch = (run: string) => run.length === 36 && /^[0-9A-Fa-f]{8}-/.test(run);
+const digitsOf = (run: string) => run.replace(/[ -]/g, '');
 
 /** The card-like runs of `text` (13–19 digits, single spaces or dashes between them), as written, each with its digits; UUIDs left out. */
 export function cardLikeRuns(text: string): Array<{ run: string; digits: string }> {
-  const out: Array<{ run: string; digits: string }> = [];
-  if (text.length < 13) return out;
-  for (const [run] of text.matchAll(UUID_OR_CARD_LIKE)) {
-    if (IS_UUID.test(run) && run.length === 36) continue;
-    out.push({ run, digits: run.replace(/[ -]/g, '') });
-  }
-  return out;
+  if (text.length < 13) return [];
+  return [...text.matchAll(UUID_OR_CARD_LIKE)].filter(([run]) => !isUuidMatch(run)).map(([run]) => ({ run, digits: digitsOf(run) }));
 }
 
 /** `text` with each card-like run (UUIDs left alone) replaced by what `replace` makes of it. */
 export function replaceCardLikeRuns(text: string, replace: (run: string, digits: string) => string): string {
   if (text.length < 13) return text;
-  return text.replace(UUID_OR_CARD_LIKE, (run) => (IS_UUID.test(run) && run.length === 36 ? run : replace(run, run.replace(/[ -]/g, ''))));
+  return text.replace(UUID_OR_CARD_LIKE, (run) => (isUuidMatch(run) ? run : replace(run, digitsOf(run))));
 }
 
 /**

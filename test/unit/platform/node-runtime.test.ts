@@ -9,14 +9,16 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
   optionalDependencies: Record<string, string>;
 };
 
-const node = (version: string, lts: string | false = false) => describeNode({ node: version, lts, execPath: '/usr/bin/node' });
+/** where the described Node "runs from": only a name in the message, never started (the tests spawn process.execPath) */
+const EXEC_PATH = '/opt/old-node/bin/node';
+const node = (version: string, lts: string | false = false) => describeNode({ node: version, lts, execPath: EXEC_PATH });
 
 describe('which Node runs the gateway', () => {
   it('refuses lines below 22.12 (require(esm) without a flag) and takes 22.12, 24 and later', () => {
     expect(node('20.20.2', 'Iron').supported).toBe(false);
     expect(node('22.11.0', 'Jod').supported).toBe(false);
     expect(node('22.12.0', 'Jod').supported).toBe(true);
-    expect(node('24.22.3', 'Krypton')).toEqual({ version: 'v24.22.3', major: 24, minor: 22, lts: 'Krypton', execPath: '/usr/bin/node', securityFixesUntil: '2028-04-30', supported: true });
+    expect(node('24.22.3', 'Krypton')).toEqual({ version: 'v24.22.3', major: 24, minor: 22, lts: 'Krypton', execPath: EXEC_PATH, securityFixesUntil: '2028-04-30', supported: true });
     expect(node('25.9.0').lts).toBeNull();
   });
 
@@ -37,13 +39,13 @@ describe('which Node runs the gateway', () => {
   it('says in one line what to run when the Node is too old', () => {
     const message = tooOldMessage(node('20.20.2', 'Iron'));
     expect(message).not.toContain('\n');
-    expect(message).toMatch(/^m3-paytrace needs Node\.js 22\.12 or later \(developed on 24 LTS\), but \/usr\/bin\/node is v20\.20\.2: /);
+    expect(message).toMatch(/^m3-paytrace needs Node\.js 22\.12 or later \(developed on 24 LTS\), but \/opt\/old-node\/bin\/node is v20\.20\.2: /);
     expect(message).toContain('run `npm install`');
     expect(message).toContain('nvm install');
   });
 
   it('a process on a too-old Node stops with that line and exit code 1, unless allowed for a benchmark', () => {
-    const script = `const r = require('./gateway/src/platform/node-runtime'); r.exitUnlessSupportedNode(r.describeNode({ node: '20.20.2', lts: 'Iron', execPath: '/usr/bin/node' })); console.log('ran');`;
+    const script = `const r = require('./gateway/src/platform/node-runtime'); r.exitUnlessSupportedNode(r.describeNode({ node: '20.20.2', lts: 'Iron', execPath: '${EXEC_PATH}' })); console.log('ran');`;
     const refused = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, M3PT_ALLOW_UNSUPPORTED_NODE: '' } });
     expect(refused.status).toBe(1);
     expect(refused.stdout).toBe('');

@@ -27,7 +27,8 @@ const PROTECT_TOKEN_FIELDS = new Set(['hpftoken', 'enckey']);
 /** `credit_card: { number }` is PayTrace's own shape for a PAN. */
 const CARD_OBJECTS = new Set(['creditcard', 'card', 'cc']);
 
-const normalize = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
+/** A field name as the check compares it (and as `findCardData` takes its `parentKey`): lower case, no - _ or spaces. */
+export const cardCheckKey = (key: string) => key.toLowerCase().replace(/[-_\s]/g, '');
 
 // the issuer ranges of Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay and Maestro all start with 2–6
 const BRAND_PREFIX = /^[2-6]/;
@@ -62,7 +63,7 @@ export function findCardData(value: unknown, path = '', parentKey = ''): string 
     const later: typeof stack = [];
     for (const [key, child] of entries) {
       const here = item.path ? `${item.path}.${key}` : key;
-      const name = normalize(key);
+      const name = cardCheckKey(key);
       const present = child !== undefined && child !== null && child !== '';
       if (present && (CARD_FIELDS.has(name) || (name === 'number' && CARD_OBJECTS.has(item.parentKey)))) return here;
       if (PROTECT_TOKEN_FIELDS.has(name) && typeof child === 'string') continue;
