@@ -37,12 +37,17 @@ async function dragHandle(p: Page, from: Locator, to: Locator): Promise<void> {
   await p.mouse.up();
 }
 
-/** A real mouse drag (HTML5 drag and drop) in small steps, so Chromium starts the drag before the drop. */
-async function dragTo(p: Page, from: Locator, to: Locator, at: { x: number; y: number }): Promise<void> {
+/**
+ * A real mouse drag (HTML5 drag and drop) in small steps, so Chromium starts the drag before the
+ * drop. Says what the page saw: the palette type whose drag started (the `data-type` of the
+ * element that fired dragstart) and whether a drop reached the canvas — so the caller knows what
+ * landed instead of guessing from a timeout.
+ */
+async function dragTo(p: Page, from: Locator, to: Locator, at: { x: number; y: number }): Promise<{ started?: string; dropped: boolean }> {
   // The pointer must be on the source when the button goes down: the page can still shift just
   // after it is drawn, and a drag measured before the shift once picked up the palette's
   // neighbour (Webhook event instead of E-mail) and dropped that. hover() waits until the source
-  // is still and is what the pointer hits; the check below catches a shift after it.
+  // is still and is what the pointer hits; what the page reports afterwards catches a later shift.
   let a: { x: number; y: number; width: number; height: number } | undefined;
   for (let tries = 0; tries < 5 && !a; tries++) {
     await from.hover();
@@ -51,12 +56,19 @@ async function dragTo(p: Page, from: Locator, to: Locator, at: { x: number; y: n
     if (await from.evaluate((el, { x, y }) => el.contains(document.elementFromPoint(x, y)), point)) a = box;
   }
   if (!a) throw new Error('the drag source would not stay under the pointer');
+  await p.evaluate(() => {
+    const w = window as unknown as { __drag: { started?: string; dropped: boolean } };
+    w.__drag = { dropped: false };
+    document.addEventListener('dragstart', (e) => (w.__drag.started = (e.target as HTMLElement).closest<HTMLElement>('[data-type]')?.dataset.type), { capture: true, once: true });
+    document.addEventListener('drop', (e) => (w.__drag.dropped = !!(e.target as HTMLElement).closest('[data-testid="canvas"]')), { capture: true, once: true });
+  });
   const b = (await to.boundingBox())!;
   await p.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await p.mouse.down();
   await p.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 5, { steps: 3 });
   await p.mouse.move(b.x + at.x, b.y + at.y, { steps: 10 });
   await p.mouse.up();
+  return p.evaluate(() => (window as unknown as { __drag: { started?: string; dropped: boolean } }).__drag);
 }
 
 const yaml = () => page.getByTestId('flow-yaml').textContent();
@@ -117,12 +129,21 @@ it('builds a flow from the palette with the mouse, refuses to publish it invalid
   // drag the e-mail step from the palette onto the canvas: placed, not connected
   await page.getByRole('button', { name: 'Add E-mail (email.send)' }).scrollIntoViewIfNeeded();
   const email = page.locator('.react-flow__node', { hasText: 'email.send' });
-  // a drop that did not land (the drag picked up a neighbour before dragTo checked the pointer; kept
-  // for a drop lost another way): drag again, as a person would, at most three times
-  for (let tries = 0; tries < 3 && !(await email.count()); tries++) {
-    await dragTo(page, page.getByRole('button', { name: 'Add E-mail (email.send)' }), canvas, { x: 250, y: 420 });
-    await email.first().waitFor({ timeout: 3000 }).catch(() => undefined);
+  // Chromium may not start a synthetic drag, or the page may shift under the pointer and a
+  // neighbour be dragged: then, as a person would, undo what landed and drag again (three times at most)
+  const nodes = page.locator('.react-flow__node');
+  for (let tries = 0; ; tries++) {
+    const before = await nodes.count();
+    const drag = await dragTo(page, page.getByRole('button', { name: 'Add E-mail (email.send)' }), canvas, { x: 250, y: 420 });
+    if (drag.started === 'email.send' && drag.dropped) break;
+    if (drag.started && drag.dropped) {
+      await nodes.nth(before).waitFor({ state: 'attached' });
+      await page.getByRole('button', { name: 'Undo' }).click();
+      await nodes.nth(before).waitFor({ state: 'detached' });
+    }
+    if (tries === 2) throw new Error(`the e-mail step was not dragged onto the canvas (last try: ${JSON.stringify(drag)})`);
   }
+  await email.first().waitFor();
   await email.getByText('not connected', { exact: false }).waitFor();
   expect(await page.locator('.react-flow__node').count()).toBe(2); // the trigger and the e-mail: nothing else was dropped
   expect(await yaml()).not.toContain('email.send');

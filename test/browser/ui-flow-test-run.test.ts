@@ -127,7 +127,8 @@ it('test-runs a draft of a shipped flow with a shipped sample: every node shows 
 it('pins a past real trigger of the flow from the inbox and runs with it', async () => {
   // M3 publishes a new invoice through ION: a Sync.Invoice lands in the inbox of the invoice-links flow
   const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10002', amount: '31.40' } });
-  await eventually(() => stack.gateway.services.db('inbox').where({ flow_id: 'invoice-links', kind: 'Sync.Invoice' }).first(), 30_000, 'the Sync.Invoice in the inbox');
+  // the flow's own run of it done: its M3 reads are the ones the test run (and the next test) reuse
+  await eventually(() => stack.gateway.services.db('inbox').where({ flow_id: 'invoice-links', kind: 'Sync.Invoice', status: 'done' }).first(), 30_000, 'the Sync.Invoice run by the flow');
   await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
   await node('The invoice as M3 has it now').waitFor();
   const panel = page.getByTestId('test-run');
