@@ -123,7 +123,6 @@ const infra = group('infra', {
 
 const pipeline = group('pipeline', {
   JOB_EXPIRED: { errorClass: 'transient', httpStatus: null, meaning: 'a job did not finish in time (worker crashed or hung) and used up its retries', action: 'Operator: check the logs around the dead letter for a crash; replay it from the operator app.' },
-  AGGREGATE_BUSY: { errorClass: 'transient', httpStatus: null, meaning: 'another worker is processing the same payment, invoice or customer (advisory lock held)', action: 'None: the job retries after its backoff. Many of them mean one aggregate is stuck: look at its trace.' },
   INBOX_MISSING: { errorClass: 'bug', httpStatus: null, meaning: 'a job names an inbox row that does not exist', action: 'Operator: report it with the dead letter; the payload is in the dead letter.' },
   INTENT_OUTCOME_UNKNOWN: { errorClass: 'configuration', httpStatus: null, meaning: 'an earlier attempt of a side effect may have happened, and the step has no lookup to find out', action: 'Operator: check the system named in the message by hand; record what happened, then replay or abandon the dead letter with a reason.' },
   FLOWS_NOT_CONFIGURED: { errorClass: 'configuration', httpStatus: null, meaning: 'a flow job ran on a gateway without Infor, PayTrace or the rules (the message names which)', action: 'Operator: configure what is missing, then replay the dead letters.', variants: [{ errorClass: 'configuration', httpStatus: 503, when: 'the operator app asked for flows or rules versions on a gateway without the flows or rules module' }] },

@@ -70,16 +70,6 @@ export async function tryWithAdvisoryLock<T>(db: Knex, key: string, fn: () => Pr
   }
 }
 
-/**
- * Work on one aggregate (an invoice, an order, a customer) in one worker at a time. If another
- * worker has it, fail transiently: the job retries after its backoff instead of blocking a slot.
- */
-export async function withAggregateLock<T>(db: Knex, aggregateKey: string, fn: () => Promise<T>): Promise<T> {
-  const outcome = await tryWithAdvisoryLock(db, `aggregate:${aggregateKey}`, fn);
-  if (!outcome.ran) throw new AppError(`another worker is processing ${aggregateKey}`, { code: 'AGGREGATE_BUSY', errorClass: 'transient' });
-  return outcome.value;
-}
-
 /** Run a singleton (a poller tick, a nightly job) unless another instance is running it now. */
 export function asSingleton<T>(db: Knex, name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
   return tryWithAdvisoryLock(db, `singleton:${name}`, fn);

@@ -1,13 +1,14 @@
 import { createDb } from '../../../gateway/src/store/db';
-import { asSingleton, closeLockConnections, withAggregateLock } from '../../../gateway/src/pipeline/advisory-lock';
+import { asSingleton, closeLockConnections, tryWithAdvisoryLock } from '../../../gateway/src/pipeline/advisory-lock';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
 
 /**
- * Aggregate locks must not take connections from the pool the locked work needs: with as many
- * locked jobs as pool connections, each job waited for a connection only another locked job
- * could free (found by the chaos test: 12 workers on a pool of 10 stalled the gateway).
+ * Advisory locks (singletons, the flow runner's aggregate lock, test runs) must not take
+ * connections from the pool the locked work needs: with as many locked jobs as pool connections,
+ * each job waited for a connection only another locked job could free (found by the chaos test:
+ * 12 workers on a pool of 10 stalled the gateway).
  */
-describe('aggregate locks and the connection pool', () => {
+describe('advisory locks and the connection pool', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase({ migrate: false });
@@ -20,14 +21,14 @@ describe('aggregate locks and the connection pool', () => {
     const db = createDb(database.url, { poolMax: 2 });
     try {
       const jobs = Array.from({ length: 6 }, (_, i) =>
-        withAggregateLock(db, `order:${i}`, async () => {
+        tryWithAdvisoryLock(db, `aggregate:order:${i}`, async () => {
           // every job holds its lock while it needs the pool twice, overlapping with the others
           await db.raw('select pg_sleep(0.05)');
           const { rows } = await db.raw('select ?::int as n', [i]);
           return (rows as Array<{ n: number }>)[0]!.n;
         }),
       );
-      expect(await Promise.all(jobs)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(await Promise.all(jobs)).toEqual([0, 1, 2, 3, 4, 5].map((value) => ({ ran: true, value })));
     } finally {
       await db.destroy();
       await closeLockConnections(db);
@@ -37,13 +38,13 @@ describe('aggregate locks and the connection pool', () => {
   it('still lets one holder in: the same aggregate is busy, a singleton runs once', async () => {
     const db = createDb(database.url, { poolMax: 2 });
     try {
-      const inner = await withAggregateLock(db, 'invoice:1', async () => {
-        await expect(withAggregateLock(db, 'invoice:1', async () => 'twice')).rejects.toMatchObject({ code: 'AGGREGATE_BUSY', errorClass: 'transient' });
+      const inner = await tryWithAdvisoryLock(db, 'aggregate:invoice:1', async () => {
+        expect(await tryWithAdvisoryLock(db, 'aggregate:invoice:1', async () => 'twice')).toEqual({ ran: false });
         return asSingleton(db, 'poller', async () => (await asSingleton(db, 'poller', async () => 'nested')).ran);
       });
-      expect(inner).toEqual({ ran: true, value: false });
+      expect(inner).toEqual({ ran: true, value: { ran: true, value: false } });
       // released: the next holder gets it
-      expect(await withAggregateLock(db, 'invoice:1', async () => 'after')).toBe('after');
+      expect(await tryWithAdvisoryLock(db, 'aggregate:invoice:1', async () => 'after')).toEqual({ ran: true, value: 'after' });
     } finally {
       await db.destroy();
       await closeLockConnections(db);
