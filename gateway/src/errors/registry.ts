@@ -365,7 +365,7 @@ const refund = group('refund', {
   REFUND_ORIGINAL_INCOMPLETE: { errorClass: 'business', httpStatus: null, meaning: 'the payment to refund has no amount recorded', action: 'Operator: look at the payment\'s trace; refund by hand.' },
   REFUND_ID_REUSED: { errorClass: 'business', httpStatus: null, meaning: 'the refund id was already used for another refund (other payment or amount)', action: 'Caller: use a new refund id for each refund.' },
   REFUND_NEEDS_SETTLEMENT: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace has not settled the sale, so only a void of the whole amount is possible, and this refund is partial (or follows an earlier one)', action: 'Operator: replay the dead letter after settlement (usually the next day).' },
-  REFUND_VOID_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused the void of an unsettled sale', action: 'Operator: read PayTrace\'s message; replay after settlement as a refund.' },
+  REFUND_VOID_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused the void of an unsettled sale, and the refund asked for again after it', action: 'Operator: read PayTrace\'s two messages (details: responseCode, refundResponseCode); replay after settlement as a refund.' },
   REFUND_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused the refund (`details.responseCode`, `details.fieldErrors`)', action: 'Operator: read PayTrace\'s message; refund by hand if needed, then abandon with a reason.' },
   VOID_REFUSED: { errorClass: 'business', httpStatus: null, meaning: 'PayTrace refused a void (`details.responseCode`)', action: 'Operator: read PayTrace\'s message; refund after settlement instead.' },
 });

@@ -62,6 +62,28 @@ describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL',
     expect(exported.transactions[0]!.state).toBe('voided');
   });
 
+  it('refunds when the sale settles between PayTrace\'s 817 and the void (the void is refused, the refund asked again)', async () => {
+    const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10001', amount: '40.00' } });
+    const paid = await paidInvoice(String(invoice.ivno), 'C10001', '40.00');
+    await simJson(stack.paytrace.url, '/_sim/calls', { method: 'DELETE' });
+    // the void waits at PayTrace's door long enough for the batch to settle while it does
+    await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 3000, pathPattern: '/v1/transactions/void' } });
+    try {
+      await refund({ refundId: 'RMA-5', originalTransactionId: paid.paytrace_transaction_id, amount: '40.00' });
+      await eventually(async () => (await simJson<{ calls: unknown[] }>(stack.paytrace.url, '/_sim/calls?path=/void$')).calls.length > 0, 20_000, 'the void at PayTrace');
+      await simJson(stack.paytrace.url, '/_sim/settle', { method: 'POST', body: {} });
+    } finally {
+      await simJson(stack.paytrace.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 0, pathPattern: '' } });
+    }
+    const done = await refundPayment('RMA-5', 'completed');
+    expect(done.settlement_state).toBe('pending_settlement');
+    const { calls } = await simJson<{ calls: Array<{ path: string; status: number }> }>(stack.paytrace.url, '/_sim/calls?path=/v1/transactions/(void|refund)');
+    expect(calls.map((c) => c.path.replace('/v1/transactions/', ''))).toEqual(['refund/for_transaction', 'void', 'refund/for_transaction']);
+    const exported = await stack.gateway.services.paytrace!.exportTransactionById(Number(paid.paytrace_transaction_id));
+    expect(exported.transactions[0]!.state).not.toBe('voided');
+    expect(done.paytrace_transaction_id).not.toBe(paid.paytrace_transaction_id);
+  });
+
   it('parks a partial refund of an unsettled sale until it settles', async () => {
     const paid = await paidInvoice('200005', 'C10002', '75.50');
     await refund({ refundId: 'RMA-4', originalTransactionId: paid.paytrace_transaction_id, amount: '10.00' });

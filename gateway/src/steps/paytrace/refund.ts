@@ -28,8 +28,9 @@ const input = z
 
 /**
  * Take money back: a refund, or — when PayTrace answers with an error key the status map says
- * means `void_instead` (817: not settled yet) — a void of the whole sale. PayTrace decides which,
- * never us. After an unknown outcome the movement is looked up before anything is sent again.
+ * means `void_instead` (817: not settled yet) — a void of the whole sale; when the void is refused
+ * (the sale settled in between) the refund is asked for once more. PayTrace decides which, never
+ * us. After an unknown outcome the movement is looked up before anything is sent again.
  */
 export function refundStep(connectors: StepConnectors) {
   return defineStep<z.output<typeof input>, MoneyMovement>({
@@ -55,7 +56,12 @@ export function refundStep(connectors: StepConnectors) {
         }
         const voided = await paytrace.voidTransaction({ transactionId: Number(request.transactionId) });
         if (voided.approved) return { kind: 'void', transactionId: Number(request.transactionId) };
-        throw new AppError(`PayTrace refused the void: ${voided.statusMessage}`, { code: 'REFUND_VOID_REFUSED', errorClass: 'business', details: { responseCode: voided.responseCode } });
+        // The batch can settle between the two calls (the chaos test caught it): a settled sale
+        // cannot be voided, but can now be refunded. Both answers were refusals — no money moved —
+        // so PayTrace is asked once more; a second "not settled" is a real refusal of the void.
+        const again = await paytrace.refundTransaction({ transactionId: Number(request.transactionId), amount: requested.toFixedString() });
+        if (again.approved && again.transactionId) return { kind: 'refund', transactionId: again.transactionId };
+        throw new AppError(`PayTrace refused the void: ${voided.statusMessage} (and the refund again: ${again.statusMessage})`, { code: 'REFUND_VOID_REFUSED', errorClass: 'business', details: { responseCode: voided.responseCode, refundResponseCode: again.responseCode } });
       }
       throw new AppError(`PayTrace refused the refund: ${refund.statusMessage}`, { code: 'REFUND_REFUSED', errorClass: 'business', details: { responseCode: refund.responseCode, fieldErrors: refund.fieldErrors, action: answer.action } });
     },
