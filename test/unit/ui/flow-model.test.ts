@@ -85,6 +85,30 @@ it('keeps the file\'s comments outside what changed', () => {
   expect(compileFlow('invoice-payment.yaml', out, deps).flow).toBeDefined();
 });
 
+it('changes only the lines of what was edited: folded texts and flow lists elsewhere keep the file\'s own text', () => {
+  const files = ['invoice-payment.yaml', 'refund.yaml', 'ecommerce-sale.yaml', 'customer-sync.yaml', 'chargeback.yaml', 'invoice-links.yaml', 'invoice-link-reminders.yaml', 'paytrace-event.yaml'];
+  let renamed = 0;
+  for (const file of files) {
+    const text = readFileSync(path.join(FLOWS, file), 'utf8');
+    // the shipped files fold their descriptions and write short lists and maps in brackets, both ways
+    if (file === 'invoice-links.yaml') expect(text).toMatch(/\[USD\][\s\S]*\{ min: /);
+    expect(text).toMatch(/^description: >-\n/m);
+    const def = parseDefinition(text).def!;
+    def.steps.forEach((step, i) => {
+      if (!step.name) return;
+      const changed = structuredClone(def);
+      changed.steps[i]!.name = 'Renamed by the test';
+      const before = text.split('\n');
+      const after = serialize(changed, { text, def }).split('\n');
+      expect(after.length).toBe(before.length);
+      const differing = after.flatMap((line, n) => (line === before[n] ? [] : [`${before[n]} → ${line}`]));
+      expect(differing).toEqual([`${before.find((l) => l.trim() === `name: ${step.name}` || l.includes(`name: ${JSON.stringify(step.name)}`) || l.includes(`name: '${step.name}'`)) ?? '?'} → ${after.find((l) => l.includes('Renamed by the test'))}`]);
+      renamed++;
+    });
+  }
+  expect(renamed).toBeGreaterThan(30);
+});
+
 it('offers the palette every step type with its inputs, and the trigger samples per option', () => {
   expect(entry('email.send').inputs.filter((i) => i.required).map((i) => i.name)).toEqual(['to', 'subject', 'text']);
   expect(catalogue.steps.some((s) => s.type === 'm3.call')).toBe(true);

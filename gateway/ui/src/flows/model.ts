@@ -274,13 +274,83 @@ function patchNode(doc: YAML.Document, path: Array<string | number>, before: unk
   doc.setIn(path, doc.createNode(after));
 }
 
+interface WrittenNode {
+  /** the node's data as JSON, and where it sits (keys and indexes) */
+  value: string;
+  path: string;
+  start: number;
+  end: number;
+  /** the indentation of the line the node starts on */
+  indent: number;
+}
+
+/**
+ * The nodes of a YAML text the library writes its own way — folded (`>`) and literal (`|`) texts,
+ * flow lists and maps (`[USD]`, `{ code: X }`) — with where their source is. Not inside each other:
+ * a flow collection is taken whole.
+ */
+function styledNodes(text: string): WrittenNode[] {
+  const found: WrittenNode[] = [];
+  const record = (node: YAML.Scalar | YAML.YAMLMap | YAML.YAMLSeq, ancestors: readonly unknown[]) => {
+    if (!node.range) return;
+    const chain = [...ancestors, node];
+    const keys: string[] = [];
+    for (let i = 0; i < chain.length - 1; i++) {
+      const at = chain[i];
+      if (YAML.isPair(at) && chain[i + 1] === at.value) keys.push(String(YAML.isScalar(at.key) ? at.key.value : at.key));
+      else if (YAML.isSeq(at)) keys.push(String(at.items.indexOf(chain[i + 1])));
+    }
+    const start = node.range[0];
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    found.push({ value: JSON.stringify(node.toJSON()), path: keys.join('/'), start, end: node.range[1], indent: /^ */.exec(text.slice(lineStart))![0].length });
+  };
+  YAML.visit(YAML.parseDocument(text), {
+    Scalar(_key, node, ancestors) {
+      if (node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') record(node, ancestors);
+    },
+    Map(_key, node, ancestors) {
+      if (!node.flow) return undefined;
+      record(node, ancestors);
+      return YAML.visit.SKIP;
+    },
+    Seq(_key, node, ancestors) {
+      if (!node.flow) return undefined;
+      record(node, ancestors);
+      return YAML.visit.SKIP;
+    },
+  });
+  return found;
+}
+
+/**
+ * The yaml library re-renders every node when it writes a document: a description the file folds
+ * over five lines came back as one, `[USD]` as `[ USD ]`, though nobody edited them. Each such node
+ * of the output whose data the file has — at the same place if it can, else anywhere at the same
+ * indentation — gets the file's own text back. Kept only if the result still reads as the same
+ * data; otherwise the library's rendering stands.
+ */
+let lastOriginal: { text: string; nodes: WrittenNode[] } | undefined;
+
+function keepWrittenStyle(originalText: string, rendered: string, data: unknown): string {
+  // every edit writes the same file again: its nodes are read once
+  if (lastOriginal?.text !== originalText) lastOriginal = { text: originalText, nodes: styledNodes(originalText) };
+  const before = lastOriginal.nodes;
+  let out = rendered;
+  for (const node of styledNodes(rendered).sort((x, y) => y.start - x.start)) {
+    const same = before.filter((b) => b.value === node.value && b.indent === node.indent);
+    const source = same.find((b) => b.path === node.path) ?? same[0];
+    if (source) out = out.slice(0, node.start) + originalText.slice(source.start, source.end) + out.slice(node.end);
+  }
+  return out === rendered || JSON.stringify(YAML.parse(out)) !== JSON.stringify(data) ? rendered : out;
+}
+
 export function serialize(def: Definition, original: { text: string; def: Definition } | undefined): string {
   if (original && JSON.stringify(original.def) === JSON.stringify(def)) return original.text;
   if (original) {
     // keep the file's comments and layout outside the parts that changed
     const doc = YAML.parseDocument(original.text);
     patchNode(doc, [], original.def, def);
-    return doc.toString({ lineWidth: 0 });
+    return keepWrittenStyle(original.text, doc.toString({ lineWidth: 0 }), doc.toJS());
   }
   return YAML.stringify(def, { lineWidth: 0 });
 }
