@@ -8,6 +8,8 @@ import { eventually } from '../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../helpers/stack';
 import { ensureUiBuilt } from '../integration/admin/ui-build';
+import { adminCall, signInThroughInforOs } from '../integration/admin/sign-in';
+import type { TestRunResult } from '../../gateway/src/admin/flow-test-run-types';
 
 /**
  * The flow builder's test run in headless Chromium against the whole product: a draft of the
@@ -175,6 +177,109 @@ it('cancels a running test from the panel: it stops before its next step, the re
   // its lock went with its end: a new run starts at once
   await panel.getByRole('button', { name: 'Run test' }).click();
   await panel.getByTestId('test-run-outcome').getByText('Done').waitFor({ timeout: 60_000 });
+});
+
+it('lists the past runs of the flow; choosing an older one draws its results on the nodes, with the notice when the canvas changed since', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=ecommerce-sale`);
+  await page.reload();
+  await node('The GL posting').waitFor();
+  const panel = page.getByTestId('test-run');
+  const past = panel.getByTestId('past-runs').getByRole('listitem');
+  await panel.getByLabel('sample', { exact: true }).selectOption({ label: 'ecommerce-sale.json (mappings/flows/samples)' });
+  // the runs kept so far (the tests above) are listed once the page has read them
+  await panel.getByTestId('past-runs').waitFor();
+  const before = await past.count();
+  // the older run: the published flow, done
+  await panel.getByRole('button', { name: 'Run test' }).click();
+  await panel.getByTestId('test-run-outcome').getByText('Done').waitFor({ timeout: 60_000 });
+  // the newer: a draft (the GL text changed on the canvas) with no GL interface PAYTRACE in M3: failed at the GL posting
+  await node('The GL posting').click();
+  await page.getByTestId('step-panel').getByLabel('input description').fill('"History " & event.data.orderId');
+  await page.locator('.validation[data-state="valid"]').waitFor();
+  await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['OTHER'] } });
+  try {
+    await panel.getByRole('button', { name: 'Run test' }).click();
+    await panel.getByTestId('test-run-outcome').getByText('Failed').waitFor({ timeout: 60_000 });
+  } finally {
+    await simJson(stack.infor.url, '/_sim/m3/setup', { method: 'PUT', body: { glInterfaces: ['PAYTRACE'] } });
+  }
+  // both in the list, newest first: when, who, outcome, sample; the one drawn pressed
+  await past.nth(before + 1).waitFor();
+  expect(await past.count()).toBe(before + 2);
+  const [newer, older] = [past.nth(0).getByRole('button'), past.nth(1).getByRole('button')];
+  expect(await newer.textContent()).toMatch(/ · operator:admin · Failed · ecommerce-sale\.json \(mappings\/flows\/samples\)$/);
+  expect(await older.textContent()).toMatch(/ · operator:admin · Done · ecommerce-sale\.json \(mappings\/flows\/samples\) · the published definition$/);
+  await newer.and(page.locator('[aria-pressed="true"]')).waitFor();
+  await node('The GL posting').getByTestId('run-failed').waitFor();
+
+  // the older one, drawn as the kept last run is: it ran the published flow, the canvas is the changed draft (same steps)
+  await older.click();
+  await older.and(page.locator('[aria-pressed="true"]')).waitFor();
+  await panel.getByTestId('test-run-kept').getByText('A past test run: by operator:admin', { exact: false }).waitFor();
+  await panel.getByTestId('test-run-changed').getByText('Ran on an earlier version of this draft (the steps are the same', { exact: false }).waitFor();
+  await node('The GL posting').getByTestId('run-succeeded').waitFor();
+  await node('payment.succeeded to subscribers').getByTestId('run-succeeded').waitFor();
+  expect(await panel.getByTestId('test-run-outcome').textContent()).toMatch(/^Done in/);
+  // and back to the newer: the draft that ran is the canvas
+  await newer.click();
+  await node('The GL posting').getByText('GLS840MI/AddBatchHead: Interface is invalid (M3 XIM0002 on INTN)').waitFor();
+  await node('Sync.MyPTPayment to ION').getByTestId('run-not-reached').waitFor();
+  expect(await panel.getByTestId('test-run-changed').count()).toBe(0);
+  await panel.getByTestId('test-run-kept').getByText('The last test run, kept: by operator:admin', { exact: false }).waitFor();
+
+  // after a reload the newest is drawn again by default
+  await page.reload();
+  await node('The GL posting').getByTestId('run-failed').waitFor();
+  await panel.getByTestId('test-run-kept').getByText('The last test run, kept', { exact: false }).waitFor();
+  await past.nth(0).getByRole('button').and(page.locator('[aria-pressed="true"]')).waitFor();
+});
+
+it('follows a run started by another session while the panel is open, and across a reload, to its end; Cancel stops one', async () => {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
+  await page.reload();
+  await node('The invoice as M3 has it now').waitFor();
+  const panel = page.getByTestId('test-run');
+  await panel.getByTestId('past-runs').waitFor();
+  const other = await signInThroughInforOs(stack.gateway.url, 'operator');
+  const source = readFileSync(path.join(__dirname, '..', '..', 'mappings', 'flows', 'invoice-links.yaml'), 'utf8');
+  const event = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'mappings', 'flows', 'samples', 'invoice-links.json'), 'utf8')) as unknown;
+  // each M3 read takes 4 s: the run is going on for a while (the invoice, the customer…)
+  await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 4000, pathPattern: '/M3/' } });
+  try {
+    const elsewhere = adminCall(stack.gateway.url, other, 'POST', '/admin/api/flows/invoice-links/test-run', { source, event });
+    // the open panel notices it and follows it: running, started by the other operator; no second run
+    const running = panel.getByTestId('test-run-elsewhere');
+    await running.getByText('A test run of this flow is running: started by operator:operator', { exact: false }).waitFor();
+    expect(await panel.getByRole('button', { name: 'Run test' }).isDisabled()).toBe(true);
+    await panel.getByTestId('past-runs').getByRole('listitem').first().getByText('running').waitFor();
+    // a reload while it runs: still followed
+    await page.reload();
+    await running.getByText('started by operator:operator', { exact: false }).waitFor();
+    // to its end: its result drawn on the nodes, as the other session got it
+    const answer = await elsewhere;
+    expect(answer.status).toBe(200);
+    const result = answer.json as unknown as TestRunResult;
+    expect(result.outcome).toBe('done');
+    // (the run drawn before, by operator:admin, stays until then, "a past test run" while this one runs)
+    await panel.getByTestId('test-run-kept').getByText('The last test run, kept: by operator:operator', { exact: false }).waitFor({ timeout: 30_000 });
+    await panel.getByTestId('test-run-outcome').getByText('Done').waitFor();
+    expect(await panel.getByTestId('test-run-elsewhere').count()).toBe(0);
+    await node('Linked already?').getByTestId('run-succeeded').waitFor();
+    expect(await panel.getByRole('list', { name: 'steps of the test run' }).getByRole('listitem').count()).toBe(result.trace.length);
+    expect(await panel.getByRole('button', { name: 'Run test' }).isDisabled()).toBe(false);
+
+    // another one, followed, and cancelled from this panel: it stops before its next step
+    const second = adminCall(stack.gateway.url, other, 'POST', '/admin/api/flows/invoice-links/test-run', { source, event });
+    await running.getByText('started by operator:operator', { exact: false }).waitFor();
+    await panel.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await running.getByText('Asked to stop', { exact: false }).waitFor();
+    expect((await second).json).toMatchObject({ outcome: 'cancelled', error: { code: 'FLOW_TEST_RUN_CANCELLED' } });
+    await panel.getByTestId('test-run-outcome').getByText('Cancelled', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await panel.getByTestId('test-run-outcome').textContent()).toContain('cancelled by operator:admin');
+    await node('Does the invoice get a link?').getByTestId('run-not-reached').getByText('the run was cancelled before it').waitFor();
+  } finally {
+    await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 0, pathPattern: '' } });
+  }
 });
 
 it('lets a viewer see the kept sample but not run a test', async () => {

@@ -41,6 +41,27 @@ describe('database migrations (real PostgreSQL)', () => {
     expect((await migrationStatus(database.db)).pending).toEqual([]);
   });
 
+  it('068 keeps the test run each flow had, and lets a flow keep more than one; rolled back, each flow keeps its newest', async () => {
+    const other = await createTestDatabase({ migrate: false });
+    try {
+      const db = other.db;
+      while (!(await migrationStatus(db)).applied.includes('067_flow_test_runs')) await db.migrate.up({ migrationSource });
+      const run = (flow: string, runId: string, startedAt: string, state = 'ended') => ({ flow_id: flow, run_id: runId, state, ran_by: 'operator:a', started_at: startedAt, source: 'x', source_sha256: 'y', event: '{}' });
+      const kept = '00000000-0000-4000-8000-000000000001';
+      await db('flow_test_runs').insert(run('refund', kept, '2026-01-01T00:00:00Z'));
+      await db.migrate.up({ migrationSource, name: '068_flow_test_run_history' });
+      expect(await db('flow_test_runs').pluck('run_id')).toEqual([kept]);
+      // keyed by run id: a second run of the flow; one running run of a flow at most
+      await db('flow_test_runs').insert(run('refund', '00000000-0000-4000-8000-000000000002', '2026-01-02T00:00:00Z', 'running'));
+      await expect(db('flow_test_runs').insert(run('refund', '00000000-0000-4000-8000-000000000003', '2026-01-03T00:00:00Z', 'running'))).rejects.toMatchObject({ code: '23505' });
+      await db('flow_test_runs').insert(run('refund', '00000000-0000-4000-8000-000000000003', '2026-01-03T00:00:00Z', 'interrupted'));
+      await db.migrate.down({ migrationSource, name: '068_flow_test_run_history' });
+      expect(await db('flow_test_runs').select('run_id', 'state')).toEqual([{ run_id: '00000000-0000-4000-8000-000000000003', state: 'ended' }]);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('lets two starters migrate the same database at once', async () => {
     const other = await createTestDatabase({ migrate: false });
     try {

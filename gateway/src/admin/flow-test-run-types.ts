@@ -44,11 +44,11 @@ export interface TestSamples {
   shipped: ShippedSample[];
   /** the latest triggers of the flow in the inbox (operators only; empty for a viewer) */
   inbox: InboxEventSummary[];
-  /** the flow's last test run (running or ended), kept on the server: what a reload draws again */
+  /** the flow's newest test run (running or ended), kept on the server: what a reload draws again */
   lastRun: LastTestRun | null;
 }
 
-/** The last test run of a flow, as kept (table flow_test_runs). */
+/** A test run of a flow, as kept (table flow_test_runs: the flow's last 20 runs). */
 export interface LastTestRun {
   runId: string;
   /** running: its lock is held now; ended: `result` is its answer; interrupted: the gateway running it stopped before its end */
@@ -69,6 +69,34 @@ export interface LastTestRun {
   cancelRequestedAt: string | null;
   /** the answer once it ended, bounded: an input or output over 8 KB of JSON is cut, with `truncated` in its place */
   result: TestRunResult | null;
+}
+
+/** A kept test run, whole: `GET /admin/api/flows/:id/test-runs/:runId`. */
+export type KeptTestRun = LastTestRun;
+
+/** One of a flow's kept test runs as the "Past runs" list shows it (no definition, event or result). */
+export interface TestRunSummary {
+  runId: string;
+  state: LastTestRun['state'];
+  /** how it ended (null while running, or when interrupted) */
+  outcome: TestRunResult['outcome'] | null;
+  ranBy: string;
+  startedAt: string;
+  endedAt: string | null;
+  sampleLabel: string | null;
+  stepsRan: number;
+  /** SHA-256 (hex) of the definition that ran */
+  sourceSha256: string;
+  /** whether that definition is the flow's saved draft now, its published one now (null: the flow has none) */
+  sameAsDraft: boolean | null;
+  sameAsPublished: boolean | null;
+}
+
+/** GET /admin/api/flows/:id/test-runs: the flow's kept test runs, newest first (at most `keep`). */
+export interface TestRunHistory {
+  runs: TestRunSummary[];
+  /** how many runs of a flow are kept (the oldest goes when a new one starts) */
+  keep: number;
 }
 
 /** POST /admin/api/flows/:id/test-run/cancel: asked; the run stops before its next step. */

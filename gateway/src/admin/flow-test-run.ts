@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { cardCheckKey, findCardData } from '../http/middleware/refuse-card-data';
-import { isBigintId } from '../http/ids';
+import { isBigintId, isUuid } from '../http/ids';
 import type { GatewayServices } from '../kernel/services';
 import { lockConnection } from '../pipeline/advisory-lock';
 import type { CompiledFlow } from '../pipeline/definitions/compile';
@@ -13,7 +13,7 @@ import { getInbox } from '../pipeline/inbox';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { StepTrace } from '../pipeline/runner';
 import { flowIdParam as flowId, parseAdminInput as parse, type AdminEndpoint } from './endpoint';
-import type { InboxEventSummary, LastTestRun, SampleOrigin, ShippedSample, TestRunCancelAnswer, TestRunResult, TestSample, TestSamples, TruncatedValue } from './flow-test-run-types';
+import type { InboxEventSummary, KeptTestRun, LastTestRun, SampleOrigin, ShippedSample, TestRunCancelAnswer, TestRunHistory, TestRunResult, TestRunSummary, TestSample, TestSamples, TruncatedValue } from './flow-test-run-types';
 import { actorOf } from './guard';
 import { hasRole } from './roles';
 
@@ -23,9 +23,9 @@ import { hasRole } from './roles';
  * reloads), and the run itself: the definition on the canvas, compiled by the kernel's compiler,
  * run by the kernel's `testRun` against the sandbox simulators, everything it writes to our
  * database rolled back. One run per flow at a time (cluster-wide), within a time limit. The last
- * run of each flow is kept (table flow_test_runs: who, when, the definition, the sample, the
- * bounded result) so a reload draws it again, and a running one can be cancelled from any gateway:
- * the run looks at its row between steps and stops there.
+ * 20 runs of each flow are kept (table flow_test_runs: who, when, the definition, the sample, the
+ * bounded result) so a reload draws the newest again and any of them can be looked at, and a
+ * running one can be cancelled from any gateway: the run looks at its row between steps and stops there.
  */
 
 /** a sample is an event, not a document: 64 KB of JSON is far more than any trigger carries */
@@ -43,7 +43,10 @@ const runInput = z
     timeLimitMs: z.number().int().min(1000).max(120_000).optional(),
   })
   .strict();
+const runIdParam = z.string().refine(isUuid, 'not a test run id');
 
+/** how many test runs of a flow are kept: the oldest goes when a new one starts */
+export const KEPT_TEST_RUNS = 20;
 
 function pipelineOf(services: GatewayServices): Pipeline {
   if (!services.pipeline) throw new AppError('the flows module is not running', { code: 'FLOWS_NOT_CONFIGURED', errorClass: 'configuration', httpStatus: 503 });
@@ -225,7 +228,8 @@ export function keptResult(result: TestRunResult): TestRunResult {
 interface RunRow {
   flow_id: string;
   run_id: string;
-  state: 'running' | 'ended';
+  /** interrupted: left running by a gateway that stopped, marked when the flow's next run started */
+  state: 'running' | 'ended' | 'interrupted';
   ran_by: string;
   started_at: Date;
   ended_at: Date | null;
@@ -251,15 +255,57 @@ async function lockHeld(db: Knex, id: string): Promise<boolean> {
   return rows[0]?.held === true;
 }
 
-async function lastRun(db: Knex, id: string): Promise<LastTestRun | null> {
-  const row = await db<RunRow>('flow_test_runs').where({ flow_id: id }).first();
-  if (!row) return null;
-  // a row left running by a gateway that stopped: its lock went with its connection
-  const state = row.state === 'ended' ? 'ended' : (await lockHeld(db, id)) ? 'running' : 'interrupted';
+/** running as stored: its lock held now (else the gateway running it stopped: interrupted) */
+async function liveState(db: Knex, id: string, state: RunRow['state']): Promise<LastTestRun['state']> {
+  return state === 'running' ? ((await lockHeld(db, id)) ? 'running' : 'interrupted') : state;
+}
+
+async function runView(db: Knex, row: RunRow): Promise<KeptTestRun> {
   return {
-    runId: row.run_id, state, ranBy: row.ran_by, startedAt: iso(row.started_at)!, endedAt: iso(row.ended_at), source: row.source, sourceSha256: row.source_sha256,
+    runId: row.run_id, state: await liveState(db, row.flow_id, row.state), ranBy: row.ran_by, startedAt: iso(row.started_at)!, endedAt: iso(row.ended_at), source: row.source, sourceSha256: row.source_sha256,
     event: row.event, sampleLabel: row.sample_label, stepsRan: row.steps_ran, cancelRequestedBy: row.cancel_requested_by, cancelRequestedAt: iso(row.cancel_requested_at), result: row.result,
   };
+}
+
+/** the flow's runs, newest first (started_at; the run id orders two of the same millisecond) */
+const newestFirst = (q: Knex.QueryBuilder) => q.orderBy([{ column: 'started_at', order: 'desc' }, { column: 'run_id', order: 'desc' }]);
+
+/** The flow's newest test run (what a reload draws again). */
+async function lastRun(db: Knex, id: string): Promise<LastTestRun | null> {
+  const row = (await newestFirst(db<RunRow>('flow_test_runs').where({ flow_id: id })).first()) as RunRow | undefined;
+  return row ? runView(db, row) : null;
+}
+
+/** One kept test run of the flow, whole; FLOW_TEST_RUN_NOT_FOUND (404) when the flow has no run of that id (any more). */
+async function keptRun(db: Knex, id: string, runId: string): Promise<KeptTestRun> {
+  const row = await db<RunRow>('flow_test_runs').where({ flow_id: id, run_id: runId }).first();
+  if (!row) throw new AppError(`flow ${id} has no kept test run ${runId} (it keeps its last ${KEPT_TEST_RUNS})`, { code: 'FLOW_TEST_RUN_NOT_FOUND', errorClass: 'business', httpStatus: 404 });
+  return runView(db, row as RunRow);
+}
+
+/**
+ * The flow's kept test runs, newest first, without their definition, event and result (the
+ * outcome only): what the "Past runs" list shows. Whether each ran the flow's saved draft or its
+ * published definition is the SHA-256 of what ran against that of those sources now.
+ */
+async function runHistory(db: Knex, id: string): Promise<TestRunHistory> {
+  const rows = await newestFirst(
+    db('flow_test_runs as r')
+      .where('r.flow_id', id)
+      .select(
+        'r.run_id', 'r.state', 'r.ran_by', 'r.started_at', 'r.ended_at', 'r.sample_label', 'r.steps_ran', 'r.source_sha256',
+        db.raw(`r.result->>'outcome' as outcome`),
+        db.raw(`(select encode(sha256(convert_to(v.source, 'UTF8')), 'hex') = r.source_sha256 from flow_versions v where v.flow_id = r.flow_id and v.status = 'draft' order by v.version desc limit 1) as same_as_draft`),
+        db.raw(`(select encode(sha256(convert_to(v.source, 'UTF8')), 'hex') = r.source_sha256 from flow_versions v where v.flow_id = r.flow_id and v.status = 'published') as same_as_published`),
+      ),
+  ) as Array<Pick<RunRow, 'run_id' | 'state' | 'ran_by' | 'started_at' | 'ended_at' | 'sample_label' | 'steps_ran' | 'source_sha256'> & { outcome: TestRunResult['outcome'] | null; same_as_draft: boolean | null; same_as_published: boolean | null }>;
+  // at most one row of a flow is running (flow_test_runs_one_running): one look at its lock
+  const running = rows.some((r) => r.state === 'running') ? await liveState(db, id, 'running') : undefined;
+  const runs = rows.map((r): TestRunSummary => ({
+    runId: r.run_id, state: r.state === 'running' ? running! : r.state, outcome: r.state === 'ended' ? r.outcome : null, ranBy: r.ran_by, startedAt: iso(r.started_at)!, endedAt: iso(r.ended_at),
+    sampleLabel: r.sample_label, stepsRan: r.steps_ran, sourceSha256: r.source_sha256, sameAsDraft: r.same_as_draft, sameAsPublished: r.same_as_published,
+  }));
+  return { runs, keep: KEPT_TEST_RUNS };
 }
 
 export async function testRunDraft(services: GatewayServices, id: string, input: { source: string; event?: unknown; timeLimitMs?: number }, actor = 'system'): Promise<TestRunResult> {
@@ -296,12 +342,19 @@ export async function testRunDraft(services: GatewayServices, id: string, input:
   const db = services.db;
   const runRow = () => db<RunRow>('flow_test_runs').where({ flow_id: id, run_id: runId });
   try {
-    // the run replaces the flow's last one (it holds the lock: no other run of the flow writes here now)
+    // the run joins the flow's kept ones, and the oldest beyond 20 go, in one transaction (it holds
+    // the lock: no other run of the flow writes here now, so a row still `running` was left by a
+    // gateway that stopped mid-run: interrupted)
     const row = {
       flow_id: id, run_id: runId, state: 'running', ran_by: actor, started_at: startedAt, ended_at: null, source: input.source, source_sha256: createHash('sha256').update(input.source).digest('hex'),
       sample_label: sampleLabel, event: JSON.stringify(sample ?? null), result: null, steps_ran: 0, cancel_requested_at: null, cancel_requested_by: null,
     };
-    await db('flow_test_runs').insert(row).onConflict('flow_id').merge();
+    await db.transaction(async (trx) => {
+      await trx('flow_test_runs').where({ flow_id: id, state: 'running' }).update({ state: 'interrupted' });
+      await trx('flow_test_runs').insert(row);
+      const keep = newestFirst(trx('flow_test_runs').where({ flow_id: id }).select('run_id')).limit(KEPT_TEST_RUNS);
+      await trx('flow_test_runs').where({ flow_id: id }).whereNotIn('run_id', keep).delete();
+    });
   } catch (err) {
     await release();
     throw err;
@@ -360,11 +413,15 @@ export async function testRunDraft(services: GatewayServices, id: string, input:
 
 /** Ask the flow's running test run to stop (it looks between steps, on whichever gateway runs it). */
 async function cancelTestRun(db: Knex, id: string, actor: string): Promise<TestRunCancelAnswer> {
-  const [asked] = await db<RunRow>('flow_test_runs')
-    .where({ flow_id: id, state: 'running' })
-    .update({ cancel_requested_at: db.raw('coalesce(cancel_requested_at, now())'), cancel_requested_by: db.raw('coalesce(cancel_requested_by, ?)', [actor]) } as never)
-    .returning(['run_id', 'cancel_requested_at', 'cancel_requested_by']);
-  if (!asked || !(await lockHeld(db, id))) {
+  // the flow's one running row (flow_test_runs_one_running), and only while a run holds the lock:
+  // a row left running by a gateway that stopped is not asked (it is marked interrupted by the next run)
+  const asked = (await lockHeld(db, id))
+    ? (await db<RunRow>('flow_test_runs')
+      .where({ flow_id: id, state: 'running' })
+      .update({ cancel_requested_at: db.raw('coalesce(cancel_requested_at, now())'), cancel_requested_by: db.raw('coalesce(cancel_requested_by, ?)', [actor]) } as never)
+      .returning(['run_id', 'cancel_requested_at', 'cancel_requested_by']))[0]
+    : undefined;
+  if (!asked) {
     throw new AppError(`no test run of ${id} is running: there is nothing to cancel`, { code: 'FLOW_TEST_RUN_NOT_RUNNING', errorClass: 'business', httpStatus: 409 });
   }
   return { runId: asked.run_id, cancelRequestedBy: asked.cancel_requested_by!, cancelRequestedAt: iso(asked.cancel_requested_at)! };
@@ -379,6 +436,15 @@ export const FLOW_TEST_RUN_ENDPOINTS: AdminEndpoint[] = [
       const operator = hasRole(res.locals.adminSession?.roles ?? [], 'operator');
       return { saved: await savedSample(s.db, id), shipped: await shippedSamples(s.config.rules.dir, id), inbox: operator ? await inboxEvents(s.db, id) : [], lastRun: await lastRun(s.db, id) };
     },
+  },
+  {
+    // the flow's kept runs, newest first: seen by whoever sees the last one (viewers too)
+    method: 'get', path: '/admin/api/flows/:id/test-runs', role: 'viewer',
+    handler: async (req, _res, s): Promise<TestRunHistory> => runHistory(s.db, parse(flowId, req.params.id)),
+  },
+  {
+    method: 'get', path: '/admin/api/flows/:id/test-runs/:runId', role: 'viewer',
+    handler: async (req, _res, s): Promise<KeptTestRun> => keptRun(s.db, parse(flowId, req.params.id), parse(runIdParam, req.params.runId)),
   },
   {
     method: 'post', path: '/admin/api/flows/:id/test-sample', role: 'operator',

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { adminModule } from '../../../gateway/src/admin/module';
-import type { TestRunCancelAnswer, TestRunResult, TestSample, TestSamples, TruncatedValue } from '../../../gateway/src/admin/flow-test-run-types';
+import type { KeptTestRun, TestRunCancelAnswer, TestRunHistory, TestRunResult, TestSample, TestSamples, TruncatedValue } from '../../../gateway/src/admin/flow-test-run-types';
 import { eventually } from '../../helpers/gateway';
 import { storefrontPayTraceClient, TEST_VISA } from '../../helpers/paytrace';
 import { simJson, startStack, type Stack } from '../../helpers/stack';
@@ -171,6 +171,8 @@ it('shows the M3 error text on the step that failed, and what did not run is not
   }
 });
 
+const history = (who: SignedIn | undefined, id: string) => adminCall(url, who, 'GET', `/admin/api/flows/${id}/test-runs`);
+const keptRun = (who: SignedIn, id: string, runId: string) => adminCall(url, who, 'GET', `/admin/api/flows/${id}/test-runs/${encodeURIComponent(runId)}`);
 const lastRun = async (who: SignedIn, id: string) => ((await adminCall(url, who, 'GET', `/admin/api/flows/${id}/test-samples`)).json as unknown as TestSamples).lastRun;
 
 it('keeps the last run of a flow on the server — who, when, the definition, the sample, the result — for viewers too', async () => {
@@ -186,10 +188,15 @@ it('keeps the last run of a flow on the server — who, when, the definition, th
     expect(kept!.result).toEqual(answered);
     expect(Date.parse(kept!.endedAt!)).toBeGreaterThanOrEqual(Date.parse(kept!.startedAt));
   }
-  // a new run replaces it
+  // a new run is the last one now; the one before is kept too, in the flow's history
   const again = (await run(operator, 'invoice-links', { source: flowFile('invoice-links'), event: shippedSample })).json as unknown as TestRunResult;
   expect((await lastRun(viewer, 'invoice-links'))).toMatchObject({ runId: again.runId, source: flowFile('invoice-links') });
-  expect(await stack.gateway.services.db('flow_test_runs').where({ flow_id: 'invoice-links' }).count<Array<{ count: string }>>('* as count')).toEqual([{ count: '1' }]);
+  const runs = ((await history(viewer, 'invoice-links')).json as unknown as TestRunHistory).runs;
+  expect(runs.slice(0, 2)).toMatchObject([
+    // the published definition ran; the flow has no saved draft
+    { runId: again.runId, state: 'ended', outcome: 'done', ranBy: 'operator:operator', sameAsPublished: true, sameAsDraft: null },
+    { runId: answered.runId, state: 'ended', outcome: 'done', sourceSha256: createHash('sha256').update(draft).digest('hex'), sameAsPublished: false, sameAsDraft: null },
+  ]);
 });
 
 it('keeps no card data and no unbounded output: what a step made card-like is replaced, a big output cut with a marker', async () => {
@@ -215,11 +222,69 @@ it('keeps no card data and no unbounded output: what a step made card-like is re
     expect(cutValue.preview).toMatch(/^\{"text":"x{900,}/);
     expect(cutValue.preview.length).toBeLessThanOrEqual(previewMax);
   }
-  const row = await stack.gateway.services.db('flow_test_runs').where({ flow_id: 'customer-sync' }).first<{ result: unknown; event: unknown }>();
+  const row = await stack.gateway.services.db('flow_test_runs').where({ flow_id: 'customer-sync', run_id: result.runId }).first<{ result: unknown; event: unknown }>();
   const stored = JSON.stringify(row);
   expect(stored).not.toContain('4111111111111111');
   expect(stored.length).toBeLessThan(12_000);
   expect(row!.result).toEqual(result);
+});
+
+it('keeps the last 20 test runs of a flow, newest first: the 21st drops the oldest; one is fetched whole, card data scrubbed; a bad id is a 400, an unknown one a 404', async () => {
+  // map steps only (no simulator call: 21 runs are quick), one of them making a card number at run time
+  const draft = (n: number) => [
+    'version: 1', 'id: customer-sync', `name: history ${n}`, 'triggers:', '  - type: m3-invoice-pull', 'steps:',
+    '  - id: made', '    type: map', '    input:', `      pan: '"4111" & "111111111111"'`, `      n: '${n}'`,
+  ].join('\n');
+  // the flow's saved draft is the 21st run's definition
+  const admin = await signInThroughInforOs(url, 'admin');
+  expect((await adminCall(url, admin, 'POST', '/admin/api/flows/customer-sync/draft', { source: draft(21) })).status).toBe(200);
+  const ids: string[] = [];
+  for (let n = 1; n <= 21; n++) {
+    const res = await run(operator, 'customer-sync', { source: draft(n), event: { ivno: String(n) } });
+    expect(res).toMatchObject({ status: 200, json: { outcome: 'done', redacted: true } });
+    ids.push((res.json as unknown as TestRunResult).runId!);
+    if (n === 20) {
+      // 20 kept: the runs of this flow before them (the test above) are gone, the first of these is there
+      expect(((await history(viewer, 'customer-sync')).json as unknown as TestRunHistory).runs.map((r) => r.runId)).toEqual([...ids].reverse());
+      expect((await keptRun(viewer, 'customer-sync', ids[0]!)).status).toBe(200);
+    }
+  }
+  const listed = await history(viewer, 'customer-sync');
+  expect(listed.status).toBe(200);
+  const { runs, keep } = listed.json as unknown as TestRunHistory;
+  expect(keep).toBe(20);
+  // the 21st run dropped the oldest: newest first, the last 20
+  expect(runs.map((r) => r.runId)).toEqual(ids.slice(1).reverse());
+  expect(await stack.gateway.services.db('flow_test_runs').where({ flow_id: 'customer-sync' }).count<Array<{ count: string }>>('* as count')).toEqual([{ count: '20' }]);
+  expect(runs.map((r) => Date.parse(r.startedAt))).toEqual(runs.map((r) => Date.parse(r.startedAt)).sort((a, b) => b - a));
+  expect(runs[0]).toEqual({
+    runId: ids[20], state: 'ended', outcome: 'done', ranBy: 'operator:operator', startedAt: expect.any(String), endedAt: expect.any(String), sampleLabel: 'sent with the run', stepsRan: 1,
+    sourceSha256: createHash('sha256').update(draft(21)).digest('hex'), sameAsDraft: true, sameAsPublished: false,
+  });
+  expect(runs.slice(1).every((r) => r.sameAsDraft === false && r.sameAsPublished === false)).toBe(true);
+  const gone = await keptRun(viewer, 'customer-sync', ids[0]!);
+  expect(gone).toMatchObject({ status: 404, json: { code: 'FLOW_TEST_RUN_NOT_FOUND' } });
+
+  // one run, whole (a viewer too): its definition, sample and per-step result — no card data
+  const one = await keptRun(viewer, 'customer-sync', ids[5]!);
+  expect(one.status).toBe(200);
+  const kept = one.json as unknown as KeptTestRun;
+  expect(kept).toMatchObject({ runId: ids[5], state: 'ended', source: draft(6), event: { ivno: '6' }, result: { runId: ids[5], outcome: 'done', redacted: true } });
+  expect(kept.result!.trace).toMatchObject([{ stepId: 'made', output: { pan: null, n: 6 } }]);
+  for (const answer of [listed, one]) expect(JSON.stringify(answer.json)).not.toContain('4111111111111111');
+
+  // a bad id is a 400 with the field named; a run of another flow, or none, a 404; never a 500
+  for (const bad of ['not-a-run', '123', `${ids[5]!}x`, "' or 1=1 --"]) {
+    const res = await keptRun(viewer, 'customer-sync', bad);
+    expect({ bad, status: res.status, code: res.json.code }).toEqual({ bad, status: 400, code: 'ADMIN_BAD_REQUEST' });
+  }
+  expect((await adminCall(url, viewer, 'GET', `/admin/api/flows/Not_A_Flow/test-runs/${ids[5]!}`)).status).toBe(400);
+  expect((await history(viewer, 'Not_A_Flow')).json).toMatchObject({ code: 'ADMIN_BAD_REQUEST' });
+  expect(await keptRun(viewer, 'customer-sync', randomUUID())).toMatchObject({ status: 404, json: { code: 'FLOW_TEST_RUN_NOT_FOUND' } });
+  expect(await keptRun(viewer, 'invoice-links', ids[5]!)).toMatchObject({ status: 404, json: { code: 'FLOW_TEST_RUN_NOT_FOUND' } });
+  expect(await history(viewer, 'no-such-flow')).toMatchObject({ status: 200, json: { runs: [] } });
+  // signed-in users only
+  expect((await history(undefined, 'customer-sync')).status).toBe(401);
 });
 
 it('cancels a running test between steps, from another gateway of the database: the step in flight ends, the rest never runs, the flow can be tested again at once', async () => {
@@ -231,6 +296,13 @@ it('cancels a running test between steps, from another gateway of the database: 
   const before = order.indexOf('customer');
   expect(before).toBeGreaterThan(0);
   expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_NOT_RUNNING' } });
+  // a run left running by a gateway that stopped mid-run (its lock went with its connection): interrupted, not cancellable
+  const dead = randomUUID();
+  await stack.gateway.services.db('flow_test_runs').insert({
+    flow_id: 'invoice-links', run_id: dead, state: 'running', ran_by: 'operator:gone', started_at: new Date(), source, source_sha256: createHash('sha256').update(source).digest('hex'), event: JSON.stringify(shippedSample), steps_ran: 1,
+  });
+  expect(((await history(viewer, 'invoice-links')).json as unknown as TestRunHistory).runs[0]).toMatchObject({ runId: dead, state: 'interrupted', outcome: null });
+  expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_NOT_RUNNING' } });
   await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 3000, pathPattern: '/M3/' } });
   try {
     const slow = run(operator, 'invoice-links', { source, event: shippedSample, timeLimitMs: 120_000 });
@@ -240,6 +312,11 @@ it('cancels a running test between steps, from another gateway of the database: 
       return r?.state === 'running' && r.stepsRan === before ? r : undefined;
     }, 30_000, 'the run at the customer read');
     expect(running.ranBy).toBe('operator:operator');
+    // the next run marked the one left running interrupted: one running run of the flow, the newest, with its past runs ended
+    const runs = ((await history(viewer, 'invoice-links')).json as unknown as TestRunHistory).runs;
+    expect(runs.slice(0, 2)).toMatchObject([{ runId: running.runId, state: 'running', outcome: null }, { runId: dead, state: 'interrupted' }]);
+    expect(runs.slice(2).every((r) => r.state === 'ended')).toBe(true);
+    expect(await stack.gateway.services.db('flow_test_runs').where({ run_id: dead }).first()).toMatchObject({ state: 'interrupted' });
     // one run per flow on every gateway: the other one refuses a second
     expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run', { source, event: shippedSample })).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_BUSY' } });
     expect(await adminCall(other, viewer, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 403, json: { code: 'ADMIN_FORBIDDEN' } });
@@ -256,6 +333,8 @@ it('cancels a running test between steps, from another gateway of the database: 
     expect(result.trace.at(-1)).toMatchObject({ stepId: 'customer', outcome: 'succeeded' });
     expect(result.ms).toBeLessThan(60_000);
     expect(await lastRun(viewer, 'invoice-links')).toMatchObject({ state: 'ended', runId: running.runId, cancelRequestedBy: 'operator:operator', result: { outcome: 'cancelled' } });
+    // the cancel asked the running run only
+    expect((await keptRun(viewer, 'invoice-links', dead)).json).toMatchObject({ state: 'interrupted', cancelRequestedBy: null });
   } finally {
     await simJson(stack.infor.url, '/_sim/faults', { method: 'PUT', body: { latencyMs: 0, pathPattern: '' } });
   }

@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FlowCatalogue } from '../../../src/admin/flow-builder-types';
-import type { LastTestRun, TestRunCancelAnswer, TestRunResult, TestSample, TestSampleInput, TestSamples } from '../../../src/admin/flow-test-run-types';
+import type { KeptTestRun, LastTestRun, TestRunCancelAnswer, TestRunHistory, TestRunResult, TestRunSummary, TestSample, TestSampleInput, TestSamples } from '../../../src/admin/flow-test-run-types';
 import { api } from '../api';
 import { Json, Problem, When } from '../components';
 import type { Definition } from './model';
@@ -10,10 +10,17 @@ import { errorText, OUTCOME_LABELS, preview, runFits, type NodeRun } from './tes
  * The builder's test-run panel: choose a sample event (typed in, a shipped sample, a past real
  * trigger pinned from the inbox), kept per flow on the server so it survives reloads; run the
  * definition on the canvas — the draft, saved or not — against the sandbox simulators. The
- * per-step results go on the canvas (`onResult`), and are listed here in full. The last run is
- * kept on the server: a reload shows it again (drawn while the canvas has the steps it ran). A
+ * per-step results go on the canvas (`onResult`), and are listed here in full. The last 20 runs
+ * are kept on the server: a reload shows the newest again (drawn while the canvas has the steps it
+ * ran), "Past runs" lists them all and draws the one chosen. A run of the flow going on elsewhere
+ * (another browser or gateway, or before a reload) is followed to its end and drawn then. A
  * running test can be cancelled: it stops before its next step.
  */
+
+/** how often a run going on elsewhere is read while it is followed */
+const FOLLOW_MS = 500;
+/** how often the past runs are read while none is followed: a run started elsewhere shows up within this */
+const WATCH_MS = 2000;
 
 interface Choice {
   key: string;
@@ -29,8 +36,8 @@ export interface ShownTestRun {
   result: TestRunResult;
   event: unknown;
   source: string;
-  /** a run kept on the server (shown after a reload): who ran it, when */
-  kept?: { ranBy: string; startedAt: string };
+  /** a run kept on the server (the newest after a reload, a past run chosen, a run followed): which, who ran it, when */
+  kept?: { runId: string; ranBy: string; startedAt: string };
 }
 
 interface Props {
@@ -46,6 +53,12 @@ interface Props {
 }
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+const flowPath = (flowId: string) => `/admin/api/flows/${encodeURIComponent(flowId)}`;
+const shownKept = (run: KeptTestRun): ShownTestRun | undefined =>
+  run.state === 'ended' && run.result ? { result: run.result, event: run.event, source: run.source, kept: { runId: run.runId, ranBy: run.ranBy, startedAt: run.startedAt } } : undefined;
+
+export const OUTCOME_WORDS: Record<TestRunResult['outcome'], string> = { done: 'Done', timeout: 'Time limit reached', rejected: 'Rejected', cancelled: 'Cancelled', failed: 'Failed' };
+const summaryOutcome = (r: TestRunSummary) => (r.state === 'running' ? 'running' : r.state === 'interrupted' ? 'interrupted' : r.outcome ? OUTCOME_WORDS[r.outcome] : 'ended');
 /** JSON with sorted keys: the same event, whatever order its keys came in */
 const canonical = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 
@@ -66,9 +79,17 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
   const [saved, setSaved] = useState<TestSample | null>(null);
   const [busy, setBusy] = useState<'saving' | 'running'>();
   const [error, setError] = useState<Error>();
-  /** a run of the flow found running when the panel opened (another tab, another operator) */
+  /** a run of the flow going on elsewhere (another tab, operator or gateway; or started before a reload): followed to its end */
   const [elsewhere, setElsewhere] = useState<LastTestRun>();
   const [cancel, setCancel] = useState<TestRunCancelAnswer>();
+  /** the flow's kept runs, newest first ("Past runs") */
+  const [history, setHistory] = useState<TestRunHistory>();
+  /** a followed run that did not end: the gateway running it stopped */
+  const [interrupted, setInterrupted] = useState<LastTestRun>();
+  /** this panel's own run is in flight (its POST answers it): not followed as one from elsewhere */
+  const ownRun = useRef(false);
+  const onResultRef = useRef(onResult);
+  onResultRef.current = onResult;
 
   const shipped = useMemo(() => triggerSamples(def, catalogue), [def, catalogue]);
   useEffect(() => {
@@ -84,9 +105,9 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
           setText(pretty(first.event));
           setCurrent({ origin: first.origin, label: first.label });
         }
-        // the last run, kept on the server: drawn again as it was
+        // the newest run, kept on the server: drawn again as it was; a running one is followed to its end
         const last = s.lastRun;
-        if (last?.state === 'ended' && last.result) onResult({ result: last.result, event: last.event, source: last.source, kept: { ranBy: last.ranBy, startedAt: last.startedAt } });
+        if (last?.state === 'ended' && last.result) onResult(shownKept(last));
         else if (last?.state === 'running') setElsewhere(last);
       },
       (err: unknown) => live && setError(err as Error),
@@ -96,6 +117,74 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
     };
     // the samples are read once per flow; the trigger samples only fill an empty editor
   }, [flowId]);
+
+  // the past runs, read again every 2 s while no run is followed: a run started elsewhere is
+  // followed once it shows up (the gateway has no push channel to the app: it is asked)
+  const following = elsewhere?.runId;
+  useEffect(() => {
+    if (following) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const look = async () => {
+      try {
+        const h = await api.get<TestRunHistory>(`${flowPath(flowId)}/test-runs`);
+        if (!live) return;
+        setHistory(h);
+        const newest = h.runs[0];
+        if (newest?.state === 'running' && !ownRun.current) {
+          const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${newest.runId}`);
+          if (!live || ownRun.current) return;
+          if (run.state === 'running') {
+            setInterrupted(undefined);
+            setElsewhere(run);
+            return; // the follower takes over
+          }
+        }
+      } catch {
+        // the next look tries again (the page says when the gateway is down)
+      }
+      if (live) timer = setTimeout(() => void look(), document.hidden ? WATCH_MS * 5 : WATCH_MS);
+    };
+    void look();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [flowId, following]);
+
+  // a run going on elsewhere, read every 500 ms: its steps so far, then its result drawn at its end
+  useEffect(() => {
+    if (!following) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const look = async () => {
+      try {
+        const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${following}`);
+        if (!live) return;
+        if (run.state === 'running') setElsewhere(run);
+        else {
+          if (run.state === 'ended') onResultRef.current(shownKept(run));
+          else setInterrupted(run);
+          setElsewhere(undefined);
+          setCancel(undefined);
+          return;
+        }
+      } catch (err) {
+        if (!live) return;
+        // pruned (20 newer runs since) or gone: nothing left to follow
+        if ((err as { status?: number }).status === 404) {
+          setElsewhere(undefined);
+          return;
+        }
+      }
+      timer = setTimeout(() => void look(), FOLLOW_MS);
+    };
+    timer = setTimeout(() => void look(), FOLLOW_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [flowId, following]);
 
   const choices: Choice[] = [
     ...(samples?.shipped ?? []).map((s): Choice => ({ key: s.id, label: s.label, event: s.event, origin: 'shipped' })),
@@ -156,9 +245,27 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
       onResult(undefined);
       setCancel(undefined);
       setElsewhere(undefined);
-      const answer = await api.post<TestRunResult>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run`, { source, event: parsed.event });
-      onResult({ result: answer, event: parsed.event, source });
+      setInterrupted(undefined);
+      ownRun.current = true;
+      try {
+        const answer = await api.post<TestRunResult>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run`, { source, event: parsed.event });
+        onResult({ result: answer, event: parsed.event, source });
+      } finally {
+        ownRun.current = false;
+        api.get<TestRunHistory>(`${flowPath(flowId)}/test-runs`).then(setHistory, () => undefined);
+      }
     });
+  // a past run, read whole and drawn as the newest is after a reload
+  const choosePast = async (runId: string) => {
+    setError(undefined);
+    try {
+      const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${runId}`);
+      const shown = shownKept(run);
+      if (shown) onResult(shown);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
   // asks the running test to stop before its next step; its own answer (outcome cancelled) ends "Running…"
   const askCancel = async () => {
     setError(undefined);
@@ -170,6 +277,8 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
   };
 
   const r = result?.result;
+  const shownId = result?.kept?.runId ?? r?.runId;
+  const newestId = history?.runs[0]?.runId;
   const fits = useMemo(() => (result ? runFits(result.source, source, def) : undefined), [result, source, def]);
   return (
     <section className="card test-run" data-testid="test-run" aria-labelledby="test-run-title">
@@ -227,8 +336,13 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
       )}
       {elsewhere && (
         <p className="muted small" role="status" data-testid="test-run-elsewhere">
-          A test run of this flow is running: started by {elsewhere.ranBy} <When iso={elsewhere.startedAt} />, {elsewhere.stepsRan} step{elsewhere.stepsRan === 1 ? '' : 's'} ran so far.
+          A test run of this flow is running: started by {elsewhere.ranBy} <When iso={elsewhere.startedAt} />, {elsewhere.stepsRan} step{elsewhere.stepsRan === 1 ? '' : 's'} ran so far. Its result is drawn when it ends.
           {cancel && ' Asked to stop: it stops before its next step.'}
+        </p>
+      )}
+      {interrupted && !elsewhere && (
+        <p className="muted small" role="note" data-testid="test-run-interrupted">
+          The test run started by {interrupted.ranBy} <When iso={interrupted.startedAt} /> did not end: the gateway running it stopped after {interrupted.stepsRan} step{interrupted.stepsRan === 1 ? '' : 's'}.
         </p>
       )}
       {cancel && busy === 'running' && <p className="muted small" role="status">Asked to stop: the step running now ends, the rest do not run.</p>}
@@ -237,7 +351,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
         <div className="test-run-result">
           {result.kept && (
             <p className="muted small" data-testid="test-run-kept">
-              The last test run, kept: by {result.kept.ranBy} · <When iso={result.kept.startedAt} />
+              {newestId === undefined || newestId === result.kept.runId ? 'The last test run, kept' : 'A past test run'}: by {result.kept.ranBy} · <When iso={result.kept.startedAt} />
             </p>
           )}
           {fits !== 'same' && (
@@ -247,7 +361,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
             </p>
           )}
           <p role="status" data-testid="test-run-outcome" className={`run-outcome run-${r.outcome}`}>
-            <b>{r.outcome === 'done' ? 'Done' : r.outcome === 'timeout' ? 'Time limit reached' : r.outcome === 'rejected' ? 'Rejected' : r.outcome === 'cancelled' ? 'Cancelled' : 'Failed'}</b> in {r.ms} ms · {r.trace.length} step{r.trace.length === 1 ? '' : 's'} ran
+            <b>{OUTCOME_WORDS[r.outcome]}</b> in {r.ms} ms · {r.trace.length} step{r.trace.length === 1 ? '' : 's'} ran
             {r.error && (
               <>
                 {' · '}
@@ -280,6 +394,32 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
                     </div>
                   </div>
                 </details>
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+      {history && (
+        <div className="test-run-history" data-testid="past-runs">
+          <h3 id="past-runs-title">Past runs</h3>
+          <p className="muted small">
+            {history.runs.length === 0 ? 'None yet: the last ' : 'The last '}
+            {history.keep} test runs of this flow are kept, newest first: choose one to draw its results on the nodes.
+          </p>
+          <ol aria-labelledby="past-runs-title">
+            {history.runs.map((h) => (
+              <li key={h.runId}>
+                <button
+                  type="button"
+                  className={`link past-run run-${h.state === 'ended' ? h.outcome : h.state}`}
+                  aria-pressed={shownId === h.runId}
+                  disabled={h.state !== 'ended'}
+                  title={h.state === 'ended' ? 'draw its results' : h.state === 'running' ? 'running: its results are drawn when it ends' : 'the gateway running it stopped: no results'}
+                  onClick={() => void choosePast(h.runId)}
+                >
+                  <When iso={h.startedAt} /> · {h.ranBy} · <b>{summaryOutcome(h)}</b> · {h.sampleLabel ?? 'no sample label'}
+                  {h.sameAsPublished ? ' · the published definition' : h.sameAsDraft ? ' · the saved draft' : ''}
+                </button>
               </li>
             ))}
           </ol>
