@@ -129,7 +129,8 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
       try {
         const h = await api.get<TestRunHistory>(`${flowPath(flowId)}/test-runs`);
         if (!live) return;
-        setHistory(h);
+        // the same list again (most looks): no new render of the panel
+        setHistory((was) => (JSON.stringify(was) === JSON.stringify(h) ? was : h));
         const newest = h.runs[0];
         if (newest?.state === 'running' && !ownRun.current) {
           const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${newest.runId}`);
