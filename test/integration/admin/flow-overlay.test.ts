@@ -37,7 +37,7 @@ async function overlay(): Promise<FlowOverlay> {
   expect(res.status).toBe(200);
   return res.json as unknown as FlowOverlay;
 }
-const at = (o: FlowOverlay, step: string): OverlayStep => o.steps.find((s) => s.stepId === step) ?? { stepId: step, inProgress: 0, failed: 0, deadLettered: 0, moneyInFlight: [], p95Ms: null, timed: 0 };
+const at = (o: FlowOverlay, step: string): OverlayStep => o.steps.find((s) => s.stepId === step) ?? { stepId: step, inProgress: 0, failed: 0, deadLettered: 0, moneyInFlight: [], p95Ms: null, timed: 0, p95TotalMs: null, settled: 0, retried: 0 };
 
 it('counts per step what is in progress, failed, parked and the money in flight per currency, exactly', async () => {
   const done = await charged('200005', 'C10002', '75.50');

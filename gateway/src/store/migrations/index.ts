@@ -17,6 +17,7 @@ import * as m060 from './060_invoice_links';
 import * as m065 from './065_flow_test_samples';
 import * as m066 from './066_flow_run_steps';
 import * as m067 from './067_flow_test_runs';
+import * as m069 from './069_flow_run_step_attempts';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -41,6 +42,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['065_flow_test_samples', m065],
   ['066_flow_run_steps', m066],
   ['067_flow_test_runs', m067],
+  ['069_flow_run_step_attempts', m069],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {

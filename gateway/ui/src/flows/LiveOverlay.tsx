@@ -1,13 +1,15 @@
 import { createContext, useContext, useEffect, useState } from 'react';
-import type { FlowOverlay, OverlayRuns, OverlayStep } from '../../../src/admin/flow-overlay-types';
+import type { FlowOverlay, OverlayAttempt, OverlayRuns, OverlayStep } from '../../../src/admin/flow-overlay-types';
 import { api } from '../api';
 import { Problem, ReplayPanel, StateBadge, When } from '../components';
 import { money } from '../format';
 
 /**
  * The live overlay on the published flow: per node, the runs in progress, failed and parked there,
- * the money in flight there and the step's p95 time (GET /admin/api/flows/:id/overlay: one
- * aggregate query on the server per refresh); a node's recent runs with links to their traces, and
+ * the money in flight there, the p95 time of a successful attempt, and — when runs needed more than
+ * one attempt there — how many and the p95 of their time across all attempts (GET
+ * /admin/api/flows/:id/overlay: one aggregate query on the server per refresh); a node's recent runs
+ * with their attempts and links to their traces, and
  * "Replay from this step" for a run parked there (the dead-letter replay: steps already done are
  * reused, so the run goes on from the step it failed at).
  */
@@ -59,17 +61,41 @@ export function NodeOverlay({ stepId }: { stepId: string }) {
   if (s.inProgress) parts.push(`${s.inProgress} in progress`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.deadLettered) parts.push(`${s.deadLettered} dead-lettered`);
+  const retries = retriesText(s);
   return (
-    <span className={`node-overlay${s.deadLettered || s.failed ? ' bad' : ''}`} data-testid={`overlay-${stepId}`} aria-label={`live: ${[...parts, ...s.moneyInFlight.map((m) => `${money(m.amount, m.currency)} in flight`), s.p95Ms === null ? '' : `p95 ${s.p95Ms} ms`].filter(Boolean).join(', ')}`}>
+    <span className={`node-overlay${s.deadLettered || s.failed ? ' bad' : ''}`} data-testid={`overlay-${stepId}`} aria-label={`live: ${[...parts, ...s.moneyInFlight.map((m) => `${money(m.amount, m.currency)} in flight`), s.p95Ms === null ? '' : `p95 ${s.p95Ms} ms`, retries].filter(Boolean).join(', ')}`}>
       {parts.length > 0 && <span className="overlay-counts">{parts.join(' · ')}</span>}
       {s.moneyInFlight.map((m) => (
         <span key={m.currency} className="overlay-money" title="payments at this step whose effect is not confirmed yet">
           {money(m.amount, m.currency)} in flight
         </span>
       ))}
-      {s.p95Ms !== null && <span className="overlay-time" title={`over ${s.timed} execution${s.timed === 1 ? '' : 's'} in the window`}>p95 {s.p95Ms} ms · n={s.timed}</span>}
+      {s.p95Ms !== null && <span className="overlay-time" title={`time of a successful attempt, over ${s.timed} in the window`}>p95 {s.p95Ms} ms · n={s.timed}</span>}
+      {retries && <span className="overlay-retries" title={`runs in the window that needed more than one attempt here; p95 of the step's time across all attempts, over ${s.settled} run${s.settled === 1 ? '' : 's'} settled here`}>{retries}</span>}
     </span>
   );
+}
+
+/** "1 retried · p95 total 1250 ms" (nothing when no run needed a second attempt in the window). */
+export function retriesText(s: OverlayStep): string {
+  if (!s.retried) return '';
+  return [`${s.retried} retried`, s.p95TotalMs === null ? '' : `p95 total ${s.p95TotalMs} ms`].filter(Boolean).join(' · ');
+}
+
+/** A duration for reading: "840 ms", "1.2 s" (the figures themselves are integer ms). */
+export function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+}
+
+/** "2 attempts: 1.2 s failed M3_UNAVAILABLE, 300 ms done" (nothing for a single attempt: the run's time says it). */
+export function attemptsText(attempts: OverlayAttempt[], running: boolean): string {
+  if (attempts.length < 2) return '';
+  const one = (a: OverlayAttempt, i: number) => {
+    // an attempt left running before the last one never finished (its process stopped)
+    const what = a.outcome === 'failed' ? `failed${a.errorCode ? ` ${a.errorCode}` : ''}` : a.outcome === 'done' ? 'done' : running && i === attempts.length - 1 ? 'running' : 'did not finish';
+    return a.ms === null ? what : `${duration(a.ms)} ${what}`;
+  };
+  return `${attempts.length} attempts: ${attempts.map(one).join(', ')}`;
 }
 
 /** The toolbar's switch and what the overlay says about itself. */
@@ -125,6 +151,7 @@ export function OverlayRunsPanel({ flowId, stepId, canReplay, onReplayed }: { fl
               <div className="muted small">
                 <When iso={r.startedAt} />
                 {r.ms !== null && ` · ${r.ms} ms`}
+                {r.attempts.length > 1 && <> · <span className="overlay-attempts" data-testid="run-attempts">{attemptsText(r.attempts, r.state === 'running')}</span></>}
                 {r.flowVersion !== null && ` · v${r.flowVersion}`}
                 {r.errorCode && <> · <code>{r.errorCode}</code></>}
               </div>
