@@ -150,10 +150,14 @@ export function OverlayRunsPanel({ flowId, stepId, canReplay, onReplayed }: { fl
               {r.payment && <> · {money(r.payment.amount, r.payment.currency)} <StateBadge state={r.payment.status} /></>}
               <div className="muted small">
                 <When iso={r.startedAt} />
-                {r.ms !== null && ` · ${r.ms} ms`}
-                {r.attempts.length > 1 && <> · <span className="overlay-attempts" data-testid="run-attempts">{attemptsText(r.attempts, r.state === 'running')}</span></>}
+                {/* several attempts: each with its time and outcome (the last one's time and code among them) */}
+                {r.attempts.length > 1 ? (
+                  <> · <span className="overlay-attempts" data-testid="run-attempts">{attemptsText(r.attempts, r.state === 'running')}</span></>
+                ) : (
+                  r.ms !== null && ` · ${r.ms} ms`
+                )}
                 {r.flowVersion !== null && ` · v${r.flowVersion}`}
-                {r.errorCode && <> · <code>{r.errorCode}</code></>}
+                {r.errorCode && r.attempts.length < 2 && <> · <code>{r.errorCode}</code></>}
               </div>
               {r.deadLetterId && canReplay && (
                 <button type="button" onClick={() => setReplaying(r.deadLetterId!)} aria-label={`Replay from this step: ${r.payment?.reference ?? r.inboxId}`}>
