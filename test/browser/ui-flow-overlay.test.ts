@@ -63,6 +63,9 @@ it('shows the live figures on the nodes, lists a node\'s runs with their traces,
   await receipt.getByText('$300.00 in flight').waitFor();
   await receipt.getByText('€990.00 in flight').waitFor();
   await page.getByTestId('overlay-verify').getByText(/^p95 \d+ ms · n=3$/).waitFor();
+  // the parked run needed two attempts at the receipt (the job was retried once): the node counts it, with the p95 across attempts
+  await receipt.getByText(/^1 retried · p95 total \d+ ms$/).waitFor();
+  expect(await page.getByTestId('overlay-verify').locator('.overlay-retries').count()).toBe(0); // the retry reused what PayTrace said
   await page.getByTestId('overlay-status').getByText('live on published v1').waitFor();
 
   // the node's runs: each payment links to its trace; the parked one can be replayed from this step
@@ -70,6 +73,9 @@ it('shows the live figures on the nodes, lists a node\'s runs with their traces,
   const runs = page.getByTestId('overlay-runs');
   const parkedRun = runs.locator('li', { hasText: parked.reference });
   await parkedRun.getByText('dead-lettered').waitFor();
+  const took = '[\\d.]+ m?s'; // "840 ms", "1.2 s"
+  await parkedRun.getByTestId('run-attempts').getByText(new RegExp(`^2 attempts: ${took} failed M3_[A-Z_]+, ${took} failed M3_[A-Z_]+$`)).waitFor();
+  expect(await runs.locator('li', { hasText: done.reference }).getByTestId('run-attempts').count()).toBe(0); // one attempt: its time says it
   expect(await runs.getByRole('link', { name: eur.reference }).getAttribute('href')).toBe(`#/trace?payment=${eur.id}`);
   expect(await runs.getByRole('link', { name: done.reference }).getAttribute('href')).toBe(`#/trace?payment=${done.id}`);
   // closer, for the picture: the figures sit beside each node
@@ -90,6 +96,13 @@ it('shows the live figures on the nodes, lists a node\'s runs with their traces,
   // the next refresh: nothing parked at the receipt any more
   await eventually(async () => !/dead-lettered/.test((await receipt.textContent()) ?? ''), 20_000, 'the overlay without the dead letter');
   expect(await db()('audit_log').where({ action: 'dead_letter.replay', actor: 'operator:operator' }).first()).toMatchObject({ reason: 'M3 cash receipts are back' });
+  // the replay was one more attempt at the receipt, done: another node's runs, then the receipt's again, read anew
+  await page.getByRole('button', { name: 'Fit View' }).click();
+  await page.getByTestId('node-The charge as PayTrace has it').click();
+  await runs.getByRole('heading', { name: 'Recent runs at verify' }).waitFor();
+  await page.getByTestId('node-Cash receipt on the invoice').click();
+  await parkedRun.getByTestId('run-attempts').getByText(new RegExp(`^3 attempts: ${took} failed M3_[A-Z_]+, ${took} failed M3_[A-Z_]+, ${took} done$`)).waitFor();
+  await parkedRun.getByText('done', { exact: true }).waitFor();
 
   // the trace link opens the payment's trace
   await runs.getByRole('link', { name: parked.reference }).click();

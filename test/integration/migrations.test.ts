@@ -62,6 +62,20 @@ describe('database migrations (real PostgreSQL)', () => {
     }
   });
 
+  it('069 gives the step rows from before it their one known attempt (the last, all they kept)', async () => {
+    const db = database.db;
+    const name = '069_flow_run_step_attempts';
+    await db.migrate.down({ migrationSource, name });
+    expect((await migrationStatus(db)).pending).toEqual([name]);
+    const row = (inbox: number, step: string, state: string, ms: number | null, code: string | null) => ({ inbox_id: inbox, flow_id: 'f', step_id: step, state, started_at: new Date('2026-12-01T10:00:00.123Z'), finished_at: ms === null ? null : new Date(), ms, error_code: code });
+    await db('flow_run_steps').insert([row(1, 'a', 'done', 40, null), row(1, 'b', 'dead', 1200, 'M3_UNAVAILABLE'), row(2, 'a', 'running', null, null)]);
+    await db.migrate.up({ migrationSource, name });
+    const rows = await db('flow_run_steps').orderBy(['inbox_id', 'step_id']).select('inbox_id', 'step_id', 'attempts');
+    const one = (ms: number | null, outcome: string, code: string | null) => [{ id: 'm069', at: '2026-12-01T10:00:00.123Z', ms, outcome, code }];
+    expect(rows.map((r: { attempts: unknown }) => r.attempts)).toEqual([one(40, 'done', null), one(1200, 'failed', 'M3_UNAVAILABLE'), one(null, 'running', null)]);
+    await db('flow_run_steps').del();
+  });
+
   it('lets two starters migrate the same database at once', async () => {
     const other = await createTestDatabase({ migrate: false });
     try {

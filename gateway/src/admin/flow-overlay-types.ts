@@ -22,10 +22,16 @@ export interface OverlayStep {
   deadLettered: number;
   /** payments of the runs at this money step whose effect is not confirmed (intent pending or unknown), per currency */
   moneyInFlight: OverlayMoney[];
-  /** p95 of the step's time over the executions finished within the window; null without any */
+  /** p95 of a successful attempt's time (ms) over the runs done at the step within the window; null without any */
   p95Ms: number | null;
-  /** how many executions the p95 is over */
+  /** how many successful attempts the p95 is over */
   timed: number;
+  /** p95 of the step's total time across all its attempts (ms), over the runs settled at the step (done, failed, parked) within the window */
+  p95TotalMs: number | null;
+  /** how many runs p95TotalMs is over */
+  settled: number;
+  /** runs (payments) within the window that needed more than one attempt at the step */
+  retried: number;
 }
 
 export interface FlowOverlay {
@@ -38,12 +44,26 @@ export interface FlowOverlay {
   steps: OverlayStep[];
 }
 
+/** One attempt of a run at a step: a failed job that was retried (or a replayed dead letter) ran it again. */
+export interface OverlayAttempt {
+  startedAt: string;
+  /** integer ms; null while it runs, or for an attempt that never finished (the process stopped) */
+  ms: number | null;
+  outcome: 'running' | 'done' | 'failed';
+  errorCode: string | null;
+}
+
 export interface OverlayRun {
   inboxId: string;
   state: OverlayRunState;
   startedAt: string;
+  /** the last attempt's time */
   ms: number | null;
   errorCode: string | null;
+  /** every attempt, oldest first (a step reused from an earlier attempt adds none) */
+  attempts: OverlayAttempt[];
+  /** the attempts' times added up (those that finished) */
+  totalMs: number | null;
   flowVersion: number | null;
   payment: { id: string; reference: string; status: string; amount: string | null; currency: string | null } | null;
   /** the open dead letter of a run parked at this step: "Replay from this step" replays it */

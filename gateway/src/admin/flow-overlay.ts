@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { GatewayServices } from '../kernel/services';
 import { allSteps, type CompiledFlow } from '../pipeline/definitions/compile';
+import type { RunStepAttempt } from '../pipeline/run-steps';
 import { flowIdParam as flowId, parseAdminInput, type AdminEndpoint } from './endpoint';
 import type { FlowOverlay, OverlayRun, OverlayRuns, OverlayStep } from './flow-overlay-types';
 
 /**
  * The flow builder's live overlay on the published flow: per step, the runs in progress, failed and
- * parked there, the money in flight there, and the step's p95 time — read from flow_run_steps (which
+ * parked there, the money in flight there, the p95 time of a successful attempt and of all attempts
+ * together, and how many runs needed more than one attempt — read from flow_run_steps (which
  * the runner writes) with ONE aggregate query per refresh, over indexes only (migration
  * 066_flow_run_steps; test/integration/admin/flow-overlay.test.ts checks the plan). A node's recent
  * runs link to their traces; a run parked at the step is replayed with the dead-letter replay action.
@@ -30,11 +32,17 @@ export function moneySteps(flow: CompiledFlow): string[] {
  */
 export function overlaySql(db: Knex, flow: string, windowMinutes: number, money: string[]): Knex.Raw {
   return db.raw(
-    `with recent as (
-       select step_id, count(*) filter (where state in ('failed', 'dead')) as failed,
-              percentile_disc(0.95) within group (order by ms) as p95, count(ms) as timed
+    `with window_runs as (
+       select step_id, state, ms, jsonb_array_length(attempts) as attempts,
+              case when state in ('done', 'failed', 'dead') then (select sum((a.e->>'ms')::int) from jsonb_array_elements(attempts) as a(e)) end as total
          from flow_run_steps
         where flow_id = :flow and finished_at >= now() - make_interval(mins => :window)
+     ), recent as (
+       select step_id, count(*) filter (where state in ('failed', 'dead')) as failed,
+              percentile_disc(0.95) within group (order by ms) filter (where state = 'done') as p95, count(ms) filter (where state = 'done') as timed,
+              percentile_disc(0.95) within group (order by total) as p95_total, count(total) as settled,
+              count(*) filter (where attempts > 1) as retried
+         from window_runs
         group by step_id
      ), open as (
        select step_id, count(*) as in_progress
@@ -56,10 +64,10 @@ export function overlaySql(db: Knex, flow: string, windowMinutes: number, money:
           and i.status in ('pending', 'unknown') and p.amount is not null and p.currency is not null
         group by r.step_id, p.currency
      )
-     select 'recent' as part, step_id, failed::int as n, timed::int as timed, p95::int as p95, null::text as currency, null::text as amount from recent
-     union all select 'open', step_id, in_progress::int, null, null, null, null from open
-     union all select 'parked', step_id, dead_lettered::int, null, null, null, null from parked
-     union all select 'money', step_id, null, null, null, currency, amount::text from money`,
+     select 'recent' as part, step_id, failed::int as n, timed::int as timed, p95::int as p95, p95_total::int as p95_total, settled::int as settled, retried::int as retried, null::text as currency, null::text as amount from recent
+     union all select 'open', step_id, in_progress::int, null, null, null, null, null, null, null from open
+     union all select 'parked', step_id, dead_lettered::int, null, null, null, null, null, null, null from parked
+     union all select 'money', step_id, null, null, null, null, null, null, currency, amount::text from money`,
     { flow, window: windowMinutes, money: db.raw('?::text[]', [money]) },
   );
 }
@@ -70,6 +78,9 @@ interface OverlayRow {
   n: number | null;
   timed: number | null;
   p95: number | null;
+  p95_total: number | null;
+  settled: number | null;
+  retried: number | null;
   currency: string | null;
   amount: string | null;
 }
@@ -79,18 +90,24 @@ export async function flowOverlay(db: Knex, flow: CompiledFlow, publishedVersion
   const steps = new Map<string, OverlayStep>();
   const of = (id: string) => {
     let s = steps.get(id);
-    if (!s) steps.set(id, (s = { stepId: id, inProgress: 0, failed: 0, deadLettered: 0, moneyInFlight: [], p95Ms: null, timed: 0 }));
+    if (!s) steps.set(id, (s = { stepId: id, inProgress: 0, failed: 0, deadLettered: 0, moneyInFlight: [], p95Ms: null, timed: 0, p95TotalMs: null, settled: 0, retried: 0 }));
     return s;
   };
   for (const r of rows) {
     const s = of(r.step_id);
-    if (r.part === 'recent') Object.assign(s, { failed: r.n ?? 0, timed: r.timed ?? 0, p95Ms: r.p95 });
+    if (r.part === 'recent') Object.assign(s, { failed: r.n ?? 0, timed: r.timed ?? 0, p95Ms: r.p95, p95TotalMs: r.p95_total, settled: r.settled ?? 0, retried: r.retried ?? 0 });
     else if (r.part === 'open') s.inProgress = r.n ?? 0;
     else if (r.part === 'parked') s.deadLettered = r.n ?? 0;
     else s.moneyInFlight.push({ currency: r.currency!, amount: r.amount! });
   }
   for (const s of steps.values()) s.moneyInFlight.sort((a, b) => a.currency.localeCompare(b.currency));
   return { flowId: flow.id, publishedVersion, windowMinutes, at: new Date().toISOString(), steps: [...steps.values()].sort((a, b) => a.stepId.localeCompare(b.stepId)) };
+}
+
+/** The attempts' times added up (those that finished); null when none did. */
+function totalMs(attempts: RunStepAttempt[]): number | null {
+  const timed = attempts.filter((a) => a.ms !== null);
+  return timed.length ? timed.reduce((sum, a) => sum + a.ms!, 0) : null;
 }
 
 /** A node's most recent runs (newest first), with their payments and, for a run parked at the step, its open dead letter. */
@@ -102,7 +119,7 @@ export async function stepRuns(db: Knex, flow: string, step: string, limit = 50)
     .orderBy('r.started_at', 'desc')
     .limit(limit)
     .select(
-      'r.inbox_id', 'r.state', 'r.started_at', 'r.ms', 'r.error_code', 'v.version as flow_version',
+      'r.inbox_id', 'r.state', 'r.started_at', 'r.ms', 'r.error_code', 'r.attempts', 'v.version as flow_version',
       'p.id as payment_id', 'p.reference', 'p.status as payment_status', db.raw('p.amount::text as amount'), 'p.currency',
       db.raw(`case when r.state = 'dead' then (select d.id from dead_letters d where d.status = 'open' and d.queue = r.flow_id and d.payload->>'inboxId' = r.inbox_id::text order by d.id desc limit 1) end as dead_letter_id`),
     );
@@ -112,6 +129,8 @@ export async function stepRuns(db: Knex, flow: string, step: string, limit = 50)
     startedAt: new Date(r.started_at as string).toISOString(),
     ms: r.ms as number | null,
     errorCode: r.error_code as string | null,
+    attempts: (r.attempts as RunStepAttempt[]).map((a) => ({ startedAt: a.at, ms: a.ms, outcome: a.outcome, errorCode: a.code })),
+    totalMs: totalMs(r.attempts as RunStepAttempt[]),
     flowVersion: r.flow_version as number | null,
     payment: r.payment_id ? { id: String(r.payment_id), reference: String(r.reference), status: String(r.payment_status), amount: r.amount as string | null, currency: r.currency as string | null } : null,
     deadLetterId: r.dead_letter_id == null ? null : String(r.dead_letter_id),

@@ -1,9 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 
 /** Where a run is at one step (flow_run_steps.state). */
 export type RunStepState = 'running' | 'done' | 'retrying' | 'failed' | 'dead';
 
+/** One attempt of a run at a step, as kept in flow_run_steps.attempts (migration 069). */
+export interface RunStepAttempt {
+  /** tells this attempt's writes from an earlier attempt's: each write replaces its own element */
+  id: string;
+  /** when the attempt started (ISO) */
+  at: string;
+  /** integer milliseconds; null while it runs (or when it never finished: the process stopped) */
+  ms: number | null;
+  outcome: 'running' | 'done' | 'failed';
+  code: string | null;
+}
+
 interface Entry {
+  /** this attempt's id in the row's attempts */
+  attempt: string;
   stepId: string;
   paymentId: string | null;
   startedAt: Date;
@@ -21,6 +36,13 @@ interface Entry {
  * of its own: a step's start becomes visible when the run commits — before a step that moves money,
  * that is while its call is out — and a step that starts and ends between two commits is written
  * once, already finished. Test runs and partial re-runs are not recorded (they have no trigger row).
+ *
+ * Each run of a job is one attempt at the steps it executes: the row's `attempts` keeps them all, in
+ * order — the same upsert replaces this attempt's element (found by its id) and appends it, so however
+ * many commits an attempt is written with, it is one element, and a retried job's or a replayed dead
+ * letter's attempt is the next one. A step the runner reuses from an earlier attempt is never started
+ * here; a step already done for the run that a retried job executes again (a local or pure step before
+ * the one that failed) leaves the row as it is, unless it fails this time.
  */
 export class RunStepLog {
   readonly #entries = new Map<string, Entry>();
@@ -31,7 +53,7 @@ export class RunStepLog {
   ) {}
 
   started(stepId: string, paymentId: string | undefined): void {
-    const entry: Entry = { stepId, paymentId: paymentId ?? null, startedAt: new Date(), state: 'running', finishedAt: null, ms: null, errorCode: null, queued: false };
+    const entry: Entry = { attempt: randomBytes(6).toString('hex'), stepId, paymentId: paymentId ?? null, startedAt: new Date(), state: 'running', finishedAt: null, ms: null, errorCode: null, queued: false };
     this.#entries.set(stepId, entry);
     this.#schedule(entry);
   }
@@ -68,8 +90,27 @@ export class RunStepLog {
         ms: entry.ms,
         error_code: entry.errorCode,
       };
+      const attempt: RunStepAttempt = {
+        id: entry.attempt,
+        at: entry.startedAt.toISOString(),
+        ms: entry.ms,
+        outcome: entry.state === 'running' ? 'running' : entry.state === 'done' ? 'done' : 'failed',
+        code: entry.errorCode,
+      };
       const { inbox_id: _i, step_id: _s, ...change } = row;
-      await trx('flow_run_steps').insert(row).onConflict(['inbox_id', 'step_id']).merge(change);
+      await trx('flow_run_steps')
+        .insert({ ...row, attempts: JSON.stringify([attempt]) })
+        .onConflict(['inbox_id', 'step_id'])
+        .merge({
+          ...change,
+          // the earlier attempts, without this one's earlier write, then this one
+          attempts: trx.raw(
+            `(select coalesce(jsonb_agg(a.e order by a.n), '[]'::jsonb) from jsonb_array_elements(flow_run_steps.attempts) with ordinality as a(e, n) where a.e->>'id' <> ?) || excluded.attempts`,
+            [attempt.id],
+          ),
+        })
+        // done for the run by an earlier attempt and executed again (a retried job's local or pure step): not a new attempt, unless it fails
+        .where(trx.raw(`flow_run_steps.state <> 'done' or excluded.state not in ('running', 'done') or flow_run_steps.attempts->-1->>'id' = ?`, [attempt.id]));
     });
   }
 }

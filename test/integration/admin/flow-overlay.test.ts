@@ -37,7 +37,7 @@ async function overlay(): Promise<FlowOverlay> {
   expect(res.status).toBe(200);
   return res.json as unknown as FlowOverlay;
 }
-const at = (o: FlowOverlay, step: string): OverlayStep => o.steps.find((s) => s.stepId === step) ?? { stepId: step, inProgress: 0, failed: 0, deadLettered: 0, moneyInFlight: [], p95Ms: null, timed: 0 };
+const at = (o: FlowOverlay, step: string): OverlayStep => o.steps.find((s) => s.stepId === step) ?? { stepId: step, inProgress: 0, failed: 0, deadLettered: 0, moneyInFlight: [], p95Ms: null, timed: 0, p95TotalMs: null, settled: 0, retried: 0 };
 
 it('counts per step what is in progress, failed, parked and the money in flight per currency, exactly', async () => {
   const done = await charged('200005', 'C10002', '75.50');
@@ -101,8 +101,12 @@ it('reads indexes only, however long the history (one query per refresh)', async
   await db().raw(`insert into payments (id, flow, status, reference, correlation_id, amount, currency, created_at)
     select md5('p' || g)::uuid, 'invoice_payment', 'completed', 'HIST-' || g, 'c-hist-' || g, 10.00, 'USD', now() - interval '30 days' from generate_series(1, 50000) g`);
   await db().raw(`insert into intents (key, payment_id, system, operation, status, attempts) select md5('p' || g)::uuid::text || ':receipt', md5('p' || g)::uuid, 'm3', 'ARS040MI', 'succeeded', 1 from generate_series(1, 50000) g`);
-  await db().raw(`insert into flow_run_steps (inbox_id, flow_id, step_id, payment_id, state, started_at, finished_at, ms)
-    select 1000000 + g, 'invoice-payment', (array['verify', 'receipt'])[1 + g % 2], md5('p' || (g / 2 + 1))::uuid, 'done', now() - make_interval(hours => 2 + g % 8000), now() - make_interval(hours => 2 + g % 8000), 40 + g % 200 from generate_series(1, 100000) g`);
+  // each with its attempts (every tenth needed two: a failed one, then the one done)
+  await db().raw(`insert into flow_run_steps (inbox_id, flow_id, step_id, payment_id, state, started_at, finished_at, ms, attempts)
+    select 1000000 + g, 'invoice-payment', (array['verify', 'receipt'])[1 + g % 2], md5('p' || (g / 2 + 1))::uuid, 'done', now() - make_interval(hours => 2 + g % 8000), now() - make_interval(hours => 2 + g % 8000), 40 + g % 200,
+           case when g % 10 = 0 then jsonb_build_array(jsonb_build_object('id', 'a' || g, 'ms', 1000, 'outcome', 'failed', 'code', 'M3_UNAVAILABLE'), jsonb_build_object('id', 'b' || g, 'ms', 40 + g % 200, 'outcome', 'done', 'code', null))
+                else jsonb_build_array(jsonb_build_object('id', 'b' || g, 'ms', 40 + g % 200, 'outcome', 'done', 'code', null)) end
+      from generate_series(1, 100000) g`);
   await db().raw('analyze flow_run_steps, intents, payments, dead_letters');
   const flow = stack.gateway.services.pipeline!.flows.published('invoice-payment')!.flow;
   const sql = overlaySql(db(), flow.id, 60, moneySteps(flow)).toSQL().toNative();

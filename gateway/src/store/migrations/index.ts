@@ -18,6 +18,7 @@ import * as m065 from './065_flow_test_samples';
 import * as m066 from './066_flow_run_steps';
 import * as m067 from './067_flow_test_runs';
 import * as m068 from './068_flow_test_run_history';
+import * as m069 from './069_flow_run_step_attempts';
 
 /**
  * Migrations are listed here in order instead of being discovered on disk, so they work the
@@ -43,6 +44,7 @@ const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['066_flow_run_steps', m066],
   ['067_flow_test_runs', m067],
   ['068_flow_test_run_history', m068],
+  ['069_flow_run_step_attempts', m069],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {

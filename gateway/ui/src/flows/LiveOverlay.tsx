@@ -3,11 +3,14 @@ import type { FlowOverlay, OverlayRuns, OverlayStep } from '../../../src/admin/f
 import { api } from '../api';
 import { Problem, ReplayPanel, StateBadge, When } from '../components';
 import { money } from '../format';
+import { attemptsText, retriesText } from './overlay-text';
 
 /**
  * The live overlay on the published flow: per node, the runs in progress, failed and parked there,
- * the money in flight there and the step's p95 time (GET /admin/api/flows/:id/overlay: one
- * aggregate query on the server per refresh); a node's recent runs with links to their traces, and
+ * the money in flight there, the p95 time of a successful attempt, and — when runs needed more than
+ * one attempt there — how many and the p95 of their time across all attempts (GET
+ * /admin/api/flows/:id/overlay: one aggregate query on the server per refresh); a node's recent runs
+ * with their attempts and links to their traces, and
  * "Replay from this step" for a run parked there (the dead-letter replay: steps already done are
  * reused, so the run goes on from the step it failed at).
  */
@@ -59,15 +62,17 @@ export function NodeOverlay({ stepId }: { stepId: string }) {
   if (s.inProgress) parts.push(`${s.inProgress} in progress`);
   if (s.failed) parts.push(`${s.failed} failed`);
   if (s.deadLettered) parts.push(`${s.deadLettered} dead-lettered`);
+  const retries = retriesText(s);
   return (
-    <span className={`node-overlay${s.deadLettered || s.failed ? ' bad' : ''}`} data-testid={`overlay-${stepId}`} aria-label={`live: ${[...parts, ...s.moneyInFlight.map((m) => `${money(m.amount, m.currency)} in flight`), s.p95Ms === null ? '' : `p95 ${s.p95Ms} ms`].filter(Boolean).join(', ')}`}>
+    <span className={`node-overlay${s.deadLettered || s.failed ? ' bad' : ''}`} data-testid={`overlay-${stepId}`} aria-label={`live: ${[...parts, ...s.moneyInFlight.map((m) => `${money(m.amount, m.currency)} in flight`), s.p95Ms === null ? '' : `p95 ${s.p95Ms} ms`, retries].filter(Boolean).join(', ')}`}>
       {parts.length > 0 && <span className="overlay-counts">{parts.join(' · ')}</span>}
       {s.moneyInFlight.map((m) => (
         <span key={m.currency} className="overlay-money" title="payments at this step whose effect is not confirmed yet">
           {money(m.amount, m.currency)} in flight
         </span>
       ))}
-      {s.p95Ms !== null && <span className="overlay-time" title={`over ${s.timed} execution${s.timed === 1 ? '' : 's'} in the window`}>p95 {s.p95Ms} ms · n={s.timed}</span>}
+      {s.p95Ms !== null && <span className="overlay-time" title={`time of a successful attempt, over ${s.timed} in the window`}>p95 {s.p95Ms} ms · n={s.timed}</span>}
+      {retries && <span className="overlay-retries" title={`runs in the window that needed more than one attempt here; p95 of the step's time across all attempts, over ${s.settled} run${s.settled === 1 ? '' : 's'} settled here`}>{retries}</span>}
     </span>
   );
 }
@@ -124,9 +129,14 @@ export function OverlayRunsPanel({ flowId, stepId, canReplay, onReplayed }: { fl
               {r.payment && <> · {money(r.payment.amount, r.payment.currency)} <StateBadge state={r.payment.status} /></>}
               <div className="muted small">
                 <When iso={r.startedAt} />
-                {r.ms !== null && ` · ${r.ms} ms`}
+                {/* several attempts: each with its time and outcome (the last one's time and code among them) */}
+                {r.attempts.length > 1 ? (
+                  <> · <span className="overlay-attempts" data-testid="run-attempts">{attemptsText(r.attempts, r.state === 'running')}</span></>
+                ) : (
+                  r.ms !== null && ` · ${r.ms} ms`
+                )}
                 {r.flowVersion !== null && ` · v${r.flowVersion}`}
-                {r.errorCode && <> · <code>{r.errorCode}</code></>}
+                {r.errorCode && r.attempts.length < 2 && <> · <code>{r.errorCode}</code></>}
               </div>
               {r.deadLetterId && canReplay && (
                 <button type="button" onClick={() => setReplaying(r.deadLetterId!)} aria-label={`Replay from this step: ${r.payment?.reference ?? r.inboxId}`}>
