@@ -1,3 +1,4 @@
+import { stepRuns } from '../../gateway/src/admin/flow-overlay';
 import { createDb, migrateLatest, migrationStatus } from '../../gateway/src/store/db';
 import { migrationSource } from '../../gateway/src/store/migrations';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -62,17 +63,22 @@ describe('database migrations (real PostgreSQL)', () => {
     }
   });
 
-  it('069 gives the step rows from before it their one known attempt (the last, all they kept)', async () => {
+  it('069 gives the step rows the overlay\'s figures read their one known attempt; a node\'s list reads an older row\'s from the row', async () => {
     const db = database.db;
     const name = '069_flow_run_step_attempts';
     await db.migrate.down({ migrationSource, name });
     expect((await migrationStatus(db)).pending).toEqual([name]);
-    const row = (inbox: number, step: string, state: string, ms: number | null, code: string | null) => ({ inbox_id: inbox, flow_id: 'f', step_id: step, state, started_at: new Date('2026-12-01T10:00:00.123Z'), finished_at: ms === null ? null : new Date(), ms, error_code: code });
-    await db('flow_run_steps').insert([row(1, 'a', 'done', 40, null), row(1, 'b', 'dead', 1200, 'M3_UNAVAILABLE'), row(2, 'a', 'running', null, null)]);
+    const row = (inbox: number, step: string, state: string, ms: number | null, code: string | null, finishedAt: Date | null = ms === null ? null : new Date()) => ({ inbox_id: inbox, flow_id: 'f', step_id: step, state, started_at: new Date('2026-12-01T10:00:00.123Z'), finished_at: finishedAt, ms, error_code: code });
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    await db('flow_run_steps').insert([row(1, 'a', 'done', 40, null), row(1, 'b', 'dead', 1200, 'M3_UNAVAILABLE'), row(2, 'a', 'running', null, null), row(3, 'a', 'failed', 70, 'M3_NOK', twoDaysAgo)]);
     await db.migrate.up({ migrationSource, name });
     const rows = await db('flow_run_steps').orderBy(['inbox_id', 'step_id']).select('inbox_id', 'step_id', 'attempts');
     const one = (ms: number | null, outcome: string, code: string | null) => [{ id: 'm069', at: '2026-12-01T10:00:00.123Z', ms, outcome, code }];
-    expect(rows.map((r: { attempts: unknown }) => r.attempts)).toEqual([one(40, 'done', null), one(1200, 'failed', 'M3_UNAVAILABLE'), one(null, 'running', null)]);
+    // what the overlay's figures read (finished within a day, or open) is filled; older rows are left as they are
+    expect(rows.map((r: { attempts: unknown }) => r.attempts)).toEqual([one(40, 'done', null), one(1200, 'failed', 'M3_UNAVAILABLE'), one(null, 'running', null), []]);
+    // and a node's list of runs reads an older row's one attempt from the row
+    const listed = await stepRuns(db, 'f', 'a');
+    expect(listed.find((r) => r.inboxId === '3')!.attempts).toEqual([{ startedAt: '2026-12-01T10:00:00.123Z', ms: 70, outcome: 'failed', errorCode: 'M3_NOK' }]);
     await db('flow_run_steps').del();
   });
 

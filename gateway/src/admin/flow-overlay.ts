@@ -123,18 +123,29 @@ export async function stepRuns(db: Knex, flow: string, step: string, limit = 50)
       'p.id as payment_id', 'p.reference', 'p.status as payment_status', db.raw('p.amount::text as amount'), 'p.currency',
       db.raw(`case when r.state = 'dead' then (select d.id from dead_letters d where d.status = 'open' and d.queue = r.flow_id and d.payload->>'inboxId' = r.inbox_id::text order by d.id desc limit 1) end as dead_letter_id`),
     );
-  return rows.map((r: Record<string, unknown>) => ({
-    inboxId: String(r.inbox_id),
-    state: r.state as OverlayRun['state'],
-    startedAt: new Date(r.started_at as string).toISOString(),
-    ms: r.ms as number | null,
-    errorCode: r.error_code as string | null,
-    attempts: (r.attempts as RunStepAttempt[]).map((a) => ({ startedAt: a.at, ms: a.ms, outcome: a.outcome, errorCode: a.code })),
-    totalMs: totalMs(r.attempts as RunStepAttempt[]),
-    flowVersion: r.flow_version as number | null,
-    payment: r.payment_id ? { id: String(r.payment_id), reference: String(r.reference), status: String(r.payment_status), amount: r.amount as string | null, currency: r.currency as string | null } : null,
-    deadLetterId: r.dead_letter_id == null ? null : String(r.dead_letter_id),
-  }));
+  return rows.map((r: Record<string, unknown>) => {
+    const attempts = keptAttempts(r);
+    return {
+      inboxId: String(r.inbox_id),
+      state: r.state as OverlayRun['state'],
+      startedAt: new Date(r.started_at as string).toISOString(),
+      ms: r.ms as number | null,
+      errorCode: r.error_code as string | null,
+      attempts: attempts.map((a) => ({ startedAt: a.at, ms: a.ms, outcome: a.outcome, errorCode: a.code })),
+      totalMs: totalMs(attempts),
+      flowVersion: r.flow_version as number | null,
+      payment: r.payment_id ? { id: String(r.payment_id), reference: String(r.reference), status: String(r.payment_status), amount: r.amount as string | null, currency: r.currency as string | null } : null,
+      deadLetterId: r.dead_letter_id == null ? null : String(r.dead_letter_id),
+    };
+  });
+}
+
+/** A row's attempts; a row older than migration 069's backfill (`[]`) had one: the one the row describes. */
+function keptAttempts(r: Record<string, unknown>): RunStepAttempt[] {
+  const attempts = r.attempts as RunStepAttempt[];
+  if (attempts.length) return attempts;
+  const ms = r.ms as number | null;
+  return [{ id: 'row', at: new Date(r.started_at as string).toISOString(), ms, outcome: r.state === 'done' ? 'done' : ms === null ? 'running' : 'failed', code: r.error_code as string | null }];
 }
 
 /** parameters and the query, an issue about the whole input named `query` */

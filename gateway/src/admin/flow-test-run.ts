@@ -44,6 +44,8 @@ const runInput = z
   })
   .strict();
 const runIdParam = z.string().refine(isUuid, 'not a test run id');
+/** a Cancel may name the run it means (the panel following a run does): another run is not stopped */
+const cancelInput = z.object({ runId: runIdParam.optional() }).strict();
 
 /** how many test runs of a flow are kept: the oldest goes when a new one starts */
 export const KEPT_TEST_RUNS = 20;
@@ -336,7 +338,7 @@ export async function testRunDraft(services: GatewayServices, id: string, input:
   if (!release) throw new AppError(`a test run of ${id} is running already: wait for it to end, or cancel it`, { code: 'FLOW_TEST_RUN_BUSY', errorClass: 'business', httpStatus: 409 });
   const runId = randomUUID();
   const timeLimitMs = input.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
-  const startedAt = new Date();
+  let startedAt = new Date();
   const started = performance.now();
   const trace: StepTrace[] = [];
   const db = services.db;
@@ -346,12 +348,14 @@ export async function testRunDraft(services: GatewayServices, id: string, input:
     // the lock: no other run of the flow writes here now, so a row still `running` was left by a
     // gateway that stopped mid-run: interrupted)
     const row = {
-      flow_id: id, run_id: runId, state: 'running', ran_by: actor, started_at: startedAt, ended_at: null, source: input.source, source_sha256: createHash('sha256').update(input.source).digest('hex'),
+      flow_id: id, run_id: runId, state: 'running', ran_by: actor, ended_at: null, source: input.source, source_sha256: createHash('sha256').update(input.source).digest('hex'),
       sample_label: sampleLabel, event: JSON.stringify(sample ?? null), result: null, steps_ran: 0, cancel_requested_at: null, cancel_requested_by: null,
     };
     await db.transaction(async (trx) => {
       await trx('flow_test_runs').where({ flow_id: id, state: 'running' }).update({ state: 'interrupted' });
-      await trx('flow_test_runs').insert(row);
+      // the database's clock, not this gateway's: "newest" and the pruning order agree on every gateway
+      const [inserted] = await trx('flow_test_runs').insert({ ...row, started_at: trx.fn.now() }).returning<Array<{ started_at: Date }>>('started_at');
+      startedAt = inserted!.started_at;
       const keep = newestFirst(trx('flow_test_runs').where({ flow_id: id }).select('run_id')).limit(KEPT_TEST_RUNS);
       await trx('flow_test_runs').where({ flow_id: id }).whereNotIn('run_id', keep).delete();
     });
@@ -412,17 +416,19 @@ export async function testRunDraft(services: GatewayServices, id: string, input:
 }
 
 /** Ask the flow's running test run to stop (it looks between steps, on whichever gateway runs it). */
-async function cancelTestRun(db: Knex, id: string, actor: string): Promise<TestRunCancelAnswer> {
-  // the flow's one running row (flow_test_runs_one_running), and only while a run holds the lock:
-  // a row left running by a gateway that stopped is not asked (it is marked interrupted by the next run)
+async function cancelTestRun(db: Knex, id: string, actor: string, runId?: string): Promise<TestRunCancelAnswer> {
+  // the flow's one running row (flow_test_runs_one_running) — the one named, when one is — and only
+  // while a run holds the lock: a row left running by a gateway that stopped is not asked (it is
+  // marked interrupted by the next run)
   const asked = (await lockHeld(db, id))
     ? (await db<RunRow>('flow_test_runs')
       .where({ flow_id: id, state: 'running' })
+      .modify((q) => (runId ? q.where({ run_id: runId }) : q))
       .update({ cancel_requested_at: db.raw('coalesce(cancel_requested_at, now())'), cancel_requested_by: db.raw('coalesce(cancel_requested_by, ?)', [actor]) } as never)
       .returning(['run_id', 'cancel_requested_at', 'cancel_requested_by']))[0]
     : undefined;
   if (!asked) {
-    throw new AppError(`no test run of ${id} is running: there is nothing to cancel`, { code: 'FLOW_TEST_RUN_NOT_RUNNING', errorClass: 'business', httpStatus: 409 });
+    throw new AppError(runId ? `test run ${runId} of ${id} is not running (any more): there is nothing to cancel` : `no test run of ${id} is running: there is nothing to cancel`, { code: 'FLOW_TEST_RUN_NOT_RUNNING', errorClass: 'business', httpStatus: 409 });
   }
   return { runId: asked.run_id, cancelRequestedBy: asked.cancel_requested_by!, cancelRequestedAt: iso(asked.cancel_requested_at)! };
 }
@@ -466,6 +472,6 @@ export const FLOW_TEST_RUN_ENDPOINTS: AdminEndpoint[] = [
   {
     // the running test run stops before its next step; its POST answers with outcome cancelled
     method: 'post', path: '/admin/api/flows/:id/test-run/cancel', role: 'operator',
-    handler: async (req, res, s): Promise<TestRunCancelAnswer> => cancelTestRun(s.db, parse(flowId, req.params.id), actorOf(res)),
+    handler: async (req, res, s): Promise<TestRunCancelAnswer> => cancelTestRun(s.db, parse(flowId, req.params.id), actorOf(res), parse(cancelInput, req.body ?? {}).runId),
   },
 ];

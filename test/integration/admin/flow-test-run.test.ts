@@ -320,7 +320,11 @@ it('cancels a running test between steps, from another gateway of the database: 
     // one run per flow on every gateway: the other one refuses a second
     expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run', { source, event: shippedSample })).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_BUSY' } });
     expect(await adminCall(other, viewer, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {})).toMatchObject({ status: 403, json: { code: 'ADMIN_FORBIDDEN' } });
-    const cancel = await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', {});
+    // a Cancel that names a run stops that run only: the interrupted one is not running, a bad id is refused
+    expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', { runId: dead })).toMatchObject({ status: 409, json: { code: 'FLOW_TEST_RUN_NOT_RUNNING' } });
+    expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', { runId: 'not-a-run' })).toMatchObject({ status: 400, json: { code: 'ADMIN_BAD_REQUEST' } });
+    expect(await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', { runId: running.runId, more: 1 })).toMatchObject({ status: 400 });
+    const cancel = await adminCall(other, operator, 'POST', '/admin/api/flows/invoice-links/test-run/cancel', { runId: running.runId });
     expect(cancel.status).toBe(200);
     expect(cancel.json as unknown as TestRunCancelAnswer).toMatchObject({ runId: running.runId, cancelRequestedBy: 'operator:operator' });
     const answer = await slow;

@@ -109,6 +109,20 @@ it('changes only the lines of what was edited: folded texts and flow lists elsew
   expect(renamed).toBeGreaterThan(30);
 });
 
+it('writes what reads as the definition after any step is removed, the file\'s folded texts kept', () => {
+  for (const file of ['invoice-payment.yaml', 'refund.yaml', 'chargeback.yaml', 'invoice-links.yaml']) {
+    const text = readFileSync(path.join(FLOWS, file), 'utf8');
+    const s = snapshotOf(text);
+    const description = /^description: >-\n(?: {2}.*\n)+/m.exec(text)![0];
+    for (const step of s.def.steps) {
+      const changed = remove(s, step.id);
+      const out = serialize(changed.def, { text, def: s.def });
+      expect(parseDefinition(out).def).toEqual(changed.def);
+      expect(out).toContain(description);
+    }
+  }
+});
+
 it('offers the palette every step type with its inputs, and the trigger samples per option', () => {
   expect(entry('email.send').inputs.filter((i) => i.required).map((i) => i.name)).toEqual(['to', 'subject', 'text']);
   expect(catalogue.steps.some((s) => s.type === 'm3.call')).toBe(true);

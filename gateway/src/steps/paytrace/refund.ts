@@ -3,6 +3,7 @@ import { Money } from '../../domain/money';
 import { mapPayTraceAnswer } from '../../domain/status-map';
 import { AppError } from '../../errors';
 import type { Payment } from '../../pipeline/ledger';
+import { UnknownOutcomeError } from '../../paytrace/errors';
 import { refusedAmountError } from '../../paytrace/money';
 import type { ExportedTransaction } from '../../paytrace/transformers/exports';
 import { decimalText, defineStep, idText, type StepConnectors } from '../define';
@@ -27,6 +28,17 @@ const input = z
   .strict();
 
 /**
+ * An approved refund. One without the refund's transaction id cannot be recorded, and is not a
+ * refusal either — money moved: an unknown outcome, so the retry looks it up (by the sale's id)
+ * instead of refunding again.
+ */
+export function refunded(answer: { transactionId?: number; statusMessage: string }, saleId: string, amount: Money): MoneyMovement {
+  if (answer.transactionId) return { kind: 'refund', transactionId: answer.transactionId };
+  const sent = { operation: 'refund/for_transaction', path: '/v1/transactions/refund/for_transaction', amount: amount.toFixedString(), transactionId: Number(saleId), sentAt: new Date() };
+  throw new UnknownOutcomeError(sent, new Error(`PayTrace approved the refund without its transaction id: ${answer.statusMessage}`));
+}
+
+/**
  * Take money back: a refund, or — when PayTrace answers with an error key the status map says
  * means `void_instead` (817: not settled yet) — a void of the whole sale; when the void is refused
  * (the sale settled in between) the refund is asked for once more. PayTrace decides which, never
@@ -48,7 +60,7 @@ export function refundStep(connectors: StepConnectors) {
       const paytrace = connectors.paytrace();
       const requested = Money.parse(request.amount, 'USD');
       const refund = await paytrace.refundTransaction({ transactionId: Number(request.transactionId), amount: requested.toFixedString() });
-      if (refund.approved && refund.transactionId) return { kind: 'refund', transactionId: refund.transactionId };
+      if (refund.approved) return refunded(refund, request.transactionId, requested);
       const answer = mapPayTraceAnswer(env.rules.statusMap, { operation: 'refund', responseCode: refund.responseCode, errorKeys: refund.fieldErrors.map((e) => String(e.code)) });
       if (answer.action === 'void_instead') {
         if (!requested.equals(Money.parse(request.capturedAmount, 'USD')) || !Money.parse(request.refundedBefore, 'USD').isZero()) {
@@ -60,7 +72,7 @@ export function refundStep(connectors: StepConnectors) {
         // cannot be voided, but can now be refunded. Both answers were refusals — no money moved —
         // so PayTrace is asked once more; a second "not settled" is a real refusal of the void.
         const again = await paytrace.refundTransaction({ transactionId: Number(request.transactionId), amount: requested.toFixedString() });
-        if (again.approved && again.transactionId) return { kind: 'refund', transactionId: again.transactionId };
+        if (again.approved) return refunded(again, request.transactionId, requested);
         throw new AppError(`PayTrace refused the void: ${voided.statusMessage} (and the refund again: ${again.statusMessage})`, { code: 'REFUND_VOID_REFUSED', errorClass: 'business', details: { responseCode: voided.responseCode, refundResponseCode: again.responseCode } });
       }
       throw new AppError(`PayTrace refused the refund: ${refund.statusMessage}`, { code: 'REFUND_REFUSED', errorClass: 'business', details: { responseCode: refund.responseCode, fieldErrors: refund.fieldErrors, action: answer.action } });

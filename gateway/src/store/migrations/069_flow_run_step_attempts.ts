@@ -9,7 +9,10 @@ import type { Knex } from 'knex';
  * earlier attempt writes nothing; a step already done for the run and executed again by a retried job
  * (a local or pure step before the failure) is not a new attempt unless it fails.
  *
- * Rows from before this migration get their one known attempt (the last one, which is all they kept).
+ * Rows from before this migration that the overlay's figures read — finished within its longest
+ * window (a day) or still open — get their one known attempt (the last one, all they kept); older
+ * rows keep `[]` (the table is never pruned: rewriting all of it would hold the runner's writes for
+ * as long), and the node's list of runs reads their one attempt from the row itself.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('flow_run_steps', (t) => {
@@ -17,7 +20,8 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`update flow_run_steps set attempts = jsonb_build_array(jsonb_build_object(
       'id', 'm069', 'at', to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'ms', ms,
-      'outcome', case when state = 'done' then 'done' when ms is null then 'running' else 'failed' end, 'code', error_code))`);
+      'outcome', case when state = 'done' then 'done' when ms is null then 'running' else 'failed' end, 'code', error_code))
+    where finished_at >= now() - interval '1 day' or state in ('running', 'retrying', 'dead')`);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -88,6 +88,9 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
   const [interrupted, setInterrupted] = useState<LastTestRun>();
   /** this panel's own run is in flight (its POST answers it): not followed as one from elsewhere */
   const ownRun = useRef(false);
+  // two quick choices of a past run can be answered out of order: only the last one asked is drawn,
+  // and not over a followed run drawn after it was asked
+  const lastChoice = useRef(0);
   const onResultRef = useRef(onResult);
   onResultRef.current = onResult;
 
@@ -134,8 +137,9 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
         const newest = h.runs[0];
         if (newest?.state === 'running' && !ownRun.current) {
           const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${newest.runId}`);
-          if (!live || ownRun.current) return;
-          if (run.state === 'running') {
+          if (!live) return;
+          // this panel's own run started meanwhile: not one to follow; looking goes on below
+          if (!ownRun.current && run.state === 'running') {
             setInterrupted(undefined);
             setElsewhere(run);
             return; // the follower takes over
@@ -164,7 +168,10 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
         if (!live) return;
         if (run.state === 'running') setElsewhere(run);
         else {
-          if (run.state === 'ended') onResultRef.current(shownKept(run));
+          if (run.state === 'ended') {
+            lastChoice.current++;
+            onResultRef.current(shownKept(run));
+          }
           else setInterrupted(run);
           setElsewhere(undefined);
           setCancel(undefined);
@@ -172,9 +179,12 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
         }
       } catch (err) {
         if (!live) return;
-        // pruned (20 newer runs since) or gone: nothing left to follow
-        if ((err as { status?: number }).status === 404) {
+        // pruned (20 newer runs since), gone, or no longer ours to see (signed out): nothing to follow;
+        // a 5xx or a network error is tried again
+        const status = (err as { status?: number }).status;
+        if (status !== undefined && status >= 400 && status < 500) {
           setElsewhere(undefined);
+          if (status !== 404) setError(err as Error);
           return;
         }
       }
@@ -259,19 +269,22 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
   // a past run, read whole and drawn as the newest is after a reload
   const choosePast = async (runId: string) => {
     setError(undefined);
+    const asked = ++lastChoice.current;
     try {
       const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${runId}`);
+      if (asked !== lastChoice.current) return;
       const shown = shownKept(run);
       if (shown) onResult(shown);
     } catch (err) {
-      setError(err as Error);
+      if (asked === lastChoice.current) setError(err as Error);
     }
   };
   // asks the running test to stop before its next step; its own answer (outcome cancelled) ends "Running…"
   const askCancel = async () => {
     setError(undefined);
     try {
-      setCancel(await api.post<TestRunCancelAnswer>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run/cancel`, {}));
+      // a run followed from elsewhere is named: a run started after it ended is not stopped by mistake
+      setCancel(await api.post<TestRunCancelAnswer>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run/cancel`, elsewhere ? { runId: elsewhere.runId } : {}));
     } catch (err) {
       setError(err as Error);
     }

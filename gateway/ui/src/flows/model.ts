@@ -280,8 +280,8 @@ interface WrittenNode {
   path: string;
   start: number;
   end: number;
-  /** the indentation of the line the node starts on */
-  indent: number;
+  /** the line's text before the node (indentation, key, list dash): where the node sits in its line */
+  lead: string;
 }
 
 /**
@@ -302,7 +302,7 @@ function styledNodes(text: string): WrittenNode[] {
     }
     const start = node.range[0];
     const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    found.push({ value: JSON.stringify(node.toJSON()), path: keys.join('/'), start, end: node.range[1], indent: /^ */.exec(text.slice(lineStart))![0].length });
+    found.push({ value: JSON.stringify(node.toJSON()), path: keys.join('/'), start, end: node.range[1], lead: text.slice(lineStart, start) });
   };
   YAML.visit(YAML.parseDocument(text), {
     Scalar(_key, node, ancestors) {
@@ -325,8 +325,8 @@ function styledNodes(text: string): WrittenNode[] {
 /**
  * The yaml library re-renders every node when it writes a document: a description the file folds
  * over five lines came back as one, `[USD]` as `[ USD ]`, though nobody edited them. Each such node
- * of the output whose data the file has — at the same place if it can, else anywhere at the same
- * indentation — gets the file's own text back. Kept only if the result still reads as the same
+ * of the output whose data the file has — at the same place if it can, else anywhere after the same
+ * indentation and key — gets the file's own text back. Kept only if the result still reads as the same
  * data; otherwise the library's rendering stands.
  */
 let lastOriginal: { text: string; nodes: WrittenNode[] } | undefined;
@@ -337,11 +337,16 @@ function keepWrittenStyle(originalText: string, rendered: string, data: unknown)
   const before = lastOriginal.nodes;
   let out = rendered;
   for (const node of styledNodes(rendered).sort((x, y) => y.start - x.start)) {
-    const same = before.filter((b) => b.value === node.value && b.indent === node.indent);
+    const same = before.filter((b) => b.value === node.value && b.lead === node.lead);
     const source = same.find((b) => b.path === node.path) ?? same[0];
     if (source) out = out.slice(0, node.start) + originalText.slice(source.start, source.end) + out.slice(node.end);
   }
-  return out === rendered || JSON.stringify(YAML.parse(out)) !== JSON.stringify(data) ? rendered : out;
+  if (out === rendered) return rendered;
+  try {
+    return JSON.stringify(YAML.parse(out)) === JSON.stringify(data) ? out : rendered;
+  } catch {
+    return rendered; // a splice that does not parse: the library's rendering stands
+  }
 }
 
 export function serialize(def: Definition, original: { text: string; def: Definition } | undefined): string {
