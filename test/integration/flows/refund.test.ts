@@ -1,3 +1,5 @@
+import { refundStep } from '../../../gateway/src/steps/paytrace/refund';
+import type { StepConnectors } from '../../../gateway/src/steps/define';
 import { findPaymentByReference, getPayment, type Payment } from '../../../gateway/src/pipeline/ledger';
 import { eventually } from '../../helpers/gateway';
 import { handOverChargedInvoice, simJson, type Stack, startStack } from '../../helpers/stack';
@@ -82,6 +84,31 @@ describe('flow 4: refund request → PayTrace void/refund → M3 reversal + GL',
     const exported = await stack.gateway.services.paytrace!.exportTransactionById(Number(paid.paytrace_transaction_id));
     expect(exported.transactions[0]!.state).not.toBe('voided');
     expect(done.paytrace_transaction_id).not.toBe(paid.paytrace_transaction_id);
+  });
+
+  it('finds its own refund when a lost answer is looked up days later (searched from when the step first recorded it)', async () => {
+    const invoice = await simJson<{ ivno: number }>(stack.infor.url, '/_sim/m3/invoices', { body: { cuno: 'C10001', amount: '25.00' } });
+    const paid = await paidInvoice(String(invoice.ivno), 'C10001', '25.00');
+    await simJson(stack.paytrace.url, '/_sim/settle', { method: 'POST', body: {} });
+    const db = stack.gateway.services.db;
+    const paytrace = stack.gateway.services.paytrace!;
+    // the step recorded its intent, sent the refund, and the answer was lost: the intent is unknown
+    const key = `lost-answer-${invoice.ivno}:paytrace`;
+    await db('intents').insert({ key, system: 'paytrace', operation: 'refund/for_transaction|void', status: 'unknown', attempts: 1 });
+    const sent = await paytrace.refundTransaction({ transactionId: Number(paid.paytrace_transaction_id), amount: '25.00' });
+    expect(sent.approved).toBe(true);
+    const step = refundStep({ paytrace: () => paytrace } as unknown as StepConnectors);
+    const request = { transactionId: paid.paytrace_transaction_id!, amount: '25.00', capturedAmount: '25.00', refundedBefore: '0', originalPaymentId: paid.id };
+    const env = { db, key } as unknown as Parameters<NonNullable<typeof step.lookup>>[1];
+    expect(await step.lookup!(request, env)).toEqual({ found: true, result: { kind: 'refund', transactionId: sent.transactionId } });
+    // an operator replays the parked run three days later: the same refund is found, not sent again
+    const threeDaysLater = Date.now() + 3 * 86_400_000;
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(threeDaysLater);
+    try {
+      expect(await step.lookup!(request, env)).toEqual({ found: true, result: { kind: 'refund', transactionId: sent.transactionId } });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('parks a partial refund of an unsettled sale until it settles', async () => {

@@ -82,8 +82,12 @@ export function refundStep(connectors: StepConnectors) {
       const byId = await paytrace.exportTransactionById(Number(request.transactionId));
       const sale = byId.transactions.find((t) => String(t.transactionId) === request.transactionId);
       if (sale?.state === 'voided') return { found: true, result: { kind: 'void', transactionId: sale.transactionId } };
+      // from a day before this step's intent was first recorded (its refund was sent after that) to a
+      // day ahead: a run replayed days later — after settlement, say — still finds its own refund
       const now = Date.now();
-      const range = await paytrace.exportTransactionsByDateRange({ startDate: new Date(now - 86_400_000), endDate: new Date(now + 86_400_000), transactionType: 'REFUND' });
+      const intent = await env.db('intents').where({ key: env.key }).first<{ created_at: Date } | undefined>('created_at');
+      const since = Math.min(now, intent ? new Date(intent.created_at).getTime() : now);
+      const range = await paytrace.exportTransactionsByDateRange({ startDate: new Date(since - 86_400_000), endDate: new Date(now + 86_400_000), transactionType: 'REFUND' });
       const refunds = range.transactions.filter((t: ExportedTransaction) => String(t.raw.original_transaction_id ?? '') === request.transactionId);
       // refunds carry the original's id, not our reference: the ones our other refunds account for are not this one
       const known = new Set(
