@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { cardCheckKey, findCardData } from '../http/middleware/refuse-card-data';
 import { isBigintId, isUuid } from '../http/ids';
 import type { GatewayServices } from '../kernel/services';
-import { lockConnection } from '../pipeline/advisory-lock';
+import { advisoryLockHeld, takeAdvisoryLock } from '../pipeline/advisory-lock';
 import type { CompiledFlow } from '../pipeline/definitions/compile';
 import { getInbox } from '../pipeline/inbox';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -144,27 +144,15 @@ async function pinFromInbox(services: GatewayServices, id: string, inboxId: stri
   return { event: first, label: `inbox #${inboxId} (${row.kind}, ${new Date(row.received_at).toISOString()})` };
 }
 
+const testRunLockKey = (id: string) => `flow-test-run:${id}`;
+
 /**
  * One run per flow at a time, on every gateway of the database: a session advisory lock on a
  * connection of its own, held until the run has really ended (also after the caller stopped
  * waiting for it), so a second run never overlaps a slow first one.
  */
-async function lockFlow(db: Knex, id: string): Promise<(() => Promise<void>) | undefined> {
-  const key = `flow-test-run:${id}`;
-  const connection = await lockConnection(db);
-  let locked = false;
-  try {
-    locked = (await connection.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key])).rows[0]?.locked === true;
-  } finally {
-    if (!locked) connection.release();
-  }
-  if (!locked) return undefined;
-  return async () => {
-    let broken: Error | undefined;
-    await connection.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch((err: Error) => (broken = err));
-    // a connection whose unlock failed may still hold the lock: thrown away, never reused
-    connection.release(broken);
-  };
+function lockFlow(db: Knex, id: string): Promise<(() => Promise<void>) | undefined> {
+  return takeAdvisoryLock(db, testRunLockKey(id));
 }
 
 /** an input or output kept beyond this (as JSON) is cut to a preview with a marker */
@@ -248,13 +236,8 @@ interface RunRow {
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** Whether a test run of the flow holds its lock now, on any gateway of the database. */
-async function lockHeld(db: Knex, id: string): Promise<boolean> {
-  const { rows } = await db.raw<{ rows: Array<{ held: boolean }> }>(
-    `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
-       and ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0)) as held`,
-    [`flow-test-run:${id}`],
-  );
-  return rows[0]?.held === true;
+function lockHeld(db: Knex, id: string): Promise<boolean> {
+  return advisoryLockHeld(db, testRunLockKey(id));
 }
 
 /** running as stored: its lock held now (else the gateway running it stopped: interrupted) */

@@ -48,25 +48,51 @@ export async function closeLockConnections(db: Knex): Promise<void> {
 }
 
 /**
+ * Take a PostgreSQL session advisory lock on `key` without waiting, on a connection of its own, and
+ * keep it until the answer's `release` is called — also after the caller stopped waiting for the
+ * work it guards. Undefined when another holder (in this gateway or another instance on the same
+ * database) has it. The lock dies with its connection.
+ */
+export async function takeAdvisoryLock(db: Knex, key: string): Promise<(() => Promise<void>) | undefined> {
+  const connection = await lockPoolOf(db).connect();
+  let locked = false;
+  try {
+    const result = await connection.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key]);
+    locked = result.rows[0]?.locked === true;
+  } finally {
+    if (!locked) connection.release();
+  }
+  if (!locked) return undefined;
+  return async () => {
+    let broken: Error | undefined;
+    await connection.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch((err: Error) => (broken = err));
+    // a connection whose unlock failed may still hold the lock: throw it away, never reuse it
+    connection.release(broken);
+  };
+}
+
+/** Whether some session on the database (any gateway) holds the advisory lock on `key` now. */
+export async function advisoryLockHeld(db: Knex, key: string): Promise<boolean> {
+  const { rows } = await db.raw<{ rows: Array<{ held: boolean }> }>(
+    `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
+       and ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0)) as held`,
+    [key],
+  );
+  return rows[0]?.held === true;
+}
+
+/**
  * Run `fn` while holding a PostgreSQL session advisory lock on `key`, taken without waiting:
  * when another worker (in this gateway or another instance on the same database) holds it,
  * `fn` does not run. The lock lives on one dedicated connection and dies with it.
  */
 export async function tryWithAdvisoryLock<T>(db: Knex, key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
-  const connection = await lockPoolOf(db).connect();
-  let locked = false;
-  let broken: Error | undefined;
+  const release = await takeAdvisoryLock(db, key);
+  if (!release) return { ran: false };
   try {
-    const result = await connection.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key]);
-    locked = result.rows[0]?.locked === true;
-    if (!locked) return { ran: false };
     return { ran: true, value: await fn() };
   } finally {
-    if (locked) {
-      await connection.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch((err: Error) => (broken = err));
-    }
-    // a connection whose unlock failed may still hold the lock: throw it away, never reuse it
-    connection.release(broken);
+    await release();
   }
 }
 
