@@ -50,6 +50,9 @@ export const api = {
   post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
 };
 
+/** `/admin/api/flows/<id><rest>`: a flow's resources in the admin API (the id encoded). */
+export const flowApi = (flowId: string, rest = '') => `/admin/api/flows/${encodeURIComponent(flowId)}${rest}`;
+
 export function query(params: Record<string, string | number | undefined>): string {
   const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
   return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';

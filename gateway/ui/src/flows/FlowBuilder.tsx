@@ -2,7 +2,7 @@ import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, ReactFlowPr
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CatalogueStep, DraftSaved, FlowCatalogue, FlowLayout, FlowPublished, FlowValidation, FlowVersionView, SourceProblem } from '../../../src/admin/flow-builder-types';
-import { api, ApiError } from '../api';
+import { api, flowApi, ApiError } from '../api';
 import { Problem, When } from '../components';
 import { diffFlows } from './diff';
 import { FlowSettingsPanel } from './FlowSettings';
@@ -44,7 +44,7 @@ export function FlowBuilder(props: Props) {
   const load = useCallback(async () => {
     try {
       if (props.start) return setLoaded({ start: props.start, versions: [] });
-      const { versions } = await api.get<{ versions: FlowVersionView[] }>(`/admin/api/flows/${encodeURIComponent(props.flowId)}`);
+      const { versions } = await api.get<{ versions: FlowVersionView[] }>(flowApi(props.flowId));
       const current = versions.find((v) => v.status === 'draft') ?? versions.find((v) => v.status === 'published') ?? versions[0]!;
       setLoaded({ start: { source: current.source, layout: current.layout }, versions });
     } catch (err) {
@@ -154,7 +154,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     setValidating(true);
     const timer = setTimeout(() => {
       api
-        .post<FlowValidation>(`/admin/api/flows/${encodeURIComponent(flowId)}/validate`, { source })
+        .post<FlowValidation>(flowApi(flowId, '/validate'), { source })
         .then((v) => live && setProblems(v.problems), (err: unknown) => live && setError(err as Error))
         .finally(() => live && setValidating(false));
     }, 300);
@@ -215,7 +215,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
   };
   const saveDraft = () =>
     run(async () => {
-      const saved = await api.post<DraftSaved>(`/admin/api/flows/${encodeURIComponent(flowId)}/draft`, { source, layout: layoutOf() });
+      const saved = await api.post<DraftSaved>(flowApi(flowId, '/draft'), { source, layout: layoutOf() });
       setProblems(saved.problems);
       onStored?.();
       const errs = saved.problems.filter((p) => p.severity !== 'warning').length;
@@ -223,8 +223,8 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     });
   const publish = () =>
     run(async () => {
-      await api.post<DraftSaved>(`/admin/api/flows/${encodeURIComponent(flowId)}/draft`, { source, layout: layoutOf() });
-      const published = await api.post<FlowPublished>(`/admin/api/flows/${encodeURIComponent(flowId)}/publish`, { reason });
+      await api.post<DraftSaved>(flowApi(flowId, '/draft'), { source, layout: layoutOf() });
+      const published = await api.post<FlowPublished>(flowApi(flowId, '/publish'), { reason });
       setReason('');
       setOriginal({ text: source, def: snapshot.def });
       onStored?.();
@@ -233,7 +233,7 @@ function Canvas({ flowId, catalogue, canEdit, canSuggest, def, start, versions, 
     });
   const rollback = (version: number) =>
     run(async () => {
-      const done = await api.post<{ version: number }>(`/admin/api/flows/${encodeURIComponent(flowId)}/rollback`, { version, reason });
+      const done = await api.post<{ version: number }>(flowApi(flowId, '/rollback'), { version, reason });
       void reload();
       return `Rolled back: v${version} published again as v${done.version}.`;
     });

@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { FlowOverlay, OverlayRuns, OverlayStep } from '../../../src/admin/flow-overlay-types';
-import { api } from '../api';
+import { api, flowApi } from '../api';
 import { Problem, ReplayPanel, StateBadge, When } from '../components';
 import { money } from '../format';
 import { attemptsText, retriesText } from './overlay-text';
@@ -32,7 +32,7 @@ export function useLiveOverlay(flowId: string, enabled: boolean): { overlay?: Fl
     // the next read is scheduled after the answer: a slow server never gets overlapping refreshes
     const read = () => {
       if (document.hidden) return void (timer = setTimeout(read, OVERLAY_REFRESH_MS));
-      api.get<FlowOverlay>(`/admin/api/flows/${encodeURIComponent(flowId)}/overlay`).then(
+      api.get<FlowOverlay>(flowApi(flowId, '/overlay')).then(
         (o) => live && (setOverlay(o), setError(undefined)),
         (err: unknown) => live && setError(err as Error),
       ).finally(() => {
@@ -97,7 +97,7 @@ export function OverlayRunsPanel({ flowId, stepId, canReplay, onReplayed }: { fl
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    api.get<OverlayRuns>(`/admin/api/flows/${encodeURIComponent(flowId)}/overlay/steps/${encodeURIComponent(stepId)}/runs`).then((r) => live && setRuns(r), (err: unknown) => live && setError(err as Error));
+    api.get<OverlayRuns>(flowApi(flowId, `/overlay/steps/${encodeURIComponent(stepId)}/runs`)).then((r) => live && setRuns(r), (err: unknown) => live && setError(err as Error));
     return () => {
       live = false;
     };

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FlowCatalogue } from '../../../src/admin/flow-builder-types';
 import type { KeptTestRun, LastTestRun, TestRunCancelAnswer, TestRunHistory, TestRunResult, TestRunSummary, TestSample, TestSampleInput, TestSamples } from '../../../src/admin/flow-test-run-types';
-import { api } from '../api';
+import { api, flowApi } from '../api';
 import { Json, Problem, When } from '../components';
 import type { Definition } from './model';
 import { errorText, OUTCOME_LABELS, preview, runFits, type NodeRun } from './test-run';
@@ -53,7 +53,6 @@ interface Props {
 }
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
-const flowPath = (flowId: string) => `/admin/api/flows/${encodeURIComponent(flowId)}`;
 const shownKept = (run: KeptTestRun): ShownTestRun | undefined =>
   run.state === 'ended' && run.result ? { result: run.result, event: run.event, source: run.source, kept: { runId: run.runId, ranBy: run.ranBy, startedAt: run.startedAt } } : undefined;
 
@@ -97,7 +96,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
   const shipped = useMemo(() => triggerSamples(def, catalogue), [def, catalogue]);
   useEffect(() => {
     let live = true;
-    api.get<TestSamples>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-samples`).then(
+    api.get<TestSamples>(flowApi(flowId, '/test-samples')).then(
       (s) => {
         if (!live) return;
         setSamples(s);
@@ -130,13 +129,13 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const look = async () => {
       try {
-        const h = await api.get<TestRunHistory>(`${flowPath(flowId)}/test-runs`);
+        const h = await api.get<TestRunHistory>(flowApi(flowId, '/test-runs'));
         if (!live) return;
         // the same list again (most looks): no new render of the panel
         setHistory((was) => (JSON.stringify(was) === JSON.stringify(h) ? was : h));
         const newest = h.runs[0];
         if (newest?.state === 'running' && !ownRun.current) {
-          const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${newest.runId}`);
+          const run = await api.get<KeptTestRun>(flowApi(flowId, `/test-runs/${newest.runId}`));
           if (!live) return;
           // this panel's own run started meanwhile: not one to follow; looking goes on below
           if (!ownRun.current && run.state === 'running') {
@@ -164,7 +163,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const look = async () => {
       try {
-        const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${following}`);
+        const run = await api.get<KeptTestRun>(flowApi(flowId, `/test-runs/${following}`));
         if (!live) return;
         if (run.state === 'running') setElsewhere(run);
         else {
@@ -213,7 +212,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
   const unsaved = !saved || parsed.event === undefined || canonical(saved.event) !== canonical(parsed.event);
 
   const keep = async (input: TestSampleInput): Promise<TestSample> => {
-    const stored = await api.post<TestSample>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-sample`, input);
+    const stored = await api.post<TestSample>(flowApi(flowId, '/test-sample'), input);
     setSaved(stored);
     setCurrent({ origin: stored.origin, label: stored.label });
     return stored;
@@ -259,11 +258,11 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
       setInterrupted(undefined);
       ownRun.current = true;
       try {
-        const answer = await api.post<TestRunResult>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run`, { source, event: parsed.event });
+        const answer = await api.post<TestRunResult>(flowApi(flowId, '/test-run'), { source, event: parsed.event });
         onResult({ result: answer, event: parsed.event, source });
       } finally {
         ownRun.current = false;
-        api.get<TestRunHistory>(`${flowPath(flowId)}/test-runs`).then(setHistory, () => undefined);
+        api.get<TestRunHistory>(flowApi(flowId, '/test-runs')).then(setHistory, () => undefined);
       }
     });
   // a past run, read whole and drawn as the newest is after a reload
@@ -271,7 +270,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
     setError(undefined);
     const asked = ++lastChoice.current;
     try {
-      const run = await api.get<KeptTestRun>(`${flowPath(flowId)}/test-runs/${runId}`);
+      const run = await api.get<KeptTestRun>(flowApi(flowId, `/test-runs/${runId}`));
       if (asked !== lastChoice.current) return;
       const shown = shownKept(run);
       if (shown) onResult(shown);
@@ -284,7 +283,7 @@ export function TestRunPanel({ flowId, source, def, catalogue, canTest, result, 
     setError(undefined);
     try {
       // a run followed from elsewhere is named: a run started after it ended is not stopped by mistake
-      setCancel(await api.post<TestRunCancelAnswer>(`/admin/api/flows/${encodeURIComponent(flowId)}/test-run/cancel`, elsewhere ? { runId: elsewhere.runId } : {}));
+      setCancel(await api.post<TestRunCancelAnswer>(flowApi(flowId, '/test-run/cancel'), elsewhere ? { runId: elsewhere.runId } : {}));
     } catch (err) {
       setError(err as Error);
     }

@@ -47,10 +47,8 @@ export function withTrigger(def: Definition, index: number, trigger: Trigger | u
  * with no field left it goes, and the document is the event as it comes.
  */
 export function withEventField(def: Definition, index: number, field: string, value: RawMapping | undefined, renameTo?: string): Definition {
-  const next = structuredClone(def);
-  const triggers = [...(next.triggers ?? [])];
-  const trigger = { ...(triggers[index] as Trigger & { event?: RawMapping }) };
-  const before = trigger.event && typeof trigger.event === 'object' && !Array.isArray(trigger.event) ? (trigger.event as Record<string, RawMapping>) : {};
+  const mapping = (def.triggers?.[index] as (Trigger & { event?: RawMapping }) | undefined)?.event;
+  const before = mapping && typeof mapping === 'object' && !Array.isArray(mapping) ? (mapping as Record<string, RawMapping>) : {};
   // rebuilt in order, so a renamed field keeps its place in the file
   const event: Record<string, RawMapping> = {};
   let placed = false;
@@ -62,11 +60,8 @@ export function withEventField(def: Definition, index: number, field: string, va
     }
   }
   if (!placed && value !== undefined) event[renameTo || field] = value;
-  if (Object.keys(event).length) trigger.event = event;
-  else delete trigger.event;
-  triggers[index] = trigger as Trigger;
-  next.triggers = triggers;
-  return next;
+  // a copy: the new definition shares nothing with the one it was made from
+  return withEvent(def, index, Object.keys(event).length ? structuredClone(event) : undefined);
 }
 
 /** The definition with trigger `index`'s whole `event` mapping replaced (undefined: removed). */

@@ -322,6 +322,8 @@ function styledNodes(text: string): WrittenNode[] {
   return found;
 }
 
+let lastOriginal: { text: string; nodes: WrittenNode[] } | undefined;
+
 /**
  * The yaml library re-renders every node when it writes a document: a description the file folds
  * over five lines came back as one, `[USD]` as `[ USD ]`, though nobody edited them. Each such node
@@ -329,8 +331,6 @@ function styledNodes(text: string): WrittenNode[] {
  * indentation and key — gets the file's own text back. Kept only if the result still reads as the same
  * data; otherwise the library's rendering stands.
  */
-let lastOriginal: { text: string; nodes: WrittenNode[] } | undefined;
-
 function keepWrittenStyle(originalText: string, rendered: string, data: unknown): string {
   // every edit writes the same file again: its nodes are read once
   if (lastOriginal?.text !== originalText) lastOriginal = { text: originalText, nodes: styledNodes(originalText) };
