@@ -45,6 +45,14 @@ afterAll(async () => {
 
 const node = (name: string) => page.locator('.react-flow__node', { hasText: name }).first();
 
+/** The flow's page loaded afresh (what a reload draws from the server), its canvas drawn: the test-run panel. */
+async function openAfresh(flowId: string, aNode: string) {
+  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=${flowId}`);
+  await page.reload();
+  await node(aNode).waitFor();
+  return page.getByTestId('test-run');
+}
+
 it('test-runs a draft of a shipped flow with a shipped sample: every node shows what it did; an M3 fault shows on its node; a reload keeps the sample', async () => {
   await page.goto(`${stack.gateway.url}/ui/#/flows?flow=ecommerce-sale`);
   await node('The GL posting').waitFor();
@@ -148,10 +156,7 @@ it('pins a past real trigger of the flow from the inbox and runs with it', async
 });
 
 it('cancels a running test from the panel: it stops before its next step, the rest not reached; the flow can be tested again at once', async () => {
-  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
-  await page.reload();
-  await node('The invoice as M3 has it now').waitFor();
-  const panel = page.getByTestId('test-run');
+  const panel = await openAfresh('invoice-links', 'The invoice as M3 has it now');
   // the last run (the pinned inbox event, above) is drawn again after the reload, on the same definition
   await panel.getByTestId('test-run-kept').waitFor();
   expect(await panel.getByTestId('test-run-changed').count()).toBe(0);
@@ -180,10 +185,7 @@ it('cancels a running test from the panel: it stops before its next step, the re
 });
 
 it('lists the past runs of the flow; choosing an older one draws its results on the nodes, with the notice when the canvas changed since', async () => {
-  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=ecommerce-sale`);
-  await page.reload();
-  await node('The GL posting').waitFor();
-  const panel = page.getByTestId('test-run');
+  const panel = await openAfresh('ecommerce-sale', 'The GL posting');
   const past = panel.getByTestId('past-runs').getByRole('listitem');
   await panel.getByLabel('sample', { exact: true }).selectOption({ label: 'ecommerce-sale.json (mappings/flows/samples)' });
   // the runs kept so far (the tests above) are listed once the page has read them
@@ -235,10 +237,7 @@ it('lists the past runs of the flow; choosing an older one draws its results on 
 });
 
 it('follows a run started by another session while the panel is open, and across a reload, to its end; Cancel stops one', async () => {
-  await page.goto(`${stack.gateway.url}/ui/#/flows?flow=invoice-links`);
-  await page.reload();
-  await node('The invoice as M3 has it now').waitFor();
-  const panel = page.getByTestId('test-run');
+  const panel = await openAfresh('invoice-links', 'The invoice as M3 has it now');
   await panel.getByTestId('past-runs').waitFor();
   const other = await signInThroughInforOs(stack.gateway.url, 'operator');
   const source = readFileSync(path.join(__dirname, '..', '..', 'mappings', 'flows', 'invoice-links.yaml'), 'utf8');
