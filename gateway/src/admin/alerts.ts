@@ -27,7 +27,9 @@ type AlertSettings = Config['admin']['alerts'];
 
 /** Evaluate every rule once against the database and the connector status; answers what fires now. */
 export async function evaluateRules(db: Knex, settings: AlertSettings, context: { connectors: ConnectorStatus; pollerEnabled: boolean; startedAt: Date; now?: Date }): Promise<Firing[]> {
-  const now = context.now ?? new Date();
+  // the database's clock: every rule compares it with timestamps the database wrote (a payment
+  // written in the same millisecond as a gateway clock reading has a later created_at, in µs)
+  const now = context.now ?? (await db.raw<{ rows: Array<{ now: Date }> }>('select now() as now')).rows[0]!.now;
   const firing: Firing[] = [];
 
   const dlq = await db('dead_letters').where('created_at', '>', new Date(now.getTime() - settings.dlqWindowMinutes * 60_000)).count<{ count: string }[]>({ count: '*' }).first();
@@ -57,7 +59,8 @@ export async function evaluateRules(db: Knex, settings: AlertSettings, context: 
   const declines = (
     await db.raw<{ rows: Array<{ total: number; declined: number }> }>(
       `select count(*)::int as total, count(*) filter (where state = 'declined')::int as declined from (${CARD_ATTEMPTS_SQL}) a`,
-      [windowStart, now, windowStart, now],
+      // to the end of `now`'s millisecond: the driver reads the database's µs clock into a Date (ms)
+      [windowStart, new Date(now.getTime() + 1), windowStart, new Date(now.getTime() + 1)],
     )
   ).rows[0];
   if (declines && declines.total >= settings.declineMinSample && declines.declined / declines.total >= settings.declineRatio) {
